@@ -1,0 +1,12 @@
+// The gateway's one internal currency is the OpenAI chat wire format; these are the SDK's own types for it.
+export type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionMessageParam,
+  ChatCompletionCreateParams,
+  ChatCompletionMessageFunctionToolCall,
+} from 'openai/resources/chat/completions';
+export type { CompletionUsage } from 'openai/resources/completions';
+
+/** A chat request body as the client sent it: known fields typed loosely, every other field forwarded untouched. */
+export type ChatBody = Record<string, unknown> & { messages: unknown[]; model?: string; stream?: boolean };

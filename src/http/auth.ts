@@ -1,0 +1,42 @@
+import type { Config } from '../config/config.ts';
+import type { Caller } from './context.ts';
+import { GatewayError } from './errors.ts';
+
+const encoder = new TextEncoder();
+
+async function sha256(text: string): Promise<ArrayBuffer> {
+  return crypto.subtle.digest('SHA-256', encoder.encode(text));
+}
+
+const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+// The configured keys, hashed once per config: comparing fixed-length digests in constant time hides both content and length.
+const hashedKeys = new WeakMap<Config, Promise<ArrayBuffer[]>>();
+
+/** The key a request presents: `Authorization: Bearer`, or (only where the route allows it) `?access_token=`. */
+export function presentedKey(request: Request, url: URL, allowQueryToken: boolean): string | undefined {
+  const header = request.headers.get('authorization');
+  const match = header ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
+  if (match?.[1]) return match[1].trim();
+  if (allowQueryToken) return url.searchParams.get('access_token') ?? undefined;
+  return undefined;
+}
+
+/** Checks a presented key against GATEWAY_API_KEYS in constant time; 401 with how to fix it otherwise. */
+export async function authenticate(key: string | undefined, config: Config): Promise<Caller> {
+  if (config.gatewayKeys.length === 0) {
+    if (config.allowAnonymous) return { keyHash: null };
+    throw new GatewayError(401, 'This gateway has no API keys configured, so it refuses every request. Set the secret GATEWAY_API_KEYS (wrangler secret put GATEWAY_API_KEYS), or set ALLOW_ANONYMOUS = "true" for local development only.', { code: 'gateway_not_configured' });
+  }
+  if (!key) {
+    if (config.allowAnonymous) return { keyHash: null };
+    throw new GatewayError(401, 'Missing gateway key: send "Authorization: Bearer <key>".', { code: 'missing_api_key' });
+  }
+  let keys = hashedKeys.get(config);
+  if (!keys) hashedKeys.set(config, (keys = Promise.all(config.gatewayKeys.map(sha256))));
+  const presented = await sha256(key);
+  let ok = false;
+  for (const k of await keys) ok = crypto.subtle.timingSafeEqual(k, presented) || ok;
+  if (!ok) throw new GatewayError(401, 'Invalid gateway key.', { code: 'invalid_api_key' });
+  return { keyHash: hex(presented) };
+}

@@ -1,0 +1,40 @@
+import type { Config } from '../config/config.ts';
+import { GatewayError } from './errors.ts';
+
+const ALLOW_METHODS = 'GET, POST, OPTIONS';
+const EXPOSE_HEADERS = 'x-request-id, x-gateway-model, x-gateway-attempts, x-gateway-cache, retry-after, age';
+
+/** The allowed origin to echo back for this request, or null when CORS does not apply or the origin is not allowed. */
+function allowedOrigin(request: Request, config: Config): string | null {
+  const origin = request.headers.get('origin');
+  if (!origin) return null;
+  if (config.allowedOrigins === '*') return '*';
+  return config.allowedOrigins.includes(origin) ? origin : null;
+}
+
+/** Answers a CORS preflight (204, or 403 for an origin not in ALLOWED_ORIGINS); null when the request is not one. */
+export function preflight(request: Request, config: Config): Response | null {
+  if (request.method !== 'OPTIONS' || !request.headers.has('access-control-request-method')) return null;
+  const origin = allowedOrigin(request, config);
+  if (!origin) throw new GatewayError(403, `Origin ${request.headers.get('origin') ?? '(none)'} is not allowed; add it to ALLOWED_ORIGINS.`, { code: 'origin_not_allowed' });
+  return new Response(null, {
+    status: 204,
+    headers: {
+      'access-control-allow-origin': origin,
+      'access-control-allow-methods': ALLOW_METHODS,
+      'access-control-allow-headers': request.headers.get('access-control-request-headers') ?? 'authorization, content-type',
+      'access-control-max-age': '86400',
+      vary: 'Origin, Access-Control-Request-Headers',
+    },
+  });
+}
+
+/** Adds CORS headers to an actual response when the origin is allowed. */
+export function withCors(response: Response, request: Request, config: Config | undefined): Response {
+  const origin = config ? allowedOrigin(request, config) : null;
+  if (!origin || response.status === 204) return response;
+  response.headers.set('access-control-allow-origin', origin);
+  response.headers.set('access-control-expose-headers', EXPOSE_HEADERS);
+  if (origin !== '*') response.headers.append('vary', 'Origin');
+  return response;
+}

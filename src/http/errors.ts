@@ -1,0 +1,40 @@
+/** The one error type the gateway throws; `renderError` turns it into the OpenAI wire shape. */
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly code: string | null;
+  readonly param: string | null;
+  /** Headers the response must carry, e.g. a forwarded `retry-after`. */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: number,
+    message: string,
+    options: { type?: string; code?: string | null; param?: string | null; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.status = status;
+    this.type = options.type ?? defaultType(status);
+    this.code = options.code ?? null;
+    this.param = options.param ?? null;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** The error type OpenAI's own API uses for a status, so OpenAI clients classify ours the same way. */
+export function defaultType(status: number): string {
+  if (status === 429) return 'rate_limit_error';
+  if (status === 504) return 'timeout_error';
+  if (status === 502 || status === 503) return 'upstream_error';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request_error';
+}
+
+/** 400 for a missing or wrong request field, naming it in `param`. */
+export const invalidField = (param: string, message: string, code = 'invalid_value') =>
+  new GatewayError(400, message, { param, code });
+
+/** 500 for a configuration value that cannot be used, naming the variable. */
+export const configError = (variable: string, message: string) =>
+  new GatewayError(500, `Gateway configuration error in ${variable}: ${message}`, { type: 'server_error', code: 'config_error', param: variable });

@@ -1,0 +1,50 @@
+import { GatewayError } from './errors.ts';
+
+/**
+ * Reads a JSON object body: 415 unless it is `application/json`, 413 past `maxBytes` (checked on
+ * the declared length and again while reading), 400 when it does not parse or is not an object.
+ */
+export async function readJsonObject(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new GatewayError(415, `Content-Type must be application/json (got ${type ? `"${type}"` : 'none'}).`, { code: 'unsupported_media_type' });
+  }
+  const tooLarge = () => new GatewayError(413, `Request body is larger than ${maxBytes} bytes (MAX_BODY_BYTES).`, { code: 'request_too_large' });
+  if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
+  const bytes = await readLimited(request, maxBytes, tooLarge);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new GatewayError(400, `Request body is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}.`, { code: 'invalid_json' });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new GatewayError(400, 'Request body must be a JSON object.', { code: 'invalid_json' });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+async function readLimited(request: Request, maxBytes: number, tooLarge: () => GatewayError): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    parts.push(value);
+  }
+  if (parts.length === 1 && parts[0]) return parts[0];
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+import type { Config } from '../config/config.ts';
+import { GatewayError, invalidField } from '../http/errors.ts';
+import { PROVIDER_NAMES } from './catalog.ts';
+import type { Target } from './target.ts';
+
+/**
+ * Resolves a model name as a client wrote it to a Target: aliases first (`fast` → `groq/llama-…`),
+ * then `provider/model`, then a bare name on DEFAULT_PROVIDER; no name means DEFAULT_MODEL.
+ * Throws 400 for an unknown provider and 500 naming the secret for a provider without its key.
+ */
+export function resolveModel(name: string | undefined, config: Config, param = 'model'): Target {
+  let full = name?.trim() || config.defaultModel;
+  for (let hops = 0; config.aliases[full] !== undefined && hops < 5; hops++) full = config.aliases[full] ?? full;
+  const slash = full.indexOf('/');
+  const prefix = slash === -1 ? '' : full.slice(0, slash);
+  const known = config.providers.get(prefix);
+  const providerName = known ? prefix : slash === -1 ? config.defaultProvider : undefined;
+  if (providerName === undefined) {
+    throw invalidField(param, `Unknown provider "${prefix}" in model "${full}". Name models as provider/model; known providers: ${PROVIDER_NAMES.join(', ')}.`, 'unknown_provider');
+  }
+  const provider = config.providers.get(providerName);
+  const model = known ? full.slice(slash + 1) : full;
+  if (!provider) throw invalidField(param, `Unknown provider "${providerName}".`, 'unknown_provider');
+  if (model === '') throw invalidField(param, `Model "${full}" names no model after the provider.`, 'invalid_value');
+  const secret = provider.spec.keyVar;
+  if (secret && !provider.apiKey) {
+    throw new GatewayError(500, `Provider ${providerName} is not configured: set the secret ${secret} (wrangler secret put ${secret}).`, { type: 'server_error', code: 'provider_not_configured', param });
+  }
+  if (!provider.baseURL || provider.baseURL.includes('/accounts//')) {
+    const variable = provider.spec.client === 'azure' ? 'AZURE_OPENAI_ENDPOINT' : provider.spec.name === 'workers-ai' ? 'CLOUDFLARE_ACCOUNT_ID' : provider.spec.baseUrlVar;
+    throw new GatewayError(500, `Provider ${providerName} is not configured: set ${variable}.`, { type: 'server_error', code: 'provider_not_configured', param });
+  }
+  return { provider, model, id: `${providerName}/${model}` };
+}

@@ -1,0 +1,63 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { GatewayError } from '../http/errors.ts';
+import type { Target } from './target.ts';
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Replaces anything shaped like an API key, so an upstream message can never leak one. */
+export function redact(text: string): string {
+  return text.replace(/\b(sk|pk|rk|gsk|key|sess)[-_][A-Za-z0-9_*.-]{6,}/g, '[redacted]').replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
+}
+
+const RETRY_HEADERS = ['retry-after', 'retry-after-ms', 'x-should-retry'] as const;
+
+/**
+ * An upstream error body of any shape (`{error:{…}}`, `{error:"…"}`, `{message}`, a numeric `code`,
+ * no `type`) as a GatewayError with the standard fields. 401/403 mean the gateway's own key is wrong: 502.
+ */
+export function fromUpstreamBody(status: number, body: unknown, headers: Headers | undefined, target: Target): GatewayError {
+  const err = isObject(body) && 'error' in body ? body['error'] : body;
+  const obj = isObject(err) ? err : {};
+  const message = typeof err === 'string' ? err : typeof obj['message'] === 'string' ? obj['message'] : `The upstream answered HTTP ${status}.`;
+  const code = typeof obj['code'] === 'string' || typeof obj['code'] === 'number' ? String(obj['code']) : null;
+  if (status === 401 || status === 403) {
+    const secret = target.provider.spec.keyVar;
+    return new GatewayError(502, `Provider ${target.provider.spec.name} rejected the gateway's credentials (HTTP ${status}).${secret ? ` Check the secret ${secret}.` : ''}`, {
+      type: 'upstream_error',
+      code: 'upstream_auth_error',
+    });
+  }
+  const forwarded: Record<string, string> = {};
+  for (const name of RETRY_HEADERS) {
+    const value = headers?.get(name);
+    if (value) forwarded[name] = value;
+  }
+  const type = typeof obj['type'] === 'string' && obj['type'] !== '' ? obj['type'] : undefined;
+  const param = typeof obj['param'] === 'string' ? obj['param'] : null;
+  return new GatewayError(status, redact(message), { ...(type ? { type } : {}), code, param, headers: forwarded });
+}
+
+/** Any failure of an upstream attempt as a GatewayError: SDK errors, dropped connections, aborts. */
+export function toGatewayError(error: unknown, target: Target, signal: AbortSignal): GatewayError {
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof GatewayError) return reason;
+    return new GatewayError(499, 'The client closed the request.', { type: 'invalid_request_error', code: 'client_closed_request' });
+  }
+  if (error instanceof GatewayError) return error;
+  const where = `${target.provider.spec.name} (${target.model})`;
+  if (error instanceof APIConnectionTimeoutError) {
+    return new GatewayError(504, `The upstream ${where} did not answer in time.`, { code: 'upstream_timeout' });
+  }
+  if (error instanceof APIUserAbortError) {
+    return new GatewayError(499, 'The client closed the request.', { type: 'invalid_request_error', code: 'client_closed_request' });
+  }
+  if (error instanceof APIConnectionError || !(error instanceof APIError)) {
+    const detail = error instanceof Error ? `: ${redact(error.message)}` : '';
+    return new GatewayError(502, `Could not reach the upstream ${where}${detail}.`, { code: 'upstream_connection_error', cause: error });
+  }
+  const status = error.status ?? 502;
+  const body = error.error ?? { message: error.message.replace(/^\d{3}\s+/, '') };
+  return fromUpstreamBody(status, { error: body }, error.headers, target);
+}

@@ -1,0 +1,109 @@
+import OpenAI, { AzureOpenAI } from 'openai';
+import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import type { ProviderConfig } from '../config/config.ts';
+import type { ChatBody, ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
+import { GatewayError } from '../http/errors.ts';
+import { readSse } from '../stream/sse-decoder.ts';
+import { ChunkNormalizer, normalizeCompletion } from './normalize.ts';
+import type { Target } from './target.ts';
+import { fromUpstreamBody, toGatewayError } from './upstream-error.ts';
+
+/** What an upstream answered: one completion, or a stream of normalised chunks. */
+export type UpstreamAnswer =
+  | { readonly kind: 'completion'; readonly completion: ChatCompletion; readonly headers: Headers }
+  | { readonly kind: 'stream'; readonly chunks: AsyncIterable<ChatCompletionChunk>; readonly headers: Headers };
+
+export interface UpstreamCall {
+  readonly target: Target;
+  /** The request body; every field is forwarded, `model` is replaced by the target's. */
+  readonly body: ChatBody;
+  readonly stream: boolean;
+  readonly signal: AbortSignal;
+  /** The SDK's own timeout for this attempt; the gateway's deadline also aborts through `signal`. */
+  readonly timeoutMs: number;
+  readonly fetch: typeof fetch;
+}
+
+// One SDK client per provider per fetch, built once per isolate (building one per request costs CPU on the hot path).
+const clients = new WeakMap<ProviderConfig, Map<typeof fetch, OpenAI>>();
+
+function clientFor(provider: ProviderConfig, fetchImpl: typeof fetch): OpenAI {
+  let byFetch = clients.get(provider);
+  if (!byFetch) clients.set(provider, (byFetch = new Map()));
+  let client = byFetch.get(fetchImpl);
+  if (client) return client;
+  // The gateway owns the retry loop, so the SDK never retries on its own.
+  const common = { apiKey: provider.apiKey ?? 'none', maxRetries: 0, fetch: fetchImpl };
+  client =
+    provider.spec.client === 'azure'
+      ? new AzureOpenAI({ ...common, endpoint: provider.baseURL, apiVersion: provider.azureApiVersion })
+      : new OpenAI({ ...common, baseURL: provider.baseURL });
+  byFetch.set(fetchImpl, client);
+  return client;
+}
+
+/** The body sent upstream: the client's fields, the target's model, and usage asked for on streams. */
+function upstreamBody(call: UpstreamCall): ChatBody {
+  const body: ChatBody = { ...call.body, model: call.target.model, stream: call.stream };
+  if (call.stream && call.target.provider.spec.includeUsage) {
+    const asked = typeof call.body['stream_options'] === 'object' && call.body['stream_options'] !== null ? call.body['stream_options'] : {};
+    body['stream_options'] = { ...asked, include_usage: true };
+  } else if (!call.stream) delete body['stream_options'];
+  return body;
+}
+
+/**
+ * Makes one upstream attempt through the official SDK and returns its normalised answer. Errors of
+ * every kind come out as GatewayError; the raw response is read here so that comment lines, `event:
+ * error` frames, error objects inside chunks and a missing `[DONE]` are all seen.
+ */
+export async function callUpstream(call: UpstreamCall): Promise<UpstreamAnswer> {
+  const { target, signal } = call;
+  try {
+    // The body is the client's own JSON, validated by the route; the SDK forwards unknown fields as they are.
+    const params = upstreamBody(call) as unknown as ChatCompletionCreateParamsStreaming;
+    const response = await clientFor(target.provider, call.fetch)
+      .chat.completions.create(params, { signal, timeout: call.timeoutMs, maxRetries: 0 })
+      .asResponse();
+    if (call.stream && (response.headers.get('content-type') ?? '').includes('text/event-stream') && response.body) {
+      return { kind: 'stream', chunks: streamChunks(response.body, target, signal), headers: response.headers };
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new GatewayError(502, `The upstream ${target.id} sent a response that is not JSON.`, { type: 'upstream_error', code: 'upstream_malformed_response' });
+    }
+    const completion = normalizeCompletion(parsed, target.model);
+    return { kind: 'completion', completion, headers: response.headers };
+  } catch (error) {
+    throw toGatewayError(error, target, signal);
+  }
+}
+
+async function* streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk> {
+  const normalizer = new ChunkNormalizer(target.model);
+  let finished = false;
+  try {
+    for await (const event of readSse(body)) {
+      if (event.comment !== undefined) continue;
+      if (event.data === '[DONE]') return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(event.data);
+      } catch {
+        throw new GatewayError(502, `The upstream ${target.id} sent a stream chunk that is not JSON.`, { type: 'upstream_error', code: 'upstream_malformed_response' });
+      }
+      const errorFrame = event.event === 'error' || (typeof parsed === 'object' && parsed !== null && 'error' in parsed && (parsed as { error: unknown }).error != null);
+      if (errorFrame) throw fromUpstreamBody(502, parsed, undefined, target);
+      const chunk = normalizer.normalize(parsed);
+      if (!finished) finished = chunk.choices.some((c) => c.finish_reason !== null);
+      yield chunk;
+    }
+    // No `[DONE]` is fine once a finish reason came (some providers never send it); before that, the stream was cut.
+    if (!finished) throw new GatewayError(502, `The upstream ${target.id} closed the stream before the answer finished.`, { type: 'upstream_error', code: 'upstream_stream_cut' });
+  } catch (error) {
+    throw toGatewayError(error, target, signal);
+  }
+}

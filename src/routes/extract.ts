@@ -1,0 +1,101 @@
+import type { ChatBody, ChatCompletion, CompletionUsage } from '../core/types.ts';
+import type { RequestContext } from '../http/context.ts';
+import { GatewayError, invalidField } from '../http/errors.ts';
+import { readJsonObject } from '../http/read-json.ts';
+import type { StructuredOutput } from '../providers/catalog.ts';
+import { resolveModel } from '../providers/resolve-model.ts';
+import { isStrictCompatible, prepareSchema, type ExtractionSchema } from '../extract/schema.ts';
+import { callModel, completionOf, gatewayHeaders } from './call-model.ts';
+import { optional } from './validate.ts';
+
+const FIELDS = ['schema', 'text', 'messages', 'instructions', 'model', 'max_attempts', 'temperature'];
+const DEFAULT_ATTEMPTS = 2;
+const MAX_ATTEMPTS = 5;
+const TOOL_NAME = 'extract';
+
+/** The request body for one strategy: json_schema (strict where the schema allows), json_object, or a forced tool call. */
+function structuredBody(strategy: StructuredOutput, schema: ExtractionSchema, messages: unknown[], model: string | undefined, temperature: unknown): ChatBody {
+  const body: ChatBody = { messages, ...(model ? { model } : {}), ...(typeof temperature === 'number' ? { temperature } : {}) };
+  if (strategy === 'json_schema') {
+    body['response_format'] = { type: 'json_schema', json_schema: { name: 'extraction', schema: schema.modelSchema, strict: isStrictCompatible(schema.modelSchema) } };
+  } else if (strategy === 'json_object') {
+    body['response_format'] = { type: 'json_object' };
+  } else {
+    body['tools'] = [{ type: 'function', function: { name: TOOL_NAME, description: 'Return the extracted data.', parameters: schema.modelSchema } }];
+    body['tool_choice'] = { type: 'function', function: { name: TOOL_NAME } };
+  }
+  return body;
+}
+
+/** The raw JSON text of an answer: the forced tool call's arguments, or the message content. */
+function answerText(completion: ChatCompletion): string {
+  const message = completion.choices[0]?.message;
+  const call = message?.tool_calls?.find((t) => t.type === 'function');
+  if (call && call.type === 'function') return call.function.arguments;
+  return message?.content ?? '';
+}
+
+function addUsage(total: CompletionUsage, usage: CompletionUsage | undefined): void {
+  if (!usage) return;
+  total.prompt_tokens += usage.prompt_tokens;
+  total.completion_tokens += usage.completion_tokens;
+  total.total_tokens += usage.total_tokens;
+}
+
+/**
+ * `POST /extract`: `{ schema, text | messages, instructions?, model?, max_attempts? }` → `{ data, model, usage, attempts }`.
+ * The answer is parsed and validated against the schema; when it does not match, the model is asked
+ * again with the validation errors. A refusal, or no valid answer within the attempts, is a 422.
+ */
+export async function extract(request: Request, rc: RequestContext): Promise<Response> {
+  const input = await readJsonObject(request, rc.config.maxBodyBytes);
+  for (const key of Object.keys(input)) {
+    if (!FIELDS.includes(key)) throw invalidField(key, `Unknown field "${key}". Accepted fields: ${FIELDS.join(', ')}.`, 'unknown_field');
+  }
+  optional(input, 'text', 'string');
+  optional(input, 'instructions', 'string');
+  optional(input, 'model', 'string');
+  optional(input, 'messages', 'array');
+  const schema = prepareSchema(input['schema']);
+  const maxAttempts = input['max_attempts'] ?? DEFAULT_ATTEMPTS;
+  if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
+    throw invalidField('max_attempts', `"max_attempts" must be a whole number from 1 to ${MAX_ATTEMPTS}.`);
+  }
+  const text = input['text'];
+  const given = input['messages'];
+  if ((text === undefined) === (given === undefined)) throw invalidField('text', 'Send either "text" (a string) or "messages" (an array).', 'missing_field');
+  const model = input['model'] as string | undefined;
+  const strategy = resolveModel(model, rc.config).provider.spec.structuredOutput;
+
+  const instructions = typeof input['instructions'] === 'string' ? input['instructions'] : 'Extract the requested data from the input.';
+  const system = strategy === 'json_object' ? `${instructions}\nReply with one JSON object that matches this JSON Schema, and nothing else:\n${JSON.stringify(schema.modelSchema)}` : instructions;
+  const messages: unknown[] = [{ role: 'system', content: system }, ...(typeof text === 'string' ? [{ role: 'user', content: text }] : (given as unknown[]))];
+  const usage: CompletionUsage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  let problems: string[] = [];
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const call = await callModel(rc, structuredBody(strategy, schema, messages, model, input['temperature']), false);
+    const completion = await completionOf(rc, call.result);
+    addUsage(usage, completion.usage);
+    const choice = completion.choices[0];
+    if (choice?.message.refusal || choice?.finish_reason === 'content_filter') {
+      throw new GatewayError(422, `The model refused to extract: ${choice.message.refusal ?? 'content filtered'}`, { code: 'refusal' });
+    }
+    const raw = answerText(completion);
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+      problems = schema.validate(schema.wrapped ? (value as { value?: unknown })?.value : value);
+      if (schema.wrapped && (typeof value !== 'object' || value === null || !('value' in value))) problems = ['#: the answer has no "value" field'];
+    } catch {
+      problems = [`#: the answer is not valid JSON${choice?.finish_reason === 'length' ? ' (cut off at max_tokens)' : ''}`];
+    }
+    if (problems.length === 0) {
+      rc.log.prompt_tokens = usage.prompt_tokens;
+      rc.log.completion_tokens = usage.completion_tokens;
+      const data = schema.wrapped ? (value as { value: unknown }).value : value;
+      return Response.json({ data, model: call.result.target.id, usage, attempts: attempt }, { headers: gatewayHeaders(call.result) });
+    }
+    messages.push({ role: 'assistant', content: raw }, { role: 'user', content: `That answer does not match the JSON Schema:\n${problems.map((p) => `- ${p}`).join('\n')}\nReply again with only the corrected JSON.` });
+  }
+  throw new GatewayError(422, `No answer matched the schema after ${maxAttempts} attempt${maxAttempts === 1 ? '' : 's'}: ${problems.join('; ')}`, { code: 'extraction_failed' });
+}

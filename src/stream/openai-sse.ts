@@ -1,0 +1,23 @@
+import type { ChatCompletionChunk } from '../core/types.ts';
+import type { GatewayError } from '../http/errors.ts';
+import { errorBody } from '../http/render-error.ts';
+import type { SseEncoder } from './sse-response.ts';
+
+/**
+ * OpenAI's own stream format: `data: <chunk>` frames and `data: [DONE]`. The gateway always asks
+ * the upstream for usage; a client that did not ask (`stream_options.include_usage`) gets none.
+ * A failure ends the stream with `data: {"error":…}` and no `[DONE]`, which OpenAI's SDKs raise as an error.
+ */
+export function openAiSse(includeUsage: boolean): SseEncoder {
+  return {
+    chunk(chunk: ChatCompletionChunk) {
+      if (!includeUsage) {
+        if (chunk.choices.length === 0) return '';
+        delete chunk.usage;
+      }
+      return `data: ${JSON.stringify(chunk)}\n\n`;
+    },
+    end: () => 'data: [DONE]\n\n',
+    error: (error: GatewayError) => `data: ${JSON.stringify(errorBody(error))}\n\n`,
+  };
+}

@@ -1,0 +1,93 @@
+/** One Server-Sent Event: `event` is null for unnamed events; `comment` holds a `:` line's text instead. */
+export interface SseEvent {
+  event: string | null;
+  data: string;
+  comment?: string;
+}
+
+/**
+ * Incremental SSE parser (the WHATWG event-stream rules): feed it text in pieces split anywhere, get
+ * complete events back. Handles LF, CRLF and CR line ends, multi-line `data`, comments, and a final
+ * event without its blank line (`flush`).
+ */
+export class SseDecoder {
+  #buffer = '';
+  #event: string | null = null;
+  #data: string[] = [];
+  #pendingCR = false;
+
+  /** Feeds a piece of text; returns the events it completed. */
+  push(text: string): SseEvent[] {
+    const out: SseEvent[] = [];
+    let input = text;
+    // A CR ended the last piece: a LF starting this one belongs to the same line end.
+    if (this.#pendingCR && input.startsWith('\n')) input = input.slice(1);
+    this.#pendingCR = false;
+    let start = 0;
+    for (let i = 0; i < input.length; i++) {
+      const c = input.charCodeAt(i);
+      if (c !== 10 && c !== 13) continue;
+      this.#line(this.#buffer + input.slice(start, i), out);
+      this.#buffer = '';
+      if (c === 13) {
+        if (i + 1 === input.length) this.#pendingCR = true;
+        else if (input.charCodeAt(i + 1) === 10) i++;
+      }
+      start = i + 1;
+    }
+    this.#buffer += input.slice(start);
+    return out;
+  }
+
+  /** Ends the input: returns an event left without its closing blank line, if any. */
+  flush(): SseEvent[] {
+    const out: SseEvent[] = [];
+    if (this.#buffer !== '') this.#line(this.#buffer, out);
+    this.#buffer = '';
+    this.#dispatch(out);
+    return out;
+  }
+
+  #line(line: string, out: SseEvent[]): void {
+    if (line === '') return this.#dispatch(out);
+    if (line.charCodeAt(0) === 58 /* : */) {
+      out.push({ event: null, data: '', comment: line.slice(1).trimStart() });
+      return;
+    }
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === 'data') this.#data.push(value);
+    else if (field === 'event') this.#event = value;
+    // `id` and `retry` matter to browsers reconnecting, not to a relay.
+  }
+
+  #dispatch(out: SseEvent[]): void {
+    if (this.#data.length > 0) out.push({ event: this.#event, data: this.#data.join('\n') });
+    this.#event = null;
+    this.#data = [];
+  }
+}
+
+/** Reads a byte stream as SSE events, as they arrive. */
+export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  const decoder = new SseDecoder();
+  const text = new TextDecoder();
+  const reader = body.getReader();
+  let drained = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      yield* decoder.push(text.decode(value, { stream: true }));
+    }
+    drained = true;
+    yield* decoder.push(text.decode());
+    yield* decoder.flush();
+  } finally {
+    // A consumer that stops early (or a failed read) must not leave the upstream body open.
+    if (!drained) void reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}

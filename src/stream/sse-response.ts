@@ -1,0 +1,82 @@
+import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
+import type { GatewayError } from '../http/errors.ts';
+import { ChunkAccumulator } from './accumulate.ts';
+
+/** Turns normalised chunks into the frames of one SSE dialect. */
+export interface SseEncoder {
+  /** Frames for one chunk; '' sends nothing. */
+  chunk(chunk: ChatCompletionChunk): string;
+  /** Frames closing a stream that ended well. */
+  end(completion: ChatCompletion): string;
+  /** The frame ending a stream that failed after it started. */
+  error(error: GatewayError): string;
+}
+
+/** How a stream ended, with everything it carried folded into one completion. */
+export interface StreamOutcome {
+  readonly status: 'complete' | 'error' | 'aborted';
+  readonly completion: ChatCompletion;
+  readonly error?: GatewayError;
+}
+
+export interface SseStreamOptions {
+  readonly encoder: SseEncoder;
+  /** Turns whatever the source threw into the error to report. */
+  readonly toError: (error: unknown) => GatewayError;
+  /** Called when the client goes away: must abort the upstream request. */
+  readonly abort: () => void;
+  /** Called once, when the stream has ended one way or another. */
+  readonly finish: (outcome: StreamOutcome) => void;
+}
+
+export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
+
+/**
+ * The response body of a stream: pulls one chunk at a time (no buffering), folds each into the
+ * accumulator as it passes, ends with the encoder's end frames, or with its error frame when the
+ * source fails (never a clean-looking end). Cancelling the body aborts the upstream.
+ */
+export function sseBody(source: AsyncIterable<ChatCompletionChunk>, options: SseStreamOptions): ReadableStream<Uint8Array> {
+  const { encoder } = options;
+  const iterator = source[Symbol.asyncIterator]();
+  const accumulator = new ChunkAccumulator();
+  const bytes = new TextEncoder();
+  let ended = false;
+  const finish = (status: StreamOutcome['status'], error?: GatewayError) => {
+    if (ended) return;
+    ended = true;
+    options.finish({ status, completion: accumulator.result(), ...(error ? { error } : {}) });
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          for (;;) {
+            const next = await iterator.next();
+            if (ended) return;
+            if (next.done) {
+              controller.enqueue(bytes.encode(encoder.end(accumulator.result())));
+              controller.close();
+              return finish('complete');
+            }
+            accumulator.add(next.value);
+            const frame = encoder.chunk(next.value);
+            if (frame !== '') return controller.enqueue(bytes.encode(frame));
+          }
+        } catch (thrown) {
+          if (ended) return;
+          const error = options.toError(thrown);
+          controller.enqueue(bytes.encode(encoder.error(error)));
+          controller.close();
+          finish('error', error);
+        }
+      },
+      cancel() {
+        finish('aborted');
+        options.abort();
+        void iterator.return?.().catch(() => {});
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

@@ -1,0 +1,79 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { inject } from 'vitest';
+import { createApp } from '../../../src/app.ts';
+
+export const mockUrl = inject('mockUrl');
+export const KEY = 'gw-test-key-1';
+export const UPSTREAM_KEY = 'sk-test-upstream-key-0123456789';
+
+export interface CallOptions {
+  method?: string;
+  /** A JSON body (sets content-type). */
+  json?: unknown;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+  /** The gateway key to send; null sends none. */
+  key?: string | null;
+  /** Vars and secrets to set on top of the test env (from vitest.config.ts). */
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** Sends a request through a freshly built gateway app, waits for its `waitUntil` work, returns the Response. */
+export async function call(path: string, options: CallOptions = {}): Promise<Response> {
+  const headers = new Headers(options.headers);
+  const key = options.key === undefined ? KEY : options.key;
+  if (key) headers.set('authorization', `Bearer ${key}`);
+  let body = options.body;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  }
+  const request = new Request(`http://gateway.test${path}`, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }), ...(options.signal ? { signal: options.signal } : {}) });
+  const ctx = createExecutionContext();
+  const response = await createApp().fetch(request, { ...env, ...options.env } as Env, ctx);
+  // Streams: the log line waits for the body, so wait for waitUntil only once the body is read.
+  if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) await waitOnExecutionContext(ctx);
+  return response;
+}
+
+/** A chat body for the mock upstream, with a scenario id to count the upstream calls it caused. */
+export function chatBody(mock: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+  const id = crypto.randomUUID();
+  return { id, body: { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }], mock: { id, ...mock }, ...extra } };
+}
+
+export interface MockCalls {
+  count: number;
+  requests: { url: string; headers: Record<string, string>; body: Record<string, unknown> }[];
+  closed_by_client: number;
+}
+
+/** What the mock upstream saw for a scenario id. */
+export async function mockCalls(id: string): Promise<MockCalls> {
+  const response = await fetch(`${mockUrl}/__mock/calls/${id}`);
+  return response.json<MockCalls>();
+}
+
+/** The `data:` payloads of an SSE body, `[DONE]` included, and named events as `{event, data}`. */
+export function sseEvents(text: string): { event: string | null; data: string }[] {
+  return text
+    .split(/\n\n/)
+    .filter((block) => block.trim() !== '' && !block.startsWith(':'))
+    .map((block) => {
+      const lines = block.split('\n');
+      const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? null;
+      const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      return { event, data };
+    });
+}
+
+/** Waits until `check` passes or about two seconds have gone (for effects that happen after a response). */
+export async function eventually(check: () => Promise<boolean>, tries = 40): Promise<boolean> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}

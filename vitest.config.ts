@@ -1,0 +1,43 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+// Two projects: the gateway's tests run inside workerd (the real Workers runtime, real local KV);
+// the mock upstream's own tests and the end-to-end client tests run on Node.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              // The Worker under test talks to the mock upstream started in globalSetup.
+              bindings: {
+                OPENAI_BASE_URL: `${inject<string>('mockUrl')}/v1`,
+                OPENAI_API_KEY: 'sk-test-upstream-key-0123456789',
+                GATEWAY_API_KEYS: 'gw-test-key-1,gw-test-key-2',
+                ALLOW_ANONYMOUS: 'false',
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/workers/**/*.test.ts'],
+          globalSetup: ['test/setup/mock-upstream.ts'],
+          typecheck: { enabled: false },
+        },
+      },
+      {
+        test: {
+          name: 'node',
+          include: ['test/node/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/setup/mock-upstream.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
