@@ -1,4 +1,4 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
 import { GatewayError } from '../http/errors.ts';
 import type { Target } from './target.ts';
 
@@ -52,6 +52,9 @@ export function toGatewayError(error: unknown, target: Target, signal: AbortSign
   }
   if (error instanceof APIUserAbortError) {
     return new GatewayError(499, 'The client closed the request.', { type: 'invalid_request_error', code: 'client_closed_request' });
+  }
+  if (error instanceof OpenAIError && !(error instanceof APIError)) {
+    return new GatewayError(500, `Provider ${target.provider.spec.name} is misconfigured: ${redact(error.message)}`, { type: 'server_error', code: 'provider_not_configured', cause: error });
   }
   if (error instanceof APIConnectionError || !(error instanceof APIError)) {
     const detail = error instanceof Error ? `: ${redact(error.message)}` : '';

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { call, chatBody, mockCalls } from './support/gateway.ts';
+
+type ErrorJson = { error: { message: string; type: string; param: string | null; code: string | null } };
+const errorOf = async (response: Response) => (await response.json<ErrorJson>()).error;
+
+describe('bad input gets a clear OpenAI-shaped error', () => {
+  it('returns 400 invalid_json for a body that does not parse', async () => {
+    const response = await call('/v1/chat/completions', { body: '{"messages": [', headers: { 'content-type': 'application/json' } });
+    expect(response.status).toBe(400);
+    expect(await errorOf(response)).toMatchObject({ type: 'invalid_request_error', code: 'invalid_json' });
+  });
+
+  it('returns 415 for a body that is not application/json', async () => {
+    const response = await call('/v1/chat/completions', { body: 'messages=hi', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(response.status).toBe(415);
+    expect((await errorOf(response)).code).toBe('unsupported_media_type');
+  });
+
+  it('returns 413 for a body over MAX_BODY_BYTES, declared or streamed', async () => {
+    const big = JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(2000) }] });
+    const response = await call('/v1/chat/completions', { body: big, headers: { 'content-type': 'application/json' }, env: { MAX_BODY_BYTES: '1000' } });
+    expect(response.status).toBe(413);
+    const chunked = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(big)), c.close()) });
+    const streamed = await call('/v1/chat/completions', { body: chunked, headers: { 'content-type': 'application/json' }, env: { MAX_BODY_BYTES: '1000' } });
+    expect(streamed.status).toBe(413);
+  });
+
+  it('returns 400 naming the field when messages are missing or wrong, with no upstream call', async () => {
+    const { id, body } = chatBody();
+    const missing = await call('/v1/chat/completions', { json: { model: 'openai/gpt-4o-mini', mock: body.mock } });
+    expect(missing.status).toBe(400);
+    expect((await errorOf(missing)).param).toBe('messages');
+    const wrong = await call('/v1/chat/completions', { json: { ...body, messages: [{ content: 'no role' }] } });
+    expect((await errorOf(wrong)).param).toBe('messages[0]');
+    const badStream = await call('/v1/chat/completions', { json: { ...body, stream: 'yes' } });
+    expect((await errorOf(badStream)).param).toBe('stream');
+    expect((await mockCalls(id)).count).toBe(0);
+  });
+
+  it('returns 404 for an unknown route and 405 with Allow for a wrong method', async () => {
+    const missing = await call('/v2/nothing');
+    expect(missing.status).toBe(404);
+    expect((await errorOf(missing)).code).toBe('unknown_route');
+    const wrong = await call('/v1/chat/completions', { method: 'GET' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('POST');
+  });
+
+  it('returns 400 naming the known providers for an unknown provider', async () => {
+    const response = await call('/v1/chat/completions', { json: { model: 'nope/some-model', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(response.status).toBe(400);
+    const error = await errorOf(response);
+    expect(error).toMatchObject({ param: 'model', code: 'unknown_provider' });
+    expect(error.message).toContain('openai, azure, anthropic, groq');
+  });
+
+  it('names the secret to set when a provider has no key', async () => {
+    const response = await call('/v1/chat/completions', { json: { model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(response.status).toBe(500);
+    const error = await errorOf(response);
+    expect(error.code).toBe('provider_not_configured');
+    expect(error.message).toContain('GROQ_API_KEY');
+  });
+});
+
+describe('gateway auth', () => {
+  it('refuses a request without a key with 401', async () => {
+    const response = await call('/v1/models', { key: null });
+    expect(response.status).toBe(401);
+    expect((await errorOf(response)).code).toBe('missing_api_key');
+  });
+
+  it('refuses a wrong key and accepts each configured key', async () => {
+    expect((await call('/v1/models', { key: 'gw-test-key-3' })).status).toBe(401);
+    expect((await call('/v1/models', { key: 'gw-test-key-1' })).status).toBe(200);
+    expect((await call('/v1/models', { key: 'gw-test-key-2' })).status).toBe(200);
+  });
+
+  it('refuses everything with a message saying how to configure keys when none are set', async () => {
+    const response = await call('/v1/models', { env: { GATEWAY_API_KEYS: '' } });
+    expect(response.status).toBe(401);
+    expect((await errorOf(response)).message).toContain('GATEWAY_API_KEYS');
+  });
+
+  it('lets anonymous requests through only when ALLOW_ANONYMOUS is "true"', async () => {
+    expect((await call('/v1/models', { key: null, env: { GATEWAY_API_KEYS: '', ALLOW_ANONYMOUS: 'true' } })).status).toBe(200);
+  });
+
+  it('accepts ?access_token= on GET /stream only', async () => {
+    const stream = await call('/stream?prompt=hi&access_token=gw-test-key-1', { key: null });
+    expect(stream.status).toBe(200);
+    await stream.text();
+    expect((await call('/v1/models?access_token=gw-test-key-1', { key: null })).status).toBe(401);
+  });
+
+  it('serves /health without a key', async () => {
+    const response = await call('/health', { key: null });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('CORS', () => {
+  const preflight = (origin: string, env: Record<string, string>) =>
+    call('/v1/chat/completions', { method: 'OPTIONS', key: null, env, headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+
+  it('answers a preflight from an allowed origin with 204 and the allowed headers', async () => {
+    const response = await preflight('https://app.example', { ALLOWED_ORIGINS: 'https://app.example, https://other.example' });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(response.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(response.headers.get('access-control-allow-headers')).toBe('authorization, content-type');
+  });
+
+  it('refuses a preflight from an origin not in ALLOWED_ORIGINS', async () => {
+    const response = await preflight('https://evil.example', { ALLOWED_ORIGINS: 'https://app.example' });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('allows any origin with *, and adds CORS headers to actual responses and errors', async () => {
+    expect((await preflight('https://any.example', { ALLOWED_ORIGINS: '*' })).headers.get('access-control-allow-origin')).toBe('*');
+    const response = await call('/v1/models', { key: null, headers: { origin: 'https://app.example' }, env: { ALLOWED_ORIGINS: 'https://app.example' } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(response.headers.get('access-control-expose-headers')).toContain('x-request-id');
+  });
+});
+
+describe('configuration', () => {
+  it('gives a 500 config_error naming MODEL_ALIASES when it is not JSON', async () => {
+    const response = await call('/v1/models', { env: { MODEL_ALIASES: '{not json' } });
+    expect(response.status).toBe(500);
+    const error = await errorOf(response);
+    expect(error.code).toBe('config_error');
+    expect(error.message).toContain('MODEL_ALIASES');
+  });
+
+  it('gives a 500 config_error naming DEFAULT_PROVIDER when it is unknown', async () => {
+    const response = await call('/v1/models', { env: { DEFAULT_PROVIDER: 'skynet' } });
+    expect(response.status).toBe(500);
+    expect((await errorOf(response)).message).toContain('DEFAULT_PROVIDER');
+  });
+
+  it('resolves aliases, bare names and the default model', async () => {
+    const env = { MODEL_ALIASES: JSON.stringify({ fast: 'openai/gpt-4.1-nano' }), DEFAULT_MODEL: 'openai/gpt-4o' };
+    const viaAlias = await call('/chat', { json: { prompt: 'hi', model: 'fast' }, env });
+    expect(viaAlias.headers.get('x-gateway-model')).toBe('openai/gpt-4.1-nano');
+    const bare = await call('/chat', { json: { prompt: 'hi', model: 'gpt-4.1' }, env });
+    expect(bare.headers.get('x-gateway-model')).toBe('openai/gpt-4.1');
+    const none = await call('/chat', { json: { prompt: 'hi' }, env });
+    expect(none.headers.get('x-gateway-model')).toBe('openai/gpt-4o');
+  });
+
+  it('lists the default model and aliases on /v1/models', async () => {
+    const response = await call('/v1/models', { env: { MODEL_ALIASES: JSON.stringify({ fast: 'groq/llama-3.1-8b-instant' }) } });
+    const { data } = await response.json<{ data: { id: string; owned_by: string }[] }>();
+    expect(data.map((m) => m.id)).toEqual(['openai/gpt-4o-mini', 'fast']);
+  });
+
+  it('calls Azure OpenAI with the deployment URL, api-key header and api-version', async () => {
+    const { mockUrl } = await import('./support/gateway.ts');
+    const { id, body } = chatBody();
+    const env = { AZURE_OPENAI_API_KEY: 'azure-secret-123456', AZURE_OPENAI_ENDPOINT: mockUrl, AZURE_OPENAI_API_VERSION: '2024-10-21' };
+    const response = await call('/v1/chat/completions', { json: { ...body, model: 'azure/my-deployment' }, env });
+    expect(response.status).toBe(200);
+    const seen = (await mockCalls(id)).requests[0];
+    expect(seen?.url).toBe('/openai/deployments/my-deployment/chat/completions?api-version=2024-10-21');
+    expect(seen?.headers['api-key']).toBe('azure-secret-123456');
+  });
+});
+
+describe('observability', () => {
+  it('returns a request id on every response, errors included', async () => {
+    const response = await call('/nowhere');
+    expect(response.headers.get('x-request-id')).toMatch(/[0-9a-f-]{36}/);
+  });
+});
