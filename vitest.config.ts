@@ -23,6 +23,8 @@ export default defineConfig({
         ],
         test: {
           name: 'workers',
+          // Each request writes one JSON log line; show them only for failing tests.
+          silent: 'passed-only',
           include: ['test/workers/**/*.test.ts'],
           globalSetup: ['test/setup/mock-upstream.ts'],
           typecheck: { enabled: false },

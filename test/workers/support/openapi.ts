@@ -33,11 +33,39 @@ async function components(): Promise<Json> {
 
 /** Validates a value against one of the spec's component schemas; returns the error lines (empty when valid). */
 const validators = new Map<string, Validator>();
+const DOC_ONLY = new Set(['example', 'examples', 'description', 'title', 'deprecated']);
+
+/** The named schema and every schema it reaches through `$ref`, without documentation keys (examples there carry `$id`s). */
+function closure(schemas: Json, name: string): Json {
+  const out: Json = {};
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (typeof node !== 'object' || node === null) return node;
+    const copy: Json = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (DOC_ONLY.has(k) || k.startsWith('x-')) continue;
+      if (k === '$ref' && typeof v === 'string') add(v.split('/').at(-1) ?? '');
+      copy[k] = k === 'properties' && typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).map(([p, sv]) => [p, visit(sv)])) : visit(v);
+    }
+    return copy;
+  };
+  const add = (ref: string) => {
+    if (ref in out) return;
+    out[ref] = {};
+    out[ref] = visit(schemas[ref]);
+  };
+  add(name);
+  return out;
+}
 
 export async function specErrors(schemaName: string, value: unknown): Promise<string[]> {
   const doc = await components();
   let validator = validators.get(schemaName);
-  if (!validator) validators.set(schemaName, (validator = new Validator({ components: doc['components'], $ref: `#/components/schemas/${schemaName}` } as Schema, '2020-12', false)));
+  if (!validator) {
+    const schemas = (doc['components'] as { schemas: Json }).schemas;
+    validator = new Validator({ components: { schemas: closure(schemas, schemaName) }, $ref: `#/components/schemas/${schemaName}` } as Schema, '2020-12', false);
+    validators.set(schemaName, validator);
+  }
   const result = validator.validate(value);
   return result.valid ? [] : result.errors.map((e) => `${e.instanceLocation}: ${e.error}`).slice(0, 8);
 }
