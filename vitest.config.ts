@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 // the mock upstream's own tests and the end-to-end client tests run on Node.
 export default defineConfig({
   test: {
+    // Each gateway request writes one JSON log line; show them only for failing tests.
+    silent: 'passed-only',
     projects: [
       {
         plugins: [
@@ -23,8 +25,6 @@ export default defineConfig({
         ],
         test: {
           name: 'workers',
-          // Each request writes one JSON log line; show them only for failing tests.
-          silent: 'passed-only',
           include: ['test/workers/**/*.test.ts'],
           globalSetup: ['test/setup/mock-upstream.ts'],
           typecheck: { enabled: false },

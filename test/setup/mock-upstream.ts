@@ -1,18 +1,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import '../provided-context.ts';
 import { startMockUpstream } from '../../mock/upstream.ts';
 
 /** Where the third-party recordings live in CI and on developer machines; absent on a user's fresh clone. */
 export const SHARED_OPENAI = fileURLToPath(new URL('../../../shared/openai', import.meta.url));
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    mockUrl: string;
-    /** Whether ../shared/openai (spec + recorded responses) is there; tests that need it skip otherwise. */
-    hasSharedOpenAI: boolean;
-  }
-}
 
 /** Starts the project's mock upstream on a random loopback port for the whole run. */
 export default async function setup(project: TestProject) {

@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { inject } from 'vitest';
+import '../../provided-context.ts';
 import { createApp } from '../../../src/app.ts';
 
 export const mockUrl = inject('mockUrl');

@@ -1,5 +1,6 @@
 import { Validator, type Schema } from '@cfworker/json-schema';
 import { inject } from 'vitest';
+import '../../provided-context.ts';
 import { mockUrl } from './gateway.ts';
 
 export const hasSpec = inject('hasSharedOpenAI');

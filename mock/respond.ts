@@ -1,0 +1,65 @@
+// Carries out one attempt's directive: faults first (delay, reset, stall, raw,
+// fixture, error status), otherwise a generated completion or stream.
+import { buildAnswer } from './answer.ts';
+import type { ChatRequest } from './chat-request.ts';
+import { completionBody } from './completion.ts';
+import { errorForStatus, openAIError } from './errors.ts';
+import type { Exchange } from './exchange.ts';
+import { send, sendJson } from './http.ts';
+import { SSE_HEADERS, dataFrames, writeFrames } from './sse-writer.ts';
+import type { FramePlan } from './sse-writer.ts';
+import type { MockState } from './state.ts';
+import { streamPayloads } from './stream-chunks.ts';
+import type { Directive } from './types.ts';
+
+export async function respond(ex: Exchange, d: Directive, request: ChatRequest, state: MockState): Promise<void> {
+  const { res } = ex;
+  const n = state.nextResponseNumber();
+  const headers = { 'x-request-id': `req_mock_${n}`, ...d.headers };
+
+  if (d.delay_ms !== undefined && !(await ex.sleep(d.delay_ms))) return;
+  if (d.reset === true) return ex.destroySocket();
+  if (d.stall === true) return ex.untilClosed();
+  // `raw` is sent exactly: only its own headers (plus content-length).
+  if (d.raw !== undefined) return send(res, d.raw.status ?? 200, d.raw.body, d.raw.headers ?? {});
+  if (d.fixture !== undefined) return replayFixture(ex, d, d.fixture, headers, state);
+  if (d.body !== undefined) {
+    const status = d.status ?? 200;
+    return typeof d.body === 'string'
+      ? send(res, status, d.body, { 'content-type': 'text/plain; charset=utf-8', ...headers })
+      : sendJson(res, status, d.body, headers);
+  }
+  if (d.status !== undefined && d.status >= 400) return sendJson(res, d.status, errorForStatus(d.status, request.model), headers);
+
+  const answer = buildAnswer(request, d, n);
+  const id = `chatcmpl-mock-${n}`;
+  const created = Math.floor(Date.now() / 1000);
+  if (!request.stream) return sendJson(res, d.status ?? 200, completionBody(answer, request.model, id, created), headers);
+
+  const options = d.stream ?? {};
+  const payloads = streamPayloads(answer, { id, created, model: request.model, includeUsage: request.includeUsage, options });
+  return stream(ex, d.status ?? 200, headers, dataFrames(payloads, options));
+}
+
+async function stream(ex: Exchange, status: number, headers: Record<string, string | string[]>, plan: FramePlan): Promise<void> {
+  ex.res.writeHead(status, { ...SSE_HEADERS, ...headers });
+  ex.res.flushHeaders();
+  return writeFrames(ex, plan);
+}
+
+async function replayFixture(ex: Exchange, d: Directive, name: string, headers: Record<string, string>, state: MockState): Promise<void> {
+  const replay = await state.fixtures.load(name);
+  if (ex.closed) return;
+  const options = d.stream ?? {};
+  if (replay === undefined) {
+    return sendJson(ex.res, 404, openAIError(`Unknown fixture: ${name}`, 'invalid_request_error', 'fixture_not_found', 'mock.fixture'));
+  }
+  switch (replay.kind) {
+    case 'payloads': return stream(ex, 200, headers, dataFrames(replay.payloads, options));
+    case 'sse': return stream(ex, 200, headers, { frames: replay.segments, eol: '\n', options });
+    case 'body': {
+      const status = replay.status ?? (replay.hasError ? d.status ?? 400 : 200);
+      return send(ex.res, status, replay.body, { ...replay.headers, ...headers });
+    }
+  }
+}
