@@ -78,3 +78,15 @@ export async function eventually(check: () => Promise<boolean>, tries = 40): Pro
   }
   return false;
 }
+
+/**
+ * Registers a mock scenario under a fresh model name and returns `openai/<name>` plus its scenario id:
+ * for routes like /chat and /extract whose bodies cannot carry a `mock` field.
+ */
+export async function scenario(directive: Record<string, unknown>, provider = 'openai'): Promise<{ model: string; id: string }> {
+  const id = crypto.randomUUID();
+  const name = `scenario-${id}`;
+  const response = await fetch(`${mockUrl}/__mock/scenarios/${name}`, { method: 'PUT', body: JSON.stringify({ id, ...directive }) });
+  if (!response.ok) throw new Error(`could not register scenario: ${await response.text()}`);
+  return { model: `${provider}/${name}`, id };
+}
