@@ -1,0 +1,22 @@
+import { createTestHarness } from 'wrangler';
+import { inject } from 'vitest';
+import '../../provided-context.ts';
+
+export const mockUrl = inject('mockUrl');
+export const GATEWAY_KEY = 'gw-e2e-key';
+
+/** The gateway running for real (wrangler's dev runtime, workerd) with its default provider on the mock upstream. */
+export async function startGateway(vars: Record<string, string> = {}) {
+  const server = createTestHarness({
+    workers: [
+      {
+        configPath: './wrangler.toml',
+        env: 'dev',
+        vars: { ALLOW_ANONYMOUS: 'false', OPENAI_BASE_URL: `${mockUrl}/v1`, ...vars },
+        secrets: { OPENAI_API_KEY: 'sk-e2e-upstream-0000000000', GATEWAY_API_KEYS: GATEWAY_KEY },
+      },
+    ],
+  });
+  const { url } = await server.listen();
+  return { url: url.toString().replace(/\/$/, ''), close: () => server.close() };
+}
