@@ -1,5 +1,7 @@
 import { Router, type IRequest } from 'itty-router';
 import { configFor } from './config/config.ts';
+import { sleep } from './core/abort.ts';
+import { Cooldown } from './core/cooldown.ts';
 import { authenticate, presentedKey } from './http/auth.ts';
 import type { AppDeps, RequestContext } from './http/context.ts';
 import { preflight, withCors } from './http/cors.ts';
@@ -28,16 +30,24 @@ const PUBLIC_PATHS = new Set(['/health']);
 /** EventSource cannot send headers, so this route alone accepts `?access_token=`. */
 const QUERY_TOKEN_PATHS = new Set(['/stream']);
 
-const defaultDeps: AppDeps = {
-  fetch: (input, init) => fetch(input, init),
-  now: () => performance.now(),
-};
+/** The production dependencies; one cooldown memory per isolate. */
+function defaultDeps(): AppDeps {
+  const now = () => performance.now();
+  return {
+    fetch: (input, init) => fetch(input, init),
+    now,
+    wallNow: () => Date.now(),
+    sleep,
+    random: Math.random,
+    cooldown: new Cooldown(now, (line) => console.log(JSON.stringify(line))),
+  };
+}
 
 /**
  * Builds the gateway: router stages `before` (config, CORS preflight, auth) → route → `catch` (the one
  * error renderer) → `finally` (CORS headers, request id, the log line).
  */
-export function createApp(deps: AppDeps = defaultDeps) {
+export function createApp(deps: AppDeps = defaultDeps()) {
   const router = Router<IRequest, [RequestContext]>({
     before: [
       async (request, rc) => {
@@ -84,6 +94,7 @@ export function createApp(deps: AppDeps = defaultDeps) {
   return {
     fetch(request: Request, env: Env, exec: ExecutionContext): Promise<Response> {
       const rc: RequestContext = {
+        request,
         env,
         exec,
         deps,

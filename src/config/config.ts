@@ -1,4 +1,6 @@
 import { configError } from '../http/errors.ts';
+import type { CooldownSettings } from '../core/cooldown.ts';
+import type { BackoffSettings } from '../core/retry-timing.ts';
 import { PROVIDERS, PROVIDER_NAMES, type ProviderSpec } from '../providers/catalog.ts';
 import { readVariable } from './variables.ts';
 
@@ -22,6 +24,21 @@ export interface Config {
   readonly aliases: Readonly<Record<string, string>>;
   readonly maxBodyBytes: number;
   readonly providers: ReadonlyMap<string, ProviderConfig>;
+  readonly resilience: ResilienceSettings;
+}
+
+/** Retries, fallbacks, deadlines and cooldown. */
+export interface ResilienceSettings {
+  readonly maxAttempts: number;
+  readonly backoff: BackoffSettings;
+  /** Model (as named, or as `provider/model`) → the models to try after it. */
+  readonly fallbacks: Readonly<Record<string, readonly string[]>>;
+  readonly timeoutMs: number;
+  readonly maxTimeoutMs: number;
+  readonly firstByteTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly keepAliveMs: number;
+  readonly cooldown: CooldownSettings;
 }
 
 const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -39,21 +56,48 @@ function boolean(env: object, name: string): boolean {
   return raw === 'true';
 }
 
-function jsonStringMap(env: object, name: string): Record<string, string> {
+function jsonObject(env: object, name: string, example: string): Record<string, unknown> {
   const raw = readVariable(env, name);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw configError(name, 'is not valid JSON (expected an object like {"fast":"groq/llama-3.1-8b-instant"}).');
+    throw configError(name, `is not valid JSON (expected an object like ${example}).`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw configError(name, 'must be a JSON object.');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw configError(name, `must be a JSON object like ${example}.`);
+  return parsed as Record<string, unknown>;
+}
+
+function jsonStringMap(env: object, name: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parsed)) {
+  for (const [key, value] of Object.entries(jsonObject(env, name, '{"fast":"groq/llama-3.1-8b-instant"}'))) {
     if (typeof value !== 'string' || value === '') throw configError(name, `the value of "${key}" must be a non-empty string.`);
     out[key] = value;
   }
   return out;
+}
+
+function jsonListMap(env: object, name: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(jsonObject(env, name, '{"openai/gpt-4o":["groq/llama-3.3-70b-versatile"]}'))) {
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v !== '')) throw configError(name, `the value of "${key}" must be a list of model names.`);
+    out[key] = value as string[];
+  }
+  return out;
+}
+
+function resilience(env: object): ResilienceSettings {
+  return {
+    maxAttempts: positiveInt(env, 'MAX_ATTEMPTS'),
+    backoff: { baseMs: positiveInt(env, 'RETRY_BASE_MS'), capMs: positiveInt(env, 'RETRY_MAX_MS') },
+    fallbacks: jsonListMap(env, 'FALLBACKS'),
+    timeoutMs: positiveInt(env, 'REQUEST_TIMEOUT_MS'),
+    maxTimeoutMs: positiveInt(env, 'MAX_REQUEST_TIMEOUT_MS'),
+    firstByteTimeoutMs: positiveInt(env, 'FIRST_BYTE_TIMEOUT_MS'),
+    idleTimeoutMs: positiveInt(env, 'STREAM_IDLE_TIMEOUT_MS'),
+    keepAliveMs: positiveInt(env, 'KEEPALIVE_INTERVAL_MS'),
+    cooldown: { failures: positiveInt(env, 'COOLDOWN_FAILURES'), windowMs: positiveInt(env, 'COOLDOWN_WINDOW_MS'), cooldownMs: positiveInt(env, 'COOLDOWN_MS') },
+  };
 }
 
 function providerConfig(env: object, spec: ProviderSpec): ProviderConfig {
@@ -80,6 +124,7 @@ export function parseConfig(env: object): Config {
     aliases: jsonStringMap(env, 'MODEL_ALIASES'),
     maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES'),
     providers: new Map(PROVIDERS.map((spec) => [spec.name, providerConfig(env, spec)])),
+    resilience: resilience(env),
   };
 }
 

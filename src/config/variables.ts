@@ -16,6 +16,18 @@ const core: VariableSpec[] = [
   { name: 'DEFAULT_MODEL', secret: false, default: 'openai/gpt-4o-mini', description: 'Model used when a request names none.' },
   { name: 'MODEL_ALIASES', secret: false, default: '{}', description: 'JSON object mapping short names to `provider/model`.' },
   { name: 'MAX_BODY_BYTES', secret: false, default: '1048576', description: 'Largest request body accepted (413 above it).' },
+  { name: 'MAX_ATTEMPTS', secret: false, default: '3', description: 'Attempts per model on retryable errors (1 = no retry); `x-gateway-max-attempts` sets it per request, up to 10.' },
+  { name: 'RETRY_BASE_MS', secret: false, default: '500', description: 'Backoff before the first retry when the server gives no Retry-After; doubles each retry, with full jitter.' },
+  { name: 'RETRY_MAX_MS', secret: false, default: '8000', description: 'Longest backoff between two attempts.' },
+  { name: 'FALLBACKS', secret: false, default: '{}', description: 'JSON object: model → list of models to try when it fails, e.g. {"openai/gpt-4o":["anthropic/claude-sonnet-4-5"]}.' },
+  { name: 'REQUEST_TIMEOUT_MS', secret: false, default: '90000', description: 'Deadline for all attempts and waits of a request until its answer starts (504 past it); `x-gateway-timeout-ms` sets it per request.' },
+  { name: 'MAX_REQUEST_TIMEOUT_MS', secret: false, default: '300000', description: 'Largest deadline a request may ask for with `x-gateway-timeout-ms`.' },
+  { name: 'FIRST_BYTE_TIMEOUT_MS', secret: false, default: '60000', description: 'Longest wait for one attempt\'s first byte (a stream\'s first chunk, a whole non-stream answer) before it counts as failed.' },
+  { name: 'STREAM_IDLE_TIMEOUT_MS', secret: false, default: '30000', description: 'A stream whose upstream sends nothing for this long is ended with an error event.' },
+  { name: 'KEEPALIVE_INTERVAL_MS', secret: false, default: '15000', description: 'While a stream waits for its first token, an SSE comment `: ping` is sent this often.' },
+  { name: 'COOLDOWN_FAILURES', secret: false, default: '3', description: 'Retryable failures of one deployment (provider/model) within COOLDOWN_WINDOW_MS that put it in cooldown.' },
+  { name: 'COOLDOWN_WINDOW_MS', secret: false, default: '60000', description: 'Window in which COOLDOWN_FAILURES are counted.' },
+  { name: 'COOLDOWN_MS', secret: false, default: '30000', description: 'How long a deployment in cooldown is skipped (in this isolate).' },
 ];
 
 const providers: VariableSpec[] = PROVIDERS.flatMap((p) => {

@@ -1,23 +1,48 @@
-import type { GatewayError } from '../http/errors.ts';
+import { clientClosed, GatewayError } from '../http/errors.ts';
+import { asGatewayError } from '../http/render-error.ts';
+import { contextWindow } from '../providers/model-catalog.ts';
 import type { Target } from '../providers/target.ts';
 import { callUpstream } from '../providers/upstream.ts';
+import { childController } from './abort.ts';
+import type { Cooldown, CooldownSettings } from './cooldown.ts';
+import { allowsFallback, isContextTooLong, isRetryable } from './retry-policy.ts';
+import { backoffMs, serverDelayMs, type BackoffSettings } from './retry-timing.ts';
 import type { ChatBody, ChatCompletion, ChatCompletionChunk } from './types.ts';
 
 /** What `run` needs from the outside world; the composition root passes the real ones, tests their own. */
 export interface RunDeps {
   readonly fetch: typeof fetch;
+  /** Monotonic milliseconds, for latencies and deadlines. */
   readonly now: () => number;
+  /** Wall-clock milliseconds, for `Retry-After` dates. */
+  readonly wallNow: () => number;
+  /** Waits between attempts; rejects with the signal's reason when it aborts. */
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly random: () => number;
+  readonly cooldown: Cooldown;
+}
+
+/** How hard to try: attempts per model, backoff, and the timeouts. */
+export interface RunPolicy {
+  readonly maxAttempts: number;
+  readonly backoff: BackoffSettings;
+  /** Deadline for all attempts and waits until the answer starts. */
+  readonly timeoutMs: number;
+  readonly firstByteTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly cooldown: CooldownSettings;
 }
 
 /** One chat call as the core sees it, whatever route it came from. */
 export interface GatewayRequest {
-  /** The client's fields, forwarded as they are (the target's model replaces `model`). */
+  /** The client's fields, forwarded as they are (each target's model replaces `model`). */
   readonly body: ChatBody;
   /** The model chain to try, first choice first. */
   readonly targets: readonly Target[];
   readonly stream: boolean;
-  /** Aborts every attempt: the client went away or the deadline passed. */
+  /** Aborts everything: the client went away. */
   readonly signal: AbortSignal;
+  readonly policy: RunPolicy;
 }
 
 /** One upstream attempt, for the log line and the `x-gateway-attempts` header. */
@@ -34,30 +59,93 @@ export type RunResult = { readonly target: Target; readonly attempts: readonly A
   | { readonly kind: 'stream'; readonly chunks: AsyncIterable<ChatCompletionChunk> }
 );
 
-const DEFAULT_TIMEOUT_MS = 90_000;
+type Answer = { readonly kind: 'completion'; readonly completion: ChatCompletion } | { readonly kind: 'stream'; readonly chunks: AsyncIterable<ChatCompletionChunk> };
 
-/** Calls the model chain and returns the first answer that starts well. */
+const timeoutError = (message: string, code: string) => new GatewayError(504, message, { type: 'timeout_error', code });
+
+/**
+ * Calls the model chain and returns the first answer that starts well. Each model gets up to
+ * `maxAttempts` on retryable errors, waiting what the server asks (or backing off with jitter); then the
+ * next model, when the error allows a fallback. One deadline bounds all of it; a client that goes away
+ * aborts the attempt in flight and any wait. Retries end at the first chunk: after that, failures are the stream's.
+ */
 export async function run(request: GatewayRequest, deps: RunDeps): Promise<RunResult> {
+  const { policy } = request;
+  const { controller } = childController(request.signal);
+  const deadlineAt = deps.now() + policy.timeoutMs;
+  const deadline = setTimeout(() => controller.abort(timeoutError(`No answer within the request's deadline of ${policy.timeoutMs} ms.`, 'timeout')), policy.timeoutMs);
   const attempts: Attempt[] = [];
   let lastError: GatewayError | undefined;
-  for (const target of request.targets) {
-    const started = deps.now();
-    try {
-      const answer = await callUpstream({ target, body: request.body, stream: request.stream, signal: request.signal, timeoutMs: DEFAULT_TIMEOUT_MS, fetch: deps.fetch });
-      if (answer.kind === 'completion') {
-        attempts.push({ model: target.id, status: 200, ms: deps.now() - started });
-        return { kind: 'completion', completion: answer.completion, target, attempts };
+  let lastTarget: Target | undefined;
+  try {
+    for (const target of request.targets) {
+      if (lastError && lastTarget && isContextTooLong(lastError) && !holdsMore(target, lastTarget)) continue;
+      const cooling = deps.cooldown.remainingMs(target.id);
+      if (cooling > 0) {
+        attempts.push({ model: target.id, status: 503, error: 'cooldown', ms: 0 });
+        lastError ??= new GatewayError(503, `${target.id} is cooling down after repeated failures; try again in ${Math.ceil(cooling / 1000)} s.`, { code: 'model_cooling_down', headers: { 'retry-after': String(Math.ceil(cooling / 1000)) } });
+        continue;
       }
-      const chunks = await startedStream(answer.chunks);
-      attempts.push({ model: target.id, status: 200, ms: deps.now() - started });
-      return { kind: 'stream', chunks, target, attempts };
-    } catch (error) {
-      const failure = error as GatewayError;
-      attempts.push({ model: target.id, status: failure.status, error: failure.code ?? failure.type, ms: deps.now() - started });
-      lastError = failure;
+      lastTarget = target;
+      for (let n = 1; ; n++) {
+        const started = deps.now();
+        let wait: number | undefined;
+        try {
+          const answer = await attempt(target, request, controller.signal, deps, deadlineAt);
+          attempts.push({ model: target.id, status: 200, ms: Math.round(deps.now() - started) });
+          deps.cooldown.recordSuccess(target.id);
+          return { ...answer, target, attempts };
+        } catch (thrown) {
+          const error = asGatewayError(thrown, 'upstream');
+          attempts.push({ model: target.id, status: error.status, error: error.code ?? error.type, ms: Math.round(deps.now() - started) });
+          if (controller.signal.aborted) throw abortError(controller.signal);
+          lastError = error;
+          if (!isRetryable(error)) break;
+          // Counted for later requests; this request still gets its own attempts.
+          deps.cooldown.recordFailure(target.id, policy.cooldown);
+          if (n >= policy.maxAttempts) break;
+          wait = serverDelayMs(error.headers, deps.wallNow()) ?? backoffMs(n, policy.backoff, deps.random);
+          // A hint that outlasts the deadline is not worth waiting for: fall back, or fail now with it.
+          if (deps.now() + wait >= deadlineAt) break;
+        }
+        await deps.sleep(wait, controller.signal).catch(() => {
+          throw abortError(controller.signal);
+        });
+      }
+      if (!allowsFallback(lastError)) throw lastError;
     }
+    throw lastError ?? new GatewayError(400, 'No model to call.', { param: 'model', code: 'invalid_value' });
+  } finally {
+    clearTimeout(deadline);
   }
-  throw lastError;
+}
+
+/** Why a signal aborted, as the error to report: the deadline's 504, or the client's 499. */
+function abortError(signal: AbortSignal): GatewayError {
+  return signal.reason instanceof GatewayError ? signal.reason : clientClosed();
+}
+
+/** Whether a fallback can hold a prompt that was too long for the model before it. */
+function holdsMore(candidate: Target, failed: Target): boolean {
+  const window = contextWindow(candidate.model);
+  const before = contextWindow(failed.model);
+  return window !== undefined && (before === undefined || window > before);
+}
+
+/** One attempt: the call, bounded by the first-byte timeout until the answer (or a stream's first chunk) is here. */
+async function attempt(target: Target, request: GatewayRequest, signal: AbortSignal, deps: RunDeps, deadlineAt: number): Promise<Answer> {
+  const { policy } = request;
+  const { controller } = childController(signal);
+  const firstByteMs = Math.max(0, Math.min(policy.firstByteTimeoutMs, deadlineAt - deps.now()));
+  const timer = setTimeout(() => controller.abort(timeoutError(`${target.id} sent nothing within ${firstByteMs} ms.`, 'upstream_timeout')), firstByteMs);
+  try {
+    const answer = await callUpstream({ target, body: request.body, stream: request.stream, signal: controller.signal, timeoutMs: Math.max(1, deadlineAt - deps.now()), fetch: deps.fetch });
+    if (answer.kind === 'completion') return answer;
+    const chunks = await startedStream(answer.chunks);
+    return { kind: 'stream', chunks: idleGuarded(chunks, policy.idleTimeoutMs, controller) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Waits for a stream's first chunk, so a failure before it is still an ordinary (retryable) error. */
@@ -69,15 +157,37 @@ async function startedStream(chunks: AsyncIterable<ChatCompletionChunk>): Promis
       let pending: IteratorResult<ChatCompletionChunk> | undefined = first;
       return {
         next: () => {
-          if (pending) {
-            const r = pending;
-            pending = undefined;
-            return Promise.resolve(r);
-          }
-          return iterator.next();
+          if (!pending) return iterator.next();
+          const r = pending;
+          pending = undefined;
+          return Promise.resolve(r);
         },
         return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined }),
       };
     },
   };
+}
+
+/** Ends a stream whose upstream goes silent for `idleMs` by aborting it with a 504 the client sees as an error event. */
+async function* idleGuarded(chunks: AsyncIterable<ChatCompletionChunk>, idleMs: number, controller: AbortController): AsyncGenerator<ChatCompletionChunk> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  let done = false;
+  try {
+    for (;;) {
+      const timer = setTimeout(() => controller.abort(timeoutError(`The upstream sent nothing for ${idleMs} ms, so the stream was ended.`, 'stream_idle_timeout')), idleMs);
+      let next: IteratorResult<ChatCompletionChunk>;
+      try {
+        next = await iterator.next();
+      } finally {
+        clearTimeout(timer);
+      }
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!done) controller.abort();
+  }
 }

@@ -26,6 +26,7 @@ export type AppDeps = RunDeps;
 
 /** Per-request state handed to every router stage. */
 export interface RequestContext {
+  readonly request: Request;
   readonly env: Env;
   readonly exec: ExecutionContext;
   readonly deps: AppDeps;

@@ -38,3 +38,6 @@ export const invalidField = (param: string, message: string, code = 'invalid_val
 /** 500 for a configuration value that cannot be used, naming the variable. */
 export const configError = (variable: string, message: string) =>
   new GatewayError(500, `Gateway configuration error in ${variable}: ${message}`, { type: 'server_error', code: 'config_error', param: variable });
+
+/** 499 (nginx's convention): the client went away before the answer; only ever seen in logs. */
+export const clientClosed = () => new GatewayError(499, 'The client closed the request.', { type: 'invalid_request_error', code: 'client_closed_request' });

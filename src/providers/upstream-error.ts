@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
-import { GatewayError } from '../http/errors.ts';
+import { clientClosed, GatewayError } from '../http/errors.ts';
 import type { Target } from './target.ts';
 
 type Json = Record<string, unknown>;
@@ -42,17 +42,14 @@ export function fromUpstreamBody(status: number, body: unknown, headers: Headers
 export function toGatewayError(error: unknown, target: Target, signal: AbortSignal): GatewayError {
   if (signal.aborted) {
     const reason: unknown = signal.reason;
-    if (reason instanceof GatewayError) return reason;
-    return new GatewayError(499, 'The client closed the request.', { type: 'invalid_request_error', code: 'client_closed_request' });
+    return reason instanceof GatewayError ? reason : clientClosed();
   }
   if (error instanceof GatewayError) return error;
   const where = `${target.provider.spec.name} (${target.model})`;
   if (error instanceof APIConnectionTimeoutError) {
     return new GatewayError(504, `The upstream ${where} did not answer in time.`, { code: 'upstream_timeout' });
   }
-  if (error instanceof APIUserAbortError) {
-    return new GatewayError(499, 'The client closed the request.', { type: 'invalid_request_error', code: 'client_closed_request' });
-  }
+  if (error instanceof APIUserAbortError) return clientClosed();
   if (error instanceof OpenAIError && !(error instanceof APIError)) {
     return new GatewayError(500, `Provider ${target.provider.spec.name} is misconfigured: ${redact(error.message)}`, { type: 'server_error', code: 'provider_not_configured', cause: error });
   }

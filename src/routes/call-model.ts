@@ -1,29 +1,42 @@
 import { run, type RunResult } from '../core/run.ts';
 import type { ChatBody, ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
 import type { RequestContext } from '../http/context.ts';
+import { clientClosed } from '../http/errors.ts';
 import { asGatewayError } from '../http/render-error.ts';
-import { resolveModel } from '../providers/resolve-model.ts';
 import { accumulate } from '../stream/accumulate.ts';
 import { replay } from '../stream/replay.ts';
-import { SSE_HEADERS, sseBody, type SseEncoder } from '../stream/sse-response.ts';
+import { KEEP_ALIVE, SSE_HEADERS, sseBody, type SseEncoder } from '../stream/sse-response.ts';
+import { modelChain, runPolicy } from './model-chain.ts';
 
-/** A started model call: its result and the controller that aborts its upstream request. */
+/** A model call under way: its result to come, and the controller that aborts its upstream request. */
 export interface ModelCall {
-  readonly result: RunResult;
+  readonly result: Promise<RunResult>;
   readonly controller: AbortController;
 }
 
-/** Resolves the model chain for a body and runs it, recording provider, model and attempts for the log line. */
-export async function callModel(rc: RequestContext, body: ChatBody, stream: boolean): Promise<ModelCall> {
-  const target = resolveModel(typeof body.model === 'string' ? body.model : undefined, rc.config);
-  rc.log.provider = target.provider.spec.name;
-  rc.log.model = target.id;
+/**
+ * Resolves the model chain and starts the core on it. The client going away (request.signal, with the
+ * `enable_request_signal` flag) aborts it; provider, model and attempts go to the log line.
+ */
+export function startModelCall(rc: RequestContext, body: ChatBody, stream: boolean): ModelCall {
+  const targets = modelChain(body, rc.request.headers, rc.config);
+  const policy = runPolicy(rc.request.headers, rc.config);
+  const { models: _fallbacks, ...upstreamBody } = body;
+  const [primary] = targets;
+  if (primary) {
+    rc.log.provider = primary.provider.spec.name;
+    rc.log.model = primary.id;
+  }
   rc.log.stream = stream;
   const controller = new AbortController();
-  const result = await run({ body, targets: [target], stream, signal: controller.signal }, rc.deps);
-  rc.log.provider = result.target.provider.spec.name;
-  rc.log.model = result.target.id;
-  rc.log.attempts = result.attempts;
+  rc.request.signal.addEventListener('abort', () => controller.abort(clientClosed()), { once: true });
+  const result = run({ body: upstreamBody as ChatBody, targets, stream, signal: controller.signal, policy }, rc.deps);
+  const attempts = (r: RunResult) => {
+    rc.log.provider = r.target.provider.spec.name;
+    rc.log.model = r.target.id;
+    rc.log.attempts = r.attempts;
+  };
+  result.then(attempts, () => {});
   return { result, controller };
 }
 
@@ -51,20 +64,45 @@ function logUsage(rc: RequestContext, completion: ChatCompletion): void {
   rc.log.completion_tokens = completion.usage.completion_tokens;
 }
 
-async function* once(chunks: ChatCompletionChunk[]): AsyncGenerator<ChatCompletionChunk> {
-  yield* chunks;
+async function* chunksOf(result: RunResult): AsyncGenerator<ChatCompletionChunk> {
+  if (result.kind === 'stream') yield* result.chunks;
+  else yield* replay(result.completion);
 }
 
-/** Streams a model call in one SSE dialect; the log line is written when the stream ends. */
-export function streamResponse(rc: RequestContext, call: ModelCall, encoder: SseEncoder): Response {
-  const { result, controller } = call;
-  const source = result.kind === 'stream' ? result.chunks : once(replay(result.completion));
+/** Resolves with the result, or with undefined if it takes longer than `ms`. */
+function within(result: Promise<RunResult>, ms: number): Promise<RunResult | undefined> {
+  let cancel = () => {};
+  const late = new Promise<undefined>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    cancel = () => clearTimeout(timer);
+  });
+  return Promise.race([result, late]).finally(cancel);
+}
+
+/** Chunks of a result still to come, with a keep-alive marker every `ms` while it is awaited. */
+async function* keptAlive(result: Promise<RunResult>, ms: number): AsyncGenerator<ChatCompletionChunk | typeof KEEP_ALIVE> {
+  for (;;) {
+    const settled = await within(result, ms);
+    if (settled) return yield* chunksOf(settled);
+    yield KEEP_ALIVE;
+  }
+}
+
+/**
+ * Streams a model call in one SSE dialect. An answer that starts within the keep-alive interval is sent
+ * with its real status (so an upstream 429 is still a 429); a slower one commits to a 200 stream and
+ * sends `: ping` comments until its first token, ending in an error event if it fails.
+ */
+export async function streamModelCall(rc: RequestContext, body: ChatBody, encoder: SseEncoder): Promise<Response> {
+  const call = startModelCall(rc, body, true);
+  const early = await within(call.result, rc.config.resilience.keepAliveMs);
   let ended!: () => void;
   rc.streamEnded = new Promise<void>((resolve) => (ended = resolve));
-  const body = sseBody(source, {
+  const stream = sseBody(early ? chunksOf(early) : keptAlive(call.result, rc.config.resilience.keepAliveMs), {
     encoder,
     toError: (error) => asGatewayError(error, rc.requestId),
-    abort: () => controller.abort(),
+    abort: () => call.controller.abort(clientClosed()),
+    firstChunk: () => (rc.log.ttfb_ms = Math.round(rc.deps.now() - rc.startedAt)),
     finish: (outcome) => {
       logUsage(rc, outcome.completion);
       if (outcome.error) {
@@ -75,6 +113,5 @@ export function streamResponse(rc: RequestContext, call: ModelCall, encoder: Sse
       ended();
     },
   });
-  rc.log.ttfb_ms = rc.deps.now() - rc.startedAt;
-  return new Response(body, { headers: { ...SSE_HEADERS, ...gatewayHeaders(result) } });
+  return new Response(stream, { headers: { ...SSE_HEADERS, ...(early ? gatewayHeaders(early) : {}) } });
 }

@@ -5,7 +5,7 @@ import { readJsonObject } from '../http/read-json.ts';
 import type { StructuredOutput } from '../providers/catalog.ts';
 import { resolveModel } from '../providers/resolve-model.ts';
 import { isStrictCompatible, prepareSchema, type ExtractionSchema } from '../extract/schema.ts';
-import { callModel, completionOf, gatewayHeaders } from './call-model.ts';
+import { completionOf, gatewayHeaders, startModelCall } from './call-model.ts';
 import { optional } from './validate.ts';
 
 const FIELDS = ['schema', 'text', 'messages', 'instructions', 'model', 'max_attempts', 'temperature'];
@@ -73,8 +73,8 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
   const usage: CompletionUsage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   let problems: string[] = [];
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const call = await callModel(rc, structuredBody(strategy, schema, messages, model, input['temperature']), false);
-    const completion = await completionOf(rc, call.result);
+    const result = await startModelCall(rc, structuredBody(strategy, schema, messages, model, input['temperature']), false).result;
+    const completion = await completionOf(rc, result);
     addUsage(usage, completion.usage);
     const choice = completion.choices[0];
     if (choice?.message.refusal || choice?.finish_reason === 'content_filter') {
@@ -93,7 +93,7 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
       rc.log.prompt_tokens = usage.prompt_tokens;
       rc.log.completion_tokens = usage.completion_tokens;
       const data = schema.wrapped ? (value as { value: unknown }).value : value;
-      return Response.json({ data, model: call.result.target.id, usage, attempts: attempt }, { headers: gatewayHeaders(call.result) });
+      return Response.json({ data, model: result.target.id, usage, attempts: attempt }, { headers: gatewayHeaders(result) });
     }
     messages.push({ role: 'assistant', content: raw }, { role: 'user', content: `That answer does not match the JSON Schema:\n${problems.map((p) => `- ${p}`).join('\n')}\nReply again with only the corrected JSON.` });
   }

@@ -2,7 +2,7 @@ import type { ChatBody } from '../core/types.ts';
 import { invalidField } from '../http/errors.ts';
 import { optional, validateChatBody } from './validate.ts';
 
-const FIELDS = ['messages', 'prompt', 'system', 'model', 'temperature', 'max_tokens', 'top_p', 'seed', 'stop', 'tools', 'tool_choice'];
+const FIELDS = ['messages', 'prompt', 'system', 'model', 'models', 'temperature', 'max_tokens', 'top_p', 'seed', 'stop', 'tools', 'tool_choice'];
 
 /**
  * The simple input of `/chat` and `/stream` — `{ messages | prompt, system?, model?, temperature?, max_tokens?, … }` —

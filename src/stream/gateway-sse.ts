@@ -11,10 +11,10 @@ const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.s
  *   delta      {"content":"…"} or {"refusal":"…"}
  *   tool_call  {"index","id"?,"name"?,"arguments"}   (arguments may come in fragments)
  *   usage      {"prompt_tokens","completion_tokens","total_tokens"}
- *   done       {"finish_reason","model"}
+ *   done       {"finish_reason","model"}   (model: the `provider/model` that answered)
  *   error      {"error":{"message","type","param","code"}}
  */
-export function gatewaySse(model: string): SseEncoder {
+export function gatewaySse(model: () => string): SseEncoder {
   return {
     chunk(chunk: ChatCompletionChunk) {
       let out = '';
@@ -32,7 +32,7 @@ export function gatewaySse(model: string): SseEncoder {
     end(completion: ChatCompletion) {
       const usage = completion.usage;
       const usageFrame = usage ? frame('usage', { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, total_tokens: usage.total_tokens }) : '';
-      return usageFrame + frame('done', { finish_reason: completion.choices[0]?.finish_reason ?? 'stop', model });
+      return usageFrame + frame('done', { finish_reason: completion.choices[0]?.finish_reason ?? 'stop', model: model() });
     },
     error: (error: GatewayError) => frame('error', errorBody(error)),
   };

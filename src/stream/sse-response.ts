@@ -19,8 +19,14 @@ export interface StreamOutcome {
   readonly error?: GatewayError;
 }
 
+/** A source may yield this while it waits, to keep the connection alive: it becomes an SSE comment. */
+export const KEEP_ALIVE = Symbol('keep-alive');
+const PING = new TextEncoder().encode(': ping\n\n');
+
 export interface SseStreamOptions {
   readonly encoder: SseEncoder;
+  /** Called when the first chunk of the answer goes out. */
+  readonly firstChunk?: () => void;
   /** Turns whatever the source threw into the error to report. */
   readonly toError: (error: unknown) => GatewayError;
   /** Called when the client goes away: must abort the upstream request. */
@@ -36,12 +42,13 @@ export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8',
  * accumulator as it passes, ends with the encoder's end frames, or with its error frame when the
  * source fails (never a clean-looking end). Cancelling the body aborts the upstream.
  */
-export function sseBody(source: AsyncIterable<ChatCompletionChunk>, options: SseStreamOptions): ReadableStream<Uint8Array> {
+export function sseBody(source: AsyncIterable<ChatCompletionChunk | typeof KEEP_ALIVE>, options: SseStreamOptions): ReadableStream<Uint8Array> {
   const { encoder } = options;
   const iterator = source[Symbol.asyncIterator]();
   const accumulator = new ChunkAccumulator();
   const bytes = new TextEncoder();
   let ended = false;
+  let started = false;
   const finish = (status: StreamOutcome['status'], error?: GatewayError) => {
     if (ended) return;
     ended = true;
@@ -58,6 +65,11 @@ export function sseBody(source: AsyncIterable<ChatCompletionChunk>, options: Sse
               controller.enqueue(bytes.encode(encoder.end(accumulator.result())));
               controller.close();
               return finish('complete');
+            }
+            if (next.value === KEEP_ALIVE) return controller.enqueue(PING);
+            if (!started) {
+              started = true;
+              options.firstChunk?.();
             }
             accumulator.add(next.value);
             const frame = encoder.chunk(next.value);

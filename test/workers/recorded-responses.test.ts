@@ -102,7 +102,7 @@ describe.skipIf(!hasSpec)('recorded non-stream answers relayed by the gateway', 
 describe.skipIf(!hasSpec)('recorded provider errors', () => {
   for (const [fixture, upstream, expected] of ERRORS) {
     it(`turns ${fixture} (HTTP ${upstream}) into a spec-valid ${expected} error`, async () => {
-      const response = await call('/v1/chat/completions', { json: request(fixture, false, upstream) });
+      const response = await call('/v1/chat/completions', { json: request(fixture, false, upstream), headers: { 'x-gateway-max-attempts': '1' } });
       expect(response.status).toBe(expected);
       const body = await response.json<{ error: { message: string } }>();
       expect(await specErrors('ErrorResponse', body)).toEqual([]);

@@ -3,6 +3,8 @@ import { env } from 'cloudflare:workers';
 import { inject } from 'vitest';
 import '../../provided-context.ts';
 import { createApp } from '../../../src/app.ts';
+import { Cooldown } from '../../../src/core/cooldown.ts';
+import type { AppDeps } from '../../../src/http/context.ts';
 
 export const mockUrl = inject('mockUrl');
 export const KEY = 'gw-test-key-1';
@@ -19,6 +21,8 @@ export interface CallOptions {
   /** Vars and secrets to set on top of the test env (from vitest.config.ts). */
   env?: Record<string, string>;
   signal?: AbortSignal;
+  /** The app to send it through (to share its cooldown memory across calls); a fresh one by default. */
+  app?: ReturnType<typeof createApp>;
 }
 
 /** Sends a request through a freshly built gateway app, waits for its `waitUntil` work, returns the Response. */
@@ -33,7 +37,7 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
   }
   const request = new Request(`http://gateway.test${path}`, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }), ...(options.signal ? { signal: options.signal } : {}) });
   const ctx = createExecutionContext();
-  const response = await createApp().fetch(request, { ...env, ...options.env } as Env, ctx);
+  const response = await (options.app ?? createApp()).fetch(request, { ...env, ...options.env } as Env, ctx);
   // Streams: the log line waits for the body, so wait for waitUntil only once the body is read.
   if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) await waitOnExecutionContext(ctx);
   return response;
@@ -89,4 +93,26 @@ export async function scenario(directive: Record<string, unknown>, provider = 'o
   const response = await fetch(`${mockUrl}/__mock/scenarios/${name}`, { method: 'PUT', body: JSON.stringify({ id, ...directive }) });
   if (!response.ok) throw new Error(`could not register scenario: ${await response.text()}`);
   return { model: `${provider}/${name}`, id };
+}
+
+/**
+ * An app whose waits between attempts are recorded and skipped (an injected clock for backoff), with
+ * full jitter pinned to its ceiling so backoff waits are exact.
+ */
+export function scriptedApp(overrides: Partial<AppDeps> = {}) {
+  const sleeps: number[] = [];
+  const now = () => performance.now();
+  const deps: AppDeps = {
+    fetch: (input, init) => fetch(input, init),
+    now,
+    wallNow: () => Date.now(),
+    random: () => 1,
+    sleep: async (ms, signal) => {
+      sleeps.push(ms);
+      if (signal.aborted) throw signal.reason;
+    },
+    cooldown: new Cooldown(now, () => {}),
+    ...overrides,
+  };
+  return { app: createApp(deps), sleeps, deps };
 }

@@ -1,0 +1,52 @@
+/** How many retryable failures within a window send a deployment into cooldown, and for how long. */
+export interface CooldownSettings {
+  readonly failures: number;
+  readonly windowMs: number;
+  readonly cooldownMs: number;
+}
+
+/**
+ * Per-isolate memory of deployments (`provider/model`) that keep failing: one with `failures` retryable
+ * failures within `windowMs` is skipped for `cooldownMs`, so a dead deployment does not cost every
+ * request its whole retry budget. Other models of the same provider are not affected.
+ */
+export class Cooldown {
+  readonly #failures = new Map<string, number[]>();
+  readonly #until = new Map<string, number>();
+  readonly #now: () => number;
+  readonly #log: (line: Record<string, unknown>) => void;
+
+  constructor(now: () => number, log: (line: Record<string, unknown>) => void) {
+    this.#now = now;
+    this.#log = log;
+  }
+
+  /** Milliseconds left in this deployment's cooldown, 0 when it is available (and logs when a cooldown has ended). */
+  remainingMs(model: string): number {
+    const until = this.#until.get(model);
+    if (until === undefined) return 0;
+    const left = until - this.#now();
+    if (left > 0) return left;
+    this.#until.delete(model);
+    this.#log({ event: 'cooldown_end', model });
+    return 0;
+  }
+
+  /** Counts a retryable failure; returns true when it sent the deployment into cooldown. */
+  recordFailure(model: string, settings: CooldownSettings): boolean {
+    const now = this.#now();
+    const recent = (this.#failures.get(model) ?? []).filter((t) => now - t < settings.windowMs);
+    recent.push(now);
+    this.#failures.set(model, recent);
+    if (recent.length < settings.failures || this.#until.has(model)) return false;
+    this.#until.set(model, now + settings.cooldownMs);
+    this.#failures.delete(model);
+    this.#log({ event: 'cooldown_start', model, failures: recent.length, cooldown_ms: settings.cooldownMs });
+    return true;
+  }
+
+  /** A success clears the deployment's failure count. */
+  recordSuccess(model: string): void {
+    this.#failures.delete(model);
+  }
+}

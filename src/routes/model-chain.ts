@@ -1,0 +1,57 @@
+import type { Config } from '../config/config.ts';
+import type { RunPolicy } from '../core/run.ts';
+import type { ChatBody } from '../core/types.ts';
+import { GatewayError, invalidField } from '../http/errors.ts';
+import { resolveModel } from '../providers/resolve-model.ts';
+import type { Target } from '../providers/target.ts';
+
+const MAX_ATTEMPTS_CAP = 10;
+
+/**
+ * The models to try, in order: the requested one, then the request's own fallbacks (`models` in the
+ * body, OpenRouter's convention, or `x-gateway-fallbacks: a,b`), then FALLBACKS for that model.
+ * Fallbacks whose provider is not configured are skipped; an unknown provider is still a 400.
+ */
+export function modelChain(body: ChatBody, headers: Headers, config: Config): Target[] {
+  const requested = typeof body.model === 'string' ? body.model : undefined;
+  const primary = resolveModel(requested, config);
+  const fromBody = Array.isArray(body['models']) ? body['models'] : [];
+  if (!fromBody.every((m): m is string => typeof m === 'string')) throw invalidField('models', '"models" must be a list of model names.');
+  const fromHeader = (headers.get('x-gateway-fallbacks') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const configured = config.resilience.fallbacks[requested ?? ''] ?? config.resilience.fallbacks[primary.id] ?? [];
+  const chain = [primary];
+  for (const name of [...fromBody, ...fromHeader, ...configured]) {
+    let target: Target;
+    try {
+      target = resolveModel(name, config, 'models');
+    } catch (error) {
+      if (error instanceof GatewayError && error.code === 'provider_not_configured') continue;
+      throw error;
+    }
+    if (!chain.some((t) => t.id === target.id)) chain.push(target);
+  }
+  return chain;
+}
+
+function headerInt(headers: Headers, name: string): number | undefined {
+  const raw = headers.get(name);
+  if (raw === null) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw invalidField(name, `Header ${name} must be a positive whole number.`);
+  return n;
+}
+
+/** The retry policy for one request: configured defaults, narrowed by `x-gateway-max-attempts` and `x-gateway-timeout-ms` (both capped). */
+export function runPolicy(headers: Headers, config: Config): RunPolicy {
+  const r = config.resilience;
+  const attempts = headerInt(headers, 'x-gateway-max-attempts');
+  const timeout = headerInt(headers, 'x-gateway-timeout-ms');
+  return {
+    maxAttempts: Math.min(attempts ?? r.maxAttempts, MAX_ATTEMPTS_CAP),
+    backoff: r.backoff,
+    timeoutMs: Math.min(timeout ?? r.timeoutMs, r.maxTimeoutMs),
+    firstByteTimeoutMs: r.firstByteTimeoutMs,
+    idleTimeoutMs: r.idleTimeoutMs,
+    cooldown: r.cooldown,
+  };
+}
