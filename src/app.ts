@@ -1,4 +1,5 @@
 import { Router, type IRequest } from 'itty-router';
+import { SingleFlight } from './cache/single-flight.ts';
 import { configFor } from './config/config.ts';
 import { sleep } from './core/abort.ts';
 import { Cooldown } from './core/cooldown.ts';
@@ -7,7 +8,7 @@ import type { AppDeps, RequestContext } from './http/context.ts';
 import { preflight, withCors } from './http/cors.ts';
 import { GatewayError } from './http/errors.ts';
 import { writeLogLine } from './http/log-line.ts';
-import { asGatewayError, renderError } from './http/render-error.ts';
+import { asGatewayError, renderError, renderErrorEvent } from './http/render-error.ts';
 import { chat } from './routes/chat.ts';
 import { chatCompletions } from './routes/chat-completions.ts';
 import { extract } from './routes/extract.ts';
@@ -30,6 +31,14 @@ const PUBLIC_PATHS = new Set(['/health']);
 /** EventSource cannot send headers, so this route alone accepts `?access_token=`. */
 const QUERY_TOKEN_PATHS = new Set(['/stream']);
 
+/** Said on a 404 under /v1/: clients that default to the Responses API (`@ai-sdk/openai`'s `openai(model)`) need telling. */
+const OPENAI_ROUTES_HINT = ' This gateway serves OpenAI\'s Chat Completions API (POST /v1/chat/completions, GET /v1/models), not the Responses API: with @ai-sdk/openai use openai.chat(model).';
+
+/** A browser EventSource: `GET /stream` asking for `text/event-stream` (it always does; curl by default does not). */
+function isEventSource(request: Request): boolean {
+  return request.method === 'GET' && QUERY_TOKEN_PATHS.has(new URL(request.url).pathname) && (request.headers.get('accept') ?? '').includes('text/event-stream');
+}
+
 /** The production dependencies; one cooldown memory per isolate. */
 function defaultDeps(): AppDeps {
   const now = () => performance.now();
@@ -40,6 +49,7 @@ function defaultDeps(): AppDeps {
     sleep,
     random: Math.random,
     cooldown: new Cooldown(now, (line) => console.log(JSON.stringify(line))),
+    singleFlight: new SingleFlight(),
   };
 }
 
@@ -61,19 +71,23 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         return undefined;
       },
     ],
-    catch: (error, _request, rc) => {
+    catch: (error, request, rc) => {
       const failure = asGatewayError(error, rc.requestId);
       if (failure.status >= 500 && failure.code === 'internal_error') console.error(JSON.stringify({ request_id: rc.requestId, error: String(error), stack: error instanceof Error ? error.stack : undefined }));
       rc.log.error_type = failure.type;
       rc.log.error_code = failure.code ?? undefined;
-      return renderError(failure);
+      if (!isEventSource(request)) return renderError(failure);
+      // Logged with its real status, although an EventSource gets it as a 200 event stream.
+      rc.log.status = failure.status;
+      return renderErrorEvent(failure);
     },
     finally: [
       (response: Response, request, rc) => {
         const out = withCors(response, request, rc.config);
         out.headers.set('x-request-id', rc.requestId);
-        if (rc.streamEnded) rc.exec.waitUntil(rc.streamEnded.then(() => writeLogLine(rc, request.method, out.status)));
-        else writeLogLine(rc, request.method, out.status);
+        const status = rc.log.status ?? out.status;
+        if (rc.streamEnded) rc.exec.waitUntil(rc.streamEnded.then(() => writeLogLine(rc, request.method, status)));
+        else writeLogLine(rc, request.method, status);
         return out;
       },
     ],
@@ -86,7 +100,7 @@ export function createApp(deps: AppDeps = defaultDeps()) {
   router.all('*', (request: IRequest) => {
     const path = new URL(request.url).pathname;
     const methods = ROUTES[path];
-    if (!methods) throw new GatewayError(404, `Unknown route ${request.method} ${path}.`, { code: 'unknown_route' });
+    if (!methods) throw new GatewayError(404, `Unknown route ${request.method} ${path}.${path.startsWith('/v1/') ? OPENAI_ROUTES_HINT : ''}`, { code: 'unknown_route' });
     const allow = Object.keys(methods).join(', ');
     throw new GatewayError(405, `Method ${request.method} is not allowed on ${path}; use ${allow}.`, { code: 'method_not_allowed', headers: { allow } });
   });
@@ -104,6 +118,7 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         caller: { keyHash: null },
         log: {},
         streamEnded: undefined,
+        cache: undefined,
       };
       return router.fetch(request, rc);
     },

@@ -1,4 +1,5 @@
 import { configError } from '../http/errors.ts';
+import type { CacheSettings } from '../cache/cache-plan.ts';
 import type { CooldownSettings } from '../core/cooldown.ts';
 import type { BackoffSettings } from '../core/retry-timing.ts';
 import { PROVIDERS, PROVIDER_NAMES, type ProviderSpec } from '../providers/catalog.ts';
@@ -25,6 +26,7 @@ export interface Config {
   readonly maxBodyBytes: number;
   readonly providers: ReadonlyMap<string, ProviderConfig>;
   readonly resilience: ResilienceSettings;
+  readonly cache: CacheSettings;
 }
 
 /** Retries, fallbacks, deadlines and cooldown. */
@@ -86,6 +88,17 @@ function jsonListMap(env: object, name: string): Record<string, string[]> {
   return out;
 }
 
+function oneOf<T extends string>(env: object, name: string, allowed: readonly T[]): T {
+  const raw = readVariable(env, name);
+  const found = allowed.find((a) => a === raw);
+  if (!found) throw configError(name, `expected one of ${allowed.join(', ')}, got "${raw}".`);
+  return found;
+}
+
+function cache(env: object): CacheSettings {
+  return { mode: oneOf(env, 'CACHE_MODE', ['off', 'deterministic', 'all'] as const), ttl: positiveInt(env, 'CACHE_TTL'), scope: oneOf(env, 'CACHE_SCOPE', ['key', 'shared'] as const) };
+}
+
 function resilience(env: object): ResilienceSettings {
   return {
     maxAttempts: positiveInt(env, 'MAX_ATTEMPTS'),
@@ -125,6 +138,7 @@ export function parseConfig(env: object): Config {
     maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES'),
     providers: new Map(PROVIDERS.map((spec) => [spec.name, providerConfig(env, spec)])),
     resilience: resilience(env),
+    cache: cache(env),
   };
 }
 

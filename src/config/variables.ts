@@ -27,6 +27,9 @@ const core: VariableSpec[] = [
   { name: 'KEEPALIVE_INTERVAL_MS', secret: false, default: '15000', description: 'While a stream waits for its first token, an SSE comment `: ping` is sent this often.' },
   { name: 'COOLDOWN_FAILURES', secret: false, default: '3', description: 'Retryable failures of one deployment (provider/model) within COOLDOWN_WINDOW_MS that put it in cooldown.' },
   { name: 'COOLDOWN_WINDOW_MS', secret: false, default: '60000', description: 'Window in which COOLDOWN_FAILURES are counted.' },
+  { name: 'CACHE_MODE', secret: false, default: 'deterministic', description: '`off`, `deterministic` (temperature 0 or a seed, and every /extract) or `all`: which answers the KV cache keeps.' },
+  { name: 'CACHE_TTL', secret: false, default: '3600', description: 'Seconds a cached answer is kept (at least 60, KV\'s minimum); `Cache-Control: max-age=N` sets it per request.' },
+  { name: 'CACHE_SCOPE', secret: false, default: 'key', description: '`key`: each gateway key has its own cache entries; `shared`: callers share them.' },
   { name: 'COOLDOWN_MS', secret: false, default: '30000', description: 'How long a deployment in cooldown is skipped (in this isolate).' },
 ];
 

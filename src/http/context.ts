@@ -1,5 +1,7 @@
+import type { CachePlan } from '../cache/cache-plan.ts';
+import type { SingleFlight } from '../cache/single-flight.ts';
 import type { Config } from '../config/config.ts';
-import type { RunDeps } from '../core/run.ts';
+import type { RunDeps, RunResult } from '../core/run.ts';
 
 /** Who is calling: the hash of their gateway key (never the key), or anonymous. */
 export interface Caller {
@@ -18,11 +20,14 @@ export interface LogFields {
   completion_tokens?: number;
   error_type?: string;
   error_code?: string | undefined;
+  cache?: 'HIT' | 'MISS' | 'BYPASS';
   attempts?: readonly { model: string; status: number; error?: string; ms: number }[];
 }
 
-/** Dependencies of the whole app: the core's, plus anything routes need. */
-export type AppDeps = RunDeps;
+/** Dependencies of the whole app: the core's, plus the isolate's single-flight table for cache misses. */
+export interface AppDeps extends RunDeps {
+  readonly singleFlight: SingleFlight<RunResult>;
+}
 
 /** Per-request state handed to every router stage. */
 export interface RequestContext {
@@ -36,6 +41,8 @@ export interface RequestContext {
   config: Config;
   caller: Caller;
   readonly log: LogFields;
+  /** The cache plan of the current model call; undefined when it bypasses the cache. */
+  cache: CachePlan | undefined;
   /** For streamed responses: settles when the body ends, so the log line can wait for it. */
   streamEnded: Promise<void> | undefined;
 }

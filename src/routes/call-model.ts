@@ -1,3 +1,5 @@
+import { planCache } from '../cache/cache-plan.ts';
+import { notCacheable } from '../cache/cache-policy.ts';
 import { run, type RunResult } from '../core/run.ts';
 import type { ChatBody, ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
 import type { RequestContext } from '../http/context.ts';
@@ -15,22 +17,40 @@ export interface ModelCall {
 }
 
 /**
- * Resolves the model chain and starts the core on it. The client going away (request.signal, with the
- * `enable_request_signal` flag) aborts it; provider, model and attempts go to the log line.
+ * Resolves the model chain and starts the core on it, behind the response cache: a hit is answered from
+ * KV, identical non-stream misses in flight share one upstream call. The client going away
+ * (request.signal, with the `enable_request_signal` flag) aborts it; provider, model, attempts and cache
+ * status go to the log line. `deterministic` marks routes whose answers are cacheable by design (/extract).
  */
-export function startModelCall(rc: RequestContext, body: ChatBody, stream: boolean): ModelCall {
+export function startModelCall(rc: RequestContext, body: ChatBody, stream: boolean, deterministic = false): ModelCall {
   const targets = modelChain(body, rc.request.headers, rc.config);
   const policy = runPolicy(rc.request.headers, rc.config);
   const { models: _fallbacks, ...upstreamBody } = body;
-  const [primary] = targets;
-  if (primary) {
-    rc.log.provider = primary.provider.spec.name;
-    rc.log.model = primary.id;
-  }
+  const primary = targets[0]!;
+  rc.log.provider = primary.provider.spec.name;
+  rc.log.model = primary.id;
   rc.log.stream = stream;
   const controller = new AbortController();
   rc.request.signal.addEventListener('abort', () => controller.abort(clientClosed()), { once: true });
-  const result = run({ body: upstreamBody as ChatBody, targets, stream, signal: controller.signal, policy }, rc.deps);
+  const go = () => run({ body: upstreamBody as ChatBody, targets, stream, signal: controller.signal, policy }, rc.deps);
+  const result = (async (): Promise<RunResult> => {
+    const plan = await planCache({ kv: rc.env.CACHE, settings: rc.config.cache, keyHash: rc.caller.keyHash, model: primary.id, body: upstreamBody, headers: rc.request.headers, deterministic });
+    rc.cache = plan;
+    if (!plan) return go();
+    if (plan.policy.read) {
+      const hit = await plan.store.get(plan.key);
+      if (hit) {
+        plan.status = 'HIT';
+        plan.ageSeconds = Math.max(0, Math.floor((rc.deps.wallNow() - hit.storedAt) / 1000));
+        return { kind: 'completion', completion: hit.completion, target: targets.find((t) => t.id === hit.model) ?? primary, attempts: [] };
+      }
+    }
+    if (stream) return go();
+    const flight = rc.deps.singleFlight.run(plan.key, go);
+    // Joined an identical call in flight: answered without an upstream call of its own, like a hit.
+    if (flight.joined) plan.status = 'HIT';
+    return flight.result;
+  })();
   const attempts = (r: RunResult) => {
     rc.log.provider = r.target.provider.spec.name;
     rc.log.model = r.target.id;
@@ -40,9 +60,29 @@ export function startModelCall(rc: RequestContext, body: ChatBody, stream: boole
   return { result, controller };
 }
 
-/** Headers every model answer carries: which model answered and after how many attempts. */
-export function gatewayHeaders(result: RunResult): Record<string, string> {
-  return { 'x-gateway-model': result.target.id, 'x-gateway-attempts': String(result.attempts.length) };
+/** Headers every model answer carries: which model answered, after how many upstream attempts, and what the cache did. */
+export function gatewayHeaders(rc: RequestContext, result: RunResult): Record<string, string> {
+  const plan = rc.cache;
+  return {
+    'x-gateway-model': result.target.id,
+    'x-gateway-attempts': String(result.attempts.length),
+    'x-gateway-cache': plan?.status ?? 'BYPASS',
+    ...(plan?.ageSeconds !== undefined ? { age: String(plan.ageSeconds) } : {}),
+  };
+}
+
+/** After an answer ended well: store it in KV without making the client wait (only a fresh miss, only if cacheable). */
+function saveAnswer(rc: RequestContext, completion: ChatCompletion, model: string): void {
+  const plan = rc.cache;
+  if (!plan || plan.status !== 'MISS' || !plan.policy.write) return;
+  const reason = notCacheable(completion, plan.policy);
+  const write = reason ? Promise.resolve(reason) : plan.store.put(plan.key, { completion, model, storedAt: rc.deps.wallNow() }, plan.policy.ttl);
+  rc.exec.waitUntil(
+    write.then(
+      (skipped) => skipped && console.log(JSON.stringify({ event: 'cache_skip', request_id: rc.requestId, reason: skipped })),
+      (error: unknown) => console.error(JSON.stringify({ event: 'cache_write_failed', request_id: rc.requestId, error: String(error) })),
+    ),
+  );
 }
 
 /** The whole answer as one completion, folding a stream if that is what came back; usage goes to the log. */
@@ -55,13 +95,17 @@ export async function completionOf(rc: RequestContext, result: RunResult): Promi
     completion = accumulate(chunks);
   }
   logUsage(rc, completion);
+  saveAnswer(rc, completion, result.target.id);
   return completion;
 }
 
+/** Tokens spent go to the log line; an answer served by the cache spent none. */
 function logUsage(rc: RequestContext, completion: ChatCompletion): void {
+  rc.log.cache = rc.cache?.status ?? 'BYPASS';
   if (!completion.usage) return;
-  rc.log.prompt_tokens = completion.usage.prompt_tokens;
-  rc.log.completion_tokens = completion.usage.completion_tokens;
+  const cached = rc.cache?.status === 'HIT';
+  rc.log.prompt_tokens = cached ? 0 : completion.usage.prompt_tokens;
+  rc.log.completion_tokens = cached ? 0 : completion.usage.completion_tokens;
 }
 
 async function* chunksOf(result: RunResult): AsyncGenerator<ChatCompletionChunk> {
@@ -105,6 +149,8 @@ export async function streamModelCall(rc: RequestContext, body: ChatBody, encode
     firstChunk: () => (rc.log.ttfb_ms = Math.round(rc.deps.now() - rc.startedAt)),
     finish: (outcome) => {
       logUsage(rc, outcome.completion);
+      // Only a stream that ended cleanly is stored: never an error, an abort or a cut.
+      if (outcome.status === 'complete' && rc.log.model) saveAnswer(rc, outcome.completion, rc.log.model);
       if (outcome.error) {
         rc.log.error_type = outcome.error.type;
         rc.log.error_code = outcome.error.code ?? undefined;
@@ -113,5 +159,5 @@ export async function streamModelCall(rc: RequestContext, body: ChatBody, encode
       ended();
     },
   });
-  return new Response(stream, { headers: { ...SSE_HEADERS, ...(early ? gatewayHeaders(early) : {}) } });
+  return new Response(stream, { headers: { ...SSE_HEADERS, ...(early ? gatewayHeaders(rc, early) : {}) } });
 }

@@ -13,5 +13,5 @@ export async function chatCompletions(request: Request, rc: RequestContext): Pro
     return streamModelCall(rc, body, openAiSse(options?.include_usage === true));
   }
   const result = await startModelCall(rc, body, false).result;
-  return Response.json(await completionOf(rc, result), { headers: gatewayHeaders(result) });
+  return Response.json(await completionOf(rc, result), { headers: gatewayHeaders(rc, result) });
 }

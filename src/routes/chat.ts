@@ -19,6 +19,6 @@ export async function chat(request: Request, rc: RequestContext): Promise<Respon
       usage: completion.usage ?? null,
       ...(message?.tool_calls?.length ? { tool_calls: message.tool_calls } : {}),
     },
-    { headers: gatewayHeaders(result) },
+    { headers: gatewayHeaders(rc, result) },
   );
 }

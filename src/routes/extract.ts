@@ -73,7 +73,7 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
   const usage: CompletionUsage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   let problems: string[] = [];
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const result = await startModelCall(rc, structuredBody(strategy, schema, messages, model, input['temperature']), false).result;
+    const result = await startModelCall(rc, structuredBody(strategy, schema, messages, model, input['temperature']), false, true).result;
     const completion = await completionOf(rc, result);
     addUsage(usage, completion.usage);
     const choice = completion.choices[0];
@@ -93,7 +93,7 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
       rc.log.prompt_tokens = usage.prompt_tokens;
       rc.log.completion_tokens = usage.completion_tokens;
       const data = schema.wrapped ? (value as { value: unknown }).value : value;
-      return Response.json({ data, model: result.target.id, usage, attempts: attempt }, { headers: gatewayHeaders(result) });
+      return Response.json({ data, model: result.target.id, usage, attempts: attempt }, { headers: gatewayHeaders(rc, result) });
     }
     messages.push({ role: 'assistant', content: raw }, { role: 'user', content: `That answer does not match the JSON Schema:\n${problems.map((p) => `- ${p}`).join('\n')}\nReply again with only the corrected JSON.` });
   }

@@ -17,7 +17,7 @@ export function replay(completion: ChatCompletion): ChatCompletionChunk[] {
   const out: ChatCompletionChunk[] = [];
   for (const choice of completion.choices) {
     const { index, message } = choice;
-    out.push(chunk([{ index, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
+    out.push(chunk([{ index, delta: { role: 'assistant', content: message.content === null ? null : '' }, finish_reason: null }]));
     for (const text of pieces(message.content ?? '')) out.push(chunk([{ index, delta: { content: text }, finish_reason: null }]));
     if (message.refusal) for (const text of pieces(message.refusal)) out.push(chunk([{ index, delta: { refusal: text }, finish_reason: null }]));
     (message.tool_calls ?? []).forEach((call, i) => {

@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { inject } from 'vitest';
 import '../../provided-context.ts';
 import { createApp } from '../../../src/app.ts';
+import { SingleFlight } from '../../../src/cache/single-flight.ts';
 import { Cooldown } from '../../../src/core/cooldown.ts';
 import type { AppDeps } from '../../../src/http/context.ts';
 
@@ -38,9 +39,18 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
   const request = new Request(`http://gateway.test${path}`, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }), ...(options.signal ? { signal: options.signal } : {}) });
   const ctx = createExecutionContext();
   const response = await (options.app ?? createApp()).fetch(request, { ...env, ...options.env } as Env, ctx);
-  // Streams: the log line waits for the body, so wait for waitUntil only once the body is read.
+  // Streams: the log line and cache write wait for the body, so wait for waitUntil only once it is read (`settled`).
   if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) await waitOnExecutionContext(ctx);
+  contexts.set(response, ctx);
   return response;
+}
+
+const contexts = new WeakMap<Response, ExecutionContext>();
+
+/** Waits for the `waitUntil` work of a call (cache writes, log line), e.g. after reading a stream to its end. */
+export async function settled(response: Response): Promise<void> {
+  const ctx = contexts.get(response);
+  if (ctx) await waitOnExecutionContext(ctx);
 }
 
 /** A chat body for the mock upstream, with a scenario id to count the upstream calls it caused. */
@@ -112,6 +122,7 @@ export function scriptedApp(overrides: Partial<AppDeps> = {}) {
       if (signal.aborted) throw signal.reason;
     },
     cooldown: new Cooldown(now, () => {}),
+    singleFlight: new SingleFlight(),
     ...overrides,
   };
   return { app: createApp(deps), sleeps, deps };

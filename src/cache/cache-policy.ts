@@ -1,0 +1,52 @@
+import type { ChatCompletion } from '../core/types.ts';
+
+export type CacheMode = 'off' | 'deterministic' | 'all';
+
+/** What the cache may do for one request. */
+export interface CachePolicy {
+  readonly read: boolean;
+  readonly write: boolean;
+  /** Seconds; KV's minimum of 60 applies. */
+  readonly ttl: number;
+  /** Whether an answer cut at max_tokens (`finish_reason: length`) may be stored. */
+  readonly allowTruncated: boolean;
+}
+
+const KV_MIN_TTL = 60;
+
+/** Reads `Cache-Control` (no-cache, no-store, max-age=N) and `x-gateway-cache-ttl`. */
+function directives(headers: Headers): { noCache: boolean; noStore: boolean; maxAge: number | undefined } {
+  const value = (headers.get('cache-control') ?? '').toLowerCase();
+  const age = /max-age\s*=\s*(\d+)/.exec(value)?.[1] ?? headers.get('x-gateway-cache-ttl') ?? undefined;
+  const maxAge = age !== undefined && /^\d+$/.test(age.trim()) ? Number(age) : undefined;
+  return { noCache: /\bno-cache\b/.test(value), noStore: /\bno-store\b/.test(value), maxAge };
+}
+
+/**
+ * The cache policy of a request, or undefined to bypass the cache. `deterministic` (the default) caches
+ * only requests that ask for a repeatable answer (temperature 0 or a seed) and every `/extract`; `all`
+ * caches everything; `off` nothing. A request narrows it with Cache-Control.
+ */
+export function cachePolicy(mode: CacheMode, defaultTtl: number, body: Readonly<Record<string, unknown>>, headers: Headers, alwaysDeterministic: boolean): CachePolicy | undefined {
+  if (mode === 'off') return undefined;
+  const deterministic = alwaysDeterministic || body['temperature'] === 0 || typeof body['seed'] === 'number';
+  if (mode === 'deterministic' && !deterministic) return undefined;
+  const d = directives(headers);
+  if (d.noCache && d.noStore) return undefined;
+  return {
+    read: !d.noCache,
+    write: !d.noStore,
+    ttl: Math.max(KV_MIN_TTL, d.maxAge ?? defaultTtl),
+    allowTruncated: /\ballow\b/i.test(headers.get('x-gateway-cache-truncated') ?? ''),
+  };
+}
+
+/** Why an answer must not be stored, or null when it may be: content-filtered, or cut at max_tokens unless allowed. */
+export function notCacheable(completion: ChatCompletion, policy: CachePolicy): string | null {
+  if (completion.choices.length === 0) return 'no choices';
+  for (const choice of completion.choices) {
+    if (choice.finish_reason === 'content_filter') return 'content filtered';
+    if (choice.finish_reason === 'length' && !policy.allowTruncated) return 'cut at max_tokens';
+  }
+  return null;
+}
