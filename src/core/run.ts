@@ -96,7 +96,7 @@ export async function run(request: GatewayRequest, deps: RunDeps): Promise<RunRe
           deps.cooldown.recordSuccess(target.id);
           return { ...answer, target, attempts };
         } catch (thrown) {
-          const error = asGatewayError(thrown, 'upstream');
+          const error = asGatewayError(thrown);
           attempts.push({ model: target.id, status: error.status, error: error.code ?? error.type, ms: Math.round(deps.now() - started) });
           if (controller.signal.aborted) throw abortError(controller.signal);
           lastError = error;

@@ -10,3 +10,9 @@ export type { CompletionUsage } from 'openai/resources/completions';
 
 /** A chat request body as the client sent it: known fields typed loosely, every other field forwarded untouched. */
 export type ChatBody = Record<string, unknown> & { messages: unknown[]; model?: string; stream?: boolean };
+
+/** A parsed JSON object. */
+export type JsonObject = Record<string, unknown>;
+
+/** Whether a parsed JSON value is an object (not null, not an array). */
+export const isJsonObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,8 +1,7 @@
 import { Validator, type Schema, type SchemaDraft } from '@cfworker/json-schema';
 import { invalidField } from '../http/errors.ts';
+import { isJsonObject, type JsonObject } from '../core/types.ts';
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const TYPES = new Set(['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']);
 const SUBSCHEMA = ['items', 'additionalProperties', 'not', 'contains', 'propertyNames', 'if', 'then', 'else', 'unevaluatedProperties', 'additionalItems'];
 const SCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
@@ -11,7 +10,7 @@ const SCHEMA_MAPS = ['properties', '$defs', 'definitions', 'patternProperties'];
 /** Finds what makes a JSON Schema unusable, as `path: reason` lines (empty when it is fine). */
 export function schemaProblems(schema: unknown, root: unknown = schema, path = '#'): string[] {
   if (typeof schema === 'boolean') return [];
-  if (!isObject(schema)) return [`${path}: a schema must be an object or a boolean`];
+  if (!isJsonObject(schema)) return [`${path}: a schema must be an object or a boolean`];
   const problems: string[] = [];
   const type = schema['type'];
   const types = Array.isArray(type) ? type : type === undefined ? [] : [type];
@@ -37,7 +36,7 @@ export function schemaProblems(schema: unknown, root: unknown = schema, path = '
   for (const key of SCHEMA_MAPS) {
     const map = schema[key];
     if (map === undefined) continue;
-    if (!isObject(map)) problems.push(`${path}/${key}: must be an object of schemas`);
+    if (!isJsonObject(map)) problems.push(`${path}/${key}: must be an object of schemas`);
     else for (const [name, s] of Object.entries(map)) problems.push(...schemaProblems(s, root, `${path}/${key}/${name}`));
   }
   return problems;
@@ -47,7 +46,7 @@ function resolvePointer(root: unknown, ref: string): unknown {
   let node: unknown = root;
   for (const raw of ref.slice(1).split('/').filter(Boolean)) {
     const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    if (!isObject(node)) return undefined;
+    if (!isJsonObject(node)) return undefined;
     node = node[key];
   }
   return node;
@@ -56,9 +55,9 @@ function resolvePointer(root: unknown, ref: string): unknown {
 /** Whether OpenAI's strict mode accepts the schema: every object closed and every property required. */
 export function isStrictCompatible(schema: unknown): boolean {
   if (Array.isArray(schema)) return schema.every(isStrictCompatible);
-  if (!isObject(schema)) return true;
+  if (!isJsonObject(schema)) return true;
   if (schema['type'] === 'object' || 'properties' in schema) {
-    const props = isObject(schema['properties']) ? Object.keys(schema['properties']) : [];
+    const props = isJsonObject(schema['properties']) ? Object.keys(schema['properties']) : [];
     const required = Array.isArray(schema['required']) ? schema['required'] : [];
     if (schema['additionalProperties'] !== false || !props.every((p) => required.includes(p))) return false;
   }
@@ -68,13 +67,13 @@ export function isStrictCompatible(schema: unknown): boolean {
 /** A caller's schema ready for extraction: the object schema sent to the model and a validator for answers. */
 export interface ExtractionSchema {
   /** What the model is asked for; a non-object root is wrapped as `{ value: … }`, since providers want an object. */
-  readonly modelSchema: Json;
+  readonly modelSchema: JsonObject;
   readonly wrapped: boolean;
   /** Problems with an answer, as `location: reason` lines; empty when it matches. */
   validate(value: unknown): string[];
 }
 
-function draftOf(schema: Json): SchemaDraft {
+function draftOf(schema: JsonObject): SchemaDraft {
   const declared = typeof schema['$schema'] === 'string' ? schema['$schema'] : '';
   if (declared.includes('draft-04')) return '4';
   if (declared.includes('draft-07') || declared.includes('draft-06')) return '7';
@@ -84,13 +83,13 @@ function draftOf(schema: Json): SchemaDraft {
 
 /** Checks a caller's schema (400 naming what is wrong) and prepares it; no model is called before this passes. */
 export function prepareSchema(schema: unknown): ExtractionSchema {
-  if (!isObject(schema)) throw invalidField('schema', '"schema" must be a JSON Schema object.', 'invalid_schema');
+  if (!isJsonObject(schema)) throw invalidField('schema', '"schema" must be a JSON Schema object.', 'invalid_schema');
   const problems = schemaProblems(schema);
   if (problems.length > 0) throw invalidField('schema', `"schema" is not a valid JSON Schema: ${problems.slice(0, 5).join('; ')}.`, 'invalid_schema');
   const validator = new Validator(schema as Schema, draftOf(schema), false);
   const wrapped = schema['type'] !== 'object';
   const { $schema: _ignored, ...body } = schema;
-  const modelSchema: Json = wrapped ? { type: 'object', properties: { value: body }, required: ['value'], additionalProperties: false } : body;
+  const modelSchema: JsonObject = wrapped ? { type: 'object', properties: { value: body }, required: ['value'], additionalProperties: false } : body;
   return {
     modelSchema,
     wrapped,

@@ -6,9 +6,9 @@ export interface ErrorBody {
 }
 
 /** Turns anything thrown into a GatewayError; an unexpected error becomes a 500 that names the request id, never a stack. */
-export function asGatewayError(error: unknown, requestId: string): GatewayError {
+export function asGatewayError(error: unknown, requestId?: string): GatewayError {
   if (error instanceof GatewayError) return error;
-  return new GatewayError(500, `Internal error in the gateway (request id ${requestId}).`, { type: 'server_error', code: 'internal_error', cause: error });
+  return new GatewayError(500, `Internal error in the gateway${requestId ? ` (request id ${requestId})` : ''}.`, { type: 'server_error', code: 'internal_error', cause: error });
 }
 
 /** The wire body of an error, for JSON responses and SSE error events alike. */

@@ -1,8 +1,6 @@
 import { GatewayError } from '../http/errors.ts';
-import type { ChatCompletion, ChatCompletionChunk, CompletionUsage } from '../core/types.ts';
+import { isJsonObject, type ChatCompletion, type ChatCompletionChunk, type CompletionUsage, type JsonObject } from '../core/types.ts';
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const FINISH_REASONS = new Set(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);
 // What other providers say for the same thing (Anthropic, Ollama, Gemini-style and vLLM spellings).
@@ -21,12 +19,12 @@ export function finishReason(value: unknown): ChatCompletionChunk.Choice['finish
 }
 
 /** Usage in the spec's shape from `usage` or Groq's `x_groq.usage`; total computed when missing. */
-export function usageOf(raw: Json): CompletionUsage | undefined {
-  const u = isObject(raw['usage']) ? raw['usage'] : isObject(raw['x_groq']) && isObject(raw['x_groq']['usage']) ? raw['x_groq']['usage'] : undefined;
+export function usageOf(raw: JsonObject): CompletionUsage | undefined {
+  const u = isJsonObject(raw['usage']) ? raw['usage'] : isJsonObject(raw['x_groq']) && isJsonObject(raw['x_groq']['usage']) ? raw['x_groq']['usage'] : undefined;
   if (!u) return undefined;
   const prompt = typeof u['prompt_tokens'] === 'number' ? u['prompt_tokens'] : 0;
   const completion = typeof u['completion_tokens'] === 'number' ? u['completion_tokens'] : 0;
-  const usage: Json = { ...u, prompt_tokens: prompt, completion_tokens: completion, total_tokens: typeof u['total_tokens'] === 'number' ? u['total_tokens'] : prompt + completion };
+  const usage: JsonObject = { ...u, prompt_tokens: prompt, completion_tokens: completion, total_tokens: typeof u['total_tokens'] === 'number' ? u['total_tokens'] : prompt + completion };
   return usage as unknown as CompletionUsage;
 }
 
@@ -34,7 +32,7 @@ const malformed = (what: string) =>
   new GatewayError(502, `The upstream sent a malformed ${what}.`, { type: 'upstream_error', code: 'upstream_malformed_response' });
 
 /** Drops keys whose value is null where the spec does not allow null. */
-function dropNull(o: Json, keys: readonly string[]): void {
+function dropNull(o: JsonObject, keys: readonly string[]): void {
   for (const k of keys) if (o[k] === null) delete o[k];
 }
 
@@ -56,7 +54,7 @@ export class ChunkNormalizer {
 
   /** Normalises one parsed `data:` payload in place and returns it typed. */
   normalize(raw: unknown): ChatCompletionChunk {
-    if (!isObject(raw)) throw malformed('stream chunk (not a JSON object)');
+    if (!isJsonObject(raw)) throw malformed('stream chunk (not a JSON object)');
     this.#id ??= typeof raw['id'] === 'string' && raw['id'] !== '' ? raw['id'] : `chatcmpl-${crypto.randomUUID()}`;
     this.#created ??= typeof raw['created'] === 'number' ? Math.trunc(raw['created']) : Math.floor(Date.now() / 1000);
     raw['id'] = this.#id;
@@ -68,16 +66,16 @@ export class ChunkNormalizer {
     if (usage) raw['usage'] = usage;
     else if ('usage' in raw && raw['usage'] !== null) delete raw['usage'];
     const choices = Array.isArray(raw['choices']) ? raw['choices'] : [];
-    raw['choices'] = choices.filter(isObject).map((c, position) => this.#choice(c, position));
+    raw['choices'] = choices.filter(isJsonObject).map((c, position) => this.#choice(c, position));
     return raw as unknown as ChatCompletionChunk;
   }
 
-  #choice(c: Json, position: number): Json {
+  #choice(c: JsonObject, position: number): JsonObject {
     const index = typeof c['index'] === 'number' ? c['index'] : position;
     c['index'] = index;
     c['finish_reason'] = finishReason(c['finish_reason']);
-    if ('logprobs' in c && !isObject(c['logprobs'])) c['logprobs'] = null;
-    const delta = isObject(c['delta']) ? c['delta'] : isObject(c['message']) ? c['message'] : {};
+    if ('logprobs' in c && !isJsonObject(c['logprobs'])) c['logprobs'] = null;
+    const delta = isJsonObject(c['delta']) ? c['delta'] : isJsonObject(c['message']) ? c['message'] : {};
     delete c['message'];
     c['delta'] = delta;
     if (!ROLES.has(String(delta['role']))) delete delta['role'];
@@ -85,12 +83,12 @@ export class ChunkNormalizer {
     if ('refusal' in delta && typeof delta['refusal'] !== 'string') delta['refusal'] = null;
     dropNull(delta, ['function_call']);
     if (Array.isArray(delta['tool_calls'])) {
-      delta['tool_calls'] = delta['tool_calls'].filter(isObject).map((t, i) => this.#toolCall(index, t, i));
+      delta['tool_calls'] = delta['tool_calls'].filter(isJsonObject).map((t, i) => this.#toolCall(index, t, i));
     } else delete delta['tool_calls'];
     return c;
   }
 
-  #toolCall(choice: number, t: Json, position: number): Json {
+  #toolCall(choice: number, t: JsonObject, position: number): JsonObject {
     // Providers number tool calls from 0, from 1, or not at all; clients index an array with it.
     const rawIndex = typeof t['index'] === 'number' ? t['index'] : typeof t['id'] === 'string' ? t['id'] : position;
     const key = `${choice}:${rawIndex}`;
@@ -102,11 +100,11 @@ export class ChunkNormalizer {
     }
     t['index'] = index;
     dropNull(t, ['id', 'type']);
-    const fn = isObject(t['function']) ? t['function'] : undefined;
+    const fn = isJsonObject(t['function']) ? t['function'] : undefined;
     if (fn) {
       dropNull(fn, ['name']);
       // Some providers send arguments already parsed, or null before the first fragment.
-      if (isObject(fn['arguments']) || Array.isArray(fn['arguments'])) fn['arguments'] = JSON.stringify(fn['arguments']);
+      if (isJsonObject(fn['arguments']) || Array.isArray(fn['arguments'])) fn['arguments'] = JSON.stringify(fn['arguments']);
       else if (fn['arguments'] === null || fn['arguments'] === undefined) fn['arguments'] = '';
       if (t['id'] !== undefined && t['type'] === undefined) t['type'] = 'function';
     } else delete t['function'];
@@ -116,7 +114,7 @@ export class ChunkNormalizer {
 
 /** Normalises a non-stream answer to a spec-valid `ChatCompletion`. */
 export function normalizeCompletion(raw: unknown, model: string): ChatCompletion {
-  if (!isObject(raw)) throw malformed('response (not a JSON object)');
+  if (!isJsonObject(raw)) throw malformed('response (not a JSON object)');
   if (typeof raw['id'] !== 'string' || raw['id'] === '') raw['id'] = `chatcmpl-${crypto.randomUUID()}`;
   raw['object'] = 'chat.completion';
   if (typeof raw['created'] !== 'number') raw['created'] = Math.floor(Date.now() / 1000);
@@ -127,19 +125,19 @@ export function normalizeCompletion(raw: unknown, model: string): ChatCompletion
   if (usage) raw['usage'] = usage;
   else delete raw['usage'];
   if (!Array.isArray(raw['choices'])) throw malformed('response (no choices)');
-  raw['choices'] = raw['choices'].filter(isObject).map((c, position) => {
+  raw['choices'] = raw['choices'].filter(isJsonObject).map((c, position) => {
     c['index'] = typeof c['index'] === 'number' ? c['index'] : position;
     c['finish_reason'] = finishReason(c['finish_reason']) ?? 'stop';
-    if (!isObject(c['logprobs'])) c['logprobs'] = null;
-    const message = isObject(c['message']) ? c['message'] : {};
+    if (!isJsonObject(c['logprobs'])) c['logprobs'] = null;
+    const message = isJsonObject(c['message']) ? c['message'] : {};
     c['message'] = message;
     message['role'] = 'assistant';
     if (typeof message['content'] !== 'string') message['content'] = null;
     if (typeof message['refusal'] !== 'string') message['refusal'] = null;
     dropNull(message, ['tool_calls', 'function_call', 'audio']);
     if (Array.isArray(message['tool_calls'])) {
-      message['tool_calls'] = message['tool_calls'].filter(isObject).map((t) => {
-        const fn = isObject(t['function']) ? t['function'] : { name: '', arguments: '' };
+      message['tool_calls'] = message['tool_calls'].filter(isJsonObject).map((t) => {
+        const fn = isJsonObject(t['function']) ? t['function'] : { name: '', arguments: '' };
         if (typeof fn['arguments'] !== 'string') fn['arguments'] = fn['arguments'] == null ? '' : JSON.stringify(fn['arguments']);
         return { ...t, id: typeof t['id'] === 'string' ? t['id'] : `call_${crypto.randomUUID()}`, type: 'function', function: fn };
       });

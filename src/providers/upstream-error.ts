@@ -1,9 +1,8 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
 import { clientClosed, GatewayError } from '../http/errors.ts';
 import type { Target } from './target.ts';
+import { isJsonObject } from '../core/types.ts';
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Replaces anything shaped like an API key, so an upstream message can never leak one. */
 export function redact(text: string): string {
@@ -17,8 +16,8 @@ const RETRY_HEADERS = ['retry-after', 'retry-after-ms', 'x-should-retry'] as con
  * no `type`) as a GatewayError with the standard fields. 401/403 mean the gateway's own key is wrong: 502.
  */
 export function fromUpstreamBody(status: number, body: unknown, headers: Headers | undefined, target: Target): GatewayError {
-  const err = isObject(body) && 'error' in body ? body['error'] : body;
-  const obj = isObject(err) ? err : {};
+  const err = isJsonObject(body) && 'error' in body ? body['error'] : body;
+  const obj = isJsonObject(err) ? err : {};
   const message = typeof err === 'string' ? err : typeof obj['message'] === 'string' ? obj['message'] : `The upstream answered HTTP ${status}.`;
   const code = typeof obj['code'] === 'string' || typeof obj['code'] === 'number' ? String(obj['code']) : null;
   if (status === 401 || status === 403) {

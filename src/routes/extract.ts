@@ -6,7 +6,7 @@ import type { StructuredOutput } from '../providers/catalog.ts';
 import { resolveModel } from '../providers/resolve-model.ts';
 import { isStrictCompatible, prepareSchema, type ExtractionSchema } from '../extract/schema.ts';
 import { completionOf, gatewayHeaders, startModelCall } from './call-model.ts';
-import { optional } from './validate.ts';
+import { onlyFields, optional } from './validate.ts';
 
 const FIELDS = ['schema', 'text', 'messages', 'instructions', 'model', 'max_attempts', 'temperature'];
 const DEFAULT_ATTEMPTS = 2;
@@ -49,9 +49,7 @@ function addUsage(total: CompletionUsage, usage: CompletionUsage | undefined): v
  */
 export async function extract(request: Request, rc: RequestContext): Promise<Response> {
   const input = await readJsonObject(request, rc.config.maxBodyBytes);
-  for (const key of Object.keys(input)) {
-    if (!FIELDS.includes(key)) throw invalidField(key, `Unknown field "${key}". Accepted fields: ${FIELDS.join(', ')}.`, 'unknown_field');
-  }
+  onlyFields(input, FIELDS);
   optional(input, 'text', 'string');
   optional(input, 'instructions', 'string');
   optional(input, 'model', 'string');

@@ -1,6 +1,6 @@
 import type { ChatBody } from '../core/types.ts';
 import { invalidField } from '../http/errors.ts';
-import { optional, validateChatBody } from './validate.ts';
+import { onlyFields, optional, validateChatBody } from './validate.ts';
 
 const FIELDS = ['messages', 'prompt', 'system', 'model', 'models', 'temperature', 'max_tokens', 'top_p', 'seed', 'stop', 'tools', 'tool_choice'];
 
@@ -9,9 +9,7 @@ const FIELDS = ['messages', 'prompt', 'system', 'model', 'models', 'temperature'
  * as a chat body. Unknown fields are refused so a typo (`max_token`) is not silently ignored.
  */
 export function simpleChatBody(input: Record<string, unknown>): ChatBody {
-  for (const key of Object.keys(input)) {
-    if (!FIELDS.includes(key)) throw invalidField(key, `Unknown field "${key}". Accepted fields: ${FIELDS.join(', ')}.`, 'unknown_field');
-  }
+  onlyFields(input, FIELDS);
   optional(input, 'prompt', 'string');
   optional(input, 'system', 'string');
   optional(input, 'temperature', 'number');

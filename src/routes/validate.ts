@@ -19,6 +19,13 @@ export function validateChatBody(body: Json): ChatBody {
   return body as ChatBody;
 }
 
+/** 400 naming the first field that is not in `fields`, so a typo (`max_token`) is never silently ignored. */
+export function onlyFields(body: Json, fields: readonly string[]): void {
+  for (const key of Object.keys(body)) {
+    if (!fields.includes(key)) throw invalidField(key, `Unknown field "${key}". Accepted fields: ${fields.join(', ')}.`, 'unknown_field');
+  }
+}
+
 /** 400 naming the field when it is present with the wrong JSON type. */
 export function optional(body: Json, field: string, type: 'string' | 'boolean' | 'number' | 'object' | 'array'): void {
   const value = body[field];
