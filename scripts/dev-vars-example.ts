@@ -1,5 +1,6 @@
 // Prints .dev.vars.example from the variable table the config code reads (src/config/variables.ts), so the
-// two never drift: `node scripts/dev-vars-example.ts > .dev.vars.example`; a test checks the file is current.
+// two never drift; `--write` writes the file (`npm run docs` does, with the README table); a test checks it is current.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { VARIABLES } from '../src/config/variables.ts';
 
 /** The text of .dev.vars.example. */
@@ -16,4 +17,12 @@ export function devVarsExample(): string {
   return `${lines.join('\n')}\n`;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(devVarsExample());
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (process.argv.includes('--write')) {
+    const file = new URL('../.dev.vars.example', import.meta.url);
+    const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const after = devVarsExample();
+    if (after !== before) writeFileSync(file, after);
+    console.log(`.dev.vars.example: ${after === before ? 'already current' : 'updated'} (${VARIABLES.length} variables).`);
+  } else process.stdout.write(devVarsExample());
+}

@@ -5,6 +5,13 @@ import '../../provided-context.ts';
 export const mockUrl = inject('mockUrl');
 export const GATEWAY_KEY = 'gw-e2e-key';
 
+/**
+ * Vars for tests about how a client handles the gateway's errors (a 429 and its retry-after): one attempt
+ * per request, so the gateway passes the upstream's error on at once instead of retrying it first. The
+ * gateway's own retries are tested in test/workers/resilience.test.ts.
+ */
+export const NO_GATEWAY_RETRIES = { MAX_ATTEMPTS: '1' };
+
 /** The gateway running for real (wrangler's dev runtime, workerd) with its default provider on the mock upstream. */
 export async function startGateway(vars: Record<string, string> = {}) {
   const server = createTestHarness({
