@@ -9,7 +9,7 @@ export interface VariableSpec {
 }
 
 const core: VariableSpec[] = [
-  { name: 'GATEWAY_API_KEYS', secret: true, default: '', description: 'Comma-separated keys clients send as `Authorization: Bearer <key>`.' },
+  { name: 'GATEWAY_API_KEYS', secret: true, default: '', description: 'Comma-separated keys clients send as `Authorization: Bearer <key>` (compared in constant time).' },
   { name: 'ALLOW_ANONYMOUS', secret: false, default: 'false', description: '"true" lets requests without a key through (local development only).' },
   { name: 'ALLOWED_ORIGINS', secret: false, default: '', description: 'Comma-separated browser origins allowed by CORS; `*` for any; empty for none.' },
   { name: 'DEFAULT_PROVIDER', secret: false, default: 'openai', description: 'Provider for a model named without `provider/`.' },
@@ -36,7 +36,7 @@ const core: VariableSpec[] = [
 const providers: VariableSpec[] = PROVIDERS.flatMap((p) => {
   const rows: VariableSpec[] = [];
   if (p.keyVar) rows.push({ name: p.keyVar, secret: true, default: '', description: `API key for the \`${p.name}\` provider.` });
-  rows.push({ name: p.baseUrlVar, secret: false, default: p.defaultBaseUrl, description: p.client === 'azure' ? 'Azure OpenAI endpoint, e.g. `https://my-resource.openai.azure.com`.' : `Base URL of the \`${p.name}\` OpenAI-compatible API.` });
+  rows.push({ name: p.baseUrlVar, secret: false, default: p.defaultBaseUrl, description: p.client === 'azure' ? 'Azure OpenAI endpoint, e.g. `https://my-resource.openai.azure.com`; name models `azure/<deployment>`.' : `Base URL of the \`${p.name}\` OpenAI-compatible API.` });
   return rows;
 });
 

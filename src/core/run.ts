@@ -77,6 +77,8 @@ export async function run(request: GatewayRequest, deps: RunDeps): Promise<RunRe
   const attempts: Attempt[] = [];
   let lastError: GatewayError | undefined;
   let lastTarget: Target | undefined;
+  // Whether the last error came after the gateway spent every attempt on it: clients should not retry on top.
+  let exhausted = false;
   try {
     for (const target of request.targets) {
       if (lastError && lastTarget && isContextTooLong(lastError) && !holdsMore(target, lastTarget)) continue;
@@ -100,10 +102,12 @@ export async function run(request: GatewayRequest, deps: RunDeps): Promise<RunRe
           attempts.push({ model: target.id, status: error.status, error: error.code ?? error.type, ms: Math.round(deps.now() - started) });
           if (controller.signal.aborted) throw abortError(controller.signal);
           lastError = error;
+          exhausted = false;
           if (!isRetryable(error)) break;
           // Counted for later requests; this request still gets its own attempts.
           deps.cooldown.recordFailure(target.id, policy.cooldown);
-          if (n >= policy.maxAttempts) break;
+          exhausted = n >= policy.maxAttempts;
+          if (exhausted) break;
           wait = serverDelayMs(error.headers, deps.wallNow()) ?? backoffMs(n, policy.backoff, deps.random);
           // A hint that outlasts the deadline is not worth waiting for: fall back, or fail now with it.
           if (deps.now() + wait >= deadlineAt) break;
@@ -114,7 +118,9 @@ export async function run(request: GatewayRequest, deps: RunDeps): Promise<RunRe
       }
       if (!allowsFallback(lastError)) throw lastError;
     }
-    throw lastError ?? new GatewayError(400, 'No model to call.', { param: 'model', code: 'invalid_value' });
+    if (!lastError) throw new GatewayError(400, 'No model to call.', { param: 'model', code: 'invalid_value' });
+    // The OpenAI SDKs obey x-should-retry: without it, their own retries would multiply ours.
+    throw exhausted && policy.maxAttempts > 1 ? lastError.withHeaders({ 'x-should-retry': 'false' }) : lastError;
   } finally {
     clearTimeout(deadline);
   }

@@ -20,6 +20,11 @@ export class GatewayError extends Error {
     this.param = options.param ?? null;
     this.headers = options.headers ?? {};
   }
+
+  /** The same error with more response headers. */
+  withHeaders(extra: Record<string, string>): GatewayError {
+    return new GatewayError(this.status, this.message, { type: this.type, code: this.code, param: this.param, headers: { ...this.headers, ...extra }, cause: this.cause });
+  }
 }
 
 /** The error type OpenAI's own API uses for a status, so OpenAI clients classify ours the same way. */

@@ -68,6 +68,18 @@ describe('when the upstream fails (non-stream)', () => {
     });
   }
 
+  it('tells clients not to retry on top (x-should-retry: false) once it spent every attempt', async () => {
+    const { app } = scriptedApp();
+    const spent = chatBody({ status: 503 });
+    const response = await call('/v1/chat/completions', { json: spent.body, app });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('x-should-retry')).toBe('false');
+    expect((await mockCalls(spent.id)).count).toBe(3);
+    const single = chatBody({ status: 503 });
+    const once = await call('/v1/chat/completions', { json: single.body, app, headers: { 'x-gateway-max-attempts': '1' } });
+    expect(once.headers.get('x-should-retry')).toBeNull();
+  });
+
   it('waits until a Retry-After HTTP date', async () => {
     const { app, sleeps } = scriptedApp();
     const when = new Date(Date.now() + 5000).toUTCString();
