@@ -1,0 +1,69 @@
+// The shape of bench/results.json (and results.smoke.json): every figure of one run, with what produced it.
+import type { Bundle } from './bundle.ts';
+import type { CacheResult } from './measure-cache.ts';
+import type { CpuFigures } from './measure-cpu.ts';
+import type { LatencyResult } from './measure-latency.ts';
+import type { MemoryFigures } from './measure-memory.ts';
+import type { StreamResult } from './measure-streams.ts';
+import type { BenchSettings } from './settings.ts';
+
+/** One issue-5 target, checked against this run. */
+export interface TargetCheck {
+  readonly target: string;
+  readonly goal: string;
+  readonly actual: string;
+  readonly met: boolean | null;
+  /** How far off a missed target is, in the goal's terms. */
+  readonly missedBy?: string;
+}
+
+export interface BenchResults {
+  readonly meta: {
+    readonly profile: 'full' | 'smoke';
+    readonly date: string;
+    readonly seconds: number;
+    readonly command: string;
+    /** loadAverage1m: other work on the machine at the start and end of the run (the bench's own load raises `end`). */
+    readonly machine: { readonly cpu: string; readonly cores: number; readonly memoryGiB: number; readonly os: string; readonly loadAverage1m: { readonly start: number; readonly end: number } };
+    readonly versions: Readonly<Record<string, string>>;
+    /** What was measured: the current tree (commit, dirty) or a bundle directory given on the command line. */
+    readonly source:
+      | { readonly kind: 'tree'; readonly commit: string; readonly dirty: boolean; readonly env: string }
+      | { readonly kind: 'bundle-dir'; readonly dir: string; readonly config: string; readonly env: string };
+    readonly runtime: string;
+    /** Request counts, rounds and durations of this profile (settings.ts). */
+    readonly settings: BenchSettings;
+  };
+  readonly latency: readonly LatencyResult[];
+  readonly streams: readonly StreamResult[];
+  readonly cache: CacheResult;
+  readonly cpu: {
+    readonly concurrency: number;
+    readonly nonStream: CpuFigures;
+    /** Streams sent as fast as the mock can, 4 at a time: several chunks may share one network read. */
+    readonly stream: CpuFigures & { readonly pieces: number };
+    /** Streams whose chunks come `delayMs` apart, 16 at a time: one chunk per read, as with a real model. */
+    readonly pacedStream: CpuFigures & { readonly pieces: number; readonly delayMs: number };
+    readonly cacheHit: CpuFigures | null;
+    readonly floor: Readonly<Record<string, CpuFigures>>;
+  };
+  /**
+   * Measured on a fresh gateway process; `rssAfterLoadMiB` is the long-lived one's after all the load
+   * runs; `proxyReference` the same streams through the bare fetch proxy (the runtime's own share).
+   */
+  readonly memory: (MemoryFigures & { readonly rssAfterLoadMiB: number; readonly proxyReference: MemoryFigures | null }) | null;
+  readonly size: {
+    readonly rawBytes: number;
+    readonly gzipBytes: number;
+    readonly wrangler: Bundle['wrangler'];
+    readonly bytesBySource: Bundle['bytesBySource'];
+    readonly buildMs: number | null;
+    /**
+     * workerd: spawn until listening (includes loading and compiling the bundle), the same for the tiny
+     * reference workers (the process's own share), and the gateway's first request's latency.
+     */
+    readonly startup: { readonly workerdListenMs: number; readonly floorListenMs: number | null; readonly firstRequestMs: number; readonly wranglerStartupMs: number | null };
+  };
+  readonly wranglerDev: { readonly readyMs: number; readonly latency: readonly LatencyResult[] } | { readonly error: string } | null;
+  readonly targets: readonly TargetCheck[];
+}

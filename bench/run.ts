@@ -1,0 +1,162 @@
+// `npm run bench` / `npm run bench:smoke`: the gateway's production bundle in plain `workerd serve`, the
+// project's mock upstream in its own process, and the same requests sent to both, interleaved round by
+// round. Prints Markdown tables and writes bench/results.json (smoke: bench/results.smoke.json).
+//
+//   npm run bench                               full run (about 2–3 minutes on 2 cores)
+//   npm run bench:smoke                         about 10 s, proves the bench works
+//   npm run bench -- --bundle-dir ../old/dist   an already-built bundle (BENCH_BUNDLE_DIR) instead of this tree
+//   npm run bench -- --config ../old/wrangler.toml   its wrangler config (BENCH_WRANGLER_CONFIG)
+//   npm run bench -- --env production           a wrangler environment (BENCH_WRANGLER_ENV); default: the top level
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildBundle, existingBundle, type Bundle } from './bundle.ts';
+import { removeOnExit } from './children.ts';
+import { describeMachine, loadAverage, toolVersions, treeCommit } from './environment.ts';
+import { connectInspector, heapUsedMiB } from './inspector.ts';
+import { measureCache } from './measure-cache.ts';
+import { cpuPerRequest, cpuPerStream, type CpuFigures } from './measure-cpu.ts';
+import { measureLatency, warmUp } from './measure-latency.ts';
+import { measureMemory, type MemoryFigures } from './measure-memory.ts';
+import { measureStreams } from './measure-streams.ts';
+import { measureWranglerDev } from './measure-wrangler-dev.ts';
+import { startMock } from './mock-process.ts';
+import { rssMiB } from './proc.ts';
+import { checkTargets, renderReport } from './report.ts';
+import { cacheableBody, completionBody, directTarget, gatewayTarget, streamBody, type Target } from './requests.ts';
+import type { BenchResults } from './results.ts';
+import { benchVars, FLOOR_NAMES, startFloor, startGateway, type FloorServer } from './servers.ts';
+import { FULL, SMOKE } from './settings.ts';
+import { SOURCE_OPTIONS, sourceFrom } from './source.ts';
+import { readWranglerFacts } from './wrangler-config.ts';
+
+const { values: args } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, ...SOURCE_OPTIONS } });
+const settings = args.smoke ? SMOKE : FULL;
+const { bundleDir, configPath, env } = sourceFrom(args);
+const benchDir = import.meta.dirname;
+const runStarted = performance.now();
+const loadAtStart = loadAverage();
+const log = (line: string) => console.error(`[bench ${((performance.now() - runStarted) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+
+const workDir = mkdtempSync(join(tmpdir(), 'edge-llm-gateway-bench-'));
+removeOnExit(workDir);
+
+// 1. The bundle and the config it runs with.
+let bundle: Bundle;
+if (bundleDir) {
+  bundle = existingBundle(bundleDir);
+  log(`bundle: ${bundle.dir} (given), config ${configPath}`);
+} else {
+  log(`bundle: building this tree with wrangler deploy --dry-run (${configPath}, ${env ? `env ${env}` : 'top level'})`);
+  bundle = await buildBundle(configPath, join(workDir, 'bundle'), env);
+}
+const facts = readWranglerFacts(configPath, env);
+if (facts.unsupported.length > 0) log(`warning: bindings the bench cannot provide locally are not wired: ${facts.unsupported.join(', ')}`);
+if (facts.assets) log('static assets: served by the platform in front of the Worker; the bench sends only Worker routes, so it runs the Worker alone');
+log(`compatibility ${facts.compatibilityDate} [${facts.compatibilityFlags.join(', ')}]; KV: ${facts.kvNamespaces.join(', ') || 'none'}; Durable Objects: ${facts.durableObjects.map((d) => d.binding).join(', ') || 'none'}`);
+
+// 2. Processes: the mock upstream, the gateway in workerd, the reference workers in a second workerd.
+const mock = await startMock();
+log(`mock upstream: ${mock.url} (pid ${mock.pid})`);
+const gateway = await startGateway({ bundle, facts, mockUrl: mock.url, workDir: join(workDir, 'gateway') });
+log(`gateway: ${gateway.url} in plain workerd serve (pid ${gateway.pid}), listening after ${gateway.workerd.listenMs.toFixed(0)} ms`);
+let floor: FloorServer | undefined;
+if (settings.floor) {
+  floor = await startFloor({ facts, mockUrl: mock.url, workDir: join(workDir, 'floor') });
+  log(`reference workers: ${Object.entries(floor.urls).map(([k, v]) => `${k} ${v}`).join(', ')} (pid ${floor.pid})`);
+}
+
+const direct = directTarget(mock.url);
+const gw = gatewayTarget('gateway', gateway.url);
+const floorTargets: Target[] = floor ? FLOOR_NAMES.map((name) => gatewayTarget(`floor: ${name}`, floor.urls[name])) : [];
+// `logged` differs from `minimal` by one log line: its CPU figure is enough, its latency would only cost time.
+const floorLatencyTargets = floorTargets.filter((t) => t.name !== 'floor: logged');
+
+// 3. Measurements.
+log('warm-up');
+await warmUp([direct, gw, ...floorTargets], settings.warmupSeconds);
+const latency = await measureLatency([direct, gw, ...floorLatencyTargets], settings, log);
+const streams = await measureStreams([direct, gw], settings, log);
+const cache = await measureCache(direct, gw, settings, log);
+
+log(`CPU: ${settings.cpuRequests} requests per figure from /proc/${gateway.pid}/stat`);
+const nonStreamCpu = await cpuPerRequest(gateway.pid, gw, completionBody(), settings.cpuRequests, settings.cpuConcurrency);
+const largest = Math.max(...settings.streams.map((s) => s.pieces));
+const streamCpu = await cpuPerStream(gateway.pid, gw, streamBody(largest), settings.cpuStreams, 4);
+const paced = settings.pacedStreams;
+const pacedCpu = await cpuPerStream(gateway.pid, gw, streamBody(paced.pieces, paced.delayMs), paced.count, 16);
+const cacheHitCpu = cache.available ? await cpuPerRequest(gateway.pid, gw, cacheableBody(), settings.cpuRequests, settings.cpuConcurrency) : null;
+const floorCpu: Record<string, CpuFigures> = {};
+if (floor) for (const t of floorTargets) floorCpu[t.name.replace('floor: ', '')] = await cpuPerRequest(floor.pid, t, completionBody(), settings.cpuRequests, settings.cpuConcurrency);
+
+const rssAfterLoadMiB = rssMiB(gateway.pid);
+await floor?.workerd.stop();
+
+// Memory on a fresh gateway process, so the figure is the streams' and not what the load runs left behind.
+let memory: MemoryFigures | null = null;
+let memoryProxy: MemoryFigures | null = null;
+if (settings.memoryStreams > 0) {
+  // With the inspector on, to read the isolate's JS heap (what Workers' 128 MB limit counts) beside the RSS.
+  const fresh = await startGateway({ bundle, facts, mockUrl: mock.url, workDir: join(workDir, 'gateway-memory'), inspectorAddress: '127.0.0.1:0' });
+  const inspector = await connectInspector(`127.0.0.1:${fresh.workerd.ports['inspector']}`, 'gateway');
+  memory = await measureMemory(fresh.pid, gatewayTarget('gateway', fresh.url), settings.memoryStreams, log, () => heapUsedMiB(inspector));
+  inspector.close();
+  await fresh.workerd.stop();
+  if (settings.floor) {
+    const freshFloor = await startFloor({ facts, mockUrl: mock.url, workDir: join(workDir, 'floor-memory') });
+    memoryProxy = await measureMemory(freshFloor.pid, gatewayTarget('floor: proxy', freshFloor.urls.proxy), settings.memoryStreams, log);
+    await freshFloor.workerd.stop();
+  }
+}
+
+// 4. Reference line: the same bundle under `wrangler dev` (its dev server in front of workerd).
+const wranglerDev = settings.wranglerDev
+  ? await measureWranglerDev(direct, { configPath, env, ...(bundleDir ? { script: bundle.modules[0]!.path } : {}), vars: benchVars(mock.url) }, settings, log)
+  : null;
+await gateway.workerd.stop();
+await mock.stop();
+
+// 5. Results.
+const withoutTargets: Omit<BenchResults, 'targets'> = {
+  meta: {
+    profile: settings.profile,
+    date: new Date().toISOString(),
+    seconds: Math.round((performance.now() - runStarted) / 1000),
+    command: args.smoke ? 'npm run bench:smoke' : 'npm run bench',
+    machine: describeMachine(loadAtStart),
+    versions: toolVersions(),
+    source: bundleDir ? { kind: 'bundle-dir', dir: bundle.dir, config: configPath, env: env ?? '(top level)' } : { kind: 'tree', ...treeCommit(), env: env ?? '(top level)' },
+    settings,
+    runtime: `plain \`workerd serve\` (native binary from the workerd npm package) running the production bundle; KV namespaces backed by bench/kv-service.worker.ts (SQLite Durable Object on local disk); Durable Objects on local disk; mock upstream in its own Node process; load from autocannon and Node's fetch (undici) in the bench process`,
+  },
+  latency,
+  streams,
+  cache,
+  cpu: {
+    concurrency: settings.cpuConcurrency,
+    nonStream: nonStreamCpu,
+    stream: { ...streamCpu, pieces: largest },
+    pacedStream: { ...pacedCpu, pieces: paced.pieces, delayMs: paced.delayMs },
+    cacheHit: cacheHitCpu,
+    floor: floorCpu,
+  },
+  memory: memory ? { ...memory, rssAfterLoadMiB, proxyReference: memoryProxy } : null,
+  size: {
+    rawBytes: bundle.rawBytes,
+    gzipBytes: bundle.gzipBytes,
+    wrangler: bundle.wrangler,
+    bytesBySource: bundle.bytesBySource,
+    buildMs: bundle.buildMs,
+    startup: { workerdListenMs: gateway.workerd.listenMs, floorListenMs: floor?.workerd.listenMs ?? null, firstRequestMs: gateway.firstRequestMs, wranglerStartupMs: bundle.wrangler?.startupMs ?? null },
+  },
+  wranglerDev,
+};
+const results: BenchResults = { ...withoutTargets, targets: checkTargets(withoutTargets) };
+const resultsPath = join(benchDir, settings.resultsFile);
+writeFileSync(resultsPath, `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v), 2)}\n`);
+
+console.log(`\n## edge-llm-gateway bench (${settings.profile}), ${results.meta.date}\n`);
+console.log(`${results.meta.machine.cpu}, ${results.meta.machine.cores} cores; ${results.meta.versions['workerd']}; node ${process.version}\n`);
+console.log(renderReport(results));
+log(`done in ${results.meta.seconds} s; figures in ${resultsPath}`);

@@ -1,0 +1,111 @@
+// Starts the two workerd processes of a run: the gateway's production bundle with its bindings, and the
+// reference (floor) Workers. Each gets a directory with its generated config and stripped helper workers.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { stripTypeScriptTypes } from 'node:module';
+import { join } from 'node:path';
+import type { Bundle } from './bundle.ts';
+import { completionBody, GATEWAY_KEY, UPSTREAM_KEY } from './requests.ts';
+import { floorWorkerdConfig, gatewayWorkerdConfig } from './workerd-config.ts';
+import { startWorkerd, type WorkerdServer } from './workerd-process.ts';
+import type { WranglerFacts } from './wrangler-config.ts';
+
+/** Vars the bench sets on top of wrangler.toml's: the mock as the OpenAI upstream, one gateway key. */
+export const benchVars = (mockUrl: string): Record<string, string> => ({
+  OPENAI_BASE_URL: `${mockUrl}/v1`,
+  OPENAI_API_KEY: UPSTREAM_KEY,
+  GATEWAY_API_KEYS: GATEWAY_KEY,
+  ALLOW_ANONYMOUS: 'false',
+});
+
+/** Writes a TypeScript worker from bench/ as plain JavaScript for workerd (types stripped, nothing else changed). */
+function writeStripped(sourceName: string, dest: string): void {
+  const source = readFileSync(new URL(`./${sourceName}`, import.meta.url), 'utf8');
+  writeFileSync(dest, stripTypeScriptTypes(source, { mode: 'strip' }));
+}
+
+export interface GatewayServer {
+  readonly url: string;
+  readonly pid: number;
+  readonly workerd: WorkerdServer;
+  /** Latency of the first request after workerd listened. */
+  readonly firstRequestMs: number;
+}
+
+/** Runs the bundle in plain `workerd serve` and checks that it answers a chat completion through the mock. */
+export async function startGateway(options: { bundle: Bundle; facts: WranglerFacts; mockUrl: string; workDir: string; inspectorAddress?: string }): Promise<GatewayServer> {
+  const { bundle, facts, workDir } = options;
+  mkdirSync(join(workDir, 'modules'), { recursive: true });
+  const modules = bundle.modules.map((m) => {
+    copyFileSync(m.path, join(workDir, 'modules', m.name));
+    return { ...m, path: `modules/${m.name}` };
+  });
+  writeStripped('kv-service.worker.ts', join(workDir, 'kv-service.js'));
+  const storageDir = join(workDir, 'storage');
+  for (const kv of facts.kvNamespaces) mkdirSync(join(storageDir, `kv-${kv}`), { recursive: true });
+  if (facts.durableObjects.length > 0) mkdirSync(join(storageDir, 'durable-objects'), { recursive: true });
+  const configFile = join(workDir, 'gateway.capnp');
+  writeFileSync(
+    configFile,
+    gatewayWorkerdConfig({
+      gateway: {
+        name: facts.name,
+        modules,
+        compatibilityDate: facts.compatibilityDate,
+        compatibilityFlags: facts.compatibilityFlags,
+        text: { ...facts.text, ...benchVars(options.mockUrl) },
+        json: facts.json,
+        kvNamespaces: facts.kvNamespaces,
+        durableObjects: facts.durableObjects,
+      },
+      kvServiceModule: 'kv-service.js',
+      storageDir,
+      address: '127.0.0.1:0',
+    }),
+  );
+  const workerd = await startWorkerd({ configFile, sockets: ['http'], ...(options.inspectorAddress ? { inspectorAddress: options.inspectorAddress } : {}) });
+  const url = `http://127.0.0.1:${workerd.ports['http']}`;
+  const started = performance.now();
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(completionBody()),
+  });
+  const text = await response.text();
+  const firstRequestMs = performance.now() - started;
+  if (response.status !== 200 || !text.includes('"choices"')) {
+    await workerd.stop();
+    throw new Error(`The gateway did not answer a chat completion (status ${response.status}): ${text.slice(0, 400)}\n${workerd.stderr()}`);
+  }
+  return { url, pid: workerd.pid, workerd, firstRequestMs };
+}
+
+export const FLOOR_NAMES = ['trivial', 'proxy', 'minimal', 'logged'] as const;
+export type FloorName = (typeof FLOOR_NAMES)[number];
+
+export interface FloorServer {
+  readonly pid: number;
+  /** Base URL of each reference worker (floor.worker.ts). */
+  readonly urls: Readonly<Record<FloorName, string>>;
+  readonly workerd: WorkerdServer;
+}
+
+/** Runs the reference Workers (floor.worker.ts) in their own workerd, with the gateway's compatibility settings. */
+export async function startFloor(options: { facts: WranglerFacts; mockUrl: string; workDir: string }): Promise<FloorServer> {
+  mkdirSync(options.workDir, { recursive: true });
+  writeStripped('floor.worker.ts', join(options.workDir, 'floor.js'));
+  const configFile = join(options.workDir, 'floor.capnp');
+  writeFileSync(
+    configFile,
+    floorWorkerdConfig({
+      module: 'floor.js',
+      compatibilityDate: options.facts.compatibilityDate,
+      compatibilityFlags: options.facts.compatibilityFlags,
+      upstreamUrl: `${options.mockUrl}/v1`,
+      upstreamKey: UPSTREAM_KEY,
+      gatewayKey: GATEWAY_KEY,
+    }),
+  );
+  const workerd = await startWorkerd({ configFile, sockets: FLOOR_NAMES });
+  const urls = Object.fromEntries(FLOOR_NAMES.map((name) => [name, `http://127.0.0.1:${workerd.ports[name]}`])) as Record<FloorName, string>;
+  return { pid: workerd.pid, urls, workerd };
+}

@@ -1,0 +1,71 @@
+// The two bench profiles in one table: the full run (`npm run bench`, about 2–3 minutes on 2 cores) and
+// the smoke run (`npm run bench:smoke`, about 10 seconds, to prove the bench still works).
+
+export interface BenchSettings {
+  readonly profile: 'full' | 'smoke';
+  /** Where the figures are written, relative to bench/. */
+  readonly resultsFile: string;
+  /** Concurrency levels for the non-stream latency and throughput runs. */
+  readonly concurrencies: readonly number[];
+  /** Targets take turns round by round (ABBA order), so machine drift hits them alike. */
+  readonly rounds: number;
+  /** Length of one target's turn in a non-stream round, seconds. */
+  readonly segmentSeconds: number;
+  /** Load before measuring, per target, seconds. */
+  readonly warmupSeconds: number;
+  /** Stream sizes (content chunks) and how many streams each target runs per round. */
+  readonly streams: readonly { readonly pieces: number; readonly perRound: number }[];
+  /** Cache: one turn per target per round, seconds at concurrency 1. */
+  readonly cacheSeconds: number;
+  /** CPU: requests per measurement (non-stream and cache hit) and their concurrency. */
+  readonly cpuRequests: number;
+  readonly cpuConcurrency: number;
+  /** CPU per chunk: streams of the largest size sent as fast as the mock can (4 at a time)… */
+  readonly cpuStreams: number;
+  /** …and paced streams, one chunk per network read as a model's tokens arrive (16 at a time). */
+  readonly pacedStreams: { readonly count: number; readonly pieces: number; readonly delayMs: number };
+  /** Streams held open for the memory figure; 0 skips it. */
+  readonly memoryStreams: number;
+  /** Also measure the reference Workers (runtime floor) and `wrangler dev`. */
+  readonly floor: boolean;
+  readonly wranglerDev: boolean;
+}
+
+export const FULL: BenchSettings = {
+  profile: 'full',
+  resultsFile: 'results.json',
+  concurrencies: [1, 16, 64],
+  rounds: 4,
+  segmentSeconds: 1.5,
+  warmupSeconds: 1,
+  streams: [
+    { pieces: 50, perRound: 40 },
+    { pieces: 500, perRound: 15 },
+  ],
+  cacheSeconds: 1.5,
+  cpuRequests: 4000,
+  cpuConcurrency: 16,
+  cpuStreams: 60,
+  pacedStreams: { count: 48, pieces: 100, delayMs: 5 },
+  memoryStreams: 1000,
+  floor: true,
+  wranglerDev: true,
+};
+
+export const SMOKE: BenchSettings = {
+  profile: 'smoke',
+  resultsFile: 'results.smoke.json',
+  concurrencies: [16],
+  rounds: 2,
+  segmentSeconds: 0.5,
+  warmupSeconds: 0.3,
+  streams: [{ pieces: 50, perRound: 5 }],
+  cacheSeconds: 0.3,
+  cpuRequests: 300,
+  cpuConcurrency: 16,
+  cpuStreams: 5,
+  pacedStreams: { count: 16, pieces: 20, delayMs: 5 },
+  memoryStreams: 0,
+  floor: false,
+  wranglerDev: false,
+};

@@ -1,0 +1,146 @@
+// Renders the Cap'n Proto text config that runs the gateway's production bundle in plain `workerd serve`:
+// the bundle's modules, compatibility date and flags from wrangler.toml, vars as text/JSON bindings, KV
+// namespaces backed by the local KV service (kv-service.worker.ts) on disk, Durable Objects on disk, and
+// an outbound network that may reach loopback (the mock upstream). Pure: paths in, text out.
+
+/** One module of a worker, its path relative to the config file. */
+export interface ModuleFile {
+  readonly name: string;
+  readonly path: string;
+  readonly type: 'esModule' | 'commonJsModule' | 'wasm' | 'text' | 'data';
+}
+
+export interface DurableObjectBinding {
+  readonly binding: string;
+  readonly className: string;
+  readonly sqlite: boolean;
+}
+
+/** Everything the gateway's worker needs, already resolved to files and values. */
+export interface GatewayWorkerPlan {
+  readonly name: string;
+  readonly modules: readonly ModuleFile[];
+  readonly compatibilityDate: string;
+  readonly compatibilityFlags: readonly string[];
+  /** Text bindings (vars and secrets). */
+  readonly text: Readonly<Record<string, string>>;
+  /** JSON bindings (non-string vars), as JSON text. */
+  readonly json: Readonly<Record<string, string>>;
+  /** KV binding names; each gets its own local KV service and storage directory. */
+  readonly kvNamespaces: readonly string[];
+  readonly durableObjects: readonly DurableObjectBinding[];
+}
+
+export interface GatewayConfigPlan {
+  readonly gateway: GatewayWorkerPlan;
+  /** The stripped kv-service worker, relative to the config file. */
+  readonly kvServiceModule: string;
+  /** Absolute directory under which KV and Durable Object data is kept. */
+  readonly storageDir: string;
+  /** Where the gateway listens; port 0 lets the OS choose (reported on workerd's control fd). */
+  readonly address: string;
+}
+
+/** A Cap'n Proto text literal. The values here are ASCII config; anything else is refused rather than mis-escaped. */
+export function capnpString(value: string): string {
+  if (/[^\x20-\x7e]/.test(value)) throw new Error(`Cannot write ${JSON.stringify(value)} into the workerd config: only printable ASCII is supported.`);
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+const list = (items: readonly string[], indent = '    ') => (items.length === 0 ? '[]' : `[\n${items.map((i) => `${indent}${i}`).join(',\n')}\n${indent.slice(2)}]`);
+
+const moduleEntry = (m: ModuleFile) => `(name = ${capnpString(m.name)}, ${m.type} = embed ${capnpString(m.path)})`;
+
+const kvServiceName = (binding: string) => `kv-${binding}`;
+
+function kvServices(plan: GatewayConfigPlan): string[] {
+  return plan.gateway.kvNamespaces.flatMap((binding) => [
+    `(name = ${capnpString(kvServiceName(binding))}, worker = (
+      modules = [(name = "kv-service.js", esModule = embed ${capnpString(plan.kvServiceModule)})],
+      compatibilityDate = ${capnpString(plan.gateway.compatibilityDate)},
+      bindings = [(name = "STORE", durableObjectNamespace = "KvStore")],
+      durableObjectNamespaces = [(className = "KvStore", uniqueKey = ${capnpString(`bench-kv-${binding}`)}, enableSql = true)],
+      durableObjectStorage = (localDisk = ${capnpString(`${kvServiceName(binding)}-disk`)}),
+    ))`,
+    `(name = ${capnpString(`${kvServiceName(binding)}-disk`)}, disk = (path = ${capnpString(`${plan.storageDir}/kv-${binding}`)}, writable = true))`,
+  ]);
+}
+
+/** The config for `workerd serve`: one socket `http` serving the gateway. */
+export function gatewayWorkerdConfig(plan: GatewayConfigPlan): string {
+  const g = plan.gateway;
+  const bindings = [
+    ...Object.entries(g.text).map(([name, value]) => `(name = ${capnpString(name)}, text = ${capnpString(value)})`),
+    ...Object.entries(g.json).map(([name, value]) => `(name = ${capnpString(name)}, json = ${capnpString(value)})`),
+    ...g.kvNamespaces.map((binding) => `(name = ${capnpString(binding)}, kvNamespace = ${capnpString(kvServiceName(binding))})`),
+    ...g.durableObjects.map((d) => `(name = ${capnpString(d.binding)}, durableObjectNamespace = ${capnpString(d.className)})`),
+  ];
+  const classes = [...new Map(g.durableObjects.map((d) => [d.className, d])).values()];
+  const durable =
+    classes.length === 0
+      ? ''
+      : `
+      durableObjectNamespaces = ${list(
+        classes.map((d) => `(className = ${capnpString(d.className)}, uniqueKey = ${capnpString(`${g.name}-${d.className}`)}, enableSql = ${d.sqlite})`),
+        '        ',
+      )},
+      durableObjectStorage = (localDisk = "gateway-do-disk"),`;
+  const services = [
+    `(name = "gateway", worker = (
+      modules = ${list(g.modules.map(moduleEntry), '        ')},
+      compatibilityDate = ${capnpString(g.compatibilityDate)},
+      compatibilityFlags = [${g.compatibilityFlags.map(capnpString).join(', ')}],
+      bindings = ${list(bindings, '        ')},
+      globalOutbound = "loopback-network",${durable}
+    ))`,
+    // The mock upstream is on 127.0.0.1: the default outbound would refuse private and local addresses.
+    '(name = "loopback-network", network = (allow = ["public", "private", "local"]))',
+    ...kvServices(plan),
+    ...(classes.length === 0 ? [] : [`(name = "gateway-do-disk", disk = (path = ${capnpString(`${plan.storageDir}/durable-objects`)}, writable = true))`]),
+  ];
+  return `# Generated by bench/workerd-config.ts for one bench run; not meant to be edited.
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = ${list(services)},
+  sockets = [(name = "http", address = ${capnpString(plan.address)}, http = (), service = "gateway")],
+);
+`;
+}
+
+export interface FloorConfigPlan {
+  /** The stripped floor worker, relative to the config file. */
+  readonly module: string;
+  readonly compatibilityDate: string;
+  readonly compatibilityFlags: readonly string[];
+  readonly upstreamUrl: string;
+  readonly upstreamKey: string;
+  readonly gatewayKey: string;
+}
+
+/** The config for the reference workers: sockets `trivial`, `proxy`, `minimal` and `logged`, one entrypoint each. */
+export function floorWorkerdConfig(plan: FloorConfigPlan): string {
+  const socket = (name: string, entrypoint?: string) =>
+    `(name = ${capnpString(name)}, address = "127.0.0.1:0", http = (), service = (name = "floor"${entrypoint ? `, entrypoint = ${capnpString(entrypoint)}` : ''}))`;
+  return `# Generated by bench/workerd-config.ts for one bench run; not meant to be edited.
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "floor", worker = (
+      modules = [(name = "floor.js", esModule = embed ${capnpString(plan.module)})],
+      compatibilityDate = ${capnpString(plan.compatibilityDate)},
+      compatibilityFlags = [${plan.compatibilityFlags.map(capnpString).join(', ')}],
+      bindings = [
+        (name = "UPSTREAM_URL", text = ${capnpString(plan.upstreamUrl)}),
+        (name = "UPSTREAM_KEY", text = ${capnpString(plan.upstreamKey)}),
+        (name = "GATEWAY_KEY", text = ${capnpString(plan.gatewayKey)}),
+      ],
+      globalOutbound = "loopback-network",
+    )),
+    (name = "loopback-network", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [${[socket('trivial'), socket('proxy', 'proxy'), socket('minimal', 'minimal'), socket('logged', 'logged')].join(',\n    ')}],
+);
+`;
+}

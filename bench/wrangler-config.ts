@@ -1,0 +1,72 @@
+// Reads what the workerd config needs from wrangler.toml, through wrangler's own reader (so `env`
+// inheritance, defaults and validation are wrangler's): compatibility date and flags, vars, KV namespaces
+// and Durable Objects of one environment (the top level unless told).
+import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from 'wrangler';
+import type { DurableObjectBinding } from './workerd-config.ts';
+
+/** The parts of a Worker's wrangler config that the bench wires into workerd. */
+export interface WranglerFacts {
+  readonly name: string;
+  readonly compatibilityDate: string;
+  readonly compatibilityFlags: readonly string[];
+  /** `[vars]`: strings stay strings, anything else is kept as JSON text. */
+  readonly text: Readonly<Record<string, string>>;
+  readonly json: Readonly<Record<string, string>>;
+  readonly kvNamespaces: readonly string[];
+  readonly durableObjects: readonly DurableObjectBinding[];
+  /** Binding kinds present in the config that the bench cannot provide locally (reported, not wired). */
+  readonly unsupported: readonly string[];
+  /** Static assets: served by the platform in front of the Worker, so not part of the Worker's figures. */
+  readonly assets: boolean;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const records = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isRecord) : []);
+
+function str(config: Record<string, unknown>, field: string, where: string): string {
+  const value = config[field];
+  if (typeof value !== 'string' || value === '') throw new Error(`${where}: "${field}" must be a non-empty string.`);
+  return value;
+}
+
+const UNSUPPORTED_KINDS = ['r2_buckets', 'd1_databases', 'services', 'queues', 'ai', 'vectorize', 'hyperdrive', 'analytics_engine_datasets', 'ratelimits', 'workflows', 'browser', 'images', 'send_email'];
+
+/**
+ * One environment of a wrangler config (undefined: the top level), as wrangler itself resolves it.
+ * @example readWranglerFacts('wrangler.toml').compatibilityFlags // ['nodejs_compat', …]
+ */
+export function readWranglerFacts(configPath: string, env?: string): WranglerFacts {
+  const raw: unknown = unstable_readConfig({ config: configPath, env }, { hideWarnings: true });
+  if (!isRecord(raw)) throw new Error(`${configPath}: wrangler returned no config.`);
+  const text: Record<string, string> = {};
+  const json: Record<string, string> = {};
+  for (const [name, value] of Object.entries(isRecord(raw['vars']) ? raw['vars'] : {})) {
+    if (typeof value === 'string') text[name] = value;
+    else json[name] = JSON.stringify(value);
+  }
+  const kvNamespaces = records(raw['kv_namespaces']).map((kv) => str(kv, 'binding', `${configPath} kv_namespaces`));
+  const sqliteByClass: unknown = unstable_getDurableObjectClassNameToUseSQLiteMap(raw['migrations']);
+  const durableObjects = records(isRecord(raw['durable_objects']) ? raw['durable_objects']['bindings'] : []).map((d) => {
+    if (d['script_name'] !== undefined) throw new Error(`${configPath}: Durable Object ${String(d['name'])} lives in another script (${String(d['script_name'])}); the bench runs one Worker.`);
+    const className = str(d, 'class_name', `${configPath} durable_objects`);
+    return { binding: str(d, 'name', `${configPath} durable_objects`), className, sqlite: sqliteByClass instanceof Map && sqliteByClass.get(className) === true };
+  });
+  const unsupported = UNSUPPORTED_KINDS.filter((kind) => {
+    const value = raw[kind];
+    if (Array.isArray(value)) return value.length > 0;
+    if (isRecord(value)) return kind === 'queues' ? records(value['producers']).length > 0 : Object.keys(value).length > 0;
+    return false;
+  });
+  const flags = raw['compatibility_flags'];
+  return {
+    name: str(raw, 'name', configPath),
+    compatibilityDate: str(raw, 'compatibility_date', configPath),
+    compatibilityFlags: Array.isArray(flags) ? flags.filter((f): f is string => typeof f === 'string') : [],
+    text,
+    json,
+    kvNamespaces,
+    durableObjects,
+    unsupported,
+    assets: isRecord(raw['assets']),
+  };
+}
