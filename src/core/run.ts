@@ -2,7 +2,7 @@ import { clientClosed, GatewayError } from '../http/errors.ts';
 import { asGatewayError } from '../http/render-error.ts';
 import { contextWindow } from '../providers/model-catalog.ts';
 import type { Target } from '../providers/target.ts';
-import { callUpstream } from '../providers/upstream.ts';
+import { callUpstream, type ChunkBatches } from '../providers/upstream.ts';
 import { childController } from './abort.ts';
 import type { Cooldown, CooldownSettings } from './cooldown.ts';
 import { allowsFallback, isContextTooLong, isRetryable } from './retry-policy.ts';
@@ -56,10 +56,10 @@ export interface Attempt {
 /** The answer: one completion, or chunks whose first one has already arrived (so it can no longer be retried). */
 export type RunResult = { readonly target: Target; readonly attempts: readonly Attempt[] } & (
   | { readonly kind: 'completion'; readonly completion: ChatCompletion }
-  | { readonly kind: 'stream'; readonly chunks: AsyncIterable<ChatCompletionChunk> }
+  | { readonly kind: 'stream'; readonly chunks: ChunkBatches }
 );
 
-type Answer = { readonly kind: 'completion'; readonly completion: ChatCompletion } | { readonly kind: 'stream'; readonly chunks: AsyncIterable<ChatCompletionChunk> };
+type Answer = { readonly kind: 'completion'; readonly completion: ChatCompletion } | { readonly kind: 'stream'; readonly chunks: ChunkBatches };
 
 const timeoutError = (message: string, code: string) => new GatewayError(504, message, { type: 'timeout_error', code });
 
@@ -147,53 +147,40 @@ async function attempt(target: Target, request: GatewayRequest, signal: AbortSig
   try {
     const answer = await callUpstream({ target, body: request.body, stream: request.stream, signal: controller.signal, timeoutMs: Math.max(1, deadlineAt - deps.now()), fetch: deps.fetch });
     if (answer.kind === 'completion') return answer;
-    const chunks = await startedStream(answer.chunks);
-    return { kind: 'stream', chunks: idleGuarded(chunks, policy.idleTimeoutMs, controller) };
+    // Wait for the first chunk, so a failure before it is still an ordinary (retryable) error.
+    const iterator = answer.chunks[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    return { kind: 'stream', chunks: idleGuarded(iterator, first, policy.idleTimeoutMs, controller, deps.now) };
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** Waits for a stream's first chunk, so a failure before it is still an ordinary (retryable) error. */
-async function startedStream(chunks: AsyncIterable<ChatCompletionChunk>): Promise<AsyncIterable<ChatCompletionChunk>> {
-  const iterator = chunks[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  return {
-    [Symbol.asyncIterator]: () => {
-      let pending: IteratorResult<ChatCompletionChunk> | undefined = first;
-      return {
-        next: () => {
-          if (!pending) return iterator.next();
-          const r = pending;
-          pending = undefined;
-          return Promise.resolve(r);
-        },
-        return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined }),
-      };
-    },
+/**
+ * The rest of a started stream, ended with a 504 (an error event for the client) when the upstream
+ * goes silent for `idleMs`. One timer per stream, re-armed only when it fires; only time spent waiting
+ * on the upstream counts, not time the client takes to read.
+ */
+async function* idleGuarded(iterator: AsyncIterator<ChatCompletionChunk[]>, first: IteratorResult<ChatCompletionChunk[]>, idleMs: number, controller: AbortController, now: () => number): AsyncGenerator<ChatCompletionChunk[]> {
+  let waitingSince: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const check = () => {
+    const waited = waitingSince === undefined ? 0 : now() - waitingSince;
+    if (waited >= idleMs) return controller.abort(timeoutError(`The upstream sent nothing for ${idleMs} ms, so the stream was ended.`, 'stream_idle_timeout'));
+    timer = setTimeout(check, idleMs - waited);
   };
-}
-
-/** Ends a stream whose upstream goes silent for `idleMs` by aborting it with a 504 the client sees as an error event. */
-async function* idleGuarded(chunks: AsyncIterable<ChatCompletionChunk>, idleMs: number, controller: AbortController): AsyncGenerator<ChatCompletionChunk> {
-  const iterator = chunks[Symbol.asyncIterator]();
+  timer = setTimeout(check, idleMs);
   let done = false;
   try {
-    for (;;) {
-      const timer = setTimeout(() => controller.abort(timeoutError(`The upstream sent nothing for ${idleMs} ms, so the stream was ended.`, 'stream_idle_timeout')), idleMs);
-      let next: IteratorResult<ChatCompletionChunk>;
-      try {
-        next = await iterator.next();
-      } finally {
-        clearTimeout(timer);
-      }
-      if (next.done) {
-        done = true;
-        return;
-      }
+    for (let next = first; !next.done; ) {
       yield next.value;
+      waitingSince = now();
+      next = await iterator.next();
+      waitingSince = undefined;
     }
+    done = true;
   } finally {
+    clearTimeout(timer);
     if (!done) controller.abort();
   }
 }

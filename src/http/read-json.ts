@@ -10,8 +10,10 @@ export async function readJsonObject(request: Request, maxBytes: number): Promis
     throw new GatewayError(415, `Content-Type must be application/json (got ${type ? `"${type}"` : 'none'}).`, { code: 'unsupported_media_type' });
   }
   const tooLarge = () => new GatewayError(413, `Request body is larger than ${maxBytes} bytes (MAX_BODY_BYTES).`, { code: 'request_too_large' });
-  if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
-  const bytes = await readLimited(request, maxBytes, tooLarge);
+  const declared = request.headers.get('content-length');
+  if (Number(declared ?? 0) > maxBytes) throw tooLarge();
+  // A declared length is enforced by the runtime, so the body is read in one go; without one, counted as it streams.
+  const bytes = declared !== null ? new Uint8Array(await request.arrayBuffer()) : await readLimited(request, maxBytes, tooLarge);
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder().decode(bytes));

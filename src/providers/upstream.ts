@@ -1,17 +1,20 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { ProviderConfig } from '../config/config.ts';
-import type { ChatBody, ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
+import { isJsonObject, type ChatBody, type ChatCompletion, type ChatCompletionChunk } from '../core/types.ts';
 import { GatewayError } from '../http/errors.ts';
-import { readSse } from '../stream/sse-decoder.ts';
+import { readSse, type SseEvent } from '../stream/sse-decoder.ts';
 import { ChunkNormalizer, normalizeCompletion } from './normalize.ts';
 import type { Target } from './target.ts';
 import { fromUpstreamBody, toGatewayError } from './upstream-error.ts';
 
+/** Normalised chunks in batches: all the chunks one network read brought, so per-chunk overhead stays small. */
+export type ChunkBatches = AsyncIterable<ChatCompletionChunk[]>;
+
 /** What an upstream answered: one completion, or a stream of normalised chunks. */
 export type UpstreamAnswer =
   | { readonly kind: 'completion'; readonly completion: ChatCompletion; readonly headers: Headers }
-  | { readonly kind: 'stream'; readonly chunks: AsyncIterable<ChatCompletionChunk>; readonly headers: Headers };
+  | { readonly kind: 'stream'; readonly chunks: ChunkBatches; readonly headers: Headers };
 
 export interface UpstreamCall {
   readonly target: Target;
@@ -82,28 +85,49 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamAnswer> 
   }
 }
 
-async function* streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk> {
+async function* streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk[]> {
   const normalizer = new ChunkNormalizer(target.model);
   let finished = false;
   try {
-    for await (const event of readSse(body)) {
-      if (event.comment !== undefined) continue;
-      if (event.data === '[DONE]') return;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(event.data);
-      } catch {
-        throw new GatewayError(502, `The upstream ${target.id} sent a stream chunk that is not JSON.`, { type: 'upstream_error', code: 'upstream_malformed_response' });
+    for await (const events of readSse(body)) {
+      const batch: ChatCompletionChunk[] = [];
+      let failure: unknown;
+      let done = false;
+      for (const event of events) {
+        if (event.comment !== undefined) continue;
+        if (event.data === '[DONE]') {
+          done = true;
+          break;
+        }
+        try {
+          const chunk = normalizer.normalize(parseChunk(event, target));
+          if (!finished) finished = chunk.choices.some((c) => c.finish_reason !== null);
+          batch.push(chunk);
+        } catch (error) {
+          failure = error;
+          break;
+        }
       }
-      const errorFrame = event.event === 'error' || (typeof parsed === 'object' && parsed !== null && 'error' in parsed && (parsed as { error: unknown }).error != null);
-      if (errorFrame) throw fromUpstreamBody(502, parsed, undefined, target);
-      const chunk = normalizer.normalize(parsed);
-      if (!finished) finished = chunk.choices.some((c) => c.finish_reason !== null);
-      yield chunk;
+      // What arrived before a failure (or [DONE]) in the same read still goes out first.
+      if (batch.length > 0) yield batch;
+      if (failure !== undefined) throw failure;
+      if (done) return;
     }
     // No `[DONE]` is fine once a finish reason came (some providers never send it); before that, the stream was cut.
     if (!finished) throw new GatewayError(502, `The upstream ${target.id} closed the stream before the answer finished.`, { type: 'upstream_error', code: 'upstream_stream_cut' });
   } catch (error) {
     throw toGatewayError(error, target, signal);
   }
+}
+
+/** One `data:` payload as JSON; an error frame (`event: error`, or an `error` object) as the error it carries. */
+function parseChunk(event: SseEvent, target: Target): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(event.data);
+  } catch {
+    throw new GatewayError(502, `The upstream ${target.id} sent a stream chunk that is not JSON.`, { type: 'upstream_error', code: 'upstream_malformed_response' });
+  }
+  if (event.event === 'error' || (isJsonObject(parsed) && parsed['error'] != null)) throw fromUpstreamBody(502, parsed, undefined, target);
+  return parsed;
 }

@@ -91,7 +91,7 @@ export async function completionOf(rc: RequestContext, result: RunResult): Promi
   if (result.kind === 'completion') completion = result.completion;
   else {
     const chunks: ChatCompletionChunk[] = [];
-    for await (const c of result.chunks) chunks.push(c);
+    for await (const batch of result.chunks) chunks.push(...batch);
     completion = accumulate(chunks);
   }
   logUsage(rc, completion);
@@ -108,9 +108,9 @@ function logUsage(rc: RequestContext, completion: ChatCompletion): void {
   rc.log.completion_tokens = cached ? 0 : completion.usage.completion_tokens;
 }
 
-async function* chunksOf(result: RunResult): AsyncGenerator<ChatCompletionChunk> {
+async function* chunksOf(result: RunResult): AsyncGenerator<ChatCompletionChunk[]> {
   if (result.kind === 'stream') yield* result.chunks;
-  else yield* replay(result.completion);
+  else yield replay(result.completion);
 }
 
 /** Resolves with the result, or with undefined if it takes longer than `ms`. */
@@ -124,7 +124,7 @@ function within(result: Promise<RunResult>, ms: number): Promise<RunResult | und
 }
 
 /** Chunks of a result still to come, with a keep-alive marker every `ms` while it is awaited. */
-async function* keptAlive(result: Promise<RunResult>, ms: number): AsyncGenerator<ChatCompletionChunk | typeof KEEP_ALIVE> {
+async function* keptAlive(result: Promise<RunResult>, ms: number): AsyncGenerator<ChatCompletionChunk[] | typeof KEEP_ALIVE> {
   for (;;) {
     const settled = await within(result, ms);
     if (settled) return yield* chunksOf(settled);

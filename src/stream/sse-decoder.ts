@@ -70,8 +70,8 @@ export class SseDecoder {
   }
 }
 
-/** Reads a byte stream as SSE events, as they arrive. */
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+/** Reads a byte stream as SSE events: one array per network read, so a burst costs one step, not one per event. */
+export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent[]> {
   const decoder = new SseDecoder();
   const text = new TextDecoder();
   const reader = body.getReader();
@@ -80,11 +80,12 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      yield* decoder.push(text.decode(value, { stream: true }));
+      const events = decoder.push(text.decode(value, { stream: true }));
+      if (events.length > 0) yield events;
     }
     drained = true;
-    yield* decoder.push(text.decode());
-    yield* decoder.flush();
+    const rest = [...decoder.push(text.decode()), ...decoder.flush()];
+    if (rest.length > 0) yield rest;
   } finally {
     // A consumer that stops early (or a failed read) must not leave the upstream body open.
     if (!drained) void reader.cancel().catch(() => {});

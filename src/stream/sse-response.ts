@@ -38,11 +38,11 @@ export interface SseStreamOptions {
 export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
 
 /**
- * The response body of a stream: pulls one chunk at a time (no buffering), folds each into the
+ * The response body of a stream: pulls one batch of chunks at a time (no buffering), folds each into the
  * accumulator as it passes, ends with the encoder's end frames, or with its error frame when the
  * source fails (never a clean-looking end). Cancelling the body aborts the upstream.
  */
-export function sseBody(source: AsyncIterable<ChatCompletionChunk | typeof KEEP_ALIVE>, options: SseStreamOptions): ReadableStream<Uint8Array> {
+export function sseBody(source: AsyncIterable<ChatCompletionChunk[] | typeof KEEP_ALIVE>, options: SseStreamOptions): ReadableStream<Uint8Array> {
   const { encoder } = options;
   const iterator = source[Symbol.asyncIterator]();
   const accumulator = new ChunkAccumulator();
@@ -67,13 +67,18 @@ export function sseBody(source: AsyncIterable<ChatCompletionChunk | typeof KEEP_
               return finish('complete');
             }
             if (next.value === KEEP_ALIVE) return controller.enqueue(PING);
+            // One write per batch (what one upstream read brought), not one per chunk.
+            let frames = '';
+            for (const chunk of next.value) {
+              accumulator.add(chunk);
+              frames += encoder.chunk(chunk);
+            }
+            if (frames === '') continue;
             if (!started) {
               started = true;
               options.firstChunk?.();
             }
-            accumulator.add(next.value);
-            const frame = encoder.chunk(next.value);
-            if (frame !== '') return controller.enqueue(bytes.encode(frame));
+            return controller.enqueue(bytes.encode(frames));
           }
         } catch (thrown) {
           if (ended) return;

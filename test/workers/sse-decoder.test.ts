@@ -41,7 +41,7 @@ describe('SseDecoder', () => {
     expect(decodeAll(['data:{"x":1}\nid: 7\nretry: 100\n\n'])).toEqual([{ event: null, data: '{"x":1}' }]);
   });
 
-  it('reads a byte stream whose multi-byte characters are split across chunks', async () => {
+  it('reads a byte stream whose multi-byte characters are split across network reads', async () => {
     const bytes = new TextEncoder().encode('data: {"t":"héllo 👋"}\n\n');
     const body = new ReadableStream<Uint8Array>({
       start(c) {
@@ -50,7 +50,22 @@ describe('SseDecoder', () => {
       },
     });
     const events = [];
-    for await (const e of readSse(body)) events.push(e);
+    for await (const batch of readSse(body)) events.push(...batch);
     expect(events).toEqual([{ event: null, data: '{"t":"héllo 👋"}' }]);
+  });
+});
+
+describe('readSse', () => {
+  it('gives all the events of one network read together, in one batch per read', async () => {
+    const reads = ['data: 1\n\ndata: 2\n\ndata: 3\n\n', ': ping\n\n', 'data: 4\n\n'];
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const r of reads) c.enqueue(new TextEncoder().encode(r));
+        c.close();
+      },
+    });
+    const batches: string[][] = [];
+    for await (const batch of readSse(body)) batches.push(batch.filter((e) => e.comment === undefined).map((e) => e.data));
+    expect(batches).toEqual([['1', '2', '3'], [], ['4']]);
   });
 });
