@@ -62,6 +62,7 @@ export type RunResult = { readonly target: Target; readonly attempts: readonly A
 type Answer = { readonly kind: 'completion'; readonly completion: ChatCompletion } | { readonly kind: 'stream'; readonly chunks: ChunkBatches };
 
 const timeoutError = (message: string, code: string) => new GatewayError(504, message, { type: 'timeout_error', code });
+const deadlineError = (ms: number) => timeoutError(`No answer within the request's deadline of ${ms} ms.`, 'timeout');
 
 /**
  * Calls the model chain and returns the first answer that starts well. Each model gets up to
@@ -70,60 +71,56 @@ const timeoutError = (message: string, code: string) => new GatewayError(504, me
  * aborts the attempt in flight and any wait. Retries end at the first chunk: after that, failures are the stream's.
  */
 export async function run(request: GatewayRequest, deps: RunDeps): Promise<RunResult> {
-  const { policy } = request;
-  const { controller } = childController(request.signal);
+  const { policy, signal } = request;
+  // No timer of its own: each attempt's timer stops at the deadline, and no wait outlasts it.
   const deadlineAt = deps.now() + policy.timeoutMs;
-  const deadline = setTimeout(() => controller.abort(timeoutError(`No answer within the request's deadline of ${policy.timeoutMs} ms.`, 'timeout')), policy.timeoutMs);
   const attempts: Attempt[] = [];
   let lastError: GatewayError | undefined;
   let lastTarget: Target | undefined;
   // Whether the last error came after the gateway spent every attempt on it: clients should not retry on top.
   let exhausted = false;
-  try {
-    for (const target of request.targets) {
-      if (lastError && lastTarget && isContextTooLong(lastError) && !holdsMore(target, lastTarget)) continue;
-      const cooling = deps.cooldown.remainingMs(target.id);
-      if (cooling > 0) {
-        attempts.push({ model: target.id, status: 503, error: 'cooldown', ms: 0 });
-        lastError ??= new GatewayError(503, `${target.id} is cooling down after repeated failures; try again in ${Math.ceil(cooling / 1000)} s.`, { code: 'model_cooling_down', headers: { 'retry-after': String(Math.ceil(cooling / 1000)) } });
-        continue;
-      }
-      lastTarget = target;
-      for (let n = 1; ; n++) {
-        const started = deps.now();
-        let wait: number | undefined;
-        try {
-          const answer = await attempt(target, request, controller.signal, deps, deadlineAt);
-          attempts.push({ model: target.id, status: 200, ms: Math.round(deps.now() - started) });
-          deps.cooldown.recordSuccess(target.id);
-          return { ...answer, target, attempts };
-        } catch (thrown) {
-          const error = asGatewayError(thrown);
-          attempts.push({ model: target.id, status: error.status, error: error.code ?? error.type, ms: Math.round(deps.now() - started) });
-          if (controller.signal.aborted) throw abortError(controller.signal);
-          lastError = error;
-          exhausted = false;
-          if (!isRetryable(error)) break;
-          // Counted for later requests; this request still gets its own attempts.
-          deps.cooldown.recordFailure(target.id, policy.cooldown);
-          exhausted = n >= policy.maxAttempts;
-          if (exhausted) break;
-          wait = serverDelayMs(error.headers, deps.wallNow()) ?? backoffMs(n, policy.backoff, deps.random);
-          // A hint that outlasts the deadline is not worth waiting for: fall back, or fail now with it.
-          if (deps.now() + wait >= deadlineAt) break;
-        }
-        await deps.sleep(wait, controller.signal).catch(() => {
-          throw abortError(controller.signal);
-        });
-      }
-      if (!allowsFallback(lastError)) throw lastError;
+  for (const target of request.targets) {
+    if (lastError && lastTarget && isContextTooLong(lastError) && !holdsMore(target, lastTarget)) continue;
+    const cooling = deps.cooldown.remainingMs(target.id);
+    if (cooling > 0) {
+      attempts.push({ model: target.id, status: 503, error: 'cooldown', ms: 0 });
+      lastError ??= new GatewayError(503, `${target.id} is cooling down after repeated failures; try again in ${Math.ceil(cooling / 1000)} s.`, { code: 'model_cooling_down', headers: { 'retry-after': String(Math.ceil(cooling / 1000)) } });
+      continue;
     }
-    if (!lastError) throw new GatewayError(400, 'No model to call.', { param: 'model', code: 'invalid_value' });
-    // The OpenAI SDKs obey x-should-retry: without it, their own retries would multiply ours.
-    throw exhausted && policy.maxAttempts > 1 ? lastError.withHeaders({ 'x-should-retry': 'false' }) : lastError;
-  } finally {
-    clearTimeout(deadline);
+    lastTarget = target;
+    for (let n = 1; ; n++) {
+      if (deps.now() >= deadlineAt) throw deadlineError(policy.timeoutMs);
+      const started = deps.now();
+      let wait: number | undefined;
+      try {
+        const answer = await attempt(target, request, deps, deadlineAt);
+        attempts.push({ model: target.id, status: 200, ms: Math.round(deps.now() - started) });
+        deps.cooldown.recordSuccess(target.id);
+        return { ...answer, target, attempts };
+      } catch (thrown) {
+        const error = asGatewayError(thrown);
+        attempts.push({ model: target.id, status: error.status, error: error.code ?? error.type, ms: Math.round(deps.now() - started) });
+        if (signal.aborted) throw abortError(signal);
+        lastError = error;
+        exhausted = false;
+        if (!isRetryable(error)) break;
+        // Counted for later requests; this request still gets its own attempts.
+        deps.cooldown.recordFailure(target.id, policy.cooldown);
+        exhausted = n >= policy.maxAttempts;
+        if (exhausted) break;
+        wait = serverDelayMs(error.headers, deps.wallNow()) ?? backoffMs(n, policy.backoff, deps.random);
+        // A hint that outlasts the deadline is not worth waiting for: fall back, or fail now with it.
+        if (deps.now() + wait >= deadlineAt) break;
+      }
+      await deps.sleep(wait, signal).catch(() => {
+        throw abortError(signal);
+      });
+    }
+    if (!allowsFallback(lastError)) throw lastError;
   }
+  if (!lastError) throw new GatewayError(400, 'No model to call.', { param: 'model', code: 'invalid_value' });
+  // The OpenAI SDKs obey x-should-retry: without it, their own retries would multiply ours.
+  throw exhausted && policy.maxAttempts > 1 ? lastError.withHeaders({ 'x-should-retry': 'false' }) : lastError;
 }
 
 /** Why a signal aborted, as the error to report: the deadline's 504, or the client's 499. */
@@ -139,11 +136,16 @@ function holdsMore(candidate: Target, failed: Target): boolean {
 }
 
 /** One attempt: the call, bounded by the first-byte timeout until the answer (or a stream's first chunk) is here. */
-async function attempt(target: Target, request: GatewayRequest, signal: AbortSignal, deps: RunDeps, deadlineAt: number): Promise<Answer> {
+async function attempt(target: Target, request: GatewayRequest, deps: RunDeps, deadlineAt: number): Promise<Answer> {
   const { policy } = request;
-  const { controller } = childController(signal);
-  const firstByteMs = Math.max(0, Math.min(policy.firstByteTimeoutMs, deadlineAt - deps.now()));
-  const timer = setTimeout(() => controller.abort(timeoutError(`${target.id} sent nothing within ${firstByteMs} ms.`, 'upstream_timeout')), firstByteMs);
+  const { controller } = childController(request.signal);
+  // One timer: the first-byte timeout (retryable), or the request's deadline if that comes first (final).
+  const untilDeadline = Math.max(0, deadlineAt - deps.now());
+  const firstByteFirst = policy.firstByteTimeoutMs < untilDeadline;
+  const timer = setTimeout(
+    () => controller.abort(firstByteFirst ? timeoutError(`${target.id} sent nothing within ${policy.firstByteTimeoutMs} ms.`, 'upstream_timeout') : deadlineError(policy.timeoutMs)),
+    firstByteFirst ? policy.firstByteTimeoutMs : untilDeadline,
+  );
   try {
     const answer = await callUpstream({ target, body: request.body, stream: request.stream, signal: controller.signal, timeoutMs: Math.max(1, deadlineAt - deps.now()), fetch: deps.fetch });
     if (answer.kind === 'completion') return answer;
