@@ -2,18 +2,10 @@
 // inheritance, defaults and validation are wrangler's): compatibility date and flags, vars, KV namespaces
 // and Durable Objects of one environment (the top level unless told).
 import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from 'wrangler';
-import type { DurableObjectBinding } from './workerd-config.ts';
+import type { GatewayWorkerPlan } from './workerd-config.ts';
 
-/** The parts of a Worker's wrangler config that the bench wires into workerd. */
-export interface WranglerFacts {
-  readonly name: string;
-  readonly compatibilityDate: string;
-  readonly compatibilityFlags: readonly string[];
-  /** `[vars]`: strings stay strings, anything else is kept as JSON text. */
-  readonly text: Readonly<Record<string, string>>;
-  readonly json: Readonly<Record<string, string>>;
-  readonly kvNamespaces: readonly string[];
-  readonly durableObjects: readonly DurableObjectBinding[];
+/** The parts of a Worker's wrangler config that the bench wires into workerd: the worker plan, less its modules. */
+export interface WranglerFacts extends Omit<GatewayWorkerPlan, 'modules'> {
   /** Binding kinds present in the config that the bench cannot provide locally (reported, not wired). */
   readonly unsupported: readonly string[];
   /** Static assets: served by the platform in front of the Worker, so not part of the Worker's figures. */

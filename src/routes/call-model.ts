@@ -32,11 +32,11 @@ export function startModelCall(rc: RequestContext, body: ChatBody, stream: boole
   rc.log.stream = stream;
   const controller = new AbortController();
   rc.request.signal.addEventListener('abort', () => controller.abort(clientClosed()), { once: true });
-  const go = () => run({ body: upstreamBody as ChatBody, targets, stream, signal: controller.signal, policy }, rc.deps);
+  const go = (signal: AbortSignal) => run({ body: upstreamBody as ChatBody, targets, stream, signal, policy }, rc.deps);
   const result = (async (): Promise<RunResult> => {
     const plan = await planCache({ kv: rc.env.CACHE, settings: rc.config.cache, keyHash: rc.caller.keyHash, model: primary.id, body: upstreamBody, headers: rc.request.headers, deterministic });
     rc.cache = plan;
-    if (!plan) return go();
+    if (!plan) return go(controller.signal);
     if (plan.policy.read) {
       const hit = await plan.store.get(plan.key);
       if (hit) {
@@ -45,8 +45,9 @@ export function startModelCall(rc: RequestContext, body: ChatBody, stream: boole
         return { kind: 'completion', completion: hit.completion, target: targets.find((t) => t.id === hit.model) ?? primary, attempts: [] };
       }
     }
-    if (stream) return go();
-    const flight = rc.deps.singleFlight.run(plan.key, go);
+    if (stream) return go(controller.signal);
+    // A shared call belongs to no one client: the first caller hanging up must not fail the others (the deadline still bounds it).
+    const flight = rc.deps.singleFlight.run(plan.key, () => go(new AbortController().signal));
     // Joined an identical call in flight: answered without an upstream call of its own, like a hit.
     if (flight.joined) plan.status = 'HIT';
     return flight.result;

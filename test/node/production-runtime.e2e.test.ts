@@ -53,4 +53,15 @@ describe('the production bundle in plain workerd', () => {
     expect(closed).toBe(true);
     expect((await calls(id)).count).toBe(1);
   });
+
+  it('answers identical concurrent misses with one upstream call, across separate requests', async () => {
+    const id = crypto.randomUUID();
+    const body = { temperature: 0, mock: { id, delay_ms: 300 } };
+    const responses = await Promise.all(Array.from({ length: 5 }, () => send(body)));
+    const texts = await Promise.all(responses.map((r) => r.text()));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(texts.map((t) => (JSON.parse(t) as { choices: { message: { content: string } }[] }).choices[0]?.message.content)).size).toBe(1);
+    expect((await calls(id)).count).toBe(1);
+    expect(gateway.workerd.stderr()).not.toMatch(/different request/i);
+  });
 });

@@ -171,6 +171,20 @@ describe('the KV response cache', () => {
     expect((await mockCalls(id)).count).toBe(1);
   });
 
+  it('keeps answering the others when the first of identical concurrent callers hangs up', async () => {
+    const { app } = scriptedApp();
+    const { id, body } = deterministic({ delay_ms: 400 });
+    const first = new AbortController();
+    const leader = post(body, { app, signal: first.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    const followers = Array.from({ length: 3 }, () => post(body, { app }));
+    first.abort();
+    await leader;
+    const answers = await Promise.all(followers);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect((await mockCalls(id)).count).toBe(1);
+  });
+
   it('uses one key whatever the order of properties in the request', async () => {
     const { id, body } = deterministic({}, { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { type: 'string' } } } } }] });
     await post(body);
