@@ -35,7 +35,7 @@ export async function probeCache(gateway: Target): Promise<{ ok: true } | { ok: 
   return { ok: false, reason: `a repeated temperature-0 request still answered x-gateway-cache: ${last ?? '(none)'}` };
 }
 
-/** HIT latency (gateway) vs the upstream's own (direct), concurrency 1, interleaved. */
+/** HIT latency (gateway) vs the upstream's own (direct) and vs the gateway going to the upstream, concurrency 1, interleaved. */
 export async function measureCache(direct: Target, gateway: Target, settings: BenchSettings, log: (line: string) => void): Promise<CacheResult> {
   const probe = await probeCache(gateway);
   if (!probe.ok) {
@@ -43,9 +43,12 @@ export async function measureCache(direct: Target, gateway: Target, settings: Be
     return { available: false, reason: probe.reason };
   }
   log(`cache: HIT vs upstream, ${settings.rounds} rounds of ${settings.cacheSeconds} s, concurrency 1`);
+  // The same request through the gateway with the cache skipped: what a hit saves, whatever the upstream's speed.
+  const uncached: Target = { ...gateway, name: 'gateway, cache skipped', headers: { ...gateway.headers, 'cache-control': 'no-cache, no-store' } };
   const targets = new Map([
     ['direct', direct],
     ['gateway HIT', gateway],
+    ['gateway, cache skipped (to the upstream)', uncached],
   ]);
   const samples = await interleave([...targets.keys()], settings.rounds, (name) => loadRun(targets.get(name)!, cacheableBody(), { connections: 1, seconds: settings.cacheSeconds }));
   // Every turn should have been a hit; a final probe catches a cache that stopped answering midway.
