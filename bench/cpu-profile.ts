@@ -79,7 +79,7 @@ export function summarizeProfile(profile: Profiler.Profile, resolve: Resolve, to
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const a = label.get(at);
-      if (a && a.group.startsWith('src/') && !seen.has(a.fn)) {
+      if (a?.group.startsWith('src/') && !seen.has(a.fn)) {
         seen.add(a.fn);
         inclusive.set(a.fn, (inclusive.get(a.fn) ?? 0) + ms);
       }

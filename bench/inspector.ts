@@ -39,8 +39,14 @@ export async function connectInspector(address: string, service: string, timeout
           reject(new Error(`inspector: no answer to ${method} within ${timeoutMs} ms`));
         }, timeoutMs);
         pending.set(id, {
-          resolve: (v) => (clearTimeout(timer), resolve(v)),
-          reject: (e) => (clearTimeout(timer), reject(e)),
+          resolve: (v) => {
+            clearTimeout(timer);
+            resolve(v);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
         });
         socket.send(JSON.stringify({ id, method, params }));
       }),

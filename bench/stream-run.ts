@@ -73,7 +73,12 @@ export async function holdStreams(target: Target, body: object, count: number, t
   for (let i = 0; i < count; i++) {
     let gotFirst!: () => void;
     let failed!: (error: unknown) => void;
-    firstBytes.push(new Promise<void>((resolve, reject) => ((gotFirst = resolve), (failed = reject))));
+    firstBytes.push(
+      new Promise<void>((resolve, reject) => {
+        gotFirst = resolve;
+        failed = reject;
+      }),
+    );
     readers.push(
       (async () => {
         const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: JSON.stringify(body), signal: controller.signal });

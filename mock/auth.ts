@@ -7,7 +7,7 @@ export type AuthResult = { ok: true } | { ok: false; key: string | undefined };
 /** The caller's key: `Authorization: Bearer …` first, then Azure's `api-key`. */
 export function findKey(headers: IncomingHttpHeaders): string | undefined {
   const auth = headers.authorization;
-  if (auth !== undefined && auth.startsWith('Bearer ')) {
+  if (auth?.startsWith('Bearer ')) {
     const key = auth.slice(7).trim();
     if (key !== '') return key;
   }

@@ -37,7 +37,7 @@ function shape(fields: Record<string, Check>, required: readonly string[] = []):
 function list(item: Check): Check {
   return (v, p, e) => {
     if (!Array.isArray(v)) { e.push(`${p} must be an array`); return; }
-    v.forEach((x, i) => item(x, `${p}[${i}]`, e));
+    for (const [i, x] of v.entries()) item(x, `${p}[${i}]`, e);
   };
 }
 

@@ -24,14 +24,14 @@ export function schemaProblems(schema: unknown, root: unknown = schema, path = '
   for (const key of SUBSCHEMA) {
     const sub = schema[key];
     if (sub === undefined) continue;
-    if (key === 'items' && Array.isArray(sub)) sub.forEach((s, i) => problems.push(...schemaProblems(s, root, `${path}/items/${i}`)));
+    if (key === 'items' && Array.isArray(sub)) for (const [i, s] of sub.entries()) problems.push(...schemaProblems(s, root, `${path}/items/${i}`));
     else problems.push(...schemaProblems(sub, root, `${path}/${key}`));
   }
   for (const key of SCHEMA_LISTS) {
     const list = schema[key];
     if (list === undefined) continue;
     if (!Array.isArray(list) || list.length === 0) problems.push(`${path}/${key}: must be a non-empty array of schemas`);
-    else list.forEach((s, i) => problems.push(...schemaProblems(s, root, `${path}/${key}/${i}`)));
+    else for (const [i, s] of list.entries()) problems.push(...schemaProblems(s, root, `${path}/${key}/${i}`));
   }
   for (const key of SCHEMA_MAPS) {
     const map = schema[key];

@@ -33,7 +33,10 @@ export async function authenticate(key: string | undefined, config: Config): Pro
     throw new GatewayError(401, 'Missing gateway key: send "Authorization: Bearer <key>".', { code: 'missing_api_key' });
   }
   let keys = hashedKeys.get(config);
-  if (!keys) hashedKeys.set(config, (keys = Promise.all(config.gatewayKeys.map(sha256))));
+  if (!keys) {
+    keys = Promise.all(config.gatewayKeys.map(sha256));
+    hashedKeys.set(config, keys);
+  }
   const presented = await sha256(key);
   let ok = false;
   for (const k of await keys) ok = crypto.subtle.timingSafeEqual(k, presented) || ok;

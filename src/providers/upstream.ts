@@ -32,7 +32,10 @@ const clients = new WeakMap<ProviderConfig, Map<typeof fetch, OpenAI>>();
 
 function clientFor(provider: ProviderConfig, fetchImpl: typeof fetch): OpenAI {
   let byFetch = clients.get(provider);
-  if (!byFetch) clients.set(provider, (byFetch = new Map()));
+  if (!byFetch) {
+    byFetch = new Map();
+    clients.set(provider, byFetch);
+  }
   let client = byFetch.get(fetchImpl);
   if (client) return client;
   // The gateway owns the retry loop, so the SDK never retries on its own.

@@ -26,7 +26,7 @@ export function startModelCall(rc: RequestContext, body: ChatBody, stream: boole
   const targets = modelChain(body, rc.request.headers, rc.config);
   const policy = runPolicy(rc.request.headers, rc.config);
   const { models: _fallbacks, ...upstreamBody } = body;
-  const primary = targets[0]!;
+  const [primary] = targets;
   rc.log.provider = primary.provider.spec.name;
   rc.log.model = primary.id;
   rc.log.stream = stream;
@@ -75,12 +75,14 @@ export function gatewayHeaders(rc: RequestContext, result: RunResult): Record<st
 /** After an answer ended well: store it in KV without making the client wait (only a fresh miss, only if cacheable). */
 function saveAnswer(rc: RequestContext, completion: ChatCompletion, model: string): void {
   const plan = rc.cache;
-  if (!plan || plan.status !== 'MISS' || !plan.policy.write) return;
+  if (plan?.status !== 'MISS' || !plan.policy.write) return;
   const reason = notCacheable(completion, plan.policy);
   const write = reason ? Promise.resolve(reason) : plan.store.put(plan.key, { completion, model, storedAt: rc.deps.wallNow() }, plan.policy.ttl);
   rc.exec.waitUntil(
     write.then(
-      (skipped) => skipped && console.log(JSON.stringify({ event: 'cache_skip', request_id: rc.requestId, reason: skipped })),
+      (skipped) => {
+        if (skipped) console.log(JSON.stringify({ event: 'cache_skip', request_id: rc.requestId, reason: skipped }));
+      },
       (error: unknown) => console.error(JSON.stringify({ event: 'cache_write_failed', request_id: rc.requestId, error: String(error) })),
     ),
   );

@@ -12,14 +12,14 @@ const MAX_ATTEMPTS_CAP = 10;
  * body, OpenRouter's convention, or `x-gateway-fallbacks: a,b`), then FALLBACKS for that model.
  * Fallbacks whose provider is not configured are skipped; an unknown provider is still a 400.
  */
-export function modelChain(body: ChatBody, headers: Headers, config: Config): Target[] {
+export function modelChain(body: ChatBody, headers: Headers, config: Config): [Target, ...Target[]] {
   const requested = typeof body.model === 'string' ? body.model : undefined;
   const primary = resolveModel(requested, config);
   const fromBody = Array.isArray(body['models']) ? body['models'] : [];
   if (!fromBody.every((m): m is string => typeof m === 'string')) throw invalidField('models', '"models" must be a list of model names.');
   const fromHeader = (headers.get('x-gateway-fallbacks') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const configured = config.resilience.fallbacks[requested ?? ''] ?? config.resilience.fallbacks[primary.id] ?? [];
-  const chain = [primary];
+  const chain: [Target, ...Target[]] = [primary];
   for (const name of [...fromBody, ...fromHeader, ...configured]) {
     let target: Target;
     try {

@@ -33,7 +33,11 @@ export class ChunkAccumulator {
       if (typeof d.content === 'string') parts.content = (parts.content ?? '') + d.content;
       if (typeof d.refusal === 'string') parts.refusal = (parts.refusal ?? '') + d.refusal;
       for (const t of d.tool_calls ?? []) {
-        const call = (parts.toolCalls[t.index] ??= { id: '', name: '', arguments: '' });
+        let call = parts.toolCalls[t.index];
+        if (!call) {
+          call = { id: '', name: '', arguments: '' };
+          parts.toolCalls[t.index] = call;
+        }
         if (t.id) call.id = t.id;
         if (t.function?.name) call.name += t.function.name;
         if (t.function?.arguments) call.arguments += t.function.arguments;

@@ -49,7 +49,10 @@ export class SseDecoder {
   }
 
   #line(line: string, out: SseEvent[]): void {
-    if (line === '') return this.#dispatch(out);
+    if (line === '') {
+      this.#dispatch(out);
+      return;
+    }
     if (line.charCodeAt(0) === 58 /* : */) {
       out.push({ event: null, data: '', comment: line.slice(1).trimStart() });
       return;

@@ -49,7 +49,10 @@ describe('the Vercel AI SDK (OpenAI-compatible provider) against the running gat
         weather: tool({
           description: 'Current temperature in a city',
           inputSchema: z.object({ city: z.string() }),
-          execute: async ({ city }) => (seen.push(city), { city, celsius: 21 }),
+          execute: async ({ city }) => {
+            seen.push(city);
+            return { city, celsius: 21 };
+          },
         }),
       },
       stopWhen: stepCountIs(3),

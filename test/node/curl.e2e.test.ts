@@ -22,8 +22,7 @@ function curlSse(args: string[]): Promise<{ events: SseEvent[]; endedAt: number;
     child.stdout.on('data', (text: string) => {
       const at = performance.now() - started;
       buffer += text;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) !== -1) {
+      for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';

@@ -1,4 +1,4 @@
-import { AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/messages';
+import { type AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -180,7 +180,11 @@ describe('the official openai SDK against the running gateway', () => {
     const { model, id } = await scenario({ steps: [{ status: 429, headers: { 'retry-after': '1' } }], content: 'Worth the wait.' });
     // Counting what the SDK sends: its documented `fetch` option, otherwise the setup of its README.
     let sent = 0;
-    const counting = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 2, fetch: (input, init) => (sent++, fetch(input, init)) });
+    const counting = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 2, fetch: (input, init) => {
+        sent++;
+        return fetch(input, init);
+      },
+    });
     const started = performance.now();
     const completion = await counting.chat.completions.create({ model, messages: [{ role: 'user', content: 'Please retry' }] });
     const waited = performance.now() - started;

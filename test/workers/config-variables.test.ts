@@ -5,7 +5,15 @@ import { VARIABLES } from '../../src/config/variables.ts';
 /** Every name the config code reads from `env`, found by parsing the config from an env that records its reads. */
 function namesReadByConfig(): string[] {
   const read = new Set<string>();
-  const env = new Proxy({}, { get: (_target, name) => (typeof name === 'string' && read.add(name), undefined) });
+  const env = new Proxy(
+    {},
+    {
+      get: (_target, name) => {
+        if (typeof name === 'string') read.add(name);
+        return undefined;
+      },
+    },
+  );
   parseConfig(env);
   return [...read];
 }

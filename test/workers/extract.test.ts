@@ -36,7 +36,7 @@ describe('POST /extract', () => {
     expect((await response.json<ExtractBody>()).attempts).toBe(2);
     const calls = await mockCalls(id);
     expect(calls.count).toBe(2);
-    const reask = JSON.stringify((calls.requests[1]?.body['messages'] as unknown[]).at(-1));
+    const reask = JSON.stringify((calls.requests[1]?.body['messages'] as unknown[] | undefined)?.at(-1));
     expect(reask).toContain('/city');
     expect(reask).toContain('does not match the JSON Schema');
   });
@@ -93,7 +93,7 @@ describe('POST /extract', () => {
     expect((await response.json<ExtractBody>()).data).toEqual({ city: 'Paris', temperature: 21, units: 'c' });
     const sent = (await mockCalls(id)).requests[0]?.body;
     expect(sent?.['response_format']).toEqual({ type: 'json_object' });
-    const system = (sent?.['messages'] as { content: string }[])[0]?.content ?? '';
+    const system = (sent?.['messages'] as { content: string }[] | undefined)?.[0]?.content ?? '';
     expect(system).toContain('Find the weather.');
     expect(system).toContain(JSON.stringify(city));
   });

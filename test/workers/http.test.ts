@@ -21,7 +21,12 @@ describe('bad input gets a clear OpenAI-shaped error', () => {
     const big = JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(2000) }] });
     const response = await call('/v1/chat/completions', { body: big, headers: { 'content-type': 'application/json' }, env: { MAX_BODY_BYTES: '1000' } });
     expect(response.status).toBe(413);
-    const chunked = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(big)), c.close()) });
+    const chunked = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(big));
+        c.close();
+      },
+    });
     const streamed = await call('/v1/chat/completions', { body: chunked, headers: { 'content-type': 'application/json' }, env: { MAX_BODY_BYTES: '1000' } });
     expect(streamed.status).toBe(413);
   });
