@@ -114,6 +114,7 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         deps,
         requestId: request.headers.get('cf-ray') ?? crypto.randomUUID(),
         startedAt: deps.now(),
+        // Read by the first `before` stage, so a bad variable is rendered as a config_error like any other error.
         config: undefined as never,
         caller: { keyHash: null },
         log: {},
