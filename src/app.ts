@@ -64,10 +64,11 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         rc.config = configFor(rc.env);
         const answer = preflight(request, rc.config);
         if (answer) return answer;
-        const path = new URL(request.url).pathname;
+        const url = new URL(request.url);
+        const path = url.pathname;
         rc.log.route = path;
         if (request.method === 'OPTIONS' || PUBLIC_PATHS.has(path) || !ROUTES[path]) return undefined;
-        rc.caller = await authenticate(presentedKey(request, new URL(request.url), QUERY_TOKEN_PATHS.has(path)), rc.config);
+        rc.caller = await authenticate(presentedKey(request, url, QUERY_TOKEN_PATHS.has(path)), rc.config);
         return undefined;
       },
     ],

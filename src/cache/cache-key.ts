@@ -1,3 +1,5 @@
+import { sha256, toHex } from '../core/sha256.ts';
+
 /** Request fields that never change the answer: how it is delivered, who asked, and gateway-only options. */
 const IGNORED = new Set(['stream', 'stream_options', 'user', 'metadata', 'store', 'models', 'service_tier', 'prompt_cache_key', 'safety_identifier']);
 
@@ -14,8 +16,6 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
-
 /**
  * The KV key of an answer: SHA-256 of everything in the request that changes it (messages, tools,
  * tool_choice, response_format, sampling settings, seed, stop, n, logprobs, … and the resolved
@@ -25,6 +25,5 @@ const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString
 export async function cacheKey(scope: string, model: string, body: Readonly<Record<string, unknown>>): Promise<string> {
   const material: Record<string, unknown> = { model };
   for (const [k, v] of Object.entries(body)) if (!IGNORED.has(k) && k !== 'model') material[k] = v;
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonicalJson(material)));
-  return `c1:${scope}:${hex(digest)}`;
+  return `c1:${scope}:${toHex(await sha256(canonicalJson(material)))}`;
 }

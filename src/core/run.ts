@@ -1,4 +1,4 @@
-import { clientClosed, GatewayError } from '../http/errors.ts';
+import { abortReason, GatewayError } from '../http/errors.ts';
 import { asGatewayError } from '../http/render-error.ts';
 import { contextWindow } from '../providers/model-catalog.ts';
 import type { Target } from '../providers/target.ts';
@@ -100,7 +100,7 @@ export async function run(request: GatewayRequest, deps: RunDeps): Promise<RunRe
       } catch (thrown) {
         const error = asGatewayError(thrown);
         attempts.push({ model: target.id, status: error.status, error: error.code ?? error.type, ms: Math.round(deps.now() - started) });
-        if (signal.aborted) throw abortError(signal);
+        if (signal.aborted) throw abortReason(signal);
         lastError = error;
         exhausted = false;
         if (!isRetryable(error)) break;
@@ -113,7 +113,7 @@ export async function run(request: GatewayRequest, deps: RunDeps): Promise<RunRe
         if (deps.now() + wait >= deadlineAt) break;
       }
       await deps.sleep(wait, signal).catch(() => {
-        throw abortError(signal);
+        throw abortReason(signal);
       });
     }
     if (!allowsFallback(lastError)) throw lastError;
@@ -121,11 +121,6 @@ export async function run(request: GatewayRequest, deps: RunDeps): Promise<RunRe
   if (!lastError) throw new GatewayError(400, 'No model to call.', { param: 'model', code: 'invalid_value' });
   // The OpenAI SDKs obey x-should-retry: without it, their own retries would multiply ours.
   throw exhausted && policy.maxAttempts > 1 ? lastError.withHeaders({ 'x-should-retry': 'false' }) : lastError;
-}
-
-/** Why a signal aborted, as the error to report: the deadline's 504, or the client's 499. */
-function abortError(signal: AbortSignal): GatewayError {
-  return signal.reason instanceof GatewayError ? signal.reason : clientClosed();
 }
 
 /** Whether a fallback can hold a prompt that was too long for the model before it. */

@@ -1,14 +1,7 @@
 import type { Config } from '../config/config.ts';
+import { sha256, toHex } from '../core/sha256.ts';
 import type { Caller } from './context.ts';
 import { GatewayError } from './errors.ts';
-
-const encoder = new TextEncoder();
-
-async function sha256(text: string): Promise<ArrayBuffer> {
-  return crypto.subtle.digest('SHA-256', encoder.encode(text));
-}
-
-const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 // The configured keys, hashed once per config: comparing fixed-length digests in constant time hides both content and length.
 const hashedKeys = new WeakMap<Config, Promise<ArrayBuffer[]>>();
@@ -41,5 +34,5 @@ export async function authenticate(key: string | undefined, config: Config): Pro
   let ok = false;
   for (const k of await keys) ok = crypto.subtle.timingSafeEqual(k, presented) || ok;
   if (!ok) throw new GatewayError(401, 'Invalid gateway key.', { code: 'invalid_api_key' });
-  return { keyHash: hex(presented) };
+  return { keyHash: toHex(presented) };
 }

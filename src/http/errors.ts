@@ -46,3 +46,6 @@ export const configError = (variable: string, message: string) =>
 
 /** 499 (nginx's convention): the client went away before the answer; only ever seen in logs. */
 export const clientClosed = () => new GatewayError(499, 'The client closed the request.', { type: 'invalid_request_error', code: 'client_closed_request' });
+
+/** Why a signal aborted, as the error to report: the GatewayError it was aborted with (a timeout), else the client's 499. */
+export const abortReason = (signal: AbortSignal): GatewayError => (signal.reason instanceof GatewayError ? signal.reason : clientClosed());

@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
-import { clientClosed, GatewayError } from '../http/errors.ts';
+import { abortReason, clientClosed, GatewayError } from '../http/errors.ts';
 import type { Target } from './target.ts';
 import { isJsonObject } from '../core/types.ts';
 
@@ -39,10 +39,7 @@ export function fromUpstreamBody(status: number, body: unknown, headers: Headers
 
 /** Any failure of an upstream attempt as a GatewayError: SDK errors, dropped connections, aborts. */
 export function toGatewayError(error: unknown, target: Target, signal: AbortSignal): GatewayError {
-  if (signal.aborted) {
-    const reason: unknown = signal.reason;
-    return reason instanceof GatewayError ? reason : clientClosed();
-  }
+  if (signal.aborted) return abortReason(signal);
   if (error instanceof GatewayError) return error;
   const where = `${target.provider.spec.name} (${target.model})`;
   if (error instanceof APIConnectionTimeoutError) {

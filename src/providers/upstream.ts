@@ -52,7 +52,7 @@ function clientFor(provider: ProviderConfig, fetchImpl: typeof fetch): OpenAI {
 function upstreamBody(call: UpstreamCall): ChatBody {
   const body: ChatBody = { ...call.body, model: call.target.model, stream: call.stream };
   if (call.stream && call.target.provider.spec.includeUsage) {
-    const asked = typeof call.body['stream_options'] === 'object' && call.body['stream_options'] !== null ? call.body['stream_options'] : {};
+    const asked = isJsonObject(call.body['stream_options']) ? call.body['stream_options'] : {};
     body['stream_options'] = { ...asked, include_usage: true };
   } else if (!call.stream) delete body['stream_options'];
   return body;
