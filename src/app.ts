@@ -6,9 +6,10 @@ import { Cooldown } from './core/cooldown.ts';
 import { authenticate, presentedKey } from './http/auth.ts';
 import type { AppDeps, RequestContext } from './http/context.ts';
 import { preflight, withCors } from './http/cors.ts';
-import { GatewayError } from './http/errors.ts';
+import { GatewayError } from './errors.ts';
 import { writeLogLine } from './http/log-line.ts';
-import { asGatewayError, renderError, renderErrorEvent } from './http/render-error.ts';
+import { renderError, renderErrorEvent } from './http/render-error.ts';
+import { asGatewayError } from './errors.ts';
 import { chat } from './routes/chat.ts';
 import { chatCompletions } from './routes/chat-completions.ts';
 import { extract } from './routes/extract.ts';
@@ -74,7 +75,7 @@ export function createApp(deps: AppDeps = defaultDeps()) {
     ],
     catch: (error, request, rc) => {
       const failure = asGatewayError(error, rc.requestId);
-      if (failure.status >= 500 && failure.code === 'internal_error') console.error(JSON.stringify({ request_id: rc.requestId, error: String(error), stack: error instanceof Error ? error.stack : undefined }));
+      if (failure.status >= 500 && failure.is('internal_error')) console.error(JSON.stringify({ request_id: rc.requestId, error: String(error), stack: error instanceof Error ? error.stack : undefined }));
       rc.log.error_type = failure.type;
       rc.log.error_code = failure.code ?? undefined;
       if (!isEventSource(request)) return renderError(failure);

@@ -1,4 +1,4 @@
-import { configError } from '../http/errors.ts';
+import { configError } from '../errors.ts';
 import type { CacheSettings } from '../cache/cache-plan.ts';
 import type { CooldownSettings } from '../core/cooldown.ts';
 import type { BackoffSettings } from '../core/retry-timing.ts';

@@ -1,11 +1,11 @@
-import type { GatewayError } from '../http/errors.ts';
+import type { ErrorCode, GatewayError } from '../errors.ts';
 
 const RETRYABLE_STATUS = new Set([408, 409, 429, 500, 502, 503, 504]);
-const NEVER_RETRY_CODES = new Set(['insufficient_quota', 'upstream_auth_error', 'provider_not_configured', 'client_closed_request', 'timeout']);
+const NEVER_RETRY_CODES: readonly ErrorCode[] = ['insufficient_quota', 'upstream_auth_error', 'provider_not_configured', 'client_closed_request', 'timeout'];
 
 /** Whether the same model may be asked again: the server's `x-should-retry` first, then the status. */
 export function isRetryable(error: GatewayError): boolean {
-  if (error.code !== null && NEVER_RETRY_CODES.has(error.code)) return false;
+  if (error.is(...NEVER_RETRY_CODES)) return false;
   const hint = error.headers['x-should-retry'];
   if (hint === 'true') return true;
   if (hint === 'false') return false;
@@ -14,12 +14,12 @@ export function isRetryable(error: GatewayError): boolean {
 
 /** Whether the upstream said the prompt does not fit the model's context window. */
 export function isContextTooLong(error: GatewayError): boolean {
-  if (error.code === 'context_length_exceeded' || error.code === 'string_above_max_length') return true;
+  if (error.is('context_length_exceeded', 'string_above_max_length')) return true;
   return error.status === 400 && /context (length|window)|maximum context|prompt is too long|too many tokens/i.test(error.message);
 }
 
 /** Whether to move on to the next model: retries exhausted on a retryable error, no quota, a bad upstream key, or too long a prompt. */
 export function allowsFallback(error: GatewayError): boolean {
-  if (error.code === 'client_closed_request' || error.code === 'timeout') return false;
-  return isRetryable(error) || error.code === 'insufficient_quota' || error.code === 'upstream_auth_error' || error.code === 'provider_not_configured' || isContextTooLong(error);
+  if (error.is('client_closed_request', 'timeout')) return false;
+  return isRetryable(error) || error.is('insufficient_quota', 'upstream_auth_error', 'provider_not_configured') || isContextTooLong(error);
 }

@@ -1,5 +1,5 @@
-import { abortReason, GatewayError } from '../http/errors.ts';
-import { asGatewayError } from '../http/render-error.ts';
+import { abortReason, GatewayError, type GatewayCode } from '../errors.ts';
+import { asGatewayError } from '../errors.ts';
 import { contextWindow } from '../providers/model-catalog.ts';
 import type { Target } from '../providers/target.ts';
 import { callUpstream, type ChunkBatches } from '../providers/upstream.ts';
@@ -61,7 +61,7 @@ export type RunResult = { readonly target: Target; readonly attempts: readonly A
 
 type Answer = { readonly kind: 'completion'; readonly completion: ChatCompletion } | { readonly kind: 'stream'; readonly chunks: ChunkBatches };
 
-const timeoutError = (message: string, code: string) => new GatewayError(504, message, { type: 'timeout_error', code });
+const timeoutError = (message: string, code: GatewayCode) => new GatewayError(504, message, { type: 'timeout_error', code });
 const deadlineError = (ms: number) => timeoutError(`No answer within the request's deadline of ${ms} ms.`, 'timeout');
 
 /**

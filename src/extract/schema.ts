@@ -1,5 +1,5 @@
 import { Validator, type Schema, type SchemaDraft } from '@cfworker/json-schema';
-import { invalidField } from '../http/errors.ts';
+import { invalidField } from '../errors.ts';
 import { isJsonObject, type JsonObject } from '../core/types.ts';
 
 const TYPES = new Set(['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']);

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { sha256, toHex } from '../core/sha256.ts';
 import type { Caller } from './context.ts';
-import { GatewayError } from './errors.ts';
+import { GatewayError } from '../errors.ts';
 
 // The configured keys, hashed once per config: comparing fixed-length digests in constant time hides both content and length.
 const hashedKeys = new WeakMap<Config, Promise<ArrayBuffer[]>>();

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import { GatewayError } from './errors.ts';
+import { GatewayError } from '../errors.ts';
 
 const ALLOW_METHODS = 'GET, POST, OPTIONS';
 const EXPOSE_HEADERS = 'x-request-id, x-gateway-model, x-gateway-attempts, x-gateway-cache, retry-after, age';

@@ -1,4 +1,4 @@
-import { GatewayError } from './errors.ts';
+import { GatewayError } from '../errors.ts';
 
 /**
  * Reads a JSON object body: 415 unless it is `application/json`, 413 past `maxBytes` (checked on

@@ -1,20 +1,4 @@
-import { GatewayError } from './errors.ts';
-
-/** The OpenAI error body: `{"error":{"message","type","param","code"}}`. */
-export interface ErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
-}
-
-/** Turns anything thrown into a GatewayError; an unexpected error becomes a 500 that names the request id, never a stack. */
-export function asGatewayError(error: unknown, requestId?: string): GatewayError {
-  if (error instanceof GatewayError) return error;
-  return new GatewayError(500, `Internal error in the gateway${requestId ? ` (request id ${requestId})` : ''}.`, { type: 'server_error', code: 'internal_error', cause: error });
-}
-
-/** The wire body of an error, for JSON responses and SSE error events alike. */
-export function errorBody(error: GatewayError): ErrorBody {
-  return { error: { message: error.message, type: error.type, param: error.param, code: error.code } };
-}
+import { errorBody, type GatewayError } from '../errors.ts';
 
 /** The one place that renders an error as an HTTP response. */
 export function renderError(error: GatewayError, headers: Record<string, string> = {}): Response {

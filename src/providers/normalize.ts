@@ -1,4 +1,4 @@
-import { GatewayError } from '../http/errors.ts';
+import { GatewayError } from '../errors.ts';
 import { isJsonObject, type ChatCompletion, type ChatCompletionChunk, type CompletionUsage, type JsonObject } from '../core/types.ts';
 
 

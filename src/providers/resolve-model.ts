@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import { GatewayError, invalidField } from '../http/errors.ts';
+import { GatewayError, invalidField } from '../errors.ts';
 import { PROVIDER_NAMES } from './catalog.ts';
 import type { Target } from './target.ts';
 

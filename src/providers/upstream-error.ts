@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
-import { abortReason, clientClosed, GatewayError } from '../http/errors.ts';
+import { abortReason, clientClosed, GatewayError } from '../errors.ts';
 import type { Target } from './target.ts';
 import { isJsonObject } from '../core/types.ts';
 
@@ -34,7 +34,7 @@ export function fromUpstreamBody(status: number, body: unknown, headers: Headers
   }
   const type = typeof obj['type'] === 'string' && obj['type'] !== '' ? obj['type'] : undefined;
   const param = typeof obj['param'] === 'string' ? obj['param'] : null;
-  return new GatewayError(status, redact(message), { ...(type ? { type } : {}), code, param, headers: forwarded });
+  return new GatewayError(status, redact(message), { ...(type ? { type } : {}), upstreamCode: code, param, headers: forwarded });
 }
 
 /** Any failure of an upstream attempt as a GatewayError: SDK errors, dropped connections, aborts. */

@@ -2,7 +2,7 @@ import OpenAI, { AzureOpenAI } from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { ProviderConfig } from '../config/config.ts';
 import { isJsonObject, type ChatBody, type ChatCompletion, type ChatCompletionChunk } from '../core/types.ts';
-import { GatewayError } from '../http/errors.ts';
+import { GatewayError } from '../errors.ts';
 import { readSse, type SseEvent } from '../stream/sse-decoder.ts';
 import { ChunkNormalizer, normalizeCompletion } from './normalize.ts';
 import type { Target } from './target.ts';

@@ -1,6 +1,6 @@
 import type { ChatBody, ChatCompletion, CompletionUsage } from '../core/types.ts';
 import type { RequestContext } from '../http/context.ts';
-import { GatewayError, invalidField } from '../http/errors.ts';
+import { GatewayError, invalidField } from '../errors.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import type { StructuredOutput } from '../providers/catalog.ts';
 import { resolveModel } from '../providers/resolve-model.ts';

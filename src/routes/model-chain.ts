@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.ts';
 import type { RunPolicy } from '../core/run.ts';
 import type { ChatBody } from '../core/types.ts';
-import { GatewayError, invalidField } from '../http/errors.ts';
+import { GatewayError, invalidField } from '../errors.ts';
 import { resolveModel } from '../providers/resolve-model.ts';
 import type { Target } from '../providers/target.ts';
 
@@ -25,7 +25,7 @@ export function modelChain(body: ChatBody, headers: Headers, config: Config): [T
     try {
       target = resolveModel(name, config, 'models');
     } catch (error) {
-      if (error instanceof GatewayError && error.code === 'provider_not_configured') continue;
+      if (error instanceof GatewayError && error.is('provider_not_configured')) continue;
       throw error;
     }
     if (!chain.some((t) => t.id === target.id)) chain.push(target);

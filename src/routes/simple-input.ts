@@ -1,5 +1,5 @@
 import type { ChatBody } from '../core/types.ts';
-import { invalidField } from '../http/errors.ts';
+import { invalidField } from '../errors.ts';
 import { onlyFields, optional, validateChatBody } from './validate.ts';
 
 const FIELDS = ['messages', 'prompt', 'system', 'model', 'models', 'temperature', 'max_tokens', 'top_p', 'seed', 'stop', 'tools', 'tool_choice'];

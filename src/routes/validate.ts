@@ -1,5 +1,5 @@
 import type { ChatBody } from '../core/types.ts';
-import { invalidField } from '../http/errors.ts';
+import { invalidField } from '../errors.ts';
 
 type Json = Record<string, unknown>;
 

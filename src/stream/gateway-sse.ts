@@ -1,6 +1,6 @@
 import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
-import type { GatewayError } from '../http/errors.ts';
-import { errorBody } from '../http/render-error.ts';
+import type { GatewayError } from '../errors.ts';
+import { errorBody } from '../errors.ts';
 import type { SseEncoder } from './sse-response.ts';
 
 const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;

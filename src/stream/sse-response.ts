@@ -1,5 +1,5 @@
 import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
-import type { GatewayError } from '../http/errors.ts';
+import type { GatewayError } from '../errors.ts';
 import { ChunkAccumulator } from './accumulate.ts';
 
 /** Turns normalised chunks into the frames of one SSE dialect. */
