@@ -1,0 +1,108 @@
+// The pipeline's contract: what a model call is asked, what it answers, and how it ends. No HTTP in here.
+import type { CacheSettings } from '../cache/cache-plan.ts';
+import type { ChatBody, ChatCompletion, ChatCompletionChunk, CompletionUsage } from '../core/types.ts';
+import type { GatewayError } from '../errors.ts';
+import type { Target } from '../providers/target.ts';
+import type { RunPolicy } from '../core/run.ts';
+
+/**
+ * One event of an answer, in the order the client should see them. Chunks come in batches (all one
+ * upstream read brought) so per-chunk overhead stays small; a whole answer (non-stream upstream, cache
+ * hit) is one `completion` event, which stream encoders replay as chunks.
+ */
+export type GatewayEvent =
+  | { readonly type: 'chunks'; readonly chunks: readonly ChatCompletionChunk[] }
+  | { readonly type: 'completion'; readonly completion: ChatCompletion }
+  | { readonly type: 'keep_alive' }
+  | { readonly type: 'tool_call'; readonly id: string; readonly name: string; readonly arguments: string }
+  | { readonly type: 'tool_result'; readonly id: string; readonly name: string; readonly result?: string; readonly error?: string; readonly ms: number };
+
+/** Who is calling: the hash of their gateway key (never the key), a name for logs, or anonymous. */
+export interface Caller {
+  readonly keyHash: string | null;
+  /** What the log line calls the caller: the key's name, else a short prefix of its hash. */
+  readonly name: string | null;
+}
+
+/** One model call as the pipeline sees it, whatever route it came from. */
+export interface CallRequest {
+  /** The client's fields, forwarded as they are (each target's model replaces `model`); `models` removed. */
+  readonly body: ChatBody;
+  /** The model chain to try, first choice first. */
+  readonly targets: readonly [Target, ...Target[]];
+  /** Whether the upstream is asked to stream. */
+  readonly stream: boolean;
+  /** Aborts everything: the client went away. */
+  readonly signal: AbortSignal;
+  readonly policy: RunPolicy;
+  readonly caller: Caller;
+  /** What the request asks of the cache (already clamped to the deployer's settings); undefined bypasses it. */
+  readonly cache: CacheRequest | undefined;
+}
+
+/** The cache as one request may use it. */
+export interface CacheRequest {
+  readonly settings: CacheSettings;
+  readonly read: boolean;
+  readonly write: boolean;
+  readonly ttl: number;
+  readonly allowTruncated: boolean;
+}
+
+export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
+
+/** One upstream attempt, for the log line and the `x-gateway-attempts` header. */
+export interface Attempt {
+  readonly model: string;
+  readonly status: number;
+  readonly error?: string;
+  readonly ms: number;
+}
+
+/** Token usage with every part the providers report; `estimated` when the gateway counted it itself. */
+export interface Usage extends CompletionUsage {
+  readonly estimated?: boolean;
+}
+
+/** What an answer cost, in US dollars. */
+export interface Cost {
+  readonly usd: number;
+  readonly estimated: boolean;
+}
+
+/** An answer that has started: it can no longer be retried, and its events are to be read once. */
+export interface Answer {
+  readonly target: Target;
+  readonly attempts: readonly Attempt[];
+  readonly cache: CacheStatus;
+  /** Seconds since a cached answer was stored. */
+  readonly ageSeconds?: number;
+  readonly events: AsyncIterable<GatewayEvent>;
+}
+
+/** How a call ended; produced on every exit (success, upstream error, deadline, client gone). */
+export interface Outcome {
+  readonly status: 'ok' | 'error' | 'aborted';
+  /** The target that answered, or the last one tried. */
+  readonly target: Target | undefined;
+  readonly attempts: readonly Attempt[];
+  /** Everything the client was sent, folded into one completion (partial when the stream failed or was cut). */
+  readonly completion: ChatCompletion | undefined;
+  readonly usage: Usage | undefined;
+  readonly cost: Cost | undefined;
+  readonly cache: CacheStatus;
+  readonly error: GatewayError | undefined;
+}
+
+/** A model call under way. */
+export interface Call {
+  /** Settles when the answer has started, or rejects with the error that kept it from starting. */
+  readonly answer: Promise<Answer>;
+  /** Resolves (never rejects) once the call has ended, after its events were read to the end or abandoned. */
+  readonly outcome: Promise<Outcome>;
+}
+
+export type CallModel = (request: CallRequest) => Call;
+
+/** A stage wraps the rest of the pipeline: `(next) => call`. */
+export type Stage = (next: CallModel) => CallModel;
