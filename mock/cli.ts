@@ -1,4 +1,4 @@
-// `npx node mock/cli.ts [--port 8790] [--fixtures DIR] [--openapi FILE] [--quiet]`
+// `npx node mock/cli.ts [--port 8790] [--fixtures DIR] [--openapi FILE] [--chunk-delay-ms 0] [--quiet]`
 // Starts the mock upstream for manual runs and `wrangler dev` sessions.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '8790' },
     fixtures: { type: 'string' },
     openapi: { type: 'string' },
+    'chunk-delay-ms': { type: 'string', default: '0' },
     quiet: { type: 'boolean', default: false },
   },
 });
@@ -26,7 +27,13 @@ const projectRoot = resolve(import.meta.dirname, '..');
 const defaultFixtures = join(projectRoot, '..', 'shared', 'openai', 'fixtures');
 const fixturesDir = values.fixtures ?? (existsSync(defaultFixtures) ? defaultFixtures : undefined);
 
-const options: MockUpstreamOptions = { port, log: !values.quiet };
+const chunkDelayMs = Number(values['chunk-delay-ms']);
+if (!Number.isFinite(chunkDelayMs) || chunkDelayMs < 0) {
+  console.error(`Invalid --chunk-delay-ms: ${values['chunk-delay-ms']}`);
+  process.exit(2);
+}
+
+const options: MockUpstreamOptions = { port, log: !values.quiet, chunkDelayMs };
 if (fixturesDir !== undefined) options.fixturesDir = resolve(fixturesDir);
 if (values.openapi !== undefined) options.openapiPath = resolve(values.openapi);
 

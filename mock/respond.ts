@@ -10,7 +10,7 @@ import { SSE_HEADERS, dataFrames, writeFrames } from './sse-writer.ts';
 import type { FramePlan } from './sse-writer.ts';
 import type { MockState } from './state.ts';
 import { streamPayloads } from './stream-chunks.ts';
-import type { Directive } from './types.ts';
+import type { Directive, StreamDirective } from './types.ts';
 
 export async function respond(ex: Exchange, d: Directive, request: ChatRequest, state: MockState): Promise<void> {
   const { res } = ex;
@@ -36,7 +36,7 @@ export async function respond(ex: Exchange, d: Directive, request: ChatRequest, 
   const created = Math.floor(Date.now() / 1000);
   if (!request.stream) return sendJson(res, d.status ?? 200, completionBody(answer, request.model, id, created), headers);
 
-  const options = d.stream ?? {};
+  const options = streamOptions(d, state);
   const payloads = streamPayloads(answer, { id, created, model: request.model, includeUsage: request.includeUsage, options });
   return stream(ex, d.status ?? 200, headers, dataFrames(payloads, options));
 }
@@ -50,7 +50,7 @@ async function stream(ex: Exchange, status: number, headers: Record<string, stri
 async function replayFixture(ex: Exchange, d: Directive, name: string, headers: Record<string, string>, state: MockState): Promise<void> {
   const replay = await state.fixtures.load(name);
   if (ex.closed) return;
-  const options = d.stream ?? {};
+  const options = streamOptions(d, state);
   if (replay === undefined) {
     return sendJson(ex.res, 404, openAIError(`Unknown fixture: ${name}`, 'invalid_request_error', 'fixture_not_found', 'mock.fixture'));
   }
@@ -62,4 +62,9 @@ async function replayFixture(ex: Exchange, d: Directive, name: string, headers: 
       return send(ex.res, status, replay.body, { ...replay.headers, ...headers });
     }
   }
+}
+
+/** The directive's stream options, paced at the server's default when the directive sets no delay. */
+function streamOptions(d: Directive, state: MockState): StreamDirective {
+  return { chunk_delay_ms: state.chunkDelayMs, ...d.stream };
 }

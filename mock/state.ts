@@ -9,11 +9,14 @@ export class MockState {
   readonly openapi: OpenApiDocument;
   /** Directives registered by model name, for routes whose bodies cannot carry a `mock` field. */
   readonly scenarios = new Map<string, unknown>();
+  /** Pause between stream frames when a directive sets no `stream.chunk_delay_ms` (0 for tests, a human pace for `npm start`). */
+  readonly chunkDelayMs: number;
   #responses = 0;
 
-  constructor(fixturesDir: string | undefined, openapiPath: string | undefined) {
+  constructor(fixturesDir: string | undefined, openapiPath: string | undefined, chunkDelayMs = 0) {
     this.fixtures = new FixtureStore(fixturesDir);
     this.openapi = new OpenApiDocument(openapiPath);
+    this.chunkDelayMs = chunkDelayMs;
   }
 
   /** Numbers responses so ids (`chatcmpl-mock-<n>`) are unique per server. */

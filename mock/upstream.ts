@@ -17,6 +17,8 @@ export interface MockUpstreamOptions {
   fixturesDir?: string;
   openapiPath?: string;
   log?: boolean;
+  /** Milliseconds between stream frames unless a directive says otherwise (default 0: as fast as possible). */
+  chunkDelayMs?: number;
 }
 
 export interface MockUpstream {
@@ -29,7 +31,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
   const host = options.host ?? '127.0.0.1';
   const { fixturesDir } = options;
   const openapiPath = options.openapiPath ?? (fixturesDir === undefined ? undefined : join(dirname(fixturesDir), 'openapi.yaml'));
-  const state = new MockState(fixturesDir, openapiPath);
+  const state = new MockState(fixturesDir, openapiPath, options.chunkDelayMs);
 
   const server = createServer((req, res) => {
     const ex = new Exchange(req, res);

@@ -7,6 +7,8 @@ import { startMockUpstream, type MockUpstream } from '../mock/upstream.ts';
 
 const PORT = process.env['PORT'] ?? '8787';
 const MOCK_PORT = Number(process.env['MOCK_PORT'] ?? 8790);
+// The mock streams at a pace a person can watch in the playground; MOCK_CHUNK_DELAY_MS=0 for full speed.
+const MOCK_CHUNK_DELAY_MS = Number(process.env['MOCK_CHUNK_DELAY_MS'] ?? 30);
 const PROVIDER_KEYS = ['OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GROQ_API_KEY', 'TOGETHER_API_KEY', 'OPENROUTER_API_KEY', 'CLOUDFLARE_API_TOKEN', 'OLLAMA_BASE_URL'];
 
 /** The names set in .dev.vars (values are never printed). */
@@ -24,7 +26,7 @@ const useMock = !PROVIDER_KEYS.some((k) => names.has(k)) || process.env['USE_MOC
 const vars: string[] = [];
 let mock: MockUpstream | undefined;
 if (useMock) {
-  mock = await startMockUpstream({ port: MOCK_PORT, log: true, fixturesDir: '../shared/openai/fixtures' });
+  mock = await startMockUpstream({ port: MOCK_PORT, log: true, fixturesDir: '../shared/openai/fixtures', chunkDelayMs: MOCK_CHUNK_DELAY_MS });
   vars.push('--var', `OPENAI_BASE_URL:${mock.url}/v1`, '--var', 'OPENAI_API_KEY:mock-key');
 }
 
@@ -34,7 +36,7 @@ console.log(
     '  edge-llm-gateway (local development)',
     `  gateway:  http://127.0.0.1:${PORT}`,
     mock
-      ? `  upstream: the mock upstream at ${mock.url} answers every openai/* model (no provider key in .dev.vars).\n            Put OPENAI_API_KEY=... in .dev.vars to call the real API instead.`
+      ? `  upstream: the mock upstream at ${mock.url} answers every openai/* model (no provider key in .dev.vars),\n            ${MOCK_CHUNK_DELAY_MS} ms between stream chunks (MOCK_CHUNK_DELAY_MS).\n            Put OPENAI_API_KEY=... in .dev.vars to call the real API instead.`
       : `  upstream: the real providers whose keys are in .dev.vars (${PROVIDER_KEYS.filter((k) => names.has(k)).join(', ')}).`,
     `  auth:     ${names.has('GATEWAY_API_KEYS') ? 'GATEWAY_API_KEYS from .dev.vars' : 'anonymous calls allowed (ALLOW_ANONYMOUS=true in [env.dev])'}`,
     '',
