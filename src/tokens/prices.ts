@@ -1,0 +1,137 @@
+// Prices and limits per `provider/model`: MODEL_PRICES first, then the bundled data of @pydantic/genai-prices (MIT).
+import { calcPrice, type ModelPrice, type PriceCalculation } from '@pydantic/genai-prices';
+import type { Cost, Usage } from '../gateway/types.ts';
+import { NO_OVERRIDES, type ModelPriceEntry, type PriceOverrides } from './model-prices.ts';
+
+/** What a model costs, in US dollars per million tokens. */
+export interface Price {
+  readonly input: number;
+  readonly output: number;
+  readonly cachedInput?: number;
+  readonly cacheWrite?: number;
+}
+
+export interface ModelLimits {
+  readonly contextWindow?: number;
+  readonly maxOutputTokens?: number;
+}
+
+// The gateway's provider names as genai-prices names them, where they differ.
+const PRICE_PROVIDER: Readonly<Record<string, string>> = { 'workers-ai': 'cloudflare', xai: 'x-ai', gemini: 'google' };
+
+/** Splits `provider/model` at the first slash (an OpenRouter model keeps its vendor prefix). */
+function split(id: string): { provider: string; model: string } | undefined {
+  const slash = id.indexOf('/');
+  return slash <= 0 ? undefined : { provider: id.slice(0, slash), model: id.slice(slash + 1) };
+}
+
+const NO_USAGE = { input_tokens: 0, output_tokens: 0 };
+
+/** The bundled data's entry for a model, priced at today's rates; null when it does not know the model. */
+function lookup(id: string, usage: Record<string, number> = NO_USAGE): PriceCalculation | null {
+  const parts = split(id);
+  if (!parts) return null;
+  return calcPrice(usage, parts.model, { providerId: PRICE_PROVIDER[parts.provider] ?? parts.provider });
+}
+
+// A tiered price (by prompt size) as one number: its base tier, the one most calls pay.
+const rate = (price: ModelPrice, key: string): number | undefined => {
+  const value = price[key];
+  return typeof value === 'number' ? value : value?.base;
+};
+
+/**
+ * The price of a model: MODEL_PRICES's entry, else the bundled data's; undefined when neither knows it.
+ * @example priceOf('openai/gpt-4o-mini') // { input: 0.15, cachedInput: 0.075, output: 0.6 }
+ */
+export function priceOf(id: string, overrides: PriceOverrides = NO_OVERRIDES): Price | undefined {
+  const own = overrides.get(id);
+  if (own) return withOptional({ input: own.input, output: own.output }, own.cached_input, own.cache_write);
+  const found = lookup(id);
+  if (!found) return undefined;
+  const input = rate(found.model_price, 'input_mtok');
+  const output = rate(found.model_price, 'output_mtok');
+  if (input === undefined || output === undefined) return undefined;
+  return withOptional({ input, output }, rate(found.model_price, 'cache_read_mtok'), rate(found.model_price, 'cache_write_mtok'));
+}
+
+const withOptional = (price: Price, cachedInput: number | undefined, cacheWrite: number | undefined): Price => ({
+  ...price,
+  ...(cachedInput === undefined ? {} : { cachedInput }),
+  ...(cacheWrite === undefined ? {} : { cacheWrite }),
+});
+
+/** The context window and output limit of a model: MODEL_PRICES's, else the bundled data's (which has context windows only). */
+export function modelLimits(id: string, overrides: PriceOverrides = NO_OVERRIDES): ModelLimits {
+  const own = overrides.get(id);
+  const contextWindow = own?.context_window ?? lookup(id)?.model.context_window;
+  const maxOutputTokens = own?.max_output_tokens;
+  return { ...(contextWindow === undefined ? {} : { contextWindow }), ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }) };
+}
+
+/** Usage as a provider may report it: OpenAI's fields, plus Anthropic's cache fields where a provider passes them through. */
+export type ReportedUsage = Partial<Usage> & {
+  readonly prompt_tokens_details?: { readonly cached_tokens?: number; readonly audio_tokens?: number; readonly cache_write_tokens?: number } | null;
+  readonly cache_creation_input_tokens?: number;
+  readonly cache_read_input_tokens?: number;
+  readonly input_tokens?: number;
+  readonly output_tokens?: number;
+};
+
+/** The parts of a prompt and a completion, as counts that partition their totals. */
+interface Parts {
+  readonly input: number;
+  readonly cacheRead: number;
+  readonly cacheWrite: number;
+  readonly inputAudio: number;
+  readonly output: number;
+  readonly outputAudio: number;
+}
+
+const n = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0);
+
+/**
+ * Reads a usage object into parts. Cache reads: `prompt_tokens_details.cached_tokens` (OpenAI) or
+ * `cache_read_input_tokens` (Anthropic). Cache writes: `cache_creation_input_tokens` (Anthropic), else
+ * `prompt_tokens_details.cache_write_tokens`. `prompt_tokens` is the whole prompt, cache included, as OpenAI
+ * reports it; when it is smaller than the cache counts (Anthropic's `input_tokens` is the uncached rest) the
+ * cache counts are added to it. Reasoning tokens are inside `completion_tokens` and are not added again.
+ */
+function parts(usage: ReportedUsage): Parts {
+  const details = usage.prompt_tokens_details ?? undefined;
+  const cacheRead = n(details?.cached_tokens) || n(usage.cache_read_input_tokens);
+  const cacheWrite = n(usage.cache_creation_input_tokens) || n(details?.cache_write_tokens);
+  const reported = usage.prompt_tokens ?? usage.input_tokens;
+  const prompt = n(reported);
+  const input = usage.prompt_tokens === undefined || prompt < cacheRead + cacheWrite ? prompt + cacheRead + cacheWrite : prompt;
+  const output = n(usage.completion_tokens ?? usage.output_tokens);
+  return { input, cacheRead, cacheWrite, inputAudio: Math.min(n(details?.audio_tokens), input - cacheRead - cacheWrite), output, outputAudio: Math.min(n(usage.completion_tokens_details?.audio_tokens), output) };
+}
+
+/**
+ * What a call cost, from its usage: cache reads at the cache-read rate, cache writes at the cache-write rate,
+ * audio at the audio rate where the model has one; undefined when the model's price is unknown.
+ * `estimated` when the usage was the gateway's own count.
+ * @example costOf('openai/gpt-4o-mini', { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 }) // { usd: 0.00021, estimated: false }
+ */
+export function costOf(id: string, usage: ReportedUsage, overrides: PriceOverrides = NO_OVERRIDES): Cost | undefined {
+  const p = parts(usage);
+  const estimated = usage.estimated === true;
+  const own = overrides.get(id);
+  if (own) return { usd: ownCost(own, p), estimated };
+  const found = lookup(id, {
+    input_tokens: p.input,
+    cache_read_tokens: p.cacheRead,
+    cache_write_tokens: p.cacheWrite,
+    input_audio_tokens: p.inputAudio,
+    output_tokens: p.output,
+    output_audio_tokens: p.outputAudio,
+  });
+  return found ? { usd: found.total_price, estimated } : undefined;
+}
+
+function ownCost(price: ModelPriceEntry, p: Parts): number {
+  const uncached = p.input - p.cacheRead - p.cacheWrite;
+  const perMillion = uncached * price.input + p.cacheRead * (price.cached_input ?? price.input) + p.cacheWrite * (price.cache_write ?? price.input) + p.output * price.output;
+  return perMillion / 1_000_000;
+}
