@@ -31,6 +31,9 @@ const core: VariableSpec[] = [
   { name: 'CACHE_TTL', secret: false, default: '3600', description: 'Seconds a cached answer is kept (at least 60, KV\'s minimum); `Cache-Control: max-age=N` sets it per request.' },
   { name: 'CACHE_SCOPE', secret: false, default: 'key', description: '`key`: each gateway key has its own cache entries; `shared`: callers share them.' },
   { name: 'COOLDOWN_MS', secret: false, default: '30000', description: 'How long a deployment in cooldown is skipped (in this isolate).' },
+  { name: 'MODEL_PRICES', secret: false, default: '{}', description: 'JSON object adding or overriding prices and limits per model, in US dollars per million tokens: {"openai/my-ft":{"input":0.3,"cached_input":0.15,"cache_write":0.375,"output":1.2,"context_window":128000,"max_output_tokens":16384}}.' },
+  { name: 'DEFAULT_MAX_TOKENS', secret: false, default: '', description: 'Output limit set on requests that name none (`max_tokens`, or `max_completion_tokens` for o-series and gpt-5); empty for none.' },
+  { name: 'MAX_TOKENS_CEILING', secret: false, default: '', description: 'Largest output limit a request may ask for; larger asks are clamped (header `x-gateway-max-tokens-clamped`); empty for none.' },
 ];
 
 const providers: VariableSpec[] = PROVIDERS.flatMap((p) => {
