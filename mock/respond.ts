@@ -1,5 +1,5 @@
 // Carries out one attempt's directive: faults first (delay, reset, stall, raw,
-// fixture, error status), otherwise a generated completion or stream.
+// fixture, error status), then OpenAI's field checks, otherwise a generated completion or stream.
 import { buildAnswer } from './answer.ts';
 import type { ChatRequest } from './chat-request.ts';
 import { completionBody } from './completion.ts';
@@ -10,6 +10,7 @@ import { SSE_HEADERS, dataFrames, writeFrames } from './sse-writer.ts';
 import type { FramePlan } from './sse-writer.ts';
 import type { MockState } from './state.ts';
 import { streamPayloads } from './stream-chunks.ts';
+import { findOpenAiChatFieldProblem } from '../src/routes/openai-fields.ts';
 import type { Directive, StreamDirective } from './types.ts';
 
 export async function respond(ex: Exchange, d: Directive, request: ChatRequest, state: MockState): Promise<void> {
@@ -30,6 +31,11 @@ export async function respond(ex: Exchange, d: Directive, request: ChatRequest, 
       : sendJson(res, status, d.body, headers);
   }
   if (d.status !== undefined && d.status >= 400) return sendJson(res, d.status, errorForStatus(d.status, request.model), headers);
+
+  // Scripted faults stand for the upstream whatever the body; an answer of the mock's own is refused as OpenAI
+  // would refuse it (same rules as the gateway's check), so a test sees what production would.
+  const problem = findOpenAiChatFieldProblem(request.body);
+  if (problem) return sendJson(res, 400, openAIError(problem.message, 'invalid_request_error', problem.code, problem.param), headers);
 
   const answer = buildAnswer(request, d, n);
   const id = `chatcmpl-mock-${n}`;
