@@ -3,9 +3,11 @@ import { SingleFlight } from './cache/single-flight.ts';
 import { configFor } from './config/config.ts';
 import { sleep } from './core/abort.ts';
 import { Cooldown } from './core/cooldown.ts';
-import { authenticate, presentedKey } from './http/auth.ts';
-import type { AppDeps, RequestContext } from './http/context.ts';
-import { preflight, withCors } from './http/cors.ts';
+import { ANONYMOUS, authenticate, presentedKey } from './http/auth.ts';
+import type { AppDeps, Handler, RequestContext } from './http/context.ts';
+import { assertAnonymousOriginAllowed, preflight, withCors } from './http/cors.ts';
+import { scrubError } from './http/scrub.ts';
+import { matchRoute, type RouteMatch, type RouteRow } from './http/route-match.ts';
 import { GatewayError } from './errors.ts';
 import { writeLogLine } from './http/log-line.ts';
 import { renderError, renderErrorEvent } from './http/render-error.ts';
@@ -17,27 +19,30 @@ import { health } from './routes/health.ts';
 import { models } from './routes/models.ts';
 import { stream } from './routes/stream.ts';
 
-type Handler = (request: Request, rc: RequestContext) => Response | Promise<Response>;
-
-/** The route table: path → method → handler. 404 and 405 are derived from it. */
-const ROUTES: Record<string, Partial<Record<'GET' | 'POST', Handler>>> = {
-  '/health': { GET: health },
-  '/v1/models': { GET: models },
-  '/v1/chat/completions': { POST: chatCompletions },
-  '/chat': { POST: chat },
-  '/stream': { GET: stream, POST: stream },
-  '/extract': { POST: extract },
-};
-const PUBLIC_PATHS = new Set(['/health']);
-/** EventSource cannot send headers, so this route alone accepts `?access_token=`. */
-const QUERY_TOKEN_PATHS = new Set(['/stream']);
+/** The route table: every served path, its handlers by method and its guard. Nothing else is served. */
+const ROUTES: readonly RouteRow<Handler>[] = [
+  { path: '/health', auth: 'public', methods: { GET: health } },
+  { path: '/v1/models', auth: 'key', methods: { GET: models } },
+  { path: '/v1/chat/completions', auth: 'key', methods: { POST: chatCompletions } },
+  { path: '/chat', auth: 'key', methods: { POST: chat } },
+  // EventSource cannot send headers, so GET /stream alone accepts `?access_token=`.
+  { path: '/stream', auth: 'key', methods: { GET: stream, POST: stream }, queryTokenMethod: 'GET' },
+  { path: '/extract', auth: 'key', methods: { POST: extract } },
+];
 
 /** Said on a 404 under /v1/: clients that default to the Responses API (`@ai-sdk/openai`'s `openai(model)`) need telling. */
 const OPENAI_ROUTES_HINT = ' This gateway serves OpenAI\'s Chat Completions API (POST /v1/chat/completions, GET /v1/models), not the Responses API: with @ai-sdk/openai use openai.chat(model).';
 
 /** A browser EventSource: `GET /stream` asking for `text/event-stream` (it always does; curl by default does not). */
-function isEventSource(request: Request): boolean {
-  return request.method === 'GET' && QUERY_TOKEN_PATHS.has(new URL(request.url).pathname) && (request.headers.get('accept') ?? '').includes('text/event-stream');
+function isEventSource(request: Request, rc: RequestContext): boolean {
+  return request.method === 'GET' && rc.route?.row.queryTokenMethod === 'GET' && (request.headers.get('accept') ?? '').includes('text/event-stream');
+}
+
+/** 404 for a path that is not exactly a served route; 405 for a served path and another method. Thrown before any auth or handler. */
+function notServed(request: Request, path: string, match: RouteMatch<Handler> | undefined): never {
+  if (!match) throw new GatewayError(404, `Unknown route ${request.method} ${path}.${path.startsWith('/v1/') ? OPENAI_ROUTES_HINT : ''}`, { code: 'unknown_route' });
+  const allow = Object.keys(match.row.methods).join(', ');
+  throw new GatewayError(405, `Method ${request.method} is not allowed on ${path}; use ${allow}.`, { code: 'method_not_allowed', headers: { allow } });
 }
 
 /** The production dependencies; one cooldown memory per isolate. */
@@ -68,17 +73,28 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         const url = new URL(request.url);
         const path = url.pathname;
         rc.log.route = path;
-        if (request.method === 'OPTIONS' || PUBLIC_PATHS.has(path) || !ROUTES[path]) return undefined;
-        rc.caller = await authenticate(presentedKey(request, url, QUERY_TOKEN_PATHS.has(path)), rc.config);
+        // One match decides the handler and its guard; anything not exactly served ends here, before auth or handler.
+        const match = matchRoute(ROUTES, path);
+        const handler = match?.row.methods[request.method];
+        if (!match || !handler) notServed(request, path, match);
+        rc.route = match;
+        rc.log.route = match.row.path;
+        if (match.row.auth !== 'public') {
+          const allowQueryToken = match.row.queryTokenMethod === request.method;
+          rc.caller = await authenticate(presentedKey(request, url, allowQueryToken), rc.config);
+          rc.log.caller = rc.caller.name ?? undefined;
+          if (rc.caller.keyHash === null) assertAnonymousOriginAllowed(request, rc.config);
+        }
+        rc.handler = handler;
         return undefined;
       },
     ],
     catch: (error, request, rc) => {
-      const failure = asGatewayError(error, rc.requestId);
+      const failure = scrubError(asGatewayError(error, rc.requestId), rc.config?.secrets ?? []);
       if (failure.status >= 500 && failure.is('internal_error')) console.error(JSON.stringify({ request_id: rc.requestId, error: String(error), stack: error instanceof Error ? error.stack : undefined }));
       rc.log.error_type = failure.type;
       rc.log.error_code = failure.code ?? undefined;
-      if (!isEventSource(request)) return renderError(failure);
+      if (!isEventSource(request, rc)) return renderError(failure);
       // Logged with its real status, although an EventSource gets it as a 200 event stream.
       rc.log.status = failure.status;
       return renderErrorEvent(failure);
@@ -95,17 +111,8 @@ export function createApp(deps: AppDeps = defaultDeps()) {
     ],
   });
 
-  for (const [path, methods] of Object.entries(ROUTES)) {
-    if (methods.GET) router.get(path, methods.GET);
-    if (methods.POST) router.post(path, methods.POST);
-  }
-  router.all('*', (request: IRequest) => {
-    const path = new URL(request.url).pathname;
-    const methods = ROUTES[path];
-    if (!methods) throw new GatewayError(404, `Unknown route ${request.method} ${path}.${path.startsWith('/v1/') ? OPENAI_ROUTES_HINT : ''}`, { code: 'unknown_route' });
-    const allow = Object.keys(methods).join(', ');
-    throw new GatewayError(405, `Method ${request.method} is not allowed on ${path}; use ${allow}.`, { code: 'method_not_allowed', headers: { allow } });
-  });
+  // The before stage has matched and authorised the request; the handler it chose runs here.
+  router.all('*', (request: IRequest, rc: RequestContext) => rc.handler(request, rc));
 
   return {
     fetch(request: Request, env: Env, exec: ExecutionContext): Promise<Response> {
@@ -118,7 +125,9 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         startedAt: deps.now(),
         // Read by the first `before` stage, so a bad variable is rendered as a config_error like any other error.
         config: undefined as never,
-        caller: { keyHash: null },
+        caller: ANONYMOUS,
+        route: undefined,
+        handler: undefined as never,
         log: {},
         streamEnded: undefined,
         cache: undefined,

@@ -6,6 +6,8 @@ import { ResponseCache } from './response-cache.ts';
 export interface CacheSettings {
   readonly mode: CacheMode;
   readonly ttl: number;
+  /** Longest TTL a request may ask for. */
+  readonly maxTtl: number;
   /** `key`: entries are per gateway key; `shared`: one cache for every caller. */
   readonly scope: 'key' | 'shared';
 }
@@ -35,7 +37,7 @@ export interface CachePlanInput {
 /** The cache plan of a call, or undefined when it bypasses the cache (no CACHE binding, mode, or request). */
 export async function planCache(input: CachePlanInput): Promise<CachePlan | undefined> {
   if (!input.kv) return undefined;
-  const policy = cachePolicy(input.settings.mode, input.settings.ttl, input.body, input.headers, input.deterministic);
+  const policy = cachePolicy(input.settings, input.body, input.headers, input.deterministic);
   if (!policy) return undefined;
   // Two tenants never read each other's entries unless the deployment says the cache is shared.
   const scope = input.settings.scope === 'shared' ? 'shared' : (input.keyHash ?? 'anonymous');

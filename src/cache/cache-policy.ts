@@ -1,4 +1,5 @@
 import type { ChatCompletion } from '../core/types.ts';
+import type { CacheSettings } from './cache-plan.ts';
 
 export type CacheMode = 'off' | 'deterministic' | 'all';
 
@@ -27,17 +28,21 @@ function directives(headers: Headers): { noCache: boolean; noStore: boolean; max
  * only requests that ask for a repeatable answer (temperature 0 or a seed) and every `/extract`; `all`
  * caches everything; `off` nothing. A request narrows it with Cache-Control.
  */
-export function cachePolicy(mode: CacheMode, defaultTtl: number, body: Readonly<Record<string, unknown>>, headers: Headers, alwaysDeterministic: boolean): CachePolicy | undefined {
+export function cachePolicy(settings: CacheSettings, body: Readonly<Record<string, unknown>>, headers: Headers, alwaysDeterministic: boolean): CachePolicy | undefined {
+  const { mode, ttl: defaultTtl } = settings;
   if (mode === 'off') return undefined;
   const deterministic = alwaysDeterministic || body['temperature'] === 0 || typeof body['seed'] === 'number';
   if (mode === 'deterministic' && !deterministic) return undefined;
   const d = directives(headers);
   if (d.noCache && d.noStore) return undefined;
+  // A caller may only narrow what is stored: a TTL up to CACHE_MAX_TTL; in a shared cache, no longer TTL and no truncated answers.
+  const shared = settings.scope === 'shared';
+  const maxTtl = shared ? defaultTtl : settings.maxTtl;
   return {
     read: !d.noCache,
     write: !d.noStore,
-    ttl: Math.max(KV_MIN_TTL, d.maxAge ?? defaultTtl),
-    allowTruncated: /\ballow\b/i.test(headers.get('x-gateway-cache-truncated') ?? ''),
+    ttl: Math.max(KV_MIN_TTL, Math.min(d.maxAge ?? defaultTtl, maxTtl)),
+    allowTruncated: !shared && /\ballow\b/i.test(headers.get('x-gateway-cache-truncated') ?? ''),
   };
 }
 

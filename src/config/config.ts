@@ -3,20 +3,15 @@ import type { CacheSettings } from '../cache/cache-plan.ts';
 import type { CooldownSettings } from '../core/cooldown.ts';
 import type { BackoffSettings } from '../core/retry-timing.ts';
 import { PROVIDERS, PROVIDER_NAMES, type ProviderSpec } from '../providers/catalog.ts';
-import { readVariable } from './variables.ts';
-
-/** A provider as this deployment configured it. */
-export interface ProviderConfig {
-  readonly spec: ProviderSpec;
-  readonly baseURL: string;
-  /** Undefined when the secret is not set. */
-  readonly apiKey: string | undefined;
-  readonly azureApiVersion: string;
-}
+import { customProviders } from '../providers/custom-providers.ts';
+import type { ProviderConfig } from '../providers/provider-config.ts';
+import { readVariable, VARIABLES } from './variables.ts';
 
 /** Everything the gateway reads from vars and secrets, validated once per isolate. */
 export interface Config {
   readonly gatewayKeys: readonly string[];
+  /** Every configured secret's value (provider keys, gateway keys, admin token): scrubbed from any text that leaves the gateway. */
+  readonly secrets: readonly string[];
   readonly allowAnonymous: boolean;
   /** `'*'` for any origin. */
   readonly allowedOrigins: readonly string[] | '*';
@@ -36,7 +31,12 @@ export interface ResilienceSettings {
   /** Model (as named, or as `provider/model`) → the models to try after it. */
   readonly fallbacks: Readonly<Record<string, readonly string[]>>;
   readonly timeoutMs: number;
-  readonly maxTimeoutMs: number;
+  /** Most extra models one request may add to its chain. */
+  readonly maxFallbacks: number;
+  /** Largest `n` a request may ask for. */
+  readonly maxN: number;
+  /** Largest `max_attempts` of an /extract request. */
+  readonly extractMaxAttempts: number;
   readonly firstByteTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly keepAliveMs: number;
@@ -49,6 +49,13 @@ function positiveInt(env: object, name: string): number {
   const raw = readVariable(env, name);
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw configError(name, `expected a positive whole number, got "${raw}".`);
+  return n;
+}
+
+function wholeNumber(env: object, name: string): number {
+  const raw = readVariable(env, name);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw configError(name, `expected a whole number, got "${raw}".`);
   return n;
 }
 
@@ -96,7 +103,9 @@ function oneOf<T extends string>(env: object, name: string, allowed: readonly T[
 }
 
 function cache(env: object): CacheSettings {
-  return { mode: oneOf(env, 'CACHE_MODE', ['off', 'deterministic', 'all'] as const), ttl: positiveInt(env, 'CACHE_TTL'), scope: oneOf(env, 'CACHE_SCOPE', ['key', 'shared'] as const) };
+  const ttl = positiveInt(env, 'CACHE_TTL');
+  const maxTtl = readVariable(env, 'CACHE_MAX_TTL') === '' ? ttl : positiveInt(env, 'CACHE_MAX_TTL');
+  return { mode: oneOf(env, 'CACHE_MODE', ['off', 'deterministic', 'all'] as const), ttl, maxTtl, scope: oneOf(env, 'CACHE_SCOPE', ['key', 'shared'] as const) };
 }
 
 function resilience(env: object): ResilienceSettings {
@@ -105,7 +114,9 @@ function resilience(env: object): ResilienceSettings {
     backoff: { baseMs: positiveInt(env, 'RETRY_BASE_MS'), capMs: positiveInt(env, 'RETRY_MAX_MS') },
     fallbacks: jsonListMap(env, 'FALLBACKS'),
     timeoutMs: positiveInt(env, 'REQUEST_TIMEOUT_MS'),
-    maxTimeoutMs: positiveInt(env, 'MAX_REQUEST_TIMEOUT_MS'),
+    maxFallbacks: wholeNumber(env, 'MAX_FALLBACKS'),
+    maxN: positiveInt(env, 'MAX_N'),
+    extractMaxAttempts: positiveInt(env, 'EXTRACT_MAX_ATTEMPTS'),
     firstByteTimeoutMs: positiveInt(env, 'FIRST_BYTE_TIMEOUT_MS'),
     idleTimeoutMs: positiveInt(env, 'STREAM_IDLE_TIMEOUT_MS'),
     keepAliveMs: positiveInt(env, 'KEEPALIVE_INTERVAL_MS'),
@@ -113,30 +124,44 @@ function resilience(env: object): ResilienceSettings {
   };
 }
 
+/** A secret named by CUSTOM_PROVIDERS (not a declared variable, so read directly). */
+function customSecret(env: object, name: string): string | undefined {
+  const value: unknown = Reflect.get(env, name);
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
 function providerConfig(env: object, spec: ProviderSpec): ProviderConfig {
-  const keyVar = spec.keyVar ?? (spec.name === 'ollama' ? 'OLLAMA_API_KEY' : null);
-  const apiKey = keyVar ? readVariable(env, keyVar) || undefined : undefined;
-  let baseURL = readVariable(env, spec.baseUrlVar).replace(/\/+$/, '');
+  const keyVar = spec.keyVar;
+  const apiKey = keyVar === null ? undefined : spec.baseUrlVar === null ? customSecret(env, keyVar) : readVariable(env, keyVar) || undefined;
+  let baseURL = (spec.baseUrlVar === null ? spec.defaultBaseUrl : readVariable(env, spec.baseUrlVar)).replace(/\/+$/, '');
   if (baseURL.includes('{account}')) baseURL = baseURL.replace('{account}', readVariable(env, 'CLOUDFLARE_ACCOUNT_ID'));
   return { spec, baseURL, apiKey, azureApiVersion: readVariable(env, 'AZURE_OPENAI_API_VERSION') };
 }
 
+/** The values of every secret variable, longest first (so a key that contains another is scrubbed whole). */
+function secretValues(env: object): string[] {
+  const values = VARIABLES.filter((v) => v.secret).flatMap((v) => (v.name === 'GATEWAY_API_KEYS' ? list(readVariable(env, v.name)) : [readVariable(env, v.name)]));
+  return [...new Set(values.filter((v) => v.length >= 6))].sort((a, b) => b.length - a.length);
+}
+
 /** Reads and validates the configuration; throws a 500 `config_error` naming the variable that is wrong. */
 export function parseConfig(env: object): Config {
+  const specs = [...PROVIDERS, ...customProviders(readVariable(env, 'CUSTOM_PROVIDERS'), PROVIDER_NAMES)];
   const defaultProvider = readVariable(env, 'DEFAULT_PROVIDER');
-  if (!PROVIDER_NAMES.includes(defaultProvider)) {
-    throw configError('DEFAULT_PROVIDER', `unknown provider "${defaultProvider}"; known providers: ${PROVIDER_NAMES.join(', ')}.`);
+  if (!specs.some((s) => s.name === defaultProvider)) {
+    throw configError('DEFAULT_PROVIDER', `unknown provider "${defaultProvider}"; known providers: ${specs.map((s) => s.name).join(', ')}.`);
   }
   const origins = list(readVariable(env, 'ALLOWED_ORIGINS'));
   return {
     gatewayKeys: list(readVariable(env, 'GATEWAY_API_KEYS')),
+    secrets: secretValues(env),
     allowAnonymous: boolean(env, 'ALLOW_ANONYMOUS'),
     allowedOrigins: origins.includes('*') ? '*' : origins,
     defaultProvider,
     defaultModel: readVariable(env, 'DEFAULT_MODEL'),
     aliases: jsonStringMap(env, 'MODEL_ALIASES'),
     maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES'),
-    providers: new Map(PROVIDERS.map((spec) => [spec.name, providerConfig(env, spec)])),
+    providers: new Map(specs.map((spec) => [spec.name, providerConfig(env, spec)])),
     resilience: resilience(env),
     cache: cache(env),
   };

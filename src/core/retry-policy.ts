@@ -23,3 +23,8 @@ export function allowsFallback(error: GatewayError): boolean {
   if (error.is('client_closed_request', 'timeout')) return false;
   return isRetryable(error) || error.is('insufficient_quota', 'upstream_auth_error', 'provider_not_configured') || isContextTooLong(error);
 }
+
+/** Whether the upstream caused the failure (its error answer, a reset), as opposed to the gateway's own timeouts or the client leaving. */
+export function isUpstreamFailure(error: GatewayError): boolean {
+  return !error.is('upstream_timeout', 'timeout', 'stream_idle_timeout', 'client_closed_request');
+}

@@ -5,7 +5,7 @@ import type { Target } from '../providers/target.ts';
 import { callUpstream, type ChunkBatches } from '../providers/upstream.ts';
 import { childController } from './abort.ts';
 import type { Cooldown, CooldownSettings } from './cooldown.ts';
-import { allowsFallback, isContextTooLong, isRetryable } from './retry-policy.ts';
+import { allowsFallback, isContextTooLong, isRetryable, isUpstreamFailure } from './retry-policy.ts';
 import { backoffMs, serverDelayMs, type BackoffSettings } from './retry-timing.ts';
 import type { ChatBody, ChatCompletion, ChatCompletionChunk } from './types.ts';
 
@@ -103,9 +103,10 @@ export async function run(request: GatewayRequest, deps: RunDeps): Promise<RunRe
         if (signal.aborted) throw abortReason(signal);
         lastError = error;
         exhausted = false;
-        if (!isRetryable(error)) break;
-        // Counted for later requests; this request still gets its own attempts.
-        deps.cooldown.recordFailure(target.id, policy.cooldown);
+        // Only what the upstream itself did counts against it for every tenant: never the gateway's own timeouts.
+        if (isUpstreamFailure(error) && isRetryable(error)) deps.cooldown.recordFailure(target.id, policy.cooldown);
+        // A non-stream answer that outlived its first-byte timeout may still be generated and billed: never asked for twice.
+        if (!isRetryable(error) || (!request.stream && error.is('upstream_timeout'))) break;
         exhausted = n >= policy.maxAttempts;
         if (exhausted) break;
         wait = serverDelayMs(error.headers, deps.wallNow()) ?? backoffMs(n, policy.backoff, deps.random);

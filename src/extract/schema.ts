@@ -1,5 +1,6 @@
 import { Validator, type Schema, type SchemaDraft } from '@cfworker/json-schema';
 import { invalidField } from '../errors.ts';
+import { assertSafeSchemaRegexes } from './regex-safety.ts';
 import { isJsonObject, type JsonObject } from '../core/types.ts';
 
 const TYPES = new Set(['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']);
@@ -84,6 +85,8 @@ function draftOf(schema: JsonObject): SchemaDraft {
 /** Checks a caller's schema (400 naming what is wrong) and prepares it; no model is called before this passes. */
 export function prepareSchema(schema: unknown): ExtractionSchema {
   if (!isJsonObject(schema)) throw invalidField('schema', '"schema" must be a JSON Schema object.', 'invalid_schema');
+  // The validator runs the caller's regexes on model output: a catastrophic one is refused before any model call.
+  assertSafeSchemaRegexes(schema);
   const problems = schemaProblems(schema);
   if (problems.length > 0) throw invalidField('schema', `"schema" is not a valid JSON Schema: ${problems.slice(0, 5).join('; ')}.`, 'invalid_schema');
   const validator = new Validator(schema as Schema, draftOf(schema), false);

@@ -1,10 +1,13 @@
 import type { Config } from '../config/config.ts';
 import { sha256, toHex } from '../core/sha256.ts';
-import type { Caller } from './context.ts';
+import type { Caller } from '../gateway/types.ts';
 import { GatewayError } from '../errors.ts';
 
 // The configured keys, hashed once per config: comparing fixed-length digests in constant time hides both content and length.
 const hashedKeys = new WeakMap<Config, Promise<ArrayBuffer[]>>();
+
+/** An anonymous caller (only where ALLOW_ANONYMOUS lets one in). */
+export const ANONYMOUS: Caller = { keyHash: null, name: null };
 
 /** The key a request presents: `Authorization: Bearer`, or (only where the route allows it) `?access_token=`. */
 export function presentedKey(request: Request, url: URL, allowQueryToken: boolean): string | undefined {
@@ -18,11 +21,11 @@ export function presentedKey(request: Request, url: URL, allowQueryToken: boolea
 /** Checks a presented key against GATEWAY_API_KEYS in constant time; 401 with how to fix it otherwise. */
 export async function authenticate(key: string | undefined, config: Config): Promise<Caller> {
   if (config.gatewayKeys.length === 0) {
-    if (config.allowAnonymous) return { keyHash: null };
+    if (config.allowAnonymous) return ANONYMOUS;
     throw new GatewayError(401, 'This gateway has no API keys configured, so it refuses every request. Set the secret GATEWAY_API_KEYS (wrangler secret put GATEWAY_API_KEYS), or set ALLOW_ANONYMOUS = "true" for local development only.', { code: 'gateway_not_configured' });
   }
   if (!key) {
-    if (config.allowAnonymous) return { keyHash: null };
+    if (config.allowAnonymous) return ANONYMOUS;
     throw new GatewayError(401, 'Missing gateway key: send "Authorization: Bearer <key>".', { code: 'missing_api_key' });
   }
   let keys = hashedKeys.get(config);
@@ -34,5 +37,7 @@ export async function authenticate(key: string | undefined, config: Config): Pro
   let ok = false;
   for (const k of await keys) ok = crypto.subtle.timingSafeEqual(k, presented) || ok;
   if (!ok) throw new GatewayError(401, 'Invalid gateway key.', { code: 'invalid_api_key' });
-  return { keyHash: toHex(presented) };
+  const keyHash = toHex(presented);
+  // Logs name the caller by a short prefix of the key's hash: enough to tell callers apart, useless to an attacker.
+  return { keyHash, name: `key:${keyHash.slice(0, 8)}` };
 }

@@ -3,14 +3,18 @@ import type { SingleFlight } from '../cache/single-flight.ts';
 import type { Config } from '../config/config.ts';
 import type { RunDeps, RunResult } from '../core/run.ts';
 
-/** Who is calling: the hash of their gateway key (never the key), or anonymous. */
-export interface Caller {
-  readonly keyHash: string | null;
-}
+export type { Caller } from '../gateway/types.ts';
+import type { Caller } from '../gateway/types.ts';
+import type { RouteMatch } from './route-match.ts';
+
+/** A route handler: gets the request and its context, answers it. */
+export type Handler = (request: Request, rc: RequestContext) => Response | Promise<Response>;
 
 /** The fields of the one log line written per request. */
 export interface LogFields {
   route?: string;
+  /** Who called: the key's name, or a short prefix of its hash; never the key. */
+  caller?: string | undefined;
   provider?: string;
   model?: string;
   status?: number;
@@ -40,6 +44,9 @@ export interface RequestContext {
   /** Set by the first `before` stage. */
   config: Config;
   caller: Caller;
+  /** The route the request matched (set by the before stage, with its guard). */
+  route: RouteMatch<Handler> | undefined;
+  handler: Handler;
   readonly log: LogFields;
   /** The cache plan of the current model call; undefined when it bypasses the cache. */
   cache: CachePlan | undefined;

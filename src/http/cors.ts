@@ -38,3 +38,18 @@ export function withCors(response: Response, request: Request, config: Config | 
   if (origin !== '*') response.headers.append('vary', 'Origin');
   return response;
 }
+
+/**
+ * An anonymous call must come from an allowed page or from no page at all: a browser sends `Origin`
+ * (and `Sec-Fetch-Site`) on cross-site requests, even ones that need no preflight (an EventSource,
+ * an image), so without this any website a developer visits could spend the provider keys of `npm start`.
+ */
+export function assertAnonymousOriginAllowed(request: Request, config: Config): void {
+  const origin = request.headers.get('origin');
+  const site = request.headers.get('sec-fetch-site');
+  const crossSite = site === 'cross-site' || site === 'same-site';
+  if (origin === null && !crossSite) return;
+  if (!allowedOrigin(request, config)) {
+    throw new GatewayError(403, `Origin ${origin ?? '(cross-site)'} may not call this gateway without a key; add it to ALLOWED_ORIGINS.`, { code: 'origin_not_allowed' });
+  }
+}

@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors.ts';
+import { assertDepthWithin } from './json-depth.ts';
 
 /**
  * Reads a JSON object body: 415 unless it is `application/json`, 413 past `maxBytes` (checked on
@@ -14,9 +15,12 @@ export async function readJsonObject(request: Request, maxBytes: number): Promis
   if (Number(declared ?? 0) > maxBytes) throw tooLarge();
   // A declared length is enforced by the runtime, so the body is read in one go; without one, counted as it streams.
   const bytes = declared !== null ? new Uint8Array(await request.arrayBuffer()) : await readLimited(request, maxBytes, tooLarge);
+  const text = new TextDecoder().decode(bytes);
+  // Before anything recurses over it: a body nested thousands deep would overflow the serialisers downstream.
+  assertDepthWithin(text);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder().decode(bytes));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new GatewayError(400, `Request body is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}.`, { code: 'invalid_json' });
   }

@@ -3,8 +3,9 @@ import { notCacheable } from '../cache/cache-policy.ts';
 import { run, type RunResult } from '../core/run.ts';
 import type { ChatBody, ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
 import type { RequestContext } from '../http/context.ts';
-import { clientClosed } from '../errors.ts';
+import { clientClosed, invalidField } from '../errors.ts';
 import { asGatewayError } from '../errors.ts';
+import { scrubError } from '../http/scrub.ts';
 import { accumulate } from '../stream/accumulate.ts';
 import { replay } from '../stream/replay.ts';
 import { KEEP_ALIVE, SSE_HEADERS, sseBody, type SseEncoder } from '../stream/sse-response.ts';
@@ -23,6 +24,8 @@ export interface ModelCall {
  * status go to the log line. `deterministic` marks routes whose answers are cacheable by design (/extract).
  */
 export function startModelCall(rc: RequestContext, body: ChatBody, stream: boolean, deterministic = false): ModelCall {
+  const n = body['n'];
+  if (typeof n === 'number' && n > rc.config.resilience.maxN) throw invalidField('n', `"n" may be at most ${rc.config.resilience.maxN} (MAX_N); got ${n}.`);
   const targets = modelChain(body, rc.request.headers, rc.config);
   const policy = runPolicy(rc.request.headers, rc.config);
   const { models: _fallbacks, ...upstreamBody } = body;
@@ -147,7 +150,7 @@ export async function streamModelCall(rc: RequestContext, body: ChatBody, encode
   rc.streamEnded = new Promise<void>((resolve) => (ended = resolve));
   const stream = sseBody(early ? chunksOf(early) : keptAlive(call.result, rc.config.resilience.keepAliveMs), {
     encoder,
-    toError: (error) => asGatewayError(error, rc.requestId),
+    toError: (error) => scrubError(asGatewayError(error, rc.requestId), rc.config.secrets),
     abort: () => call.controller.abort(clientClosed()),
     firstChunk: () => (rc.log.ttfb_ms = Math.round(rc.deps.now() - rc.startedAt)),
     finish: (outcome) => {

@@ -10,7 +10,6 @@ import { onlyFields, optional } from './validate.ts';
 
 const FIELDS = ['schema', 'text', 'messages', 'instructions', 'model', 'max_attempts', 'temperature'];
 const DEFAULT_ATTEMPTS = 2;
-const MAX_ATTEMPTS = 5;
 const TOOL_NAME = 'extract';
 
 /** The request body for one strategy: json_schema (strict where the schema allows), json_object, or a forced tool call. */
@@ -55,9 +54,10 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
   optional(input, 'model', 'string');
   optional(input, 'messages', 'array');
   const schema = prepareSchema(input['schema']);
-  const maxAttempts = input['max_attempts'] ?? DEFAULT_ATTEMPTS;
-  if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
-    throw invalidField('max_attempts', `"max_attempts" must be a whole number from 1 to ${MAX_ATTEMPTS}.`);
+  const cap = rc.config.resilience.extractMaxAttempts;
+  const maxAttempts = input['max_attempts'] ?? Math.min(DEFAULT_ATTEMPTS, cap);
+  if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > cap) {
+    throw invalidField('max_attempts', `"max_attempts" must be a whole number from 1 to ${cap} (EXTRACT_MAX_ATTEMPTS).`);
   }
   const text = input['text'];
   const given = input['messages'];

@@ -5,8 +5,6 @@ import { GatewayError, invalidField } from '../errors.ts';
 import { resolveModel } from '../providers/resolve-model.ts';
 import type { Target } from '../providers/target.ts';
 
-const MAX_ATTEMPTS_CAP = 10;
-
 /**
  * The models to try, in order: the requested one, then the request's own fallbacks (`models` in the
  * body, OpenRouter's convention, or `x-gateway-fallbacks: a,b`), then FALLBACKS for that model.
@@ -18,6 +16,10 @@ export function modelChain(body: ChatBody, headers: Headers, config: Config): [T
   const fromBody = Array.isArray(body['models']) ? body['models'] : [];
   if (!fromBody.every((m): m is string => typeof m === 'string')) throw invalidField('models', '"models" must be a list of model names.');
   const fromHeader = (headers.get('x-gateway-fallbacks') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const cap = config.resilience.maxFallbacks;
+  if (fromBody.length + fromHeader.length > cap) {
+    throw invalidField(fromBody.length > 0 ? 'models' : 'x-gateway-fallbacks', `A request may name at most ${cap} fallback models (MAX_FALLBACKS); it named ${fromBody.length + fromHeader.length}.`);
+  }
   const configured = config.resilience.fallbacks[requested ?? ''] ?? config.resilience.fallbacks[primary.id] ?? [];
   const chain: [Target, ...Target[]] = [primary];
   for (const name of [...fromBody, ...fromHeader, ...configured]) {
@@ -41,15 +43,21 @@ function headerInt(headers: Headers, name: string): number | undefined {
   return n;
 }
 
-/** The retry policy for one request: configured defaults, narrowed by `x-gateway-max-attempts` and `x-gateway-timeout-ms` (both capped). */
+/** A per-request override that may only narrow the deployer's setting: 400 naming the header and the limit above it. */
+function narrowed(headers: Headers, name: string, limit: number, variable: string): number {
+  const asked = headerInt(headers, name);
+  if (asked === undefined) return limit;
+  if (asked > limit) throw invalidField(name, `Header ${name} may lower ${variable} (${limit}) but not raise it; got ${asked}.`);
+  return asked;
+}
+
+/** The retry policy for one request: the deployer's settings, narrowed (never widened) by `x-gateway-max-attempts` and `x-gateway-timeout-ms`. */
 export function runPolicy(headers: Headers, config: Config): RunPolicy {
   const r = config.resilience;
-  const attempts = headerInt(headers, 'x-gateway-max-attempts');
-  const timeout = headerInt(headers, 'x-gateway-timeout-ms');
   return {
-    maxAttempts: Math.min(attempts ?? r.maxAttempts, MAX_ATTEMPTS_CAP),
+    maxAttempts: narrowed(headers, 'x-gateway-max-attempts', r.maxAttempts, 'MAX_ATTEMPTS'),
     backoff: r.backoff,
-    timeoutMs: Math.min(timeout ?? r.timeoutMs, r.maxTimeoutMs),
+    timeoutMs: narrowed(headers, 'x-gateway-timeout-ms', r.timeoutMs, 'REQUEST_TIMEOUT_MS'),
     firstByteTimeoutMs: r.firstByteTimeoutMs,
     idleTimeoutMs: r.idleTimeoutMs,
     cooldown: r.cooldown,

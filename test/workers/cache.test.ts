@@ -100,11 +100,21 @@ describe('the KV response cache', () => {
     expect((await mockCalls(b.id)).count).toBe(2);
   });
 
-  it('stores with the TTL from max-age or x-gateway-cache-ttl, never under KV’s 60 s', async () => {
-    const ttls: [Record<string, string>, number][] = [[{ 'cache-control': 'max-age=600' }, 600], [{ 'x-gateway-cache-ttl': '7200' }, 7200], [{ 'cache-control': 'max-age=5' }, 60], [{}, 3600]];
-    for (const [headers, ttl] of ttls) {
+  it('stores with the TTL from max-age or x-gateway-cache-ttl up to CACHE_MAX_TTL, never under KV’s 60 s', async () => {
+    const ttls: [Record<string, string>, number, Record<string, string>][] = [
+      [{ 'cache-control': 'max-age=600' }, 600, {}],
+      [{ 'x-gateway-cache-ttl': '7200' }, 7200, { CACHE_MAX_TTL: '86400' }],
+      // A caller may not lengthen the deployer's TTL: CACHE_MAX_TTL defaults to CACHE_TTL.
+      [{ 'x-gateway-cache-ttl': '7200' }, 3600, {}],
+      [{ 'cache-control': 'max-age=99999' }, 3600, {}],
+      // With a shared cache, no request lengthens a TTL, whatever CACHE_MAX_TTL says.
+      [{ 'cache-control': 'max-age=7200' }, 3600, { CACHE_MAX_TTL: '86400', CACHE_SCOPE: 'shared' }],
+      [{ 'cache-control': 'max-age=5' }, 60, {}],
+      [{}, 3600, {}],
+    ];
+    for (const [headers, ttl, vars] of ttls) {
       const before = (await env.CACHE.list()).keys.map((k) => k.name);
-      await post(deterministic().body, { headers });
+      await post(deterministic().body, { headers, env: vars });
       const added = (await env.CACHE.list()).keys.filter((k) => !before.includes(k.name));
       expect(added).toHaveLength(1);
       const expected = Date.now() / 1000 + ttl;

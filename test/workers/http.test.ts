@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, chatBody, mockCalls } from './support/gateway.ts';
+import { call, chatBody, mockCalls, scenario } from './support/gateway.ts';
 
 type ErrorJson = { error: { message: string; type: string; param: string | null; code: string | null } };
 const errorOf = async (response: Response) => (await response.json<ErrorJson>()).error;
@@ -97,6 +97,24 @@ describe('gateway auth', () => {
     expect(stream.status).toBe(200);
     await stream.text();
     expect((await call('/v1/models?access_token=gw-test-key-1', { key: null })).status).toBe(401);
+    // POST /stream can send a header like any fetch: the token in the URL (and in logs, history, referrers) is refused there.
+    const { id, model } = await scenario({});
+    const post = await call('/stream?access_token=gw-test-key-1', { key: null, json: { prompt: 'hi', model } });
+    expect(post.status).toBe(401);
+    expect((await mockCalls(id)).count).toBe(0);
+  });
+
+  it('refuses anonymous calls from a page whose origin is not allowed, even without a preflight (npm start must not be open to every website)', async () => {
+    const env = { GATEWAY_API_KEYS: '', ALLOW_ANONYMOUS: 'true', ALLOWED_ORIGINS: 'http://localhost:8787' };
+    const { id } = await scenario({});
+    const fromEvil = await call(`/stream?prompt=hi&model=openai/scenario-${id}`, { key: null, env, headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
+    expect(fromEvil.status).toBe(403);
+    const imageTag = await call(`/stream?prompt=hi&model=openai/scenario-${id}`, { key: null, env, headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(imageTag.status).toBe(403);
+    expect((await mockCalls(id)).count).toBe(0);
+    const fromLocalhost = await call('/chat', { key: null, env, json: { prompt: 'hi' }, headers: { origin: 'http://localhost:8787' } });
+    expect(fromLocalhost.status).toBe(200);
+    expect((await call('/chat', { key: null, env, json: { prompt: 'hi' } })).status).toBe(200);
   });
 
   it('serves /health without a key', async () => {

@@ -120,13 +120,47 @@ describe('when the upstream fails (non-stream)', () => {
     expect(alone.headers.get('retry-after')).toBeTruthy();
   });
 
-  it('refuses a bad x-gateway-max-attempts and caps a large one at 10', async () => {
+  it('refuses a bad x-gateway-max-attempts, and one above MAX_ATTEMPTS: a request narrows the deployer’s setting, never widens it', async () => {
     expect((await call('/v1/chat/completions', { json: ask(), headers: { 'x-gateway-max-attempts': 'lots' } })).status).toBe(400);
     const { app, sleeps } = scriptedApp();
     const { id, body } = chatBody({ status: 503 });
-    await call('/v1/chat/completions', { json: body, app, headers: { 'x-gateway-max-attempts': '50' }, env: { COOLDOWN_FAILURES: '100' } });
-    expect((await mockCalls(id)).count).toBe(10);
-    expect(sleeps).toHaveLength(9);
+    const raised = await call('/v1/chat/completions', { json: body, app, headers: { 'x-gateway-max-attempts': '10' }, env: { MAX_ATTEMPTS: '3' } });
+    expect(raised.status).toBe(400);
+    const error = (await raised.json<ErrorJson>()).error;
+    expect(error.param).toBe('x-gateway-max-attempts');
+    expect(error.message).toContain('MAX_ATTEMPTS (3)');
+    expect((await mockCalls(id)).count).toBe(0);
+    await call('/v1/chat/completions', { json: body, app, headers: { 'x-gateway-max-attempts': '2' }, env: { MAX_ATTEMPTS: '3', COOLDOWN_FAILURES: '100' } });
+    expect((await mockCalls(id)).count).toBe(2);
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it('refuses a deadline longer than REQUEST_TIMEOUT_MS, too many fallbacks, and n above MAX_N, with no upstream call', async () => {
+    const cases: [Record<string, unknown>, Record<string, string>, string][] = [
+      [{}, { 'x-gateway-timeout-ms': '999999' }, 'x-gateway-timeout-ms'],
+      [{ models: ['openai/a', 'openai/b', 'openai/c', 'openai/d'] }, {}, 'models'],
+      [{}, { 'x-gateway-fallbacks': 'openai/a,openai/b,openai/c,openai/d' }, 'x-gateway-fallbacks'],
+      [{ n: 5 }, {}, 'n'],
+    ];
+    for (const [extra, headers, param] of cases) {
+      const { id, body } = chatBody({}, extra);
+      const response = await call('/v1/chat/completions', { json: body, headers });
+      expect(response.status).toBe(400);
+      expect((await response.json<ErrorJson>()).error.param).toBe(param);
+      expect((await mockCalls(id)).count).toBe(0);
+    }
+  });
+
+  it('asks for a long non-stream answer once: a first-byte timeout is not retried on the same model, nor put in cooldown', async () => {
+    const { app, deps } = scriptedApp();
+    const { id, body } = chatBody({ delay_ms: 400 });
+    const env = { FIRST_BYTE_TIMEOUT_MS: '100', MAX_ATTEMPTS: '3', COOLDOWN_FAILURES: '1' };
+    const response = await call('/v1/chat/completions', { json: body, app, env });
+    expect(response.status).toBe(504);
+    expect((await mockCalls(id)).count).toBe(1);
+    expect(deps.cooldown.remainingMs('openai/gpt-4o-mini')).toBe(0);
+    const next = chatBody();
+    expect((await call('/v1/chat/completions', { json: next.body, app, env })).status).toBe(200);
   });
 });
 
