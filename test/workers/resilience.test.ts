@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { call, chatBody, eventually, mockCalls, mockUrl, scenario, scriptedApp, sseEvents } from './support/gateway.ts';
 
-type ErrorJson = { error: { message: string; type: string; code: string | null } };
+type ErrorJson = { error: { message: string; type: string; param: string | null; code: string | null } };
 const ask = (extra: Record<string, unknown> = {}) => ({ messages: [{ role: 'user', content: 'hi' }], ...extra });
 const serverError = { status: 500 };
 
