@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { unknownRouteMessage } from '../../src/http/unknown-route.ts';
+import { call } from './support/gateway.ts';
+
+describe('unknownRouteMessage', () => {
+  it('says embeddings are not served and what is', () => {
+    const text = unknownRouteMessage('POST', '/v1/embeddings');
+    expect(text).toMatch(/^Unknown route POST \/v1\/embeddings: this gateway does not serve embeddings/);
+    expect(text).toContain('POST /v1/chat/completions');
+    expect(text).not.toContain('Responses');
+  });
+
+  it("names Anthropic's Messages API and the anthropic/ model prefix on /v1/messages", () => {
+    const text = unknownRouteMessage('POST', '/v1/messages');
+    expect(text).toContain("Anthropic's Messages API");
+    expect(text).toContain('POST /v1/chat/completions');
+    expect(text).toContain('anthropic/claude-sonnet-4-5');
+    expect(unknownRouteMessage('POST', '/v1/messages/count_tokens')).toContain("Anthropic's Messages API");
+  });
+
+  it('calls /v1/completions the legacy Completions API and shows the messages to send instead', () => {
+    const text = unknownRouteMessage('POST', '/v1/completions');
+    expect(text).toContain('legacy Completions API');
+    expect(text).toContain('"messages"');
+  });
+
+  it('tells Responses API clients to use openai.chat(model)', () => {
+    for (const path of ['/v1/responses', '/v1/responses/resp_123']) {
+      const text = unknownRouteMessage('POST', path);
+      expect(text).toContain(`Unknown route POST ${path}`);
+      expect(text).toContain("OpenAI's Responses API");
+      expect(text).toContain('openai.chat(model)');
+    }
+  });
+
+  it('says GET /v1/models/{id} is not served and points at the list', () => {
+    const text = unknownRouteMessage('GET', '/v1/models/gpt-4o');
+    expect(text).toContain('Unknown route GET /v1/models/gpt-4o');
+    expect(text).toContain('GET /v1/models lists');
+  });
+
+  it('lists the /v1 routes for anything else under /v1, and every route outside it', () => {
+    expect(unknownRouteMessage('POST', '/v1/images/generations')).toBe(
+      "Unknown route POST /v1/images/generations. Under /v1 this gateway serves OpenAI's Chat Completions API: POST /v1/chat/completions and GET /v1/models, nothing else.",
+    );
+    const outside = unknownRouteMessage('GET', '/nope');
+    expect(outside).toMatch(/^Unknown route GET \/nope\. This gateway serves /);
+    expect(outside).toContain('POST /extract');
+  });
+
+  it('catches a base URL without /v1, or with /v1 twice', () => {
+    expect(unknownRouteMessage('POST', '/chat/completions')).toContain('base URL to https://<gateway>/v1');
+    expect(unknownRouteMessage('POST', '/v1/v1/chat/completions')).toContain('/v1 once');
+  });
+
+  it('gives six distinct texts for six kinds of miss', () => {
+    const texts = [['POST', '/v1/embeddings'], ['POST', '/v1/messages'], ['POST', '/v1/completions'], ['POST', '/v1/responses'], ['GET', '/v1/models/x'], ['POST', '/v1/x']].map(([m, p]) =>
+      unknownRouteMessage(m ?? '', p ?? '').replace(/^Unknown route \S+ \S+?[:.]/, ''),
+    );
+    expect(new Set(texts).size).toBe(6);
+  });
+
+  it('cuts a very long path', () => {
+    expect(unknownRouteMessage('GET', `/${'a'.repeat(5000)}`).length).toBeLessThan(500);
+  });
+});
+
+// Through the app: these pass once the lead renders unknownRouteMessage in the 404.
+describe('a 404 through the gateway', () => {
+  it.each([
+    ['POST', '/v1/embeddings', 'does not serve embeddings'],
+    ['POST', '/v1/messages', "Anthropic's Messages API"],
+    ['POST', '/v1/completions', 'legacy Completions API'],
+    ['POST', '/v1/responses', 'openai.chat(model)'],
+    ['GET', '/v1/models/gpt-4o', 'GET /v1/models lists'],
+  ])('%s %s says what was asked and what is served', async (method, path, text) => {
+    const response = await call(path, { method, ...(method === 'POST' ? { json: {} } : {}) });
+    expect(response.status).toBe(404);
+    const { error } = await response.json<{ error: { message: string; code: string } }>();
+    expect(error.code).toBe('unknown_route');
+    expect(error.message).toContain(`Unknown route ${method} ${path}`);
+    expect(error.message).toContain(text);
+  });
+});
