@@ -35,6 +35,7 @@ export type GatewayCode =
   | 'upstream_auth_error'
   | 'upstream_connection_error'
   | 'upstream_malformed_response'
+  | 'upstream_overloaded'
   | 'upstream_stream_cut'
   | 'upstream_timeout'
   | 'stream_idle_timeout';

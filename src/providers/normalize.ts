@@ -10,6 +10,42 @@ const FINISH_ALIASES: Record<string, string> = {
   safety: 'content_filter', recitation: 'content_filter', refusal: 'content_filter',
 };
 const ROLES = new Set(['developer', 'system', 'user', 'assistant', 'tool']);
+// The spec's enum; other values (Groq's `on_demand`) make chunks fail OpenAI's schema, so they are dropped.
+const SERVICE_TIERS = new Set(['auto', 'default', 'flex', 'scale', 'priority']);
+
+/** How one stream is normalised, from the provider's row and the request's adaptation. */
+export interface NormalizeOptions {
+  /** The provider sends usage unasked, possibly cumulative on every chunk: keep it on the final chunks only. */
+  readonly usageUnasked?: boolean;
+  /** A forced tool that stands for structured output: its arguments are the answer's content. */
+  readonly structuredTool?: string;
+}
+
+/** Drops a `service_tier` outside the spec's enum. */
+function dropUnknownTier(o: JsonObject): void {
+  if (o['service_tier'] === null || (o['service_tier'] !== undefined && !SERVICE_TIERS.has(String(o['service_tier'])))) delete o['service_tier'];
+}
+
+/**
+ * Content as an array of typed parts (Mistral) becomes the string the spec wants: text parts joined; thinking
+ * parts go to `reasoning_content`, the extension field DeepSeek and xAI use (clients that do not know it ignore it).
+ */
+function flattenContent(message: JsonObject): void {
+  const content = message['content'];
+  if (!Array.isArray(content)) return;
+  let text = '';
+  let thinking = '';
+  for (const part of content) {
+    if (!isJsonObject(part)) continue;
+    if (typeof part['text'] === 'string') text += part['text'];
+    else if (part['type'] === 'thinking') thinking += partsText(part['thinking']);
+  }
+  message['content'] = text;
+  if (thinking !== '') message['reasoning_content'] = (typeof message['reasoning_content'] === 'string' ? message['reasoning_content'] : '') + thinking;
+}
+
+const partsText = (parts: unknown): string =>
+  typeof parts === 'string' ? parts : Array.isArray(parts) ? parts.map((p) => (isJsonObject(p) && typeof p['text'] === 'string' ? p['text'] : '')).join('') : '';
 
 /** Maps any provider's finish reason to the spec's enum; unknown non-empty values count as `stop`. */
 export function finishReason(value: unknown): ChatCompletionChunk.Choice['finish_reason'] {
@@ -47,9 +83,11 @@ export class ChunkNormalizer {
   #created: number | undefined;
   readonly #toolIndex = new Map<string, number>();
   readonly #toolCount = new Map<number, number>();
+  readonly #options: NormalizeOptions;
 
-  constructor(model: string) {
+  constructor(model: string, options: NormalizeOptions = {}) {
     this.#model = model;
+    this.#options = options;
   }
 
   /** Normalises one parsed `data:` payload in place and returns it typed. */
@@ -61,12 +99,15 @@ export class ChunkNormalizer {
     raw['object'] = 'chat.completion.chunk';
     raw['created'] = this.#created;
     if (typeof raw['model'] !== 'string' || raw['model'] === '') raw['model'] = this.#model;
-    dropNull(raw, ['system_fingerprint', 'service_tier']);
-    const usage = usageOf(raw);
-    if (usage) raw['usage'] = usage;
-    else if ('usage' in raw && raw['usage'] !== null) delete raw['usage'];
+    dropNull(raw, ['system_fingerprint']);
+    dropUnknownTier(raw);
     const choices = Array.isArray(raw['choices']) ? raw['choices'] : [];
     raw['choices'] = choices.filter(isJsonObject).map((c, position) => this.#choice(c, position));
+    const usage = usageOf(raw);
+    // Cumulative usage on every chunk (Gemini) would be counted as many times as it came: keep the final one.
+    const final = (raw['choices'] as JsonObject[]).every((c) => c['finish_reason'] !== null);
+    if (usage && (!this.#options.usageUnasked || final)) raw['usage'] = usage;
+    else if ('usage' in raw && raw['usage'] !== null) delete raw['usage'];
     return raw as unknown as ChatCompletionChunk;
   }
 
@@ -74,18 +115,32 @@ export class ChunkNormalizer {
     const index = typeof c['index'] === 'number' ? c['index'] : position;
     c['index'] = index;
     c['finish_reason'] = finishReason(c['finish_reason']);
+    if (this.#options.structuredTool !== undefined && c['finish_reason'] === 'tool_calls') c['finish_reason'] = 'stop';
     if ('logprobs' in c && !isJsonObject(c['logprobs'])) c['logprobs'] = null;
     const delta = isJsonObject(c['delta']) ? c['delta'] : isJsonObject(c['message']) ? c['message'] : {};
     delete c['message'];
     c['delta'] = delta;
     if (!ROLES.has(String(delta['role']))) delete delta['role'];
+    flattenContent(delta);
     if ('content' in delta && typeof delta['content'] !== 'string') delta['content'] = null;
     if ('refusal' in delta && typeof delta['refusal'] !== 'string') delta['refusal'] = null;
     dropNull(delta, ['function_call']);
     if (Array.isArray(delta['tool_calls'])) {
       delta['tool_calls'] = delta['tool_calls'].filter(isJsonObject).map((t, i) => this.#toolCall(index, t, i));
+      this.#structuredToolAsContent(c, delta);
     } else delete delta['tool_calls'];
     return c;
+  }
+
+  /** The forced structured-output tool's argument fragments become content fragments, and its finish a plain stop. */
+  #structuredToolAsContent(c: JsonObject, delta: JsonObject): void {
+    const name = this.#options.structuredTool;
+    const calls = delta['tool_calls'] as JsonObject[];
+    if (name === undefined) return;
+    const args = calls.map((t) => (isJsonObject(t['function']) && typeof t['function']['arguments'] === 'string' ? t['function']['arguments'] : '')).join('');
+    delete delta['tool_calls'];
+    if (args !== '') delta['content'] = (typeof delta['content'] === 'string' ? delta['content'] : '') + args;
+    if (c['finish_reason'] === 'tool_calls') c['finish_reason'] = 'stop';
   }
 
   #toolCall(choice: number, t: JsonObject, position: number): JsonObject {
@@ -113,14 +168,15 @@ export class ChunkNormalizer {
 }
 
 /** Normalises a non-stream answer to a spec-valid `ChatCompletion`. */
-export function normalizeCompletion(raw: unknown, model: string): ChatCompletion {
+export function normalizeCompletion(raw: unknown, model: string, options: NormalizeOptions = {}): ChatCompletion {
   if (!isJsonObject(raw)) throw malformed('response (not a JSON object)');
   if (typeof raw['id'] !== 'string' || raw['id'] === '') raw['id'] = `chatcmpl-${crypto.randomUUID()}`;
   raw['object'] = 'chat.completion';
   if (typeof raw['created'] !== 'number') raw['created'] = Math.floor(Date.now() / 1000);
   else raw['created'] = Math.trunc(raw['created']);
   if (typeof raw['model'] !== 'string' || raw['model'] === '') raw['model'] = model;
-  dropNull(raw, ['system_fingerprint', 'service_tier']);
+  dropNull(raw, ['system_fingerprint']);
+  dropUnknownTier(raw);
   const usage = usageOf(raw);
   if (usage) raw['usage'] = usage;
   else delete raw['usage'];
@@ -132,6 +188,7 @@ export function normalizeCompletion(raw: unknown, model: string): ChatCompletion
     const message = isJsonObject(c['message']) ? c['message'] : {};
     c['message'] = message;
     message['role'] = 'assistant';
+    flattenContent(message);
     if (typeof message['content'] !== 'string') message['content'] = null;
     if (typeof message['refusal'] !== 'string') message['refusal'] = null;
     dropNull(message, ['tool_calls', 'function_call', 'audio']);
@@ -139,8 +196,16 @@ export function normalizeCompletion(raw: unknown, model: string): ChatCompletion
       message['tool_calls'] = message['tool_calls'].filter(isJsonObject).map((t) => {
         const fn = isJsonObject(t['function']) ? t['function'] : { name: '', arguments: '' };
         if (typeof fn['arguments'] !== 'string') fn['arguments'] = fn['arguments'] == null ? '' : JSON.stringify(fn['arguments']);
-        return { ...t, id: typeof t['id'] === 'string' ? t['id'] : `call_${crypto.randomUUID()}`, type: 'function', function: fn };
+        // A stream's `index` has no place in a message (DeepSeek sends it); an empty id (Gemini) cannot pair a tool result.
+        const { index: _index, ...rest } = t;
+        return { ...rest, id: typeof t['id'] === 'string' && t['id'] !== '' ? t['id'] : `call_${crypto.randomUUID()}`, type: 'function', function: fn };
       });
+      const structured = options.structuredTool === undefined ? undefined : (message['tool_calls'] as JsonObject[]).find((t) => isJsonObject(t['function']) && t['function']['name'] === options.structuredTool);
+      if (structured && isJsonObject(structured['function'])) {
+        message['content'] = structured['function']['arguments'];
+        delete message['tool_calls'];
+        if (c['finish_reason'] === 'tool_calls') c['finish_reason'] = 'stop';
+      }
     }
     return c;
   });

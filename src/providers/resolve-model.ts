@@ -1,14 +1,21 @@
-import type { Config } from '../config/config.ts';
 import { GatewayError, invalidField } from '../errors.ts';
-import { PROVIDER_NAMES } from './catalog.ts';
+import type { ProviderConfig } from './provider-config.ts';
 import type { Target } from './target.ts';
+
+/** What resolving a model name needs from the configuration (the gateway's Config has it; providers never import config). */
+export interface ModelDirectory {
+  readonly defaultProvider: string;
+  readonly defaultModel: string;
+  readonly aliases: Readonly<Record<string, string>>;
+  readonly providers: ReadonlyMap<string, ProviderConfig>;
+}
 
 /**
  * Resolves a model name as a client wrote it to a Target: aliases first (`fast` → `groq/llama-…`),
  * then `provider/model`, then a bare name on DEFAULT_PROVIDER; no name means DEFAULT_MODEL.
  * Throws 400 for an unknown provider and 500 naming the secret for a provider without its key.
  */
-export function resolveModel(name: string | undefined, config: Config, param = 'model'): Target {
+export function resolveModel(name: string | undefined, config: ModelDirectory, param = 'model'): Target {
   let full = name?.trim() || config.defaultModel;
   for (let hops = 0; config.aliases[full] !== undefined && hops < 5; hops++) full = config.aliases[full] ?? full;
   const slash = full.indexOf('/');
@@ -16,18 +23,19 @@ export function resolveModel(name: string | undefined, config: Config, param = '
   const known = config.providers.get(prefix);
   const providerName = known ? prefix : slash === -1 ? config.defaultProvider : undefined;
   if (providerName === undefined) {
-    throw invalidField(param, `Unknown provider "${prefix}" in model "${full}". Name models as provider/model; known providers: ${PROVIDER_NAMES.join(', ')}.`, 'unknown_provider');
+    throw invalidField(param, `Unknown provider "${prefix}" in model "${full}". Name models as provider/model; known providers: ${[...config.providers.keys()].join(', ')}.`, 'unknown_provider');
   }
   const provider = config.providers.get(providerName);
   const model = known ? full.slice(slash + 1) : full;
   if (!provider) throw invalidField(param, `Unknown provider "${providerName}".`, 'unknown_provider');
   if (model === '') throw invalidField(param, `Model "${full}" names no model after the provider.`, 'invalid_value');
   const secret = provider.spec.keyVar;
-  if (secret && !provider.apiKey) {
+  if (secret && provider.spec.keyRequired && !provider.apiKey) {
     throw new GatewayError(500, `Provider ${providerName} is not configured: set the secret ${secret} (wrangler secret put ${secret}).`, { type: 'server_error', code: 'provider_not_configured', param });
   }
   if (!provider.baseURL || provider.baseURL.includes('/accounts//')) {
-    const variable = provider.spec.client === 'azure' ? 'AZURE_OPENAI_ENDPOINT' : provider.spec.name === 'workers-ai' ? 'CLOUDFLARE_ACCOUNT_ID' : provider.spec.baseUrlVar;
+    // An empty `{account}` in the default URL means CLOUDFLARE_ACCOUNT_ID is missing, not the URL itself.
+    const variable = provider.spec.defaultBaseUrl.includes('{account}') ? 'CLOUDFLARE_ACCOUNT_ID' : (provider.spec.baseUrlVar ?? 'CUSTOM_PROVIDERS');
     throw new GatewayError(500, `Provider ${providerName} is not configured: set ${variable}.`, { type: 'server_error', code: 'provider_not_configured', param });
   }
   return { provider, model, id: `${providerName}/${model}` };

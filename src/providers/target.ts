@@ -1,4 +1,4 @@
-import type { ProviderConfig } from '../config/config.ts';
+import type { ProviderConfig } from './provider-config.ts';
 
 /** One concrete model to call: the provider as configured, and the model name that provider knows. */
 export interface Target {

@@ -1,10 +1,12 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
-import type { ProviderConfig } from '../config/config.ts';
+import type { ProviderConfig } from './provider-config.ts';
 import { isJsonObject, type ChatBody, type ChatCompletion, type ChatCompletionChunk } from '../core/types.ts';
 import { GatewayError } from '../errors.ts';
 import { readSse, type SseEvent } from '../stream/sse-decoder.ts';
-import { ChunkNormalizer, normalizeCompletion } from './normalize.ts';
+import { adaptRequest } from './adapt-request.ts';
+import { callAnthropic } from './anthropic/call.ts';
+import { ChunkNormalizer, normalizeCompletion, type NormalizeOptions } from './normalize.ts';
 import type { Target } from './target.ts';
 import { fromUpstreamBody, toGatewayError } from './upstream-error.ts';
 
@@ -41,38 +43,32 @@ function clientFor(provider: ProviderConfig, fetchImpl: typeof fetch): OpenAI {
   // The gateway owns the retry loop, so the SDK never retries on its own.
   const common = { apiKey: provider.apiKey ?? 'none', maxRetries: 0, fetch: fetchImpl };
   client =
-    provider.spec.client === 'azure'
+    provider.spec.wire === 'azure'
       ? new AzureOpenAI({ ...common, endpoint: provider.baseURL, apiVersion: provider.azureApiVersion })
       : new OpenAI({ ...common, baseURL: provider.baseURL });
   byFetch.set(fetchImpl, client);
   return client;
 }
 
-/** The body sent upstream: the client's fields, the target's model, and usage asked for on streams. */
-function upstreamBody(call: UpstreamCall): ChatBody {
-  const body: ChatBody = { ...call.body, model: call.target.model, stream: call.stream };
-  if (call.stream && call.target.provider.spec.includeUsage) {
-    const asked = isJsonObject(call.body['stream_options']) ? call.body['stream_options'] : {};
-    body['stream_options'] = { ...asked, include_usage: true };
-  } else if (!call.stream) delete body['stream_options'];
-  return body;
-}
-
 /**
- * Makes one upstream attempt through the official SDK and returns its normalised answer. Errors of
+ * Makes one upstream attempt and returns its normalised answer: the body adapted to the target
+ * (`adaptRequest`), then the provider's wire (the `wire` column: OpenAI's SDK, or Anthropic's Messages API
+ * through its SDK). Errors of
  * every kind come out as GatewayError; the raw response is read here so that comment lines, `event:
  * error` frames, error objects inside chunks and a missing `[DONE]` are all seen.
  */
 export async function callUpstream(call: UpstreamCall): Promise<UpstreamAnswer> {
   const { target, signal } = call;
+  const adapted = adaptRequest(target, call.body, call.stream);
+  if (target.provider.spec.wire === 'anthropic') return callAnthropic(call, adapted.body);
   try {
     // The body is the client's own JSON, validated by the route; the SDK forwards unknown fields as they are.
-    const params = upstreamBody(call) as unknown as ChatCompletionCreateParamsStreaming;
+    const params = adapted.body as unknown as ChatCompletionCreateParamsStreaming;
     const response = await clientFor(target.provider, call.fetch)
       .chat.completions.create(params, { signal, timeout: call.timeoutMs, maxRetries: 0 })
       .asResponse();
     if (call.stream && (response.headers.get('content-type') ?? '').includes('text/event-stream') && response.body) {
-      return { kind: 'stream', chunks: streamChunks(response.body, target, signal), headers: response.headers };
+      return { kind: 'stream', chunks: streamChunks(response.body, target, signal, adapted.normalize), headers: response.headers };
     }
     const text = await response.text();
     let parsed: unknown;
@@ -81,15 +77,15 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamAnswer> 
     } catch {
       throw new GatewayError(502, `The upstream ${target.id} sent a response that is not JSON.`, { type: 'upstream_error', code: 'upstream_malformed_response' });
     }
-    const completion = normalizeCompletion(parsed, target.model);
+    const completion = normalizeCompletion(parsed, target.model, adapted.normalize);
     return { kind: 'completion', completion, headers: response.headers };
   } catch (error) {
     throw toGatewayError(error, target, signal);
   }
 }
 
-async function* streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk[]> {
-  const normalizer = new ChunkNormalizer(target.model);
+async function* streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: AbortSignal, options: NormalizeOptions): AsyncGenerator<ChatCompletionChunk[]> {
+  const normalizer = new ChunkNormalizer(target.model, options);
   let finished = false;
   try {
     for await (const events of readSse(body)) {

@@ -1,0 +1,104 @@
+import Anthropic, { APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type { MessageCreateParams } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { ChatBody, ChatCompletionChunk } from '../../core/types.ts';
+import { abortReason, clientClosed, GatewayError } from '../../errors.ts';
+import { readSse } from '../../stream/sse-decoder.ts';
+import type { ProviderConfig } from '../provider-config.ts';
+import type { Target } from '../target.ts';
+import type { UpstreamAnswer, UpstreamCall } from '../upstream.ts';
+import { redact } from '../upstream-error.ts';
+import { anthropicError } from './errors.ts';
+import { fromMessage } from './from-message.ts';
+import { MessageStreamTranslator, streamCut } from './stream.ts';
+import { toMessagesRequest } from './to-messages.ts';
+
+// One SDK client per provider per fetch, built once per isolate, as for the OpenAI SDK.
+const clients = new WeakMap<ProviderConfig, Map<typeof fetch, Anthropic>>();
+
+function clientFor(provider: ProviderConfig, fetchImpl: typeof fetch): Anthropic {
+  let byFetch = clients.get(provider);
+  if (!byFetch) {
+    byFetch = new Map();
+    clients.set(provider, byFetch);
+  }
+  let client = byFetch.get(fetchImpl);
+  if (!client) {
+    // The gateway owns the retry loop, so the SDK never retries on its own.
+    client = new Anthropic({ apiKey: provider.apiKey ?? 'none', baseURL: provider.baseURL, maxRetries: 0, fetch: fetchImpl });
+    byFetch.set(fetchImpl, client);
+  }
+  return client;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * One attempt on Anthropic's Messages API through the official SDK: the chat body (already adapted for the
+ * target) translated to Messages, the answer translated back to chat completions. Every failure comes out
+ * as a GatewayError; the raw response is read here, like the OpenAI path, so ping and error events are seen.
+ */
+export async function callAnthropic(call: UpstreamCall, body: ChatBody): Promise<UpstreamAnswer> {
+  const { target, signal } = call;
+  const params: MessageCreateParams = toMessagesRequest(body, target.model, call.stream);
+  try {
+    const response = await clientFor(target.provider, call.fetch).messages.create(params, { signal, timeout: call.timeoutMs, maxRetries: 0 }).asResponse();
+    // An error can come back as plain JSON even to a stream request: the content type decides.
+    if (call.stream && (response.headers.get('content-type') ?? '').includes('text/event-stream') && response.body) {
+      return { kind: 'stream', chunks: streamChunks(response.body, target, signal), headers: response.headers };
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new GatewayError(502, `The upstream ${target.id} sent a response that is not JSON.`, { type: 'upstream_error', code: 'upstream_malformed_response' });
+    }
+    return { kind: 'completion', completion: fromMessage(parsed, target.model, nowSeconds()), headers: response.headers };
+  } catch (error) {
+    throw toGatewayError(error, target, signal);
+  }
+}
+
+async function* streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk[]> {
+  const translator = new MessageStreamTranslator(target, nowSeconds());
+  try {
+    for await (const events of readSse(body)) {
+      const batch: ChatCompletionChunk[] = [];
+      let failure: unknown;
+      for (const event of events) {
+        if (event.comment !== undefined || event.data === '') continue;
+        try {
+          batch.push(...translator.push(event.event ?? undefined, parse(event.data, target)));
+        } catch (error) {
+          failure = error;
+          break;
+        }
+      }
+      // What arrived before a failure in the same read still goes out first.
+      if (batch.length > 0) yield batch;
+      if (failure !== undefined) throw failure;
+    }
+    if (!translator.finished) throw streamCut(target);
+  } catch (error) {
+    throw toGatewayError(error, target, signal);
+  }
+}
+
+function parse(data: string, target: Target): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    throw new GatewayError(502, `The upstream ${target.id} sent a stream event that is not JSON.`, { type: 'upstream_error', code: 'upstream_malformed_response' });
+  }
+}
+
+/** Anthropic SDK errors, dropped connections and aborts as GatewayErrors. */
+function toGatewayError(error: unknown, target: Target, signal: AbortSignal): GatewayError {
+  if (signal.aborted) return abortReason(signal);
+  if (error instanceof GatewayError) return error;
+  if (error instanceof APIConnectionTimeoutError) return new GatewayError(504, `The upstream ${target.id} did not answer in time.`, { code: 'upstream_timeout' });
+  if (error instanceof APIUserAbortError) return clientClosed();
+  if (error instanceof APIError && error.status !== undefined) return anthropicError(error.status, error.error, error.headers, target);
+  const detail = error instanceof Error ? `: ${redact(error.message)}` : '';
+  return new GatewayError(502, `Could not reach the upstream ${target.id}${detail}.`, { code: 'upstream_connection_error', cause: error });
+}

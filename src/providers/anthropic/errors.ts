@@ -1,0 +1,35 @@
+import { isJsonObject } from '../../core/types.ts';
+import { GatewayError } from '../../errors.ts';
+import type { Target } from '../target.ts';
+import { fromUpstreamBody, redact } from '../upstream-error.ts';
+
+const RETRY_HEADERS = ['retry-after', 'retry-after-ms', 'x-should-retry'] as const;
+
+function retryHeaders(headers: Headers | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of RETRY_HEADERS) {
+    const value = headers?.get(name);
+    if (value) out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * An Anthropic error body (`{"type":"error","error":{"type","message"},"request_id"}`) as a GatewayError.
+ * `overloaded_error` (HTTP 529, which no OpenAI client knows) becomes a retryable 503 and `rate_limit_error`
+ * a 429 `rate_limit_exceeded`, both keeping the server's `retry-after`; the rest keep their status.
+ * @example anthropicError(529, {type:'error', error:{type:'overloaded_error', message:'Overloaded'}}, headers, target)
+ */
+export function anthropicError(status: number, body: unknown, headers: Headers | undefined, target: Target): GatewayError {
+  const err = isJsonObject(body) && isJsonObject(body['error']) ? body['error'] : {};
+  const type = typeof err['type'] === 'string' ? err['type'] : '';
+  const message = redact(typeof err['message'] === 'string' ? err['message'] : `The upstream answered HTTP ${status}.`);
+  const forwarded = retryHeaders(headers);
+  if (type === 'overloaded_error' || status === 529) {
+    return new GatewayError(503, `${target.id} is overloaded: ${message}`, { type: 'upstream_error', code: 'upstream_overloaded', headers: forwarded });
+  }
+  if (type === 'rate_limit_error' || status === 429) return new GatewayError(429, message, { type: 'rate_limit_error', code: 'rate_limit_exceeded', headers: forwarded });
+  if (type === 'not_found_error' && message.startsWith('model:')) return new GatewayError(404, message, { type: 'invalid_request_error', upstreamCode: 'model_not_found', headers: forwarded });
+  if (type === 'api_error') return new GatewayError(status >= 500 ? status : 500, message, { type: 'server_error', headers: forwarded });
+  return fromUpstreamBody(status, { error: { message, type: type === 'not_found_error' ? 'invalid_request_error' : type || undefined } }, headers, target);
+}
