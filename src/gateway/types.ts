@@ -38,6 +38,8 @@ export interface CallRequest {
   readonly caller: Caller;
   /** What the request asks of the cache (already clamped to the deployer's settings); undefined bypasses it. */
   readonly cache: CacheRequest | undefined;
+  /** Server tools the gateway runs for this request (names already checked against the registry); absent: none. */
+  readonly serverTools?: { readonly names: readonly string[]; readonly maxIterations: number };
 }
 
 /** The cache as one request may use it. */
