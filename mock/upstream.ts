@@ -8,6 +8,7 @@ import { openAIError } from './errors.ts';
 import { Exchange } from './exchange.ts';
 import { sendJson } from './http.ts';
 import { logLine } from './log.ts';
+import { handleOpenMeteo } from './open-meteo.ts';
 import { route } from './router.ts';
 import { MockState } from './state.ts';
 
@@ -34,6 +35,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
   const state = new MockState(fixturesDir, openapiPath, options.chunkDelayMs);
 
   const server = createServer((req, res) => {
+    if (handleOpenMeteo(req, res)) return;
     const ex = new Exchange(req, res);
     if (options.log === true) res.once('close', () => console.log(logLine(ex)));
     route(ex, state).catch((error: unknown) => {

@@ -1,0 +1,332 @@
+// The server-side agent loop, as the outermost pipeline stage: call the model with the tool definitions,
+// run the tools it asks for, feed the results back, repeat until it answers or the bound is hit.
+import { childController } from '../core/abort.ts';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam } from '../core/types.ts';
+import { abortReason, asGatewayError, clientClosed, GatewayError } from '../errors.ts';
+import type { Answer, Attempt, Call, CallModel, CallRequest, CacheStatus, Cost, GatewayEvent, Outcome, Stage, Usage } from '../gateway/types.ts';
+import type { Target } from '../providers/target.ts';
+import { ChunkAccumulator } from '../stream/accumulate.ts';
+import { replay } from '../stream/replay.ts';
+import type { ToolRegistry } from './registry.ts';
+import { startToolCalls, type ToolCall, type ToolResult, type ToolRunContext } from './run-tool-calls.ts';
+import { addCost, addUsage } from './sum-usage.ts';
+
+/** What the loop needs from the composition root. */
+export interface ToolLoopOptions {
+  readonly registry: ToolRegistry;
+  readonly env: object;
+  /** Unrestricted; each tool gets it narrowed to its declared hosts. */
+  readonly fetch: typeof fetch;
+  /** Monotonic milliseconds. */
+  readonly now: () => number;
+  /** Default time limit of one tool call (TOOL_TIMEOUT_MS). */
+  readonly timeoutMs: number;
+  /** TOOL_RESULT_MAX_BYTES. */
+  readonly resultMaxBytes: number;
+  /** Waits `ms` or rejects when the signal aborts (tool timeouts), on the gateway's clock. */
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** The extension field on the final chunk and on the completion that reports what the loop did. */
+export const TOOLS_FIELD = 'gateway_tools';
+
+/** The value of TOOLS_FIELD. */
+export interface ToolLoopReport {
+  /** Model calls made. */
+  readonly iterations: number;
+  readonly max_iterations: number;
+  /** True when the model still asked for server tools at the last allowed call (`finish_reason` is then "length"). */
+  readonly max_iterations_reached: boolean;
+  /**
+   * The messages the server steps added after the client's own: each assistant message with its
+   * `tool_calls`, then one `tool` message per server call. A client answering client tool calls appends
+   * these, then its own `tool` messages, and calls again.
+   */
+  readonly messages: readonly ChatCompletionMessageParam[];
+}
+
+/**
+ * The tool-loop stage. A request without `serverTools` passes straight through. Otherwise every
+ * iteration calls `next` with the server tools added to `body.tools` (the client's kept), relays
+ * content as it comes, holds back the server tools' call deltas, emits `tool_call` / `tool_result`
+ * events around running them (in parallel), and appends the assistant and `tool` messages. It ends when
+ * the model answers without server tools, asks for a client tool (returned as `tool_calls`), or reaches
+ * `maxIterations` (`finish_reason: "length"`, `gateway_tools.max_iterations_reached`). One signal
+ * and one deadline cover every step; usage and cost are summed over the steps.
+ *
+ * @example
+ * const callModel = toolLoop({ registry: new ToolRegistry(), env, fetch, now, sleep, timeoutMs: 10_000, resultMaxBytes: 16_384 })(inner);
+ * callModel({ ...request, serverTools: { names: ['get_weather'], maxIterations: 5 } });
+ */
+export function toolLoop(options: ToolLoopOptions): Stage {
+  return (next) => (request) => {
+    const tools = request.serverTools;
+    if (!tools || tools.names.length === 0) return next(request);
+    return new ToolLoop(next, request, tools, options).start();
+  };
+}
+
+interface Step {
+  /** The step's whole answer, folded (server tool calls included). */
+  readonly completion: ChatCompletion;
+}
+
+const deadlineError = (ms: number) => new GatewayError(504, `The tool loop did not finish within the request's deadline of ${ms} ms.`, { type: 'timeout_error', code: 'timeout' });
+
+class ToolLoop {
+  readonly #next: CallModel;
+  readonly #request: CallRequest;
+  readonly #names: ReadonlySet<string>;
+  readonly #maxIterations: number;
+  readonly #options: ToolLoopOptions;
+  readonly #controller: AbortController;
+  readonly #dispose: () => void;
+  readonly #deadlineAt: number;
+  /** What the client was sent, folded: the outcome's completion. */
+  readonly #sent = new ChunkAccumulator();
+  readonly #attempts: Attempt[] = [];
+  readonly #messages: ChatCompletionMessageParam[] = [];
+  #usage: Usage | undefined;
+  #cost: Cost | undefined;
+  #target: Target | undefined;
+  #cache: CacheStatus = 'BYPASS';
+  #iterations = 0;
+  #boundHit = false;
+  /** The id, created and model of the first chunk: every chunk the client gets carries them. */
+  #head: Pick<ChatCompletionChunk, 'id' | 'created' | 'model'> | undefined;
+  #sentAny = false;
+  /** A step whose outcome is not yet counted. */
+  #pending: Call | undefined;
+  #resolveOutcome!: (outcome: Outcome) => void;
+
+  constructor(next: CallModel, request: CallRequest, tools: NonNullable<CallRequest['serverTools']>, options: ToolLoopOptions) {
+    this.#next = next;
+    this.#request = request;
+    this.#names = new Set(tools.names);
+    this.#maxIterations = tools.maxIterations;
+    this.#options = options;
+    const { controller, dispose } = childController(request.signal);
+    this.#controller = controller;
+    this.#dispose = dispose;
+    this.#deadlineAt = options.now() + request.policy.timeoutMs;
+  }
+
+  start(): Call {
+    const outcome = new Promise<Outcome>((resolve) => (this.#resolveOutcome = resolve));
+    const first = this.#step();
+    const answer = first.answer.then(
+      (a): Answer => {
+        this.#cache = a.cache;
+        return { target: a.target, attempts: a.attempts, cache: a.cache, ...(a.ageSeconds === undefined ? {} : { ageSeconds: a.ageSeconds }), events: this.#events(first, a) };
+      },
+      async (error: unknown) => {
+        // Nothing started: the first step's outcome is the loop's.
+        this.#resolveOutcome(await first.outcome);
+        this.#dispose();
+        throw error;
+      },
+    );
+    return { answer, outcome };
+  }
+
+  /** Starts one model call: the client's messages plus the steps so far, the server tools offered beside the client's. */
+  #step(): Call {
+    this.#iterations++;
+    const { serverTools: _loopDone, ...request } = this.#request;
+    const body = request.body;
+    const clientTools = Array.isArray(body.tools) ? body.tools : [];
+    const call = this.#next({
+      ...request,
+      body: { ...body, messages: [...body.messages, ...this.#messages], tools: [...clientTools, ...this.#options.registry.definitions([...this.#names])] },
+      signal: this.#controller.signal,
+      // The loop's one deadline: each step may only use what is left of it.
+      policy: { ...request.policy, timeoutMs: Math.max(1, this.#deadlineAt - this.#options.now()) },
+    });
+    this.#pending = call;
+    return call;
+  }
+
+  async *#events(firstCall: Call, firstAnswer: Answer): AsyncGenerator<GatewayEvent> {
+    let call = firstCall;
+    let answer = firstAnswer;
+    let done = false;
+    let failure: unknown;
+    try {
+      for (;;) {
+        const step = yield* this.#relay(answer);
+        await this.#count(call);
+        const calls = toolCallsOf(step.completion);
+        const server = calls.filter((c) => this.#names.has(c.name));
+        const client = calls.filter((c) => !this.#names.has(c.name));
+        if (server.length === 0) {
+          yield* this.#finish(step, undefined);
+        } else if (client.length === 0 && this.#iterations >= this.#maxIterations) {
+          // The model still wants tools but may not be called again: their results would never be read, so they are not run.
+          this.#boundHit = true;
+          console.warn(JSON.stringify({ event: 'tool_loop_bound', iterations: this.#iterations, max_iterations: this.#maxIterations, tools: server.map((c) => c.name) }));
+          yield* this.#finish(step, 'length');
+        } else {
+          yield* this.#runTools(step.completion, calls, server);
+          if (client.length > 0) yield* this.#finish(step, 'tool_calls');
+          else {
+            const signal = this.#controller.signal;
+            if (signal.aborted) throw abortReason(signal);
+            if (this.#options.now() >= this.#deadlineAt) throw deadlineError(this.#request.policy.timeoutMs);
+            call = this.#step();
+            answer = await call.answer;
+            continue;
+          }
+        }
+        done = true;
+        return;
+      }
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      // The reader stopped early: stop the step and the tools in flight.
+      if (!done && failure === undefined) this.#controller.abort(clientClosed());
+      await this.#count(this.#pending).catch(() => {});
+      this.#end(done, failure);
+    }
+  }
+
+  /** Relays one step's answer: content as it comes; server tool-call deltas, finish reasons and usage held back. */
+  async *#relay(answer: Answer): AsyncGenerator<GatewayEvent, Step> {
+    const step = new ChunkAccumulator();
+    const route = new Map<string, number | null>();
+    const clientCounts = new Map<number, number>();
+    for await (const event of answer.events) {
+      if (event.type === 'chunks' || event.type === 'completion') {
+        const chunks = event.type === 'chunks' ? event.chunks : replay(event.completion);
+        const out: ChatCompletionChunk[] = [];
+        for (const chunk of chunks) {
+          step.add(chunk);
+          const relayed = this.#filter(chunk, route, clientCounts);
+          if (relayed) out.push(relayed);
+        }
+        if (out.length > 0 && this.#request.stream) yield { type: 'chunks', chunks: out };
+      } else yield event;
+    }
+    return { completion: step.result() };
+  }
+
+  /** The part of a chunk the client sees, or undefined when nothing is left of it. */
+  #filter(chunk: ChatCompletionChunk, route: Map<string, number | null>, clientCounts: Map<number, number>): ChatCompletionChunk | undefined {
+    this.#head ??= { id: chunk.id, created: chunk.created, model: chunk.model };
+    const choices: ChatCompletionChunk.Choice[] = [];
+    for (const choice of chunk.choices) {
+      const { tool_calls: calls, ...delta } = choice.delta;
+      const kept: NonNullable<typeof calls> = [];
+      for (const call of calls ?? []) {
+        const key = `${choice.index}:${call.index}`;
+        let index = route.get(key);
+        if (index === undefined) {
+          // A call's first delta names it: a server tool's deltas are held, a client tool's renumbered from 0.
+          const name = call.function?.name;
+          index = name !== undefined && this.#names.has(name) ? null : (clientCounts.get(choice.index) ?? 0);
+          if (index !== null) clientCounts.set(choice.index, index + 1);
+          route.set(key, index);
+        }
+        if (index !== null) kept.push({ ...call, index });
+      }
+      const hasText = (typeof delta.content === 'string' && delta.content !== '') || (typeof delta.refusal === 'string' && delta.refusal !== '');
+      // The role opens the answer once; later steps would only repeat it.
+      const opens = !this.#sentAny && delta.role !== undefined;
+      if (!hasText && kept.length === 0 && !opens && !choice.logprobs) continue;
+      choices.push({ ...choice, delta: kept.length > 0 ? { ...delta, tool_calls: kept } : delta, finish_reason: null });
+    }
+    if (choices.length === 0) return undefined;
+    const { usage: _summedAtTheEnd, ...rest } = chunk;
+    const relayed: ChatCompletionChunk = { ...rest, ...this.#head, choices };
+    this.#sentAny = true;
+    this.#sent.add(relayed);
+    return relayed;
+  }
+
+  /** Emits `tool_call` events, runs the server calls in parallel, emits each `tool_result` as it lands, appends the messages. */
+  async *#runTools(completion: ChatCompletion, all: readonly ToolCall[], server: readonly ToolCall[]): AsyncGenerator<GatewayEvent> {
+    for (const c of server) yield { type: 'tool_call', id: c.id, name: c.name, arguments: c.arguments };
+    const context: ToolRunContext = {
+      env: this.#options.env,
+      signal: this.#controller.signal,
+      fetch: this.#options.fetch,
+      now: this.#options.now,
+      deadlineAt: this.#deadlineAt,
+      timeoutMs: this.#options.timeoutMs,
+      resultMaxBytes: this.#options.resultMaxBytes,
+      sleep: this.#options.sleep,
+    };
+    const waiting = new Map(startToolCalls(server, this.#options.registry, context).map((p, i) => [i, p.then((result) => ({ i, result }))]));
+    const results: ToolResult[] = [];
+    while (waiting.size > 0) {
+      const { i, result } = await Promise.race(waiting.values());
+      waiting.delete(i);
+      results[i] = result;
+      yield { type: 'tool_result', id: result.id, name: result.name, ...(result.error === undefined ? { result: result.result ?? '' } : { error: result.error }), ms: result.ms };
+    }
+    const message = completion.choices[0]?.message;
+    this.#messages.push(
+      { role: 'assistant', content: message?.content ?? null, tool_calls: all.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) },
+      ...results.map((r): ChatCompletionMessageParam => ({ role: 'tool', tool_call_id: r.id, content: r.content })),
+    );
+  }
+
+  /** Ends the answer: the finish reason (the loop's when it decided, else the model's), the report, the summed usage. */
+  *#finish(step: Step, reason: 'length' | 'tool_calls' | undefined): Generator<GatewayEvent> {
+    const head = this.#head ?? { id: step.completion.id, created: step.completion.created, model: step.completion.model };
+    const base = { ...head, object: 'chat.completion.chunk' as const };
+    const finish: ChatCompletionChunk = {
+      ...base,
+      choices: step.completion.choices.map((c) => ({ index: c.index, delta: {}, finish_reason: reason ?? c.finish_reason, logprobs: null })),
+    };
+    Object.assign(finish, { [TOOLS_FIELD]: this.#report() });
+    const chunks = this.#usage ? [finish, { ...base, choices: [], usage: this.#usage }] : [finish];
+    for (const c of chunks) this.#sent.add(c);
+    this.#sentAny = true;
+    if (this.#request.stream) yield { type: 'chunks', chunks };
+    else yield { type: 'completion', completion: this.#sentCompletion() };
+  }
+
+  #report(): ToolLoopReport {
+    return { iterations: this.#iterations, max_iterations: this.#maxIterations, max_iterations_reached: this.#boundHit, messages: [...this.#messages] };
+  }
+
+  #sentCompletion(): ChatCompletion {
+    const completion = this.#sent.result();
+    if (this.#usage) completion.usage = this.#usage;
+    return Object.assign(completion, { [TOOLS_FIELD]: this.#report() });
+  }
+
+  /** Counts a finished step: its attempts, usage and cost. Throws the step's error if it did not end well. */
+  async #count(call: Call | undefined): Promise<void> {
+    if (!call) return;
+    this.#pending = undefined;
+    const outcome = await call.outcome;
+    this.#attempts.push(...outcome.attempts);
+    this.#usage = addUsage(this.#usage, outcome.usage);
+    this.#cost = addCost(this.#cost, outcome.cost);
+    this.#target = outcome.target ?? this.#target;
+    if (outcome.status !== 'ok') throw outcome.error ?? abortReason(this.#controller.signal);
+  }
+
+  #end(done: boolean, failure: unknown): void {
+    this.#dispose();
+    const error = done ? undefined : failure === undefined ? abortReason(this.#controller.signal) : asGatewayError(failure);
+    this.#resolveOutcome({
+      status: done ? 'ok' : this.#request.signal.aborted || failure === undefined ? 'aborted' : 'error',
+      target: this.#target,
+      attempts: this.#attempts,
+      completion: this.#sentAny ? this.#sentCompletion() : undefined,
+      usage: this.#usage,
+      cost: this.#cost,
+      cache: this.#cache,
+      error,
+    });
+  }
+}
+
+/** The function calls of the first choice (the loop serves one choice), arguments as the model wrote them. */
+function toolCallsOf(completion: ChatCompletion): ToolCall[] {
+  return (completion.choices[0]?.message.tool_calls ?? []).flatMap((c) => (c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments }] : []));
+}

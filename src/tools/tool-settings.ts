@@ -1,0 +1,27 @@
+import { readVariable } from '../config/variables.ts';
+import { configError } from '../errors.ts';
+
+/** The loop's bound never goes above this, whatever the deployment says: a misbehaving model costs at most this many calls. */
+export const HARD_MAX_ITERATIONS = 10;
+
+/** How the deployment lets server tools run. */
+export interface ToolSettings {
+  /** Default and most model calls of one loop (≤ HARD_MAX_ITERATIONS). */
+  readonly maxIterations: number;
+  readonly timeoutMs: number;
+  readonly resultMaxBytes: number;
+}
+
+function positiveInt(env: object, name: string): number {
+  const raw = readVariable(env, name);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw configError(name, `expected a positive whole number, got "${raw}".`);
+  return n;
+}
+
+/** Reads TOOLS_MAX_ITERATIONS, TOOL_TIMEOUT_MS and TOOL_RESULT_MAX_BYTES, failing fast on a bad value. */
+export function parseToolSettings(env: object): ToolSettings {
+  const maxIterations = positiveInt(env, 'TOOLS_MAX_ITERATIONS');
+  if (maxIterations > HARD_MAX_ITERATIONS) throw configError('TOOLS_MAX_ITERATIONS', `at most ${HARD_MAX_ITERATIONS}, got ${maxIterations}.`);
+  return { maxIterations, timeoutMs: positiveInt(env, 'TOOL_TIMEOUT_MS'), resultMaxBytes: positiveInt(env, 'TOOL_RESULT_MAX_BYTES') };
+}
