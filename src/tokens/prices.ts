@@ -73,6 +73,8 @@ export function modelLimits(id: string, overrides: PriceOverrides = NO_OVERRIDES
 export type ReportedUsage = Partial<Usage> & {
   readonly prompt_tokens_details?: { readonly cached_tokens?: number; readonly audio_tokens?: number; readonly cache_write_tokens?: number } | null;
   readonly cache_creation_input_tokens?: number;
+  /** Anthropic's split of cache writes by lifetime; one-hour writes have their own rate. */
+  readonly cache_creation?: { readonly ephemeral_1h_input_tokens?: number } | null;
   readonly cache_read_input_tokens?: number;
   readonly input_tokens?: number;
   readonly output_tokens?: number;
@@ -83,6 +85,7 @@ interface Parts {
   readonly input: number;
   readonly cacheRead: number;
   readonly cacheWrite: number;
+  readonly cacheWrite1h: number;
   readonly inputAudio: number;
   readonly output: number;
   readonly outputAudio: number;
@@ -95,7 +98,8 @@ const n = (value: unknown): number => (typeof value === 'number' && Number.isFin
  * `cache_read_input_tokens` (Anthropic). Cache writes: `cache_creation_input_tokens` (Anthropic), else
  * `prompt_tokens_details.cache_write_tokens`. `prompt_tokens` is the whole prompt, cache included, as OpenAI
  * reports it; when it is smaller than the cache counts (Anthropic's `input_tokens` is the uncached rest) the
- * cache counts are added to it. Reasoning tokens are inside `completion_tokens` and are not added again.
+ * cache counts are added to it. Reasoning tokens are inside `completion_tokens` and are not added again, except
+ * where `total_tokens` says more output was used than `completion_tokens` shows.
  */
 function parts(usage: ReportedUsage): Parts {
   const details = usage.prompt_tokens_details ?? undefined;
@@ -104,8 +108,10 @@ function parts(usage: ReportedUsage): Parts {
   const reported = usage.prompt_tokens ?? usage.input_tokens;
   const prompt = n(reported);
   const input = usage.prompt_tokens === undefined || prompt < cacheRead + cacheWrite ? prompt + cacheRead + cacheWrite : prompt;
-  const output = n(usage.completion_tokens ?? usage.output_tokens);
-  return { input, cacheRead, cacheWrite, inputAudio: Math.min(n(details?.audio_tokens), input - cacheRead - cacheWrite), output, outputAudio: Math.min(n(usage.completion_tokens_details?.audio_tokens), output) };
+  // Gemini's OpenAI-compatible API leaves thinking tokens out of completion_tokens but not out of total_tokens: bill the larger.
+  const output = Math.max(n(usage.completion_tokens ?? usage.output_tokens), usage.prompt_tokens === undefined ? 0 : n(usage.total_tokens) - prompt);
+  const cacheWrite1h = Math.min(n(usage.cache_creation?.ephemeral_1h_input_tokens), cacheWrite);
+  return { input, cacheRead, cacheWrite, cacheWrite1h, inputAudio: Math.min(n(details?.audio_tokens), input - cacheRead - cacheWrite), output, outputAudio: Math.min(n(usage.completion_tokens_details?.audio_tokens), output) };
 }
 
 /**
@@ -123,6 +129,7 @@ export function costOf(id: string, usage: ReportedUsage, overrides: PriceOverrid
     input_tokens: p.input,
     cache_read_tokens: p.cacheRead,
     cache_write_tokens: p.cacheWrite,
+    ...(p.cacheWrite1h > 0 ? { cache_write_1h_tokens: p.cacheWrite1h } : {}),
     input_audio_tokens: p.inputAudio,
     output_tokens: p.output,
     output_audio_tokens: p.outputAudio,
