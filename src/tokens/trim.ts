@@ -68,7 +68,7 @@ function turnsOf(messages: readonly unknown[]): number[][] {
 function tooLong(pinnedTokens: number, newestTurn: number, budget: number): GatewayError {
   return new GatewayError(
     400,
-    `This model's context cannot hold the request: the system/developer messages take ${pinnedTokens} tokens and the newest turn ${newestTurn} more, ${pinnedTokens + newestTurn} in all, but ${budget} tokens are left for the prompt once the output is reserved. Shorten the newest message or ask for fewer output tokens.`,
+    `This model's context cannot hold the request: the system/developer messages (with the reply's priming and any tools) take ${pinnedTokens} tokens and the newest turn ${newestTurn} more, ${pinnedTokens + newestTurn} in all, but ${budget} tokens are left for the prompt once the output is reserved. Shorten the newest message or ask for fewer output tokens.`,
     { code: 'context_length_exceeded', param: 'messages' },
   );
 }
