@@ -38,30 +38,37 @@ export function handleOpenMeteo(req: IncomingMessage, res: ServerResponse): bool
   const url = new URL(req.url ?? '/', 'http://stand-in');
   if (!url.pathname.startsWith(OPEN_METEO_PREFIX)) return false;
   const path = url.pathname.slice(OPEN_METEO_PREFIX.length - 1);
-  if (req.method === 'GET' && path === '/v1/search') search(url.searchParams, res);
-  else if (req.method === 'GET' && path === '/v1/forecast') forecast(url.searchParams, res);
-  else sendJson(res, 404, { error: true, reason: `Not found: ${req.method} ${url.pathname}` });
+  const [status, body] =
+    req.method === 'GET' && path === '/v1/search' ? search(url.searchParams)
+    : req.method === 'GET' && path === '/v1/forecast' ? forecast(url.searchParams)
+    : refuse(404, `Not found: ${req.method} ${url.pathname}`);
+  sendJson(res, status, body);
   return true;
 }
 
-function search(q: URLSearchParams, res: ServerResponse): void {
+type Reply = [status: number, body: unknown];
+
+/** Open-Meteo's error shape. */
+const refuse = (status: number, reason: string): Reply => [status, { error: true, reason }];
+
+function search(q: URLSearchParams): Reply {
   const name = (q.get('name') ?? '').split(',')[0]?.trim().toLowerCase() ?? '';
   const count = Number(q.get('count') ?? '10');
-  if (!Number.isInteger(count) || count < 1 || count > 100) return sendJson(res, 400, { error: true, reason: 'Parameter count must be between 1 and 100.' });
+  if (!Number.isInteger(count) || count < 1 || count > 100) return refuse(400, 'Parameter count must be between 1 and 100.');
   const results = name.length < 2 ? [] : PLACES.filter((p) => p.name.toLowerCase().startsWith(name)).slice(0, count);
-  sendJson(res, 200, results.length > 0 ? { results, generationtime_ms: 0.4 } : { generationtime_ms: 0.4 });
+  return [200, results.length > 0 ? { results, generationtime_ms: 0.4 } : { generationtime_ms: 0.4 }];
 }
 
-function forecast(q: URLSearchParams, res: ServerResponse): void {
+function forecast(q: URLSearchParams): Reply {
   const latitude = Number(q.get('latitude'));
   const longitude = Number(q.get('longitude'));
   if (q.get('latitude') === null || q.get('longitude') === null || !Number.isFinite(latitude) || !Number.isFinite(longitude)) {
-    return sendJson(res, 400, { error: true, reason: 'Parameter latitude and longitude must be set' });
+    return refuse(400, 'Parameter latitude and longitude must be set');
   }
-  if (Math.abs(latitude) > 90) return sendJson(res, 400, { error: true, reason: `Latitude must be in range of -90 to 90°. Given: ${latitude}.` });
+  if (Math.abs(latitude) > 90) return refuse(400, `Latitude must be in range of -90 to 90°. Given: ${latitude}.`);
   const variables = (q.get('current') ?? '').split(',').filter(Boolean);
   const unknown = variables.find((v) => !(v in UNITS));
-  if (unknown) return sendJson(res, 400, { error: true, reason: `Data corrupted at path ''. Cannot initialize ForecastVariable from invalid String value ${unknown}.` });
+  if (unknown) return refuse(400, `Data corrupted at path ''. Cannot initialize ForecastVariable from invalid String value ${unknown}.`);
   const fahrenheit = q.get('temperature_unit') === 'fahrenheit';
   const place = PLACES.find((p) => Math.abs(p.latitude - latitude) < 0.01 && Math.abs(p.longitude - longitude) < 0.01);
   const timezone = q.get('timezone') === 'auto' ? (place?.timezone ?? 'GMT') : (q.get('timezone') ?? 'GMT');
@@ -75,7 +82,7 @@ function forecast(q: URLSearchParams, res: ServerResponse): void {
     relative_humidity_2m: 60, precipitation: 0, rain: 0, weather_code: 2, wind_speed_10m: 12.5, wind_direction_10m: 240, cloud_cover: 40, is_day: 1,
   };
   const unit = (v: string) => (fahrenheit && UNITS[v] === '°C' ? '°F' : (UNITS[v] ?? ''));
-  sendJson(res, 200, {
+  return [200, {
     latitude: Math.round(latitude * 1000) / 1000,
     longitude: Math.round(longitude * 1000) / 1000,
     generationtime_ms: 0.05,
@@ -85,7 +92,7 @@ function forecast(q: URLSearchParams, res: ServerResponse): void {
     elevation: place?.elevation ?? 0,
     current_units: { time: 'iso8601', interval: 'seconds', ...Object.fromEntries(variables.map((v) => [v, unit(v)])) },
     current: { time: local.toISOString().slice(0, 16), interval: 900, ...Object.fromEntries(variables.map((v) => [v, values[v]])) },
-  });
+  }];
 }
 
 function offsetSeconds(timeZone: string): number {

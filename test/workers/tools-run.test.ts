@@ -139,7 +139,7 @@ describe('calculate', () => {
   });
 
   it('bounds the input length and the nesting depth', async () => {
-    expect(await calc('1+'.repeat(MAX_EXPRESSION_LENGTH) + '1')).toMatch(/^error: invalid arguments: \/expression: String is too long/);
+    expect(await calc(`${'1+'.repeat(MAX_EXPRESSION_LENGTH)}1`)).toMatch(/^error: invalid arguments: \/expression: String is too long/);
     expect(await calc(`${'('.repeat(MAX_DEPTH + 1)}1${')'.repeat(MAX_DEPTH + 1)}`)).toMatch(/^error: the expression is nested deeper than 50 levels$/);
     expect(await calc(`${'-'.repeat(MAX_DEPTH + 1)}1`)).toMatch(/nested deeper/);
     expect(await value(`${'('.repeat(MAX_DEPTH - 1)}1${')'.repeat(MAX_DEPTH - 1)}`)).toBe(1);
