@@ -48,9 +48,9 @@ export interface ToolLoopReport {
 /**
  * The tool-loop stage. A request without `serverTools` passes straight through. Otherwise every
  * iteration calls `next` with the server tools added to `body.tools` (the client's kept), relays
- * content as it comes, holds back the server tools' call deltas, emits `tool_call` / `tool_result`
- * events around running them (in parallel), and appends the assistant and `tool` messages. It ends when
- * the model answers without server tools, asks for a client tool (returned as `tool_calls`), or reaches
+ * content as it comes, holds back tool-call deltas, emits `tool_call` / `tool_result` events around
+ * running the server calls (in parallel), and appends the assistant and `tool` messages. It ends when
+ * the model answers without server tools, asks for a client tool (sent whole as `tool_calls`), or reaches
  * `maxIterations` (`finish_reason: "length"`, `gateway_tools.max_iterations_reached`). One signal
  * and one deadline cover every step; usage and cost are summed over the steps.
  *
@@ -95,6 +95,8 @@ class ToolLoop {
   /** The id, created and model of the first chunk: every chunk the client gets carries them. */
   #head: Pick<ChatCompletionChunk, 'id' | 'created' | 'model'> | undefined;
   #sentAny = false;
+  /** Whether any step's upstream sent a usage chunk. */
+  #usageChunks = false;
   /** A step whose outcome is not yet counted. */
   #pending: Call | undefined;
   #resolveOutcome!: (outcome: Outcome) => void;
@@ -135,9 +137,12 @@ class ToolLoop {
     const { serverTools: _loopDone, ...request } = this.#request;
     const body = request.body;
     const clientTools = Array.isArray(body.tools) ? body.tools : [];
+    const tools = [...clientTools, ...this.#options.registry.definitions([...this.#names])];
+    // A tool_choice that forces a call would ask for server tools until the bound: it holds for the first step only.
+    const forced = this.#iterations > 1 && body.tool_choice !== undefined && body.tool_choice !== 'auto' && body.tool_choice !== 'none';
     const call = this.#next({
       ...request,
-      body: { ...body, messages: [...body.messages, ...this.#messages], tools: [...clientTools, ...this.#options.registry.definitions([...this.#names])] },
+      body: { ...body, messages: [...body.messages, ...this.#messages], tools, ...(forced ? { tool_choice: 'auto' } : {}) },
       signal: this.#controller.signal,
       // The loop's one deadline: each step may only use what is left of it.
       policy: { ...request.policy, timeoutMs: Math.max(1, this.#deadlineAt - this.#options.now()) },
@@ -159,15 +164,15 @@ class ToolLoop {
         const server = calls.filter((c) => this.#names.has(c.name));
         const client = calls.filter((c) => !this.#names.has(c.name));
         if (server.length === 0) {
-          yield* this.#finish(step, undefined);
+          yield* this.#finish(step, client, undefined);
         } else if (client.length === 0 && this.#iterations >= this.#maxIterations) {
           // The model still wants tools but may not be called again: their results would never be read, so they are not run.
           this.#boundHit = true;
           console.warn(JSON.stringify({ event: 'tool_loop_bound', iterations: this.#iterations, max_iterations: this.#maxIterations, tools: server.map((c) => c.name) }));
-          yield* this.#finish(step, 'length');
+          yield* this.#finish(step, [], 'length');
         } else {
           yield* this.#runTools(step.completion, calls, server);
-          if (client.length > 0) yield* this.#finish(step, 'tool_calls');
+          if (client.length > 0) yield* this.#finish(step, client, 'tool_calls');
           else {
             const signal = this.#controller.signal;
             if (signal.aborted) throw abortReason(signal);
@@ -191,18 +196,21 @@ class ToolLoop {
     }
   }
 
-  /** Relays one step's answer: content as it comes; server tool-call deltas, finish reasons and usage held back. */
+  /**
+   * Relays one step's answer: content as it comes. Tool-call deltas, finish reasons and usage are held
+   * back: whether a call is the client's is known only once its name is whole, and how the answer ends
+   * only once the loop has decided.
+   */
   async *#relay(answer: Answer): AsyncGenerator<GatewayEvent, Step> {
     const step = new ChunkAccumulator();
-    const route = new Map<string, number | null>();
-    const clientCounts = new Map<number, number>();
     for await (const event of answer.events) {
       if (event.type === 'chunks' || event.type === 'completion') {
         const chunks = event.type === 'chunks' ? event.chunks : replay(event.completion);
         const out: ChatCompletionChunk[] = [];
         for (const chunk of chunks) {
           step.add(chunk);
-          const relayed = this.#filter(chunk, route, clientCounts);
+          if (chunk.usage) this.#usageChunks = true;
+          const relayed = this.#filter(chunk);
           if (relayed) out.push(relayed);
         }
         if (out.length > 0 && this.#request.stream) yield { type: 'chunks', chunks: out };
@@ -211,30 +219,17 @@ class ToolLoop {
     return { completion: step.result() };
   }
 
-  /** The part of a chunk the client sees, or undefined when nothing is left of it. */
-  #filter(chunk: ChatCompletionChunk, route: Map<string, number | null>, clientCounts: Map<number, number>): ChatCompletionChunk | undefined {
+  /** The part of a chunk the client sees now, or undefined when nothing is left of it. */
+  #filter(chunk: ChatCompletionChunk): ChatCompletionChunk | undefined {
     this.#head ??= { id: chunk.id, created: chunk.created, model: chunk.model };
     const choices: ChatCompletionChunk.Choice[] = [];
     for (const choice of chunk.choices) {
-      const { tool_calls: calls, ...delta } = choice.delta;
-      const kept: NonNullable<typeof calls> = [];
-      for (const call of calls ?? []) {
-        const key = `${choice.index}:${call.index}`;
-        let index = route.get(key);
-        if (index === undefined) {
-          // A call's first delta names it: a server tool's deltas are held, a client tool's renumbered from 0.
-          const name = call.function?.name;
-          index = name !== undefined && this.#names.has(name) ? null : (clientCounts.get(choice.index) ?? 0);
-          if (index !== null) clientCounts.set(choice.index, index + 1);
-          route.set(key, index);
-        }
-        if (index !== null) kept.push({ ...call, index });
-      }
+      const { tool_calls: _heldUntilTheStepEnds, ...delta } = choice.delta;
       const hasText = (typeof delta.content === 'string' && delta.content !== '') || (typeof delta.refusal === 'string' && delta.refusal !== '');
       // The role opens the answer once; later steps would only repeat it.
       const opens = !this.#sentAny && delta.role !== undefined;
-      if (!hasText && kept.length === 0 && !opens && !choice.logprobs) continue;
-      choices.push({ ...choice, delta: kept.length > 0 ? { ...delta, tool_calls: kept } : delta, finish_reason: null });
+      if (!hasText && !opens && !choice.logprobs) continue;
+      choices.push({ ...choice, delta, finish_reason: null });
     }
     if (choices.length === 0) return undefined;
     const { usage: _summedAtTheEnd, ...rest } = chunk;
@@ -272,16 +267,21 @@ class ToolLoop {
     );
   }
 
-  /** Ends the answer: the finish reason (the loop's when it decided, else the model's), the report, the summed usage. */
-  *#finish(step: Step, reason: 'length' | 'tool_calls' | undefined): Generator<GatewayEvent> {
+  /** Ends the answer: the client's tool calls (numbered from 0), the finish reason (the loop's when it decided, else the model's), the report, the summed usage. */
+  *#finish(step: Step, client: readonly ToolCall[], reason: 'length' | 'tool_calls' | undefined): Generator<GatewayEvent> {
     const head = this.#head ?? { id: step.completion.id, created: step.completion.created, model: step.completion.model };
     const base = { ...head, object: 'chat.completion.chunk' as const };
+    const calls: ChatCompletionChunk[] =
+      client.length === 0
+        ? []
+        : [{ ...base, choices: [{ index: 0, delta: { tool_calls: client.map((c, index) => ({ index, id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) }, finish_reason: null, logprobs: null }] }];
     const finish: ChatCompletionChunk = {
       ...base,
       choices: step.completion.choices.map((c) => ({ index: c.index, delta: {}, finish_reason: reason ?? c.finish_reason, logprobs: null })),
     };
     Object.assign(finish, { [TOOLS_FIELD]: this.#report() });
-    const chunks = this.#usage ? [finish, { ...base, choices: [], usage: this.#usage }] : [finish];
+    // A usage chunk only if the upstream sent one (the client asked for it): some clients break on a chunk without choices.
+    const chunks = [...calls, finish, ...(this.#usage && this.#usageChunks ? [{ ...base, choices: [], usage: this.#usage }] : [])];
     for (const c of chunks) this.#sent.add(c);
     this.#sentAny = true;
     if (this.#request.stream) yield { type: 'chunks', chunks };

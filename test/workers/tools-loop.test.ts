@@ -301,6 +301,52 @@ describe('the tool loop stage', () => {
     expect(requests.map((r) => r.policy.timeoutMs)).toEqual([1000, 600]);
   });
 
+  it('tells a server tool from a client tool only once its name is whole', async () => {
+    const split: Step = {
+      batches: [
+        [chunk({ role: 'assistant', content: null })],
+        [chunk({ tool_calls: [{ index: 0, id: 'c0', type: 'function', function: { name: 'lookup_', arguments: '' } }] })],
+        [chunk({ tool_calls: [{ index: 0, function: { name: 'order', arguments: '{}' } }] })],
+        [chunk({ tool_calls: [{ index: 1, id: 's1', type: 'function', function: { name: 'calcu', arguments: '{"expression":' } }] })],
+        [chunk({ tool_calls: [{ index: 1, function: { name: 'late', arguments: '"3*3"}' } }] })],
+        [chunk({}, 'tool_calls')],
+      ],
+      usage: usage(1, 1),
+    };
+    const { next } = scripted([split]);
+    const { events } = await drain(toolLoop(options())(next)(request()));
+    expect(events.find((e) => e.type === 'tool_result')).toMatchObject({ id: 's1', name: 'calculate', result: '{"expression":"3*3","result":9}' });
+    expect(chunksOf(events).flatMap((c) => c.choices.flatMap((ch) => ch.delta.tool_calls ?? []))).toEqual([{ index: 0, id: 'c0', type: 'function', function: { name: 'lookup_order', arguments: '{}' } }]);
+  });
+
+  it('sends no usage chunk when the upstream sent none (the client did not ask for usage)', async () => {
+    const strip = (step: Step): Step => ({ ...step, batches: step.batches.filter((b) => !b.some((c) => c.usage)) });
+    const { next } = scripted([strip(asks([{ id: 'c', name: 'calculate', args: '{"expression":"1"}' }])), strip(says('1'))]);
+    const { events, outcome } = await drain(toolLoop(options())(next)(request()));
+    expect(chunksOf(events).filter((c) => c.usage || c.choices.length === 0)).toEqual([]);
+    expect(outcome.usage).toEqual(usage(20, 10));
+  });
+
+  it('lets a forcing tool_choice apply to the first call only', async () => {
+    const { next, requests } = scripted([asks([{ id: 'c', name: 'calculate', args: '{"expression":"1"}' }]), says('1')]);
+    const forced = { type: 'function', function: { name: 'calculate' } };
+    await drain(toolLoop(options())(next)(request({ body: { messages: [{ role: 'user', content: 'go' }], tool_choice: forced } })));
+    expect(requests.map((r) => r.body.tool_choice)).toEqual([forced, 'auto']);
+  });
+
+  it('stops the step and the tools in flight when the reader stops reading', async () => {
+    let toolSignal: AbortSignal | undefined;
+    const registry = new ToolRegistry([testTool('wait', (_a, { signal }) => { toolSignal = signal; return new Promise(() => {}); })]);
+    const { next, requests } = scripted([asks([{ id: 'w', name: 'wait', args: '{}' }])]);
+    const call = toolLoop(options({ registry }))(next)(request({ serverTools: { names: ['wait'], maxIterations: 5 } }));
+    for await (const event of (await call.answer).events) if (event.type === 'tool_call') break;
+    const outcome = await call.outcome;
+    expect(requests[0]?.signal.aborted).toBe(true);
+    expect(outcome).toMatchObject({ status: 'aborted', error: { code: 'client_closed_request' } });
+    // The tool had not started when the reader left at its tool_call event.
+    expect(toolSignal).toBeUndefined();
+  });
+
   it('rejects like the first step when no answer starts, with that step\'s outcome', async () => {
     const failure = new GatewayError(502, 'upstream down');
     const failed: Outcome = { status: 'error', target, attempts: [{ model: 'openai/gpt-test', status: 502, ms: 3 }], completion: undefined, usage: undefined, cost: undefined, cache: 'MISS', error: failure };
