@@ -27,6 +27,8 @@ export default defineConfig({
           name: 'workers',
           include: ['test/workers/**/*.test.ts'],
           globalSetup: ['test/setup/mock-upstream.ts'],
+          // Fails a file whose responses or log lines contain a configured secret's value.
+          setupFiles: ['test/workers/support/secret-scan.ts'],
           typecheck: { enabled: false },
         },
       },

@@ -6,6 +6,7 @@ import { createApp } from '../../../src/app.ts';
 import { SingleFlight } from '../../../src/cache/single-flight.ts';
 import { Cooldown } from '../../../src/core/cooldown.ts';
 import type { AppDeps } from '../../../src/http/context.ts';
+import { recordSecretsOf, tapResponse } from './secret-recorder.ts';
 
 export const mockUrl = inject('mockUrl');
 export const KEY = 'gw-test-key-1';
@@ -38,7 +39,9 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
   }
   const request = new Request(`http://gateway.test${path}`, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }), ...(options.signal ? { signal: options.signal } : {}) });
   const ctx = createExecutionContext();
-  const response = await (options.app ?? createApp()).fetch(request, { ...env, ...options.env } as Env, ctx);
+  recordSecretsOf(options.env);
+  // Recorded for the secret scan (test/workers/support/secret-scan.ts): headers now, the body as the test reads it.
+  const response = tapResponse(await (options.app ?? createApp()).fetch(request, { ...env, ...options.env } as Env, ctx), `response to ${request.method} ${path}`);
   // Streams: the log line and cache write wait for the body, so wait for waitUntil only once it is read (`settled`).
   if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) await waitOnExecutionContext(ctx);
   contexts.set(response, ctx);
