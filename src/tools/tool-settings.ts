@@ -19,8 +19,15 @@ function positiveInt(env: object, name: string): number {
   return n;
 }
 
-/** Reads TOOLS_MAX_ITERATIONS, TOOL_TIMEOUT_MS and TOOL_RESULT_MAX_BYTES, failing fast on a bad value. */
+/** Tools read their own endpoints from `env` when they run; a bad one is refused here, once, at start-up. */
+const TOOL_URLS = ['OPEN_METEO_GEOCODING_URL', 'OPEN_METEO_FORECAST_URL'] as const;
+
+/** Reads TOOLS_MAX_ITERATIONS, TOOL_TIMEOUT_MS and TOOL_RESULT_MAX_BYTES and checks the tools' endpoint URLs, failing fast on a bad value. */
 export function parseToolSettings(env: object): ToolSettings {
+  for (const name of TOOL_URLS) {
+    const raw = readVariable(env, name);
+    if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) throw configError(name, `expected an http(s) URL, got "${raw}".`);
+  }
   const maxIterations = positiveInt(env, 'TOOLS_MAX_ITERATIONS');
   if (maxIterations > HARD_MAX_ITERATIONS) throw configError('TOOLS_MAX_ITERATIONS', `at most ${HARD_MAX_ITERATIONS}, got ${maxIterations}.`);
   return { maxIterations, timeoutMs: positiveInt(env, 'TOOL_TIMEOUT_MS'), resultMaxBytes: positiveInt(env, 'TOOL_RESULT_MAX_BYTES') };
