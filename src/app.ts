@@ -1,8 +1,12 @@
 import { Router, type IRequest } from 'itty-router';
 import { SingleFlight } from './cache/single-flight.ts';
 import { configFor } from './config/config.ts';
-import { sleep } from './core/abort.ts';
-import { Cooldown } from './core/cooldown.ts';
+import { cacheStage } from './gateway/cache-stage.ts';
+import { attemptLoop } from './gateway/attempts.ts';
+import { systemClock } from './gateway/clock.ts';
+import { Cooldown } from './gateway/cooldown.ts';
+import { compose } from './gateway/pipeline.ts';
+import type { CallModel } from './gateway/types.ts';
 import { ANONYMOUS, authenticate, presentedKey } from './http/auth.ts';
 import type { AppDeps, Handler, RequestContext } from './http/context.ts';
 import { assertAnonymousOriginAllowed, preflight, withCors } from './http/cors.ts';
@@ -45,18 +49,21 @@ function notServed(request: Request, path: string, match: RouteMatch<Handler> | 
   throw new GatewayError(405, `Method ${request.method} is not allowed on ${path}; use ${allow}.`, { code: 'method_not_allowed', headers: { allow } });
 }
 
-/** The production dependencies; one cooldown memory per isolate. */
+/** The production dependencies; one cooldown memory and one single-flight table per isolate. */
 function defaultDeps(): AppDeps {
-  const now = () => performance.now();
   return {
     fetch: (input, init) => fetch(input, init),
-    now,
-    wallNow: () => Date.now(),
-    sleep,
+    clock: systemClock,
     random: Math.random,
-    cooldown: new Cooldown(now, (line) => console.log(JSON.stringify(line))),
+    cooldown: new Cooldown(systemClock.now, (line) => console.log(JSON.stringify(line))),
     singleFlight: new SingleFlight(),
   };
+}
+
+/** The model-call pipeline: stages outermost first, around the attempt loop. */
+function pipeline(deps: AppDeps, env: Env): CallModel {
+  const log = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
+  return compose(attemptLoop(deps), [cacheStage({ kv: env.CACHE, singleFlight: deps.singleFlight, clock: deps.clock, log })]);
 }
 
 /**
@@ -68,6 +75,7 @@ export function createApp(deps: AppDeps = defaultDeps()) {
     before: [
       async (request, rc) => {
         rc.config = configFor(rc.env);
+        rc.callModel = pipeline(deps, rc.env);
         const answer = preflight(request, rc.config);
         if (answer) return answer;
         const url = new URL(request.url);
@@ -104,8 +112,8 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         const out = withCors(response, request, rc.config);
         out.headers.set('x-request-id', rc.requestId);
         const status = rc.log.status ?? out.status;
-        if (rc.streamEnded) rc.exec.waitUntil(rc.streamEnded.then(() => writeLogLine(rc, request.method, status)));
-        else writeLogLine(rc, request.method, status);
+        // The log line waits for every call's outcome: a stream's comes when its body ends.
+        rc.exec.waitUntil(Promise.all(rc.outcomes).then((outcomes) => writeLogLine(rc, request.method, status, outcomes)));
         return out;
       },
     ],
@@ -122,7 +130,7 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         exec,
         deps,
         requestId: request.headers.get('cf-ray') ?? crypto.randomUUID(),
-        startedAt: deps.now(),
+        startedAt: deps.clock.now(),
         // Read by the first `before` stage, so a bad variable is rendered as a config_error like any other error.
         config: undefined as never,
         caller: ANONYMOUS,
@@ -130,7 +138,8 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         handler: undefined as never,
         log: {},
         streamEnded: undefined,
-        cache: undefined,
+        callModel: undefined as never,
+        outcomes: [],
       };
       return router.fetch(request, rc);
     },

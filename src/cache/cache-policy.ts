@@ -1,7 +1,28 @@
 import type { ChatCompletion } from '../core/types.ts';
-import type { CacheSettings } from './cache-plan.ts';
 
 export type CacheMode = 'off' | 'deterministic' | 'all';
+
+/** Cache settings from the configuration. */
+export interface CacheSettings {
+  readonly mode: CacheMode;
+  readonly ttl: number;
+  /** Longest TTL a request may ask for. */
+  readonly maxTtl: number;
+  /** `key`: entries are per gateway key; `shared`: one cache for every caller. */
+  readonly scope: 'key' | 'shared';
+}
+
+/** The cache as one request may use it: what it may read and write (already narrowed to the deployer's settings), and whose entries. */
+export interface CacheRequest {
+  readonly policy: CachePolicy;
+  /** A hash of the caller's key, `anonymous`, or `shared`: two scopes never read each other's entries. */
+  readonly scope: string;
+}
+
+/** Two tenants never read each other's entries unless the deployment says the cache is shared. */
+export function cacheScope(settings: CacheSettings, keyHash: string | null): string {
+  return settings.scope === 'shared' ? 'shared' : (keyHash ?? 'anonymous');
+}
 
 /** What the cache may do for one request. */
 export interface CachePolicy {

@@ -1,7 +1,6 @@
 import { configError } from '../errors.ts';
-import type { CacheSettings } from '../cache/cache-plan.ts';
-import type { CooldownSettings } from '../core/cooldown.ts';
-import type { BackoffSettings } from '../core/retry-timing.ts';
+import type { CacheSettings } from '../cache/cache-policy.ts';
+import type { BackoffSettings, CooldownSettings } from './settings.ts';
 import { PROVIDERS, PROVIDER_NAMES, type ProviderSpec } from '../providers/catalog.ts';
 import { customProviders } from '../providers/custom-providers.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';

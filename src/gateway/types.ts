@@ -1,21 +1,12 @@
 // The pipeline's contract: what a model call is asked, what it answers, and how it ends. No HTTP in here.
-import type { CacheSettings } from '../cache/cache-plan.ts';
-import type { ChatBody, ChatCompletion, ChatCompletionChunk, CompletionUsage } from '../core/types.ts';
+import type { CacheRequest } from '../cache/cache-policy.ts';
+import type { RunPolicy } from '../config/settings.ts';
+import type { ChatBody, ChatCompletion, CompletionUsage } from '../core/types.ts';
 import type { GatewayError } from '../errors.ts';
 import type { Target } from '../providers/target.ts';
-import type { RunPolicy } from '../core/run.ts';
 
-/**
- * One event of an answer, in the order the client should see them. Chunks come in batches (all one
- * upstream read brought) so per-chunk overhead stays small; a whole answer (non-stream upstream, cache
- * hit) is one `completion` event, which stream encoders replay as chunks.
- */
-export type GatewayEvent =
-  | { readonly type: 'chunks'; readonly chunks: readonly ChatCompletionChunk[] }
-  | { readonly type: 'completion'; readonly completion: ChatCompletion }
-  | { readonly type: 'keep_alive' }
-  | { readonly type: 'tool_call'; readonly id: string; readonly name: string; readonly arguments: string }
-  | { readonly type: 'tool_result'; readonly id: string; readonly name: string; readonly result?: string; readonly error?: string; readonly ms: number };
+export type { GatewayEvent } from '../core/events.ts';
+import type { GatewayEvent } from '../core/events.ts';
 
 /** Who is calling: the hash of their gateway key (never the key), a name for logs, or anonymous. */
 export interface Caller {
@@ -36,20 +27,17 @@ export interface CallRequest {
   readonly signal: AbortSignal;
   readonly policy: RunPolicy;
   readonly caller: Caller;
+  /** For log lines written by the stages. */
+  readonly requestId: string;
+  /** Work that may finish after the answer (cache writes, budget settlement). */
+  readonly waitUntil: (work: Promise<unknown>) => void;
   /** What the request asks of the cache (already clamped to the deployer's settings); undefined bypasses it. */
   readonly cache: CacheRequest | undefined;
   /** Server tools the gateway runs for this request (names already checked against the registry); absent: none. */
   readonly serverTools?: { readonly names: readonly string[]; readonly maxIterations: number };
 }
 
-/** The cache as one request may use it. */
-export interface CacheRequest {
-  readonly settings: CacheSettings;
-  readonly read: boolean;
-  readonly write: boolean;
-  readonly ttl: number;
-  readonly allowTruncated: boolean;
-}
+export type { CacheRequest };
 
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
 

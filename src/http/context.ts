@@ -1,36 +1,30 @@
-import type { CachePlan } from '../cache/cache-plan.ts';
 import type { SingleFlight } from '../cache/single-flight.ts';
 import type { Config } from '../config/config.ts';
-import type { RunDeps, RunResult } from '../core/run.ts';
+import type { SharedAnswer } from '../gateway/cache-stage.ts';
+import type { RunDeps } from '../gateway/run.ts';
+import type { CallModel, Caller, Outcome } from '../gateway/types.ts';
 
-export type { Caller } from '../gateway/types.ts';
-import type { Caller } from '../gateway/types.ts';
+export type { Caller };
 import type { RouteMatch } from './route-match.ts';
 
 /** A route handler: gets the request and its context, answers it. */
 export type Handler = (request: Request, rc: RequestContext) => Response | Promise<Response>;
 
-/** The fields of the one log line written per request. */
+/** The route's facts for the one log line written per request; who answered, tokens and cost come from the call outcomes. */
 export interface LogFields {
   route?: string;
   /** Who called: the key's name, or a short prefix of its hash; never the key. */
   caller?: string | undefined;
-  provider?: string;
-  model?: string;
   status?: number;
   stream?: boolean;
   ttfb_ms?: number;
-  prompt_tokens?: number;
-  completion_tokens?: number;
   error_type?: string;
   error_code?: string | undefined;
-  cache?: 'HIT' | 'MISS' | 'BYPASS';
-  attempts?: readonly { model: string; status: number; error?: string; ms: number }[];
 }
 
-/** Dependencies of the whole app: the core's, plus the isolate's single-flight table for cache misses. */
+/** Dependencies of the whole app: the attempt loop's, plus the isolate's single-flight table for cache misses. */
 export interface AppDeps extends RunDeps {
-  readonly singleFlight: SingleFlight<RunResult>;
+  readonly singleFlight: SingleFlight<SharedAnswer>;
 }
 
 /** Per-request state handed to every router stage. */
@@ -48,8 +42,10 @@ export interface RequestContext {
   route: RouteMatch<Handler> | undefined;
   handler: Handler;
   readonly log: LogFields;
-  /** The cache plan of the current model call; undefined when it bypasses the cache. */
-  cache: CachePlan | undefined;
+  /** The model-call pipeline for this request (stages composed by the app). */
+  callModel: CallModel;
+  /** The outcome of every model call the request made, for the log line. */
+  readonly outcomes: Promise<Outcome>[];
   /** For streamed responses: settles when the body ends, so the log line can wait for it. */
   streamEnded: Promise<void> | undefined;
 }

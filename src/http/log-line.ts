@@ -1,15 +1,55 @@
+import type { Outcome } from '../gateway/types.ts';
 import type { RequestContext } from './context.ts';
 import { scrubText } from './scrub.ts';
 
-/** Writes the one structured log line of a request. Never includes keys, tokens or the query string. */
-export function writeLogLine(rc: RequestContext, method: string, status: number): void {
+/** The fields the call outcomes give the log line: who answered, every attempt, tokens and cost spent, what the cache did. */
+export function outcomeFields(outcomes: readonly Outcome[]): Record<string, unknown> {
+  const last = outcomes.at(-1);
+  if (!last) return {};
+  let prompt = 0;
+  let completion = 0;
+  let usd = 0;
+  let counted = false;
+  let priced = false;
+  let estimated = false;
+  for (const o of outcomes) {
+    if (o.usage) {
+      counted = true;
+      prompt += o.usage.prompt_tokens;
+      completion += o.usage.completion_tokens;
+      estimated ||= o.usage.estimated === true;
+    }
+    if (o.cost) {
+      priced = true;
+      usd += o.cost.usd;
+      estimated ||= o.cost.estimated;
+    }
+  }
+  return {
+    ...(last.target ? { provider: last.target.provider.spec.name, model: last.target.id } : {}),
+    cache: last.cache,
+    attempts: outcomes.flatMap((o) => o.attempts),
+    ...(counted ? { prompt_tokens: prompt, completion_tokens: completion } : {}),
+    ...(priced ? { cost_usd: Math.round(usd * 1e8) / 1e8 } : {}),
+    ...(estimated ? { cost_estimated: true } : {}),
+    ...(outcomes.length > 1 ? { calls: outcomes.length } : {}),
+  };
+}
+
+/** Writes the one structured log line of a request, from its route facts and its call outcomes. Never includes keys, tokens or the query string. */
+export function writeLogLine(rc: RequestContext, method: string, status: number, outcomes: readonly Outcome[]): void {
+  const last = outcomes.at(-1);
+  // A stream that failed or was abandoned after it started carries its error only in its outcome.
+  const streamError = rc.streamEnded && last?.error ? { error_type: last.error.type, error_code: last.error.code ?? undefined } : {};
   const line = {
-    at: new Date().toISOString(),
+    at: new Date(rc.deps.clock.wallNow()).toISOString(),
     request_id: rc.requestId,
     method,
     ...rc.log,
+    ...outcomeFields(outcomes),
+    ...streamError,
     status,
-    latency_ms: Math.round((rc.deps.now() - rc.startedAt) * 100) / 100,
+    latency_ms: Math.round((rc.deps.clock.now() - rc.startedAt) * 100) / 100,
   };
   console.log(scrubText(JSON.stringify(line), rc.config?.secrets ?? []));
 }

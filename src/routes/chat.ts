@@ -1,24 +1,23 @@
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
-import { completionOf, gatewayHeaders, startModelCall } from './call-model.ts';
+import { completeCall, gatewayHeaders, startCall } from './model-call.ts';
 import { simpleChatBody } from './simple-input.ts';
 
 /** `POST /chat`: the simple input, one JSON answer `{ content, model, finish_reason, usage, tool_calls? }`. */
 export async function chat(request: Request, rc: RequestContext): Promise<Response> {
   const body = simpleChatBody(await readJsonObject(request, rc.config.maxBodyBytes));
-  const result = await startModelCall(rc, body, false).result;
-  const completion = await completionOf(rc, result);
+  const { answer, completion } = await completeCall(startCall(rc, body, { stream: false }));
   const choice = completion.choices[0];
   const message = choice?.message;
   return Response.json(
     {
       content: message?.content ?? null,
       ...(message?.refusal ? { refusal: message.refusal } : {}),
-      model: result.target.id,
+      model: answer.target.id,
       finish_reason: choice?.finish_reason ?? 'stop',
       usage: completion.usage ?? null,
       ...(message?.tool_calls?.length ? { tool_calls: message.tool_calls } : {}),
     },
-    { headers: gatewayHeaders(rc, result) },
+    { headers: gatewayHeaders(answer) },
   );
 }

@@ -2,36 +2,33 @@ import type { ChatBody, ChatCompletion, CompletionUsage } from '../core/types.ts
 import type { RequestContext } from '../http/context.ts';
 import { GatewayError, invalidField } from '../errors.ts';
 import { readJsonObject } from '../http/read-json.ts';
-import type { StructuredOutput } from '../providers/catalog.ts';
-import { resolveModel } from '../providers/resolve-model.ts';
 import { isStrictCompatible, prepareSchema, type ExtractionSchema } from '../extract/schema.ts';
-import { completionOf, gatewayHeaders, startModelCall } from './call-model.ts';
+import { completeCall, gatewayHeaders, startCall } from './model-call.ts';
 import { onlyFields, optional } from './validate.ts';
 
 const FIELDS = ['schema', 'text', 'messages', 'instructions', 'model', 'max_attempts', 'temperature'];
 const DEFAULT_ATTEMPTS = 2;
-const TOOL_NAME = 'extract';
 
-/** The request body for one strategy: json_schema (strict where the schema allows), json_object, or a forced tool call. */
-function structuredBody(strategy: StructuredOutput, schema: ExtractionSchema, messages: unknown[], model: string | undefined, temperature: unknown): ChatBody {
-  const body: ChatBody = { messages, ...(model ? { model } : {}), ...(typeof temperature === 'number' ? { temperature } : {}) };
-  if (strategy === 'json_schema') {
-    body['response_format'] = { type: 'json_schema', json_schema: { name: 'extraction', schema: schema.modelSchema, strict: isStrictCompatible(schema.modelSchema) } };
-  } else if (strategy === 'json_object') {
-    body['response_format'] = { type: 'json_object' };
-  } else {
-    body['tools'] = [{ type: 'function', function: { name: TOOL_NAME, description: 'Return the extracted data.', parameters: schema.modelSchema } }];
-    body['tool_choice'] = { type: 'function', function: { name: TOOL_NAME } };
-  }
-  return body;
+/**
+ * The request body: `response_format: json_schema` (strict where the schema allows). Each target of the
+ * model chain is asked its own way by its provider adapter (json_schema, a JSON-object prompt, or a forced
+ * tool whose arguments come back as the content), so a fallback to another provider is asked correctly.
+ */
+function structuredBody(schema: ExtractionSchema, messages: unknown[], model: string | undefined, temperature: unknown): ChatBody {
+  return {
+    messages,
+    ...(model ? { model } : {}),
+    ...(typeof temperature === 'number' ? { temperature } : {}),
+    response_format: { type: 'json_schema', json_schema: { name: 'extraction', schema: schema.modelSchema, strict: isStrictCompatible(schema.modelSchema) } },
+  };
 }
 
-/** The raw JSON text of an answer: the forced tool call's arguments, or the message content. */
+/** The raw JSON text of an answer: the message content, or a tool call's arguments. */
 function answerText(completion: ChatCompletion): string {
   const message = completion.choices[0]?.message;
+  if (message?.content) return message.content;
   const call = message?.tool_calls?.find((t) => t.type === 'function');
-  if (call && call.type === 'function') return call.function.arguments;
-  return message?.content ?? '';
+  return call && call.type === 'function' ? call.function.arguments : '';
 }
 
 function addUsage(total: CompletionUsage, usage: CompletionUsage | undefined): void {
@@ -63,16 +60,13 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
   const given = input['messages'];
   if ((text === undefined) === (given === undefined)) throw invalidField('text', 'Send either "text" (a string) or "messages" (an array).', 'missing_field');
   const model = input['model'] as string | undefined;
-  const strategy = resolveModel(model, rc.config).provider.spec.structuredOutput;
-
   const instructions = typeof input['instructions'] === 'string' ? input['instructions'] : 'Extract the requested data from the input.';
-  const system = strategy === 'json_object' ? `${instructions}\nReply with one JSON object that matches this JSON Schema, and nothing else:\n${JSON.stringify(schema.modelSchema)}` : instructions;
-  const messages: unknown[] = [{ role: 'system', content: system }, ...(typeof text === 'string' ? [{ role: 'user', content: text }] : (given as unknown[]))];
+  const messages: unknown[] = [{ role: 'system', content: instructions }, ...(typeof text === 'string' ? [{ role: 'user', content: text }] : (given as unknown[]))];
   const usage: CompletionUsage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   let problems: string[] = [];
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const result = await startModelCall(rc, structuredBody(strategy, schema, messages, model, input['temperature']), false, true).result;
-    const completion = await completionOf(rc, result);
+    // Each ask is one pipeline call: its usage, cost, cache status and attempts reach the log through its outcome.
+    const { answer, completion } = await completeCall(startCall(rc, structuredBody(schema, messages, model, input['temperature']), { stream: false, deterministic: true }));
     addUsage(usage, completion.usage);
     const choice = completion.choices[0];
     if (choice?.message.refusal || choice?.finish_reason === 'content_filter') {
@@ -88,10 +82,8 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
       problems = [`#: the answer is not valid JSON${choice?.finish_reason === 'length' ? ' (cut off at max_tokens)' : ''}`];
     }
     if (problems.length === 0) {
-      rc.log.prompt_tokens = usage.prompt_tokens;
-      rc.log.completion_tokens = usage.completion_tokens;
       const data = schema.wrapped ? (value as { value: unknown }).value : value;
-      return Response.json({ data, model: result.target.id, usage, attempts: attempt }, { headers: gatewayHeaders(rc, result) });
+      return Response.json({ data, model: answer.target.id, usage, attempts: attempt }, { headers: gatewayHeaders(answer) });
     }
     messages.push({ role: 'assistant', content: raw }, { role: 'user', content: `That answer does not match the JSON Schema:\n${problems.map((p) => `- ${p}`).join('\n')}\nReply again with only the corrected JSON.` });
   }

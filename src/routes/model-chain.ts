@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import type { RunPolicy } from '../core/run.ts';
+import type { RunPolicy } from '../config/settings.ts';
 import type { ChatBody } from '../core/types.ts';
 import { GatewayError, invalidField } from '../errors.ts';
 import { resolveModel } from '../providers/resolve-model.ts';

@@ -1,6 +1,5 @@
-import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
-import type { GatewayError } from '../errors.ts';
-import { errorBody } from '../errors.ts';
+import type { ChatCompletionChunk } from '../core/types.ts';
+import { errorBody, type GatewayError } from '../errors.ts';
 import type { SseEncoder } from './sse-response.ts';
 
 const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -8,13 +7,15 @@ const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.s
 /**
  * The gateway's own event stream (`/stream`), made for browsers and `EventSource`: named events whose
  * `data` is always one line of JSON, so a newline in a token can never break the framing.
- *   delta      {"content":"…"} or {"refusal":"…"}
- *   tool_call  {"index","id"?,"name"?,"arguments"}   (arguments may come in fragments)
- *   usage      {"prompt_tokens","completion_tokens","total_tokens"}
- *   done       {"finish_reason","model"}   (model: the `provider/model` that answered)
- *   error      {"error":{"message","type","param","code"}}
+ *   delta        {"content":"…"} or {"refusal":"…"}
+ *   tool_call    {"index","id"?,"name"?,"arguments"}   (a client tool; arguments may come in fragments)
+ *                {"id","name","arguments","server":true} (a server tool the gateway is about to run)
+ *   tool_result  {"id","name","result"|"error","ms"}
+ *   usage        {"prompt_tokens","completion_tokens","total_tokens","cost_usd"?,"estimated"?}
+ *   done         {"finish_reason","model"}   (model: the `provider/model` that answered)
+ *   error        {"error":{"message","type","param","code"}}
  */
-export function gatewaySse(model: () => string): SseEncoder {
+export function gatewaySse(): SseEncoder {
   return {
     chunk(chunk: ChatCompletionChunk) {
       let out = '';
@@ -29,10 +30,17 @@ export function gatewaySse(model: () => string): SseEncoder {
       }
       return out;
     },
-    end(completion: ChatCompletion) {
-      const usage = completion.usage;
-      const usageFrame = usage ? frame('usage', { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, total_tokens: usage.total_tokens }) : '';
-      return usageFrame + frame('done', { finish_reason: completion.choices[0]?.finish_reason ?? 'stop', model: model() });
+    step(event) {
+      if (event.type === 'tool_call') return frame('tool_call', { id: event.id, name: event.name, arguments: event.arguments, server: true });
+      const { type: _type, ...result } = event;
+      return frame('tool_result', result);
+    },
+    end(end) {
+      const u = end.usage;
+      const usage = u
+        ? frame('usage', { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens, ...(end.costUsd !== undefined ? { cost_usd: end.costUsd } : {}), ...(end.estimated ? { estimated: true } : {}) })
+        : '';
+      return usage + frame('done', { finish_reason: end.finishReason, model: end.model });
     },
     error: (error: GatewayError) => frame('error', errorBody(error)),
   };

@@ -1,6 +1,5 @@
 import type { ChatCompletionChunk } from '../core/types.ts';
-import type { GatewayError } from '../errors.ts';
-import { errorBody } from '../errors.ts';
+import { errorBody, type GatewayError } from '../errors.ts';
 import type { SseEncoder } from './sse-response.ts';
 
 /**
@@ -17,6 +16,8 @@ export function openAiSse(includeUsage: boolean): SseEncoder {
       }
       return `data: ${JSON.stringify(chunk)}\n\n`;
     },
+    // Server tool steps are the gateway's business; an OpenAI client sees only the final answer.
+    step: () => '',
     end: () => 'data: [DONE]\n\n',
     error: (error: GatewayError) => `data: ${JSON.stringify(errorBody(error))}\n\n`,
   };

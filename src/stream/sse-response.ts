@@ -1,59 +1,64 @@
-import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
+import type { GatewayEvent } from '../core/events.ts';
+import type { ChatCompletionChunk, CompletionUsage } from '../core/types.ts';
 import type { GatewayError } from '../errors.ts';
-import { ChunkAccumulator } from './accumulate.ts';
+import { replay } from './replay.ts';
 
-/** Turns normalised chunks into the frames of one SSE dialect. */
+/** What the end of a stream reports: filled from the call's outcome once the answer is complete. */
+export interface StreamEnd {
+  readonly model: string;
+  readonly finishReason: string;
+  readonly usage: CompletionUsage | undefined;
+  readonly costUsd: number | undefined;
+  readonly estimated: boolean;
+}
+
+/** Turns gateway events into the frames of one SSE dialect. */
 export interface SseEncoder {
   /** Frames for one chunk; '' sends nothing. */
   chunk(chunk: ChatCompletionChunk): string;
+  /** Frames for a tool step the gateway ran ('' where the dialect has none). */
+  step(event: Extract<GatewayEvent, { type: 'tool_call' | 'tool_result' }>): string;
   /** Frames closing a stream that ended well. */
-  end(completion: ChatCompletion): string;
+  end(end: StreamEnd): string;
   /** The frame ending a stream that failed after it started. */
   error(error: GatewayError): string;
 }
 
-/** How a stream ended, with everything it carried folded into one completion. */
-export interface StreamOutcome {
-  readonly status: 'complete' | 'error' | 'aborted';
-  readonly completion: ChatCompletion;
-  readonly error?: GatewayError;
-}
-
-/** A source may yield this while it waits, to keep the connection alive: it becomes an SSE comment. */
-export const KEEP_ALIVE = Symbol('keep-alive');
 const PING = new TextEncoder().encode(': ping\n\n');
 
 export interface SseStreamOptions {
   readonly encoder: SseEncoder;
-  /** Called when the first chunk of the answer goes out. */
-  readonly firstChunk?: () => void;
+  /** Called when the first frame of the answer goes out. */
+  readonly firstFrame?: () => void;
   /** Turns whatever the source threw into the error to report. */
   readonly toError: (error: unknown) => GatewayError;
+  /** The end frames' facts, once the source is exhausted (they come from the call's outcome). */
+  readonly end: () => Promise<StreamEnd>;
   /** Called when the client goes away: must abort the upstream request. */
   readonly abort: () => void;
-  /** Called once, when the stream has ended one way or another. */
-  readonly finish: (outcome: StreamOutcome) => void;
 }
 
 export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
 
+function framesOf(event: GatewayEvent, encoder: SseEncoder): string {
+  let frames = '';
+  if (event.type === 'chunks') for (const chunk of event.chunks) frames += encoder.chunk(chunk);
+  else if (event.type === 'completion') for (const chunk of replay(event.completion)) frames += encoder.chunk(chunk);
+  else if (event.type !== 'keep_alive') frames = encoder.step(event);
+  return frames;
+}
+
 /**
- * The response body of a stream: pulls one batch of chunks at a time (no buffering), folds each into the
- * accumulator as it passes, ends with the encoder's end frames, or with its error frame when the
- * source fails (never a clean-looking end). Cancelling the body aborts the upstream.
+ * The response body of a stream: pulls one event at a time (no buffering; a batch of chunks is one
+ * write), ends with the encoder's end frames, or with its error frame when the source fails (never a
+ * clean-looking end). Cancelling the body aborts the upstream.
  */
-export function sseBody(source: AsyncIterable<ChatCompletionChunk[] | typeof KEEP_ALIVE>, options: SseStreamOptions): ReadableStream<Uint8Array> {
+export function sseBody(source: AsyncIterable<GatewayEvent>, options: SseStreamOptions): ReadableStream<Uint8Array> {
   const { encoder } = options;
   const iterator = source[Symbol.asyncIterator]();
-  const accumulator = new ChunkAccumulator();
   const bytes = new TextEncoder();
   let ended = false;
   let started = false;
-  const finish = (status: StreamOutcome['status'], error?: GatewayError) => {
-    if (ended) return;
-    ended = true;
-    options.finish({ status, completion: accumulator.result(), ...(error ? { error } : {}) });
-  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -62,34 +67,30 @@ export function sseBody(source: AsyncIterable<ChatCompletionChunk[] | typeof KEE
             const next = await iterator.next();
             if (ended) return;
             if (next.done) {
-              controller.enqueue(bytes.encode(encoder.end(accumulator.result())));
+              const end = await options.end();
+              ended = true;
+              controller.enqueue(bytes.encode(encoder.end(end)));
               controller.close();
-              return finish('complete');
+              return;
             }
-            if (next.value === KEEP_ALIVE) return controller.enqueue(PING);
-            // One write per batch (what one upstream read brought), not one per chunk.
-            let frames = '';
-            for (const chunk of next.value) {
-              accumulator.add(chunk);
-              frames += encoder.chunk(chunk);
-            }
+            if (next.value.type === 'keep_alive') return controller.enqueue(PING);
+            const frames = framesOf(next.value, encoder);
             if (frames === '') continue;
             if (!started) {
               started = true;
-              options.firstChunk?.();
+              options.firstFrame?.();
             }
             return controller.enqueue(bytes.encode(frames));
           }
         } catch (thrown) {
           if (ended) return;
-          const error = options.toError(thrown);
-          controller.enqueue(bytes.encode(encoder.error(error)));
+          ended = true;
+          controller.enqueue(bytes.encode(encoder.error(options.toError(thrown))));
           controller.close();
-          finish('error', error);
         }
       },
       cancel() {
-        finish('aborted');
+        ended = true;
         options.abort();
         void iterator.return?.().catch(() => {});
       },

@@ -4,7 +4,8 @@ import { inject } from 'vitest';
 import '../../provided-context.ts';
 import { createApp } from '../../../src/app.ts';
 import { SingleFlight } from '../../../src/cache/single-flight.ts';
-import { Cooldown } from '../../../src/core/cooldown.ts';
+import { Cooldown } from '../../../src/gateway/cooldown.ts';
+import { systemClock } from '../../../src/gateway/clock.ts';
 import type { AppDeps } from '../../../src/http/context.ts';
 import { recordSecretsOf, tapResponse } from './secret-recorder.ts';
 
@@ -114,17 +115,15 @@ export async function scenario(directive: Record<string, unknown>, provider = 'o
  */
 export function scriptedApp(overrides: Partial<AppDeps> = {}) {
   const sleeps: number[] = [];
-  const now = () => performance.now();
   const deps: AppDeps = {
     fetch: (input, init) => fetch(input, init),
-    now,
-    wallNow: () => Date.now(),
+    clock: systemClock,
     random: () => 1,
-    sleep: async (ms, signal) => {
+    sleep: async (ms: number, signal: AbortSignal) => {
       sleeps.push(ms);
       if (signal.aborted) throw signal.reason;
     },
-    cooldown: new Cooldown(now, () => {}),
+    cooldown: new Cooldown(systemClock.now, () => {}),
     singleFlight: new SingleFlight(),
     ...overrides,
   };

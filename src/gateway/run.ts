@@ -1,63 +1,27 @@
-import { abortReason, GatewayError, type GatewayCode } from '../errors.ts';
-import { asGatewayError } from '../errors.ts';
+import { childController } from '../core/abort.ts';
+import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
+import { abortReason, asGatewayError, GatewayError, type GatewayCode } from '../errors.ts';
 import { contextWindow } from '../providers/model-catalog.ts';
 import type { Target } from '../providers/target.ts';
 import { callUpstream, type ChunkBatches } from '../providers/upstream.ts';
-import { childController } from './abort.ts';
-import type { Cooldown, CooldownSettings } from './cooldown.ts';
+import { type Clock, sleep } from './clock.ts';
+import type { Cooldown } from './cooldown.ts';
 import { allowsFallback, isContextTooLong, isRetryable, isUpstreamFailure } from './retry-policy.ts';
-import { backoffMs, serverDelayMs, type BackoffSettings } from './retry-timing.ts';
-import type { ChatBody, ChatCompletion, ChatCompletionChunk } from './types.ts';
+import { backoffMs, serverDelayMs } from './retry-timing.ts';
+import type { Attempt, CallRequest } from './types.ts';
 
 /** What `run` needs from the outside world; the composition root passes the real ones, tests their own. */
 export interface RunDeps {
   readonly fetch: typeof fetch;
-  /** Monotonic milliseconds, for latencies and deadlines. */
-  readonly now: () => number;
-  /** Wall-clock milliseconds, for `Retry-After` dates. */
-  readonly wallNow: () => number;
-  /** Waits between attempts; rejects with the signal's reason when it aborts. */
-  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly clock: Clock;
   readonly random: () => number;
   readonly cooldown: Cooldown;
+  /** Waits between attempts (default: on the clock); tests may record and skip them. */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-/** How hard to try: attempts per model, backoff, and the timeouts. */
-export interface RunPolicy {
-  readonly maxAttempts: number;
-  readonly backoff: BackoffSettings;
-  /** Deadline for all attempts and waits until the answer starts. */
-  readonly timeoutMs: number;
-  readonly firstByteTimeoutMs: number;
-  readonly idleTimeoutMs: number;
-  readonly cooldown: CooldownSettings;
-}
-
-/** One chat call as the core sees it, whatever route it came from. */
-export interface GatewayRequest {
-  /** The client's fields, forwarded as they are (each target's model replaces `model`). */
-  readonly body: ChatBody;
-  /** The model chain to try, first choice first. */
-  readonly targets: readonly Target[];
-  readonly stream: boolean;
-  /** Aborts everything: the client went away. */
-  readonly signal: AbortSignal;
-  readonly policy: RunPolicy;
-}
-
-/** One upstream attempt, for the log line and the `x-gateway-attempts` header. */
-export interface Attempt {
-  readonly model: string;
-  readonly status: number;
-  readonly error?: string;
-  readonly ms: number;
-}
-
-/** The answer: one completion, or chunks whose first one has already arrived (so it can no longer be retried). */
-export type RunResult = { readonly target: Target; readonly attempts: readonly Attempt[] } & (
-  | { readonly kind: 'completion'; readonly completion: ChatCompletion }
-  | { readonly kind: 'stream'; readonly chunks: ChunkBatches }
-);
+/** The answer: one completion, or chunks whose first batch has already arrived (so it can no longer be retried). */
+export type RunAnswer = { readonly target: Target } & ({ readonly kind: 'completion'; readonly completion: ChatCompletion } | { readonly kind: 'stream'; readonly chunks: ChunkBatches });
 
 type Answer = { readonly kind: 'completion'; readonly completion: ChatCompletion } | { readonly kind: 'stream'; readonly chunks: ChunkBatches };
 
@@ -70,11 +34,11 @@ const deadlineError = (ms: number) => timeoutError(`No answer within the request
  * next model, when the error allows a fallback. One deadline bounds all of it; a client that goes away
  * aborts the attempt in flight and any wait. Retries end at the first chunk: after that, failures are the stream's.
  */
-export async function run(request: GatewayRequest, deps: RunDeps): Promise<RunResult> {
+export async function run(request: CallRequest, deps: RunDeps, attempts: Attempt[]): Promise<RunAnswer> {
   const { policy, signal } = request;
   // No timer of its own: each attempt's timer stops at the deadline, and no wait outlasts it.
-  const deadlineAt = deps.now() + policy.timeoutMs;
-  const attempts: Attempt[] = [];
+  const { clock } = deps;
+  const deadlineAt = clock.now() + policy.timeoutMs;
   let lastError: GatewayError | undefined;
   let lastTarget: Target | undefined;
   // Whether the last error came after the gateway spent every attempt on it: clients should not retry on top.
@@ -89,17 +53,17 @@ export async function run(request: GatewayRequest, deps: RunDeps): Promise<RunRe
     }
     lastTarget = target;
     for (let n = 1; ; n++) {
-      if (deps.now() >= deadlineAt) throw deadlineError(policy.timeoutMs);
-      const started = deps.now();
+      if (clock.now() >= deadlineAt) throw deadlineError(policy.timeoutMs);
+      const started = clock.now();
       let wait: number | undefined;
       try {
         const answer = await attempt(target, request, deps, deadlineAt);
-        attempts.push({ model: target.id, status: 200, ms: Math.round(deps.now() - started) });
+        attempts.push({ model: target.id, status: 200, ms: Math.round(clock.now() - started) });
         deps.cooldown.recordSuccess(target.id);
-        return { ...answer, target, attempts };
+        return { ...answer, target };
       } catch (thrown) {
         const error = asGatewayError(thrown);
-        attempts.push({ model: target.id, status: error.status, error: error.code ?? error.type, ms: Math.round(deps.now() - started) });
+        attempts.push({ model: target.id, status: error.status, error: error.code ?? error.type, ms: Math.round(clock.now() - started) });
         if (signal.aborted) throw abortReason(signal);
         lastError = error;
         exhausted = false;
@@ -109,11 +73,11 @@ export async function run(request: GatewayRequest, deps: RunDeps): Promise<RunRe
         if (!isRetryable(error) || (!request.stream && error.is('upstream_timeout'))) break;
         exhausted = n >= policy.maxAttempts;
         if (exhausted) break;
-        wait = serverDelayMs(error.headers, deps.wallNow()) ?? backoffMs(n, policy.backoff, deps.random);
+        wait = serverDelayMs(error.headers, clock.wallNow()) ?? backoffMs(n, policy.backoff, deps.random);
         // A hint that outlasts the deadline is not worth waiting for: fall back, or fail now with it.
-        if (deps.now() + wait >= deadlineAt) break;
+        if (clock.now() + wait >= deadlineAt) break;
       }
-      await deps.sleep(wait, signal).catch(() => {
+      await (deps.sleep ? deps.sleep(wait, signal) : sleep(clock, wait, signal)).catch(() => {
         throw abortReason(signal);
       });
     }
@@ -132,25 +96,32 @@ function holdsMore(candidate: Target, failed: Target): boolean {
 }
 
 /** One attempt: the call, bounded by the first-byte timeout until the answer (or a stream's first chunk) is here. */
-async function attempt(target: Target, request: GatewayRequest, deps: RunDeps, deadlineAt: number): Promise<Answer> {
+async function attempt(target: Target, request: CallRequest, deps: RunDeps, deadlineAt: number): Promise<Answer> {
   const { policy } = request;
-  const { controller } = childController(request.signal);
+  const { clock } = deps;
+  const { controller, dispose } = childController(request.signal);
   // One timer: the first-byte timeout (retryable), or the request's deadline if that comes first (final).
-  const untilDeadline = Math.max(0, deadlineAt - deps.now());
+  const untilDeadline = Math.max(0, deadlineAt - clock.now());
   const firstByteFirst = policy.firstByteTimeoutMs < untilDeadline;
-  const timer = setTimeout(
+  const timer = clock.setTimeout(
     () => controller.abort(firstByteFirst ? timeoutError(`${target.id} sent nothing within ${policy.firstByteTimeoutMs} ms.`, 'upstream_timeout') : deadlineError(policy.timeoutMs)),
     firstByteFirst ? policy.firstByteTimeoutMs : untilDeadline,
   );
   try {
-    const answer = await callUpstream({ target, body: request.body, stream: request.stream, signal: controller.signal, timeoutMs: Math.max(1, deadlineAt - deps.now()), fetch: deps.fetch });
-    if (answer.kind === 'completion') return answer;
+    const answer = await callUpstream({ target, body: request.body, stream: request.stream, signal: controller.signal, timeoutMs: Math.max(1, deadlineAt - clock.now()), fetch: deps.fetch });
+    if (answer.kind === 'completion') {
+      dispose();
+      return answer;
+    }
     // Wait for the first chunk, so a failure before it is still an ordinary (retryable) error.
     const iterator = answer.chunks[Symbol.asyncIterator]();
     const first = await iterator.next();
-    return { kind: 'stream', chunks: idleGuarded(iterator, first, policy.idleTimeoutMs, controller, deps.now) };
+    return { kind: 'stream', chunks: idleGuarded(iterator, first, policy.idleTimeoutMs, controller, clock, dispose) };
+  } catch (error) {
+    dispose();
+    throw error;
   } finally {
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
   }
 }
 
@@ -159,26 +130,27 @@ async function attempt(target: Target, request: GatewayRequest, deps: RunDeps, d
  * goes silent for `idleMs`. One timer per stream, re-armed only when it fires; only time spent waiting
  * on the upstream counts, not time the client takes to read.
  */
-async function* idleGuarded(iterator: AsyncIterator<ChatCompletionChunk[]>, first: IteratorResult<ChatCompletionChunk[]>, idleMs: number, controller: AbortController, now: () => number): AsyncGenerator<ChatCompletionChunk[]> {
+async function* idleGuarded(iterator: AsyncIterator<ChatCompletionChunk[]>, first: IteratorResult<ChatCompletionChunk[]>, idleMs: number, controller: AbortController, clock: Clock, dispose: () => void): AsyncGenerator<ChatCompletionChunk[]> {
   let waitingSince: number | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: unknown;
   const check = () => {
-    const waited = waitingSince === undefined ? 0 : now() - waitingSince;
+    const waited = waitingSince === undefined ? 0 : clock.now() - waitingSince;
     if (waited >= idleMs) return controller.abort(timeoutError(`The upstream sent nothing for ${idleMs} ms, so the stream was ended.`, 'stream_idle_timeout'));
-    timer = setTimeout(check, idleMs - waited);
+    timer = clock.setTimeout(check, idleMs - waited);
   };
-  timer = setTimeout(check, idleMs);
+  timer = clock.setTimeout(check, idleMs);
   let done = false;
   try {
     for (let next = first; !next.done; ) {
       yield next.value;
-      waitingSince = now();
+      waitingSince = clock.now();
       next = await iterator.next();
       waitingSince = undefined;
     }
     done = true;
   } finally {
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
     if (!done) controller.abort();
+    dispose();
   }
 }

@@ -1,9 +1,4 @@
-/** How many retryable failures within a window send a deployment into cooldown, and for how long. */
-export interface CooldownSettings {
-  readonly failures: number;
-  readonly windowMs: number;
-  readonly cooldownMs: number;
-}
+import type { CooldownSettings } from '../config/settings.ts';
 
 /**
  * Per-isolate memory of deployments (`provider/model`) that keep failing: one with `failures` retryable

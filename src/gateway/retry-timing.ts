@@ -1,8 +1,5 @@
-/** When to try again: the server's hint first, then bounded exponential backoff with full jitter. */
-export interface BackoffSettings {
-  readonly baseMs: number;
-  readonly capMs: number;
-}
+// When to try again: the server's hint first, then bounded exponential backoff with full jitter.
+import type { BackoffSettings } from '../config/settings.ts';
 
 /**
  * The wait the server asked for, in ms: `retry-after-ms` first (OpenAI's), then `retry-after` as
