@@ -75,7 +75,7 @@ export function budgetStage(deps: BudgetDeps): Stage {
       const worst = await deps.estimate(request);
       let result: ReserveResult;
       try {
-        result = await stub.reserve({ requestId: crypto.randomUUID(), tokens: worst.tokens, usd: worst.usd, now: deps.now(), ttlMs: deps.settings.reservationTtlMs, fallback: staticRecord(deps.settings.staticLimits) });
+        result = await stub.reserve({ requestId: request.requestId, tokens: worst.tokens, usd: worst.usd, now: deps.now(), ttlMs: deps.settings.reservationTtlMs, fallback: staticRecord(deps.settings.staticLimits) });
       } catch (error) {
         if (deps.settings.failOpen) return { call: next(request), reservationId: null, worst };
         throw limitUnavailable(error);
@@ -86,7 +86,7 @@ export function budgetStage(deps: BudgetDeps): Stage {
       try {
         return { call: next(request), reservationId, worst };
       } catch (error) {
-        await settle(reservationId, NOTHING);
+        request.waitUntil(settle(reservationId, NOTHING));
         throw error;
       }
     })();
@@ -96,7 +96,8 @@ export function budgetStage(deps: BudgetDeps): Stage {
       outcome: started.then(
         async (s) => {
           const outcome = await s.call.outcome;
-          if (s.reservationId !== null) await settle(s.reservationId, settlement(outcome, s.worst));
+          // Settling never delays the outcome (the log line); until it lands, the worst case stays held.
+          if (s.reservationId !== null) request.waitUntil(settle(s.reservationId, settlement(outcome, s.worst)));
           return outcome;
         },
         (error: unknown) => refusedOutcome(asGatewayError(error)),
