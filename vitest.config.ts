@@ -12,6 +12,11 @@ export default defineConfig({
         plugins: [
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: './wrangler.toml' },
+            // workerd's --verbose logs every expected disconnect (a mock upstream that resets or cuts a
+            // connection, a client that hangs up) as an "uncaught exception … Network connection lost" trace,
+            // even when the code handles it, and passing tests then look failed. Real errors stay loud:
+            // assertions, unhandled rejections (Vitest reports them and fails the run) and runtime crashes.
+            verbose: false,
             miniflare: {
               // The Worker under test talks to the mock upstream started in globalSetup.
               bindings: {
@@ -25,7 +30,8 @@ export default defineConfig({
         ],
         test: {
           name: 'workers',
-          include: ['test/workers/**/*.test.ts'],
+          // RUNTIME_OUTPUT_FIXTURES: test/node/quiet-output.test.ts runs these fixtures alone to check what a run prints.
+          include: process.env['RUNTIME_OUTPUT_FIXTURES'] ? ['test/setup/fixtures/*.fixture.ts'] : ['test/workers/**/*.test.ts'],
           globalSetup: ['test/setup/mock-upstream.ts'],
           // Fails a file whose responses or log lines contain a configured secret's value.
           setupFiles: ['test/workers/support/secret-scan.ts'],

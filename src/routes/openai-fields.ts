@@ -105,7 +105,7 @@ function messages(value: unknown): void {
   if (value === undefined) reject('messages', "Missing required parameter: 'messages'.", 'missing_required_parameter');
   const list = array(value, 'messages');
   if (list.length === 0) reject('messages', "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'empty_array');
-  list.forEach((item, i) => message(item, `messages[${i}]`));
+  for (const [i, item] of list.entries()) message(item, `messages[${i}]`);
 }
 
 function message(value: unknown, path: string): void {
@@ -132,7 +132,7 @@ function content(value: unknown, path: string, role: string): void {
   if (!Array.isArray(value)) reject(path, `Invalid type for '${path}': expected one of a string or array of objects, but got ${describe(value)} instead.`, 'invalid_type');
   if (value.length === 0) reject(path, `Invalid '${path}': empty array. Expected an array with minimum length 1, but got an empty array instead.`, 'empty_array');
   const allowed = PART_TYPES[role] ?? [];
-  value.forEach((item, i) => {
+  for (const [i, item] of value.entries()) {
     const p = `${path}[${i}]`;
     const part = object(item, p);
     const type = string(required(part, 'type', p), `${p}.type`);
@@ -140,7 +140,7 @@ function content(value: unknown, path: string, role: string): void {
       reject(`${p}.type`, `Invalid value: '${type}'. Supported values for a message with role '${role}' are: ${list(allowed)}.`, 'invalid_value');
     }
     contentPart(part, type, p);
-  });
+  }
 }
 
 function contentPart(part: Json, type: string, path: string): void {
@@ -217,7 +217,7 @@ function stop(value: unknown): void {
   if (typeof value === 'string') return;
   if (!Array.isArray(value)) reject('stop', `Invalid type for 'stop': expected one of a string or array of strings, but got ${describe(value)} instead.`, 'invalid_type');
   if (value.length > 4) reject('stop', `Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${value.length} instead.`, 'array_above_max_length');
-  value.forEach((item, i) => string(item, `stop[${i}]`));
+  for (const [i, item] of value.entries()) string(item, `stop[${i}]`);
 }
 
 function audio(options: Json): void {
@@ -266,7 +266,7 @@ function array(value: unknown, path: string): unknown[] {
 }
 
 function number(value: unknown, path: string, min: number, max: number, integer: boolean): void {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return wrongType(path, integer ? 'an integer' : 'a number', value);
+  if (typeof value !== 'number' || !Number.isFinite(value)) wrongType(path, integer ? 'an integer' : 'a number', value);
   if (integer && !Number.isInteger(value)) wrongType(path, 'an integer', value);
   const kind = integer ? 'integer' : 'decimal';
   if (value < min) reject(path, `Invalid '${path}': ${kind} below minimum value. Expected a value >= ${min}, but got ${value} instead.`, `${kind}_below_min_value`);
@@ -280,7 +280,7 @@ function oneOf(value: unknown, path: string, values: readonly string[]): string 
 }
 
 function arrayOf(value: unknown, path: string, each: (item: unknown, path: string) => unknown): void {
-  array(value, path).forEach((item, i) => each(item, `${path}[${i}]`));
+  for (const [i, item] of array(value, path).entries()) each(item, `${path}[${i}]`);
 }
 
 function mapOf(value: unknown, path: string, each: (item: unknown, path: string) => unknown): void {
