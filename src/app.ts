@@ -3,10 +3,13 @@ import { SingleFlight } from './cache/single-flight.ts';
 import { configFor } from './config/config.ts';
 import { cacheStage } from './gateway/cache-stage.ts';
 import { attemptLoop } from './gateway/attempts.ts';
-import { systemClock } from './gateway/clock.ts';
+import { sleep, systemClock } from './gateway/clock.ts';
 import { Cooldown } from './gateway/cooldown.ts';
 import { compose } from './gateway/pipeline.ts';
 import type { CallModel } from './gateway/types.ts';
+import type { Config } from './config/config.ts';
+import { ToolRegistry } from './tools/registry.ts';
+import { toolLoop } from './tools/tool-loop.ts';
 import { ANONYMOUS, authenticate, presentedKey } from './http/auth.ts';
 import type { AppDeps, Handler, RequestContext } from './http/context.ts';
 import { assertAnonymousOriginAllowed, preflight, withCors } from './http/cors.ts';
@@ -61,9 +64,14 @@ function defaultDeps(): AppDeps {
 }
 
 /** The model-call pipeline: stages outermost first, around the attempt loop. */
-function pipeline(deps: AppDeps, env: Env): CallModel {
+function pipeline(deps: AppDeps, env: Env, config: Config, registry: ToolRegistry): CallModel {
   const log = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
-  return compose(attemptLoop(deps), [cacheStage({ kv: env.CACHE, singleFlight: deps.singleFlight, clock: deps.clock, log })]);
+  const { clock } = deps;
+  return compose(attemptLoop(deps), [
+    // Each model step of the tool loop goes through every stage below it: cache, budget, usage.
+    toolLoop({ registry, env, fetch: deps.fetch, now: clock.now, sleep: (ms, signal) => sleep(clock, ms, signal), timeoutMs: config.tools.timeoutMs, resultMaxBytes: config.tools.resultMaxBytes }),
+    cacheStage({ kv: env.CACHE, singleFlight: deps.singleFlight, clock, log }),
+  ]);
 }
 
 /**
@@ -71,11 +79,13 @@ function pipeline(deps: AppDeps, env: Env): CallModel {
  * error renderer) → `finally` (CORS headers, request id, the log line).
  */
 export function createApp(deps: AppDeps = defaultDeps()) {
+  const registry = new ToolRegistry();
   const router = Router<IRequest, [RequestContext]>({
     before: [
       async (request, rc) => {
         rc.config = configFor(rc.env);
-        rc.callModel = pipeline(deps, rc.env);
+        rc.callModel = pipeline(deps, rc.env, rc.config, registry);
+        rc.tools = registry;
         const answer = preflight(request, rc.config);
         if (answer) return answer;
         const url = new URL(request.url);
@@ -139,6 +149,7 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         log: {},
         streamEnded: undefined,
         callModel: undefined as never,
+        tools: undefined as never,
         outcomes: [],
       };
       return router.fetch(request, rc);

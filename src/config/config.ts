@@ -1,6 +1,7 @@
 import { configError } from '../errors.ts';
 import type { CacheSettings } from '../cache/cache-policy.ts';
 import type { BackoffSettings, CooldownSettings } from './settings.ts';
+import { parseToolSettings, type ToolSettings } from './tool-settings.ts';
 import { PROVIDERS, PROVIDER_NAMES, type ProviderSpec } from '../providers/catalog.ts';
 import { customProviders } from '../providers/custom-providers.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';
@@ -21,6 +22,7 @@ export interface Config {
   readonly providers: ReadonlyMap<string, ProviderConfig>;
   readonly resilience: ResilienceSettings;
   readonly cache: CacheSettings;
+  readonly tools: ToolSettings;
 }
 
 /** Retries, fallbacks, deadlines and cooldown. */
@@ -163,6 +165,7 @@ export function parseConfig(env: object): Config {
     providers: new Map(specs.map((spec) => [spec.name, providerConfig(env, spec)])),
     resilience: resilience(env),
     cache: cache(env),
+    tools: parseToolSettings(env),
   };
 }
 

@@ -5,6 +5,7 @@ import type { RunDeps } from '../gateway/run.ts';
 import type { CallModel, Caller, Outcome } from '../gateway/types.ts';
 
 export type { Caller };
+import type { ToolRegistry } from '../tools/registry.ts';
 import type { RouteMatch } from './route-match.ts';
 
 /** A route handler: gets the request and its context, answers it. */
@@ -44,6 +45,8 @@ export interface RequestContext {
   readonly log: LogFields;
   /** The model-call pipeline for this request (stages composed by the app). */
   callModel: CallModel;
+  /** The server tools this gateway offers. */
+  tools: ToolRegistry;
   /** The outcome of every model call the request made, for the log line. */
   readonly outcomes: Promise<Outcome>[];
   /** For streamed responses: settles when the body ends, so the log line can wait for it. */

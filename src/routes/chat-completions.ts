@@ -3,12 +3,17 @@ import { readJsonObject } from '../http/read-json.ts';
 import { openAiSse } from '../stream/openai-sse.ts';
 import { completeCall, gatewayHeaders, startCall, streamCall } from './model-call.ts';
 import { validateChatBody } from './validate.ts';
+import { parseToolsHeader, resolveServerTools } from '../tools/server-tools.ts';
 
 /** `POST /v1/chat/completions`: OpenAI's wire format in and out, every request field forwarded. */
 export async function chatCompletions(request: Request, rc: RequestContext): Promise<Response> {
   const body = validateChatBody(await readJsonObject(request, rc.config.maxBodyBytes));
   const stream = body.stream === true;
-  const started = startCall(rc, body, { stream });
+  // Server tools on the OpenAI wire come by header, so the body stays exactly OpenAI's.
+  const headers = request.headers;
+  const iterations = headers.get('x-gateway-max-iterations');
+  const serverTools = resolveServerTools(headers.has('x-gateway-tools') ? parseToolsHeader(headers.get('x-gateway-tools')) : undefined, iterations === null ? undefined : Number(iterations), body, rc.tools, rc.config.tools, 'x-gateway-tools');
+  const started = startCall(rc, body, { stream, serverTools });
   if (stream) {
     const options = body['stream_options'] as { include_usage?: unknown } | undefined;
     return streamCall(rc, started, openAiSse(options?.include_usage === true));

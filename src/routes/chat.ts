@@ -2,11 +2,13 @@ import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { completeCall, gatewayHeaders, startCall } from './model-call.ts';
 import { simpleChatBody } from './simple-input.ts';
+import { resolveServerTools } from '../tools/server-tools.ts';
 
 /** `POST /chat`: the simple input, one JSON answer `{ content, model, finish_reason, usage, tool_calls? }`. */
 export async function chat(request: Request, rc: RequestContext): Promise<Response> {
-  const body = simpleChatBody(await readJsonObject(request, rc.config.maxBodyBytes));
-  const { answer, completion } = await completeCall(startCall(rc, body, { stream: false }));
+  const input = simpleChatBody(await readJsonObject(request, rc.config.maxBodyBytes));
+  const serverTools = resolveServerTools(input.toolNames, input.maxIterations, input.body, rc.tools, rc.config.tools);
+  const { answer, completion } = await completeCall(startCall(rc, input.body, { stream: false, serverTools }));
   const choice = completion.choices[0];
   const message = choice?.message;
   return Response.json(

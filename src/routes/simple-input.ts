@@ -2,19 +2,33 @@ import type { ChatBody } from '../core/types.ts';
 import { invalidField } from '../errors.ts';
 import { onlyFields, optional, validateChatBody } from './validate.ts';
 
-const FIELDS = ['messages', 'prompt', 'system', 'model', 'models', 'temperature', 'max_tokens', 'top_p', 'seed', 'stop', 'tools', 'tool_choice'];
+const FIELDS = ['messages', 'prompt', 'system', 'model', 'models', 'temperature', 'max_tokens', 'top_p', 'seed', 'stop', 'tools', 'tool_choice', 'max_iterations'];
+
+/** The simple input as a chat body, plus the server tools it names. */
+export interface SimpleInput {
+  readonly body: ChatBody;
+  /** Names of server tools (`tools: ["get_weather"]`); undefined when none are named. */
+  readonly toolNames: string[] | undefined;
+  readonly maxIterations: unknown;
+}
 
 /**
- * The simple input of `/chat` and `/stream` — `{ messages | prompt, system?, model?, temperature?, max_tokens?, … }` —
- * as a chat body. Unknown fields are refused so a typo (`max_token`) is not silently ignored.
+ * The simple input of `/chat` and `/stream` — `{ messages | prompt, system?, model?, temperature?, max_tokens?, tools?, … }` —
+ * as a chat body. In `tools`, a string names a server tool the gateway runs, an object is the client's own
+ * tool definition (passed through). Unknown fields are refused so a typo (`max_token`) is not silently ignored.
  */
-export function simpleChatBody(input: Record<string, unknown>): ChatBody {
+export function simpleChatBody(input: Record<string, unknown>): SimpleInput {
   onlyFields(input, FIELDS);
   optional(input, 'prompt', 'string');
   optional(input, 'system', 'string');
   optional(input, 'temperature', 'number');
   optional(input, 'max_tokens', 'number');
-  const { prompt, system, messages, ...rest } = input;
+  optional(input, 'tools', 'array');
+  const { prompt, system, messages, tools, max_iterations: maxIterations, ...rest } = input;
+  const all = (tools as unknown[] | undefined) ?? [];
+  const toolNames = all.filter((t): t is string => typeof t === 'string');
+  const clientTools = all.filter((t) => typeof t !== 'string');
+  if (clientTools.length > 0) rest['tools'] = clientTools;
   if (messages !== undefined && prompt !== undefined) throw invalidField('prompt', 'Send either "messages" or "prompt", not both.');
   let list: unknown[];
   if (typeof prompt === 'string') {
@@ -23,15 +37,19 @@ export function simpleChatBody(input: Record<string, unknown>): ChatBody {
   } else if (messages === undefined) throw invalidField('messages', 'Send "messages" (an array) or "prompt" (a string).', 'missing_field');
   else list = Array.isArray(messages) ? messages : [];
   if (typeof system === 'string') list = [{ role: 'system', content: system }, ...list];
-  return validateChatBody({ ...rest, messages: list });
+  return { body: validateChatBody({ ...rest, messages: list }), toolNames: toolNames.length > 0 ? toolNames : undefined, maxIterations };
 }
 
 /** The same input from a query string (`GET /stream?prompt=…`), numbers parsed. */
-export function simpleChatQuery(url: URL): ChatBody {
+export function simpleChatQuery(url: URL): SimpleInput {
   const input: Record<string, unknown> = {};
   for (const [key, value] of url.searchParams) {
     if (key === 'access_token') continue;
-    input[key] = key === 'temperature' || key === 'max_tokens' || key === 'top_p' || key === 'seed' ? Number(value) : value;
+    if (key === 'tools') {
+      input[key] = value.split(',').map((name) => name.trim()).filter(Boolean);
+      continue;
+    }
+    input[key] = key === 'temperature' || key === 'max_tokens' || key === 'top_p' || key === 'seed' || key === 'max_iterations' ? Number(value) : value;
     if (typeof input[key] === 'number' && Number.isNaN(input[key])) throw invalidField(key, `"${key}" must be a number.`);
   }
   return simpleChatBody(input);

@@ -1,11 +1,13 @@
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { gatewaySse } from '../stream/gateway-sse.ts';
+import { resolveServerTools } from '../tools/server-tools.ts';
 import { startCall, streamCall } from './model-call.ts';
 import { simpleChatBody, simpleChatQuery } from './simple-input.ts';
 
-/** `POST /stream` and `GET /stream?prompt=…` (for EventSource): the gateway's own SSE events. */
+/** `POST /stream` and `GET /stream?prompt=…` (for EventSource): the gateway's own SSE events, server tool steps included. */
 export async function stream(request: Request, rc: RequestContext): Promise<Response> {
-  const body = request.method === 'GET' ? simpleChatQuery(new URL(request.url)) : simpleChatBody(await readJsonObject(request, rc.config.maxBodyBytes));
-  return streamCall(rc, startCall(rc, body, { stream: true }), gatewaySse());
+  const input = request.method === 'GET' ? simpleChatQuery(new URL(request.url)) : simpleChatBody(await readJsonObject(request, rc.config.maxBodyBytes));
+  const serverTools = resolveServerTools(input.toolNames, input.maxIterations, input.body, rc.tools, rc.config.tools);
+  return streamCall(rc, startCall(rc, input.body, { stream: true, serverTools }), gatewaySse());
 }

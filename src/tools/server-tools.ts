@@ -3,7 +3,7 @@ import type { ChatBody } from '../core/types.ts';
 import { GatewayError, invalidField } from '../errors.ts';
 import type { CallRequest } from '../gateway/types.ts';
 import type { ToolRegistry } from './registry.ts';
-import type { ToolSettings } from './tool-settings.ts';
+import type { ToolSettings } from '../config/tool-settings.ts';
 
 export type ServerTools = NonNullable<CallRequest['serverTools']>;
 

@@ -4,7 +4,7 @@ import { BUILT_IN_TOOLS, ToolRegistry } from '../../src/tools/registry.ts';
 import { capBytes, runToolCalls, type ToolRunContext } from '../../src/tools/run-tool-calls.ts';
 import { parseToolsHeader, resolveServerTools } from '../../src/tools/server-tools.ts';
 import { defineTool } from '../../src/tools/tool.ts';
-import { parseToolSettings } from '../../src/tools/tool-settings.ts';
+import { parseToolSettings } from '../../src/config/tool-settings.ts';
 import { GatewayError } from '../../src/errors.ts';
 
 /** A sleep that only ends when its signal aborts: no tool times out unless a test says so. */

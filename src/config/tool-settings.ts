@@ -1,4 +1,4 @@
-import { readVariable } from '../config/variables.ts';
+import { readVariable } from './variables.ts';
 import { configError } from '../errors.ts';
 
 /** The loop's bound never goes above this, whatever the deployment says: a misbehaving model costs at most this many calls. */
