@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { call, eventually, mockCalls, scenario } from './support/gateway.ts';
+import { FakeClock } from './support/fake-clock.ts';
+import { call, eventually, mockCalls, scenario, scriptedApp } from './support/gateway.ts';
 
-const slow = { stream: { chunk_delay_ms: 200, pieces: 100 } };
+// The upstream sends two frames, then holds the connection open and silent: on a fake clock no idle
+// timeout ever ends it, so only the client leaving can close it.
+const stalled = { stream: { stall_after: 2 } };
 
 async function readOneChunkThenLeave(response: Response): Promise<void> {
   const reader = response.body!.getReader();
@@ -12,15 +15,17 @@ async function readOneChunkThenLeave(response: Response): Promise<void> {
 
 describe('when the client goes away mid-stream', () => {
   it('aborts the upstream request of a /v1/chat/completions stream at once', async () => {
-    const { model, id } = await scenario(slow);
-    await readOneChunkThenLeave(await call('/v1/chat/completions', { json: { model, messages: [{ role: 'user', content: 'hi' }], stream: true } }));
+    const { app } = scriptedApp({ clock: new FakeClock() });
+    const { model, id } = await scenario(stalled);
+    await readOneChunkThenLeave(await call('/v1/chat/completions', { json: { model, messages: [{ role: 'user', content: 'hi' }], stream: true }, app }));
     expect(await eventually(async () => (await mockCalls(id)).closed_by_client === 1)).toBe(true);
     expect((await mockCalls(id)).count).toBe(1);
   });
 
   it('aborts the upstream request of a /stream stream at once', async () => {
-    const { model, id } = await scenario(slow);
-    await readOneChunkThenLeave(await call('/stream', { json: { model, prompt: 'hi' } }));
+    const { app } = scriptedApp({ clock: new FakeClock() });
+    const { model, id } = await scenario(stalled);
+    await readOneChunkThenLeave(await call('/stream', { json: { model, prompt: 'hi' }, app }));
     expect(await eventually(async () => (await mockCalls(id)).closed_by_client === 1)).toBe(true);
   });
 });

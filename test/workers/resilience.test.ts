@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { call, chatBody, eventually, mockCalls, mockUrl, scenario, scriptedApp, sseEvents } from './support/gateway.ts';
+import { FakeClock } from './support/fake-clock.ts';
+import { call, chatBody, eventually, heldFetch, mockCalls, mockUrl, scenario, scriptedApp, sseEvents, upstreamSaw } from './support/gateway.ts';
 
 type ErrorJson = { error: { message: string; type: string; param: string | null; code: string | null } };
 const ask = (extra: Record<string, unknown> = {}) => ({ messages: [{ role: 'user', content: 'hi' }], ...extra });
@@ -19,6 +20,8 @@ interface Row {
   sleeps?: number[];
   model?: string;
   code?: string;
+  /** Fake-clock time to let pass once the upstream has seen the first request (it stalls meanwhile). */
+  advanceMs?: number;
 }
 
 const rows: Row[] = [
@@ -35,9 +38,9 @@ const rows: Row[] = [
   { fault: '400 (never retried, no fallback)', mock: { status: 400 }, body: { models: ['openai/gpt-4.1-mini'] }, status: 400, calls: 1, sleeps: [] },
   { fault: 'connection reset, then success', mock: { steps: [{ reset: true }] }, status: 200, calls: 2, sleeps: [500] },
   { fault: 'malformed upstream JSON, then success', mock: { steps: [{ raw: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"id": oops' } }] }, status: 200, calls: 2 },
-  { fault: 'stall before the first byte: timeout, then the fallback', mock: { steps: [{ stall: true }] }, body: { models: ['openai/gpt-4.1-mini'] }, headers: { 'x-gateway-max-attempts': '1' }, env: { FIRST_BYTE_TIMEOUT_MS: '300' }, status: 200, calls: 2, model: 'openai/gpt-4.1-mini' },
+  { fault: 'stall before the first byte: timeout, then the fallback', mock: { steps: [{ stall: true }] }, body: { models: ['openai/gpt-4.1-mini'] }, headers: { 'x-gateway-max-attempts': '1' }, env: { FIRST_BYTE_TIMEOUT_MS: '300' }, advanceMs: 300, status: 200, calls: 2, model: 'openai/gpt-4.1-mini' },
   { fault: 'a deadline shorter than Retry-After: the 429 at once, with its Retry-After', mock: { status: 429, headers: { 'retry-after': '30' } }, headers: { 'x-gateway-timeout-ms': '2000' }, status: 429, calls: 1, sleeps: [] },
-  { fault: 'a deadline that passes while the upstream stalls', mock: { stall: true }, headers: { 'x-gateway-timeout-ms': '300' }, status: 504, calls: 1, code: 'timeout' },
+  { fault: 'a deadline that passes while the upstream stalls', mock: { stall: true }, headers: { 'x-gateway-timeout-ms': '5000' }, advanceMs: 5000, status: 504, calls: 1, code: 'timeout' },
   {
     fault: 'context too long: fallback only to a model with a larger window',
     mock: { steps: [{ status: 400, body: { error: { message: "This model's maximum context length is 128000 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } }] },
@@ -51,9 +54,15 @@ const rows: Row[] = [
 describe('when the upstream fails (non-stream)', () => {
   for (const row of rows) {
     it(`${row.fault} → ${row.status} after ${row.calls} upstream call(s)`, async () => {
-      const { app, sleeps } = scriptedApp();
+      const clock = new FakeClock();
+      const { app, sleeps } = scriptedApp({ clock });
       const { id, body } = chatBody(row.mock, row.body);
-      const response = await call('/v1/chat/completions', { json: body, app, ...(row.headers ? { headers: row.headers } : {}), ...(row.env ? { env: row.env } : {}) });
+      const pending = call('/v1/chat/completions', { json: body, app, ...(row.headers ? { headers: row.headers } : {}), ...(row.env ? { env: row.env } : {}) });
+      if (row.advanceMs !== undefined) {
+        await upstreamSaw(id);
+        await clock.advance(row.advanceMs);
+      }
+      const response = await pending;
       expect(response.status).toBe(row.status);
       expect((await mockCalls(id)).count).toBe(row.calls);
       if (row.sleeps) expect(sleeps).toEqual(row.sleeps);
@@ -69,7 +78,7 @@ describe('when the upstream fails (non-stream)', () => {
   }
 
   it('tells clients not to retry on top (x-should-retry: false) once it spent every attempt', async () => {
-    const { app } = scriptedApp();
+    const { app } = scriptedApp({ clock: new FakeClock() });
     const spent = chatBody({ status: 503 });
     const response = await call('/v1/chat/completions', { json: spent.body, app });
     expect(response.status).toBe(503);
@@ -81,8 +90,9 @@ describe('when the upstream fails (non-stream)', () => {
   });
 
   it('waits until a Retry-After HTTP date', async () => {
-    const { app, sleeps } = scriptedApp();
-    const when = new Date(Date.now() + 5000).toUTCString();
+    const clock = new FakeClock();
+    const { app, sleeps } = scriptedApp({ clock });
+    const when = new Date(clock.wallNow() + 5000).toUTCString();
     const { body } = chatBody({ steps: [{ status: 503, headers: { 'retry-after': when } }] });
     expect((await call('/v1/chat/completions', { json: body, app })).status).toBe(200);
     expect(sleeps).toHaveLength(1);
@@ -91,7 +101,7 @@ describe('when the upstream fails (non-stream)', () => {
   });
 
   it('falls back when the upstream rejects the gateway key, to another provider', async () => {
-    const { app } = scriptedApp();
+    const { app } = scriptedApp({ clock: new FakeClock() });
     const primary = await scenario({});
     const fallback = await scenario({}, 'groq');
     const env = { OPENAI_API_KEY: 'bad-key', GROQ_API_KEY: 'gsk-test-000000', GROQ_BASE_URL: `${mockUrl}/v1` };
@@ -103,7 +113,7 @@ describe('when the upstream fails (non-stream)', () => {
   });
 
   it('puts a failing deployment in cooldown, skipping it while other models of the provider still answer', async () => {
-    const { app } = scriptedApp();
+    const { app } = scriptedApp({ clock: new FakeClock() });
     const dead = await scenario({ status: 503 });
     const alive = await scenario({});
     const env = { COOLDOWN_FAILURES: '2', MAX_ATTEMPTS: '1' };
@@ -122,7 +132,7 @@ describe('when the upstream fails (non-stream)', () => {
 
   it('refuses a bad x-gateway-max-attempts, and one above MAX_ATTEMPTS: a request narrows the deployer’s setting, never widens it', async () => {
     expect((await call('/v1/chat/completions', { json: ask(), headers: { 'x-gateway-max-attempts': 'lots' } })).status).toBe(400);
-    const { app, sleeps } = scriptedApp();
+    const { app, sleeps } = scriptedApp({ clock: new FakeClock() });
     const { id, body } = chatBody({ status: 503 });
     const raised = await call('/v1/chat/completions', { json: body, app, headers: { 'x-gateway-max-attempts': '10' }, env: { MAX_ATTEMPTS: '3' } });
     expect(raised.status).toBe(400);
@@ -152,10 +162,15 @@ describe('when the upstream fails (non-stream)', () => {
   });
 
   it('asks for a long non-stream answer once: a first-byte timeout is not retried on the same model, nor put in cooldown', async () => {
-    const { app, deps } = scriptedApp();
-    const { id, body } = chatBody({ delay_ms: 400 });
+    const clock = new FakeClock();
+    const { app, deps } = scriptedApp({ clock });
+    // An answer that would take a minute of real time: only the fake first-byte timeout can end the wait.
+    const { id, body } = chatBody({ delay_ms: 60_000 });
     const env = { FIRST_BYTE_TIMEOUT_MS: '100', MAX_ATTEMPTS: '3', COOLDOWN_FAILURES: '1' };
-    const response = await call('/v1/chat/completions', { json: body, app, env });
+    const pending = call('/v1/chat/completions', { json: body, app, env });
+    await upstreamSaw(id);
+    await clock.advance(100);
+    const response = await pending;
     expect(response.status).toBe(504);
     expect((await mockCalls(id)).count).toBe(1);
     expect(deps.cooldown.remainingMs('openai/gpt-4o-mini')).toBe(0);
@@ -164,12 +179,35 @@ describe('when the upstream fails (non-stream)', () => {
   });
 });
 
+/**
+ * Reads a stream until `events` SSE events have come, then, the upstream being silent, moves the clock
+ * `stepMs` at a time until the stream ends; returns the whole text.
+ */
+async function readWhileSilent(response: Response, events: number, clock: FakeClock, stepMs: number): Promise<string> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  while (sseEvents(text).length < events) {
+    const { done, value } = await reader.read();
+    if (done) return text;
+    text += value;
+  }
+  let ended = false;
+  const rest = (async () => {
+    for (let step = await reader.read(); !step.done; step = await reader.read()) text += step.value;
+    ended = true;
+  })();
+  while (!ended) await clock.advance(stepMs);
+  await rest;
+  return text;
+}
+
 describe('when the upstream fails during a stream', () => {
   it('ends with an error event when the upstream goes silent mid-stream, and never retries', async () => {
-    const { app } = scriptedApp();
+    const clock = new FakeClock();
+    const { app } = scriptedApp({ clock });
     const { id, body } = chatBody({ stream: { stall_after: 3 } }, { stream: true });
     const response = await call('/v1/chat/completions', { json: body, app, env: { STREAM_IDLE_TIMEOUT_MS: '300' } });
-    const events = sseEvents(await response.text());
+    const events = sseEvents(await readWhileSilent(response, 3, clock, 300));
     expect(events.some((e) => e.data === '[DONE]')).toBe(false);
     expect(JSON.parse(events.at(-1)?.data ?? '{}').error.code).toBe('stream_idle_timeout');
     expect((await mockCalls(id)).count).toBe(1);
@@ -177,7 +215,7 @@ describe('when the upstream fails during a stream', () => {
   });
 
   it('ends with an error event when the connection is cut mid-stream, and never retries', async () => {
-    const { app } = scriptedApp();
+    const { app } = scriptedApp({ clock: new FakeClock() });
     const { id, body } = chatBody({ stream: { cut_after: 3 } }, { stream: true });
     const events = sseEvents(await (await call('/v1/chat/completions', { json: body, app })).text());
     expect(JSON.parse(events.at(-1)?.data ?? '{}').error).toBeTruthy();
@@ -185,7 +223,7 @@ describe('when the upstream fails during a stream', () => {
   });
 
   it('retries a stream that fails before its first chunk, with the real status when all fail', async () => {
-    const { app } = scriptedApp();
+    const { app } = scriptedApp({ clock: new FakeClock() });
     const { id, body } = chatBody({ steps: [{ status: 503 }] }, { stream: true });
     const ok = await call('/v1/chat/completions', { json: body, app });
     expect(ok.status).toBe(200);
@@ -198,21 +236,43 @@ describe('when the upstream fails during a stream', () => {
   });
 
   it('sends `: ping` comments while waiting for a slow first token, then the answer', async () => {
-    const { body } = chatBody({ delay_ms: 450 }, { stream: true });
-    const response = await call('/v1/chat/completions', { json: body, env: { KEEPALIVE_INTERVAL_MS: '100' } });
+    const clock = new FakeClock();
+    const upstream = heldFetch();
+    const { app } = scriptedApp({ clock, fetch: upstream.fetch });
+    const { body } = chatBody({}, { stream: true });
+    const pending = call('/v1/chat/completions', { json: body, app, env: { KEEPALIVE_INTERVAL_MS: '100' } });
+    // The first token takes 450 ms: past the first interval the gateway commits to a 200 stream, then pings every 100 ms.
+    await upstream.answered;
+    await clock.advanceWhenScheduled(100);
+    const response = await pending;
     expect(response.status).toBe(200);
-    const text = await response.text();
+    const read = response.text();
+    for (let ms = 100; ms < 400; ms += 100) await clock.advanceWhenScheduled(100);
+    await clock.advance(50);
+    upstream.release();
+    const text = await read;
     expect(text.startsWith(': ping\n\n')).toBe(true);
     expect(text.match(/: ping/g)?.length).toBeGreaterThanOrEqual(2);
+    expect(text.match(/: ping/g)?.length).toBe(3);
     expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
   });
 
   it('ends a kept-alive stream with an error event when every attempt then fails', async () => {
-    const { body } = chatBody({ delay_ms: 300, status: 500 }, { stream: true });
-    const response = await call('/stream', { json: { prompt: 'hi' }, env: { KEEPALIVE_INTERVAL_MS: '100' } }).catch(() => undefined);
+    const clock = new FakeClock();
+    const upstream = heldFetch();
+    const { app } = scriptedApp({ clock, fetch: upstream.fetch });
+    const { body } = chatBody({ status: 500 }, { stream: true });
+    const response = await call('/stream', { json: { prompt: 'hi' }, app: scriptedApp({ clock: new FakeClock() }).app, env: { KEEPALIVE_INTERVAL_MS: '100' } }).catch(() => undefined);
     void response?.body?.cancel();
-    const viaOpenAi = await call('/v1/chat/completions', { json: body, headers: { 'x-gateway-max-attempts': '1' }, env: { KEEPALIVE_INTERVAL_MS: '100' } });
-    const text = await viaOpenAi.text();
+    const pending = call('/v1/chat/completions', { json: body, app, headers: { 'x-gateway-max-attempts': '1' }, env: { KEEPALIVE_INTERVAL_MS: '100' } });
+    // The 500 takes 200 ms to arrive: one interval commits to a 200 stream, the next sends a ping, then the failure.
+    await upstream.answered;
+    await clock.advanceWhenScheduled(100);
+    const viaOpenAi = await pending;
+    const read = viaOpenAi.text();
+    await clock.advanceWhenScheduled(100);
+    upstream.release();
+    const text = await read;
     expect(text.startsWith(': ping')).toBe(true);
     const last = sseEvents(text).at(-1);
     expect(JSON.parse(last?.data ?? '{}').error.type).toBeTruthy();
@@ -222,22 +282,31 @@ describe('when the upstream fails during a stream', () => {
 
 describe('when the client goes away', () => {
   it('during a backoff wait: no further attempt starts', async () => {
+    const clock = new FakeClock();
+    const { app } = scriptedApp({ clock, waitOnClock: true });
     const { id, body } = chatBody({ status: 503, headers: { 'retry-after': '3' } });
     const client = new AbortController();
-    setTimeout(() => client.abort(), 200);
-    const started = Date.now();
-    const response = await call('/v1/chat/completions', { json: body, signal: client.signal });
+    const started = clock.now();
+    const pending = call('/v1/chat/completions', { json: body, app, signal: client.signal });
+    await clock.scheduled((ms) => ms === 3000);
+    client.abort();
+    // The clock stands still: the 499 comes without the 3 s wait passing, and the wait is cancelled.
+    const response = await pending;
     expect(response.status).toBe(499);
-    expect(Date.now() - started).toBeLessThan(2500);
-    await new Promise((r) => setTimeout(r, 300));
+    expect(clock.now() - started).toBeLessThan(2500);
+    expect(clock.pending()).not.toContain(3000);
+    await clock.advance(3000);
     expect((await mockCalls(id)).count).toBe(1);
   });
 
   it('while the upstream is still thinking: the upstream request is aborted', async () => {
+    const { app } = scriptedApp({ clock: new FakeClock() });
     const { id, body } = chatBody({ stall: true });
     const client = new AbortController();
-    setTimeout(() => client.abort(), 200);
-    const response = await call('/v1/chat/completions', { json: body, signal: client.signal });
+    const pending = call('/v1/chat/completions', { json: body, app, signal: client.signal });
+    await upstreamSaw(id);
+    client.abort();
+    const response = await pending;
     expect(response.status).toBe(499);
     expect(await eventually(async () => (await mockCalls(id)).closed_by_client === 1)).toBe(true);
   });

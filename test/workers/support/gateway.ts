@@ -109,23 +109,71 @@ export async function scenario(directive: Record<string, unknown>, provider = 'o
   return { model: `${provider}/${name}`, id };
 }
 
+/** What `scriptedApp` may be given on top of the app's dependencies. */
+export interface ScriptedOptions extends Partial<AppDeps> {
+  /** Wait between attempts on the clock (a fake one moves only when the test says) instead of recording and skipping the wait. */
+  waitOnClock?: boolean;
+}
+
 /**
  * An app whose waits between attempts are recorded and skipped (an injected clock for backoff), with
- * full jitter pinned to its ceiling so backoff waits are exact.
+ * full jitter pinned to its ceiling so backoff waits are exact. A `clock` given (e.g. a FakeClock) drives
+ * every timer of the app: timeouts, deadline, keep-alive, cooldown.
  */
-export function scriptedApp(overrides: Partial<AppDeps> = {}) {
+export function scriptedApp(overrides: ScriptedOptions = {}) {
+  const { waitOnClock, ...given } = overrides;
   const sleeps: number[] = [];
+  const clock = given.clock ?? systemClock;
   const deps: AppDeps = {
     fetch: (input, init) => fetch(input, init),
-    clock: systemClock,
+    clock,
     random: () => 1,
-    sleep: async (ms: number, signal: AbortSignal) => {
-      sleeps.push(ms);
-      if (signal.aborted) throw signal.reason;
-    },
-    cooldown: new Cooldown(systemClock.now, () => {}),
+    ...(waitOnClock
+      ? {}
+      : {
+          sleep: async (ms: number, signal: AbortSignal) => {
+            sleeps.push(ms);
+            if (signal.aborted) throw signal.reason;
+          },
+        }),
+    cooldown: new Cooldown(() => clock.now(), () => {}),
     singleFlight: new SingleFlight(),
-    ...overrides,
+    ...given,
   };
   return { app: createApp(deps), sleeps, deps };
+}
+
+/**
+ * A fetch that sends each request to the upstream at once but holds its response back until `release()`:
+ * the upstream has answered (`answered` resolves) while the gateway still waits, so a test can move a fake
+ * clock through that wait. Released responses are handed over in order; later requests pass straight through.
+ */
+export function heldFetch() {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let answered!: () => void;
+  const arrived = new Promise<void>((resolve) => {
+    answered = resolve;
+  });
+  let held = false;
+  const fetchHeld: typeof fetch = async (input, init) => {
+    if (held) return fetch(input, init);
+    held = true;
+    const response = await fetch(input, init);
+    answered();
+    await released;
+    return response;
+  };
+  return { fetch: fetchHeld, answered: arrived, release };
+}
+
+/** Resolves once the mock upstream has seen `count` requests for a scenario id (polled with tiny real-time yields). */
+export async function upstreamSaw(id: string, count = 1): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if ((await mockCalls(id)).count >= count) return;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  throw new Error(`the mock upstream never saw ${count} request(s) for ${id}`);
 }
