@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type AdminDeps, adminApi } from '../../src/admin/admin-api.ts';
 import { GatewayError } from '../../src/errors.ts';
 import { checkAccess } from '../../src/limits/check-access.ts';
@@ -7,9 +7,10 @@ import type { KeyRecord } from '../../src/limits/key-record.ts';
 import { UNLIMITED } from '../../src/limits/key-record.ts';
 import type { LimitSettings } from '../../src/limits/limit-settings.ts';
 import { lookupKey } from '../../src/limits/lookup-key.ts';
-import { unreachableNamespace } from './support/limits.ts';
+import { unreachableNamespace, warmUpLimits } from './support/limits.ts';
 
 // The admin API through its handler, against the real local Durable Objects (the key's own and the index).
+beforeAll(warmUpLimits, 120_000);
 const ADMIN = 'admin-token-for-tests-0123456789';
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 const settings = (over: Partial<LimitSettings> = {}): LimitSettings => ({ staticLimits: UNLIMITED, failOpen: false, reservationTtlMs: 60_000, adminToken: ADMIN, ...over });

@@ -1,13 +1,14 @@
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.ts';
 import type { Answer, Call, Caller, CallModel, CallRequest, Outcome } from '../../src/gateway/types.ts';
 import { type BudgetDeps, budgetStage, limitHeaders, settlement, type Spend } from '../../src/limits/budget-stage.ts';
 import { type KeyLimitValues, UNLIMITED } from '../../src/limits/key-record.ts';
 import { usageResponse } from '../../src/limits/usage-response.ts';
-import { unreachableNamespace } from './support/limits.ts';
+import { unreachableNamespace, warmUpLimits } from './support/limits.ts';
 
 // The budget stage around a scripted inner pipeline, against the real local Durable Objects, with a fake clock.
+beforeAll(warmUpLimits, 120_000);
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 const WORST: Spend = { tokens: 1000, usd: 0.01 };
 

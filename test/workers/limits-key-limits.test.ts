@@ -1,10 +1,12 @@
 import { evictDurableObject, listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { KeyLimits, ReserveInput } from '../../src/limits/key-limits.ts';
 import { type KeyLimitValues, type KeyRecord, staticRecord, UNLIMITED } from '../../src/limits/key-record.ts';
+import { warmUpLimits } from './support/limits.ts';
 
 // The per-key Durable Object on its own, through real stubs and local storage, with a fake clock.
+beforeAll(warmUpLimits, 120_000);
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0); // noon UTC: 12 h to the next day
 const fresh = () => env.LIMITS.get(env.LIMITS.idFromName(crypto.randomUUID()));
 const limited = (limits: Partial<KeyLimitValues>) => staticRecord({ ...UNLIMITED, ...limits });

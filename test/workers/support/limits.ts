@@ -30,3 +30,9 @@ export async function burst(n: number, send: (i: number) => Promise<Response>): 
     retryAfter: responses.filter((r) => r.status === 429).map((r) => r.retryAfter ?? ''),
   };
 }
+
+/** Starts the Durable Objects once before a file's tests: the first start loads the whole Worker, slow on a busy machine. */
+export async function warmUpLimits(): Promise<void> {
+  await env.LIMITS.get(env.LIMITS.idFromName('warm-up')).getRecord();
+  await env.KEY_INDEX.get(env.KEY_INDEX.idFromName('warm-up')).list();
+}
