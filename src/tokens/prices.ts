@@ -125,15 +125,21 @@ export function costOf(id: string, usage: ReportedUsage, overrides: PriceOverrid
   const estimated = usage.estimated === true;
   const own = overrides.get(id);
   if (own) return { usd: ownCost(own, p), estimated };
-  const found = lookup(id, {
-    input_tokens: p.input,
-    cache_read_tokens: p.cacheRead,
-    cache_write_tokens: p.cacheWrite,
-    ...(p.cacheWrite1h > 0 ? { cache_write_1h_tokens: p.cacheWrite1h } : {}),
-    input_audio_tokens: p.inputAudio,
-    output_tokens: p.output,
-    output_audio_tokens: p.outputAudio,
-  });
+  // genai-prices throws on usage it finds inconsistent; an unpriced call must not fail the request.
+  let found: PriceCalculation | null;
+  try {
+    found = lookup(id, {
+      input_tokens: p.input,
+      cache_read_tokens: p.cacheRead,
+      cache_write_tokens: p.cacheWrite,
+      ...(p.cacheWrite1h > 0 ? { cache_write_1h_tokens: p.cacheWrite1h } : {}),
+      input_audio_tokens: p.inputAudio,
+      output_tokens: p.output,
+      output_audio_tokens: p.outputAudio,
+    });
+  } catch {
+    found = null;
+  }
   return found ? { usd: found.total_price, estimated } : undefined;
 }
 
