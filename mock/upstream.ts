@@ -5,9 +5,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { openAIError } from './errors.ts';
+import { handleAnthropic, isAnthropicMessages } from './anthropic.ts';
 import { Exchange } from './exchange.ts';
 import { sendJson } from './http.ts';
 import { logLine } from './log.ts';
+import { providersDirBeside, scopeOf } from './provider-recordings.ts';
 import { handleOpenMeteo } from './open-meteo.ts';
 import { route } from './router.ts';
 import { MockState } from './state.ts';
@@ -16,6 +18,8 @@ export interface MockUpstreamOptions {
   port?: number;
   host?: string;
   fixturesDir?: string;
+  /** Other providers' recordings, served under /providers; default: `providers` beside the fixtures' parent. */
+  providersDir?: string;
   openapiPath?: string;
   log?: boolean;
   /** Milliseconds between stream frames unless a directive says otherwise (default 0: as fast as possible). */
@@ -33,12 +37,14 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
   const { fixturesDir } = options;
   const openapiPath = options.openapiPath ?? (fixturesDir === undefined ? undefined : join(dirname(fixturesDir), 'openapi.yaml'));
   const state = new MockState(fixturesDir, openapiPath, options.chunkDelayMs);
+  const providers = new MockState(options.providersDir ?? providersDirBeside(fixturesDir), openapiPath, options.chunkDelayMs);
 
   const server = createServer((req, res) => {
     if (handleOpenMeteo(req, res)) return;
     const ex = new Exchange(req, res);
     if (options.log === true) res.once('close', () => console.log(logLine(ex)));
-    route(ex, state).catch((error: unknown) => {
+    const scope = scopeOf(req, state, providers);
+    (isAnthropicMessages(req) ? handleAnthropic(ex, scope) : route(ex, scope)).catch((error: unknown) => {
       // A bug or a broken fixture: answer 500 if still possible, else drop the connection.
       if (res.headersSent) res.destroy();
       else sendJson(res, 500, openAIError(`Mock upstream failure: ${String(error)}`, 'server_error'));

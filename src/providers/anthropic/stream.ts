@@ -73,7 +73,8 @@ export class MessageStreamTranslator {
     this.#id = typeof message['id'] === 'string' ? message['id'] : `chatcmpl-${crypto.randomUUID()}`;
     if (typeof message['model'] === 'string') this.#model = message['model'];
     if (isJsonObject(message['usage'])) this.#usage = { ...message['usage'] };
-    return [this.#chunk({ role: 'assistant', content: '' })];
+    // No empty content here: an answer made only of tool calls has null content, as in the recording.
+    return [this.#chunk({ role: 'assistant' })];
   }
 
   #blockStart(index: number, block: unknown): ChatCompletionChunk[] {

@@ -101,7 +101,8 @@ function textBlocks(content: unknown, param: string): Block[] {
   });
 }
 
-const textBlock = (part: JsonObject): Block => ({ type: 'text', text: part['text'], ...(isJsonObject(part['cache_control']) ? { cache_control: part['cache_control'] } : {}) });
+/** A text part as a text block; its other keys (`cache_control`, `citations`) are Anthropic's and pass through. */
+const textBlock = (part: JsonObject): Block => ({ ...part, type: 'text' });
 
 function userBlocks(content: unknown, i: number): Block[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
