@@ -155,6 +155,8 @@ export class ChunkNormalizer {
     }
     t['index'] = index;
     dropNull(t, ['id', 'type']);
+    // An empty id (Gemini) cannot pair a tool result with its call.
+    if (t['id'] === '') t['id'] = `call_${crypto.randomUUID()}`;
     const fn = isJsonObject(t['function']) ? t['function'] : undefined;
     if (fn) {
       dropNull(fn, ['name']);

@@ -184,6 +184,17 @@ describe.skipIf(!hasProviders)('quirks the normaliser handles', () => {
     expect((await sentBodies(id))[0]?.['stream_options']).toBeUndefined();
   });
 
+  it("keeps extra_content on streamed tool calls (Gemini 3 thought signatures ride on the call)", async () => {
+    const signature = { google: { thought_signature: 'Cv8BAdHtim9+sig==' } };
+    const chunk = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gemini-3-pro', choices: [{ index: 0, delta: { role: 'assistant', tool_calls: [{ index: 0, id: '', type: 'function', function: { name: 'get_time', arguments: '{}' }, extra_content: signature }] }, finish_reason: 'tool_calls' }] };
+    const { chunks } = await attempt(target('google/gemini-3-pro'), { mock: { raw: { headers: { 'content-type': 'text/event-stream' }, body: `data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n` } } }, true);
+    const call = chunks[0]?.choices[0]?.delta.tool_calls?.[0] as unknown as Json;
+    expect(call['extra_content']).toEqual(signature);
+    // An empty id cannot pair a tool result: the gateway gives the call one.
+    expect(call['id']).toMatch(/^call_/);
+    if (hasSpec) expect(await specErrors('CreateChatCompletionStreamResponse', chunks[0])).toEqual([]);
+  });
+
   it("sends Gemini's extra_content (thought signatures) back unchanged in the next turn", async () => {
     const { completion } = await attempt(target('google/gemini-2.5-pro'), { mock: { fixture: 'gemini-openai-compat-tool-call.json' } }, false);
     const message = completion?.choices[0]?.message as unknown as Json;
