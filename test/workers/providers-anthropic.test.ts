@@ -287,6 +287,17 @@ describe('requests translated to Messages', () => {
     expect(JSON.parse(completion?.choices[0]?.message.content ?? '')).toHaveProperty('city');
   });
 
+  it('maps stop_reason refusal to content_filter, streamed or not', async () => {
+    const { name } = await scenario({ content: 'I cannot help with that.', finish_reason: 'refusal' });
+    expect((await attempt(target(`anthropic/${name}`), {}, false)).completion?.choices[0]?.finish_reason).toBe('content_filter');
+    expect(fold((await attempt(target(`anthropic/${name}`), {}, true)).chunks).choices[0]?.finish_reason).toBe('content_filter');
+  });
+
+  it('refuses n > 1, which Messages cannot answer, naming the field', async () => {
+    const error = (await failure(target('anthropic/claude-sonnet-4-5'), { n: 2 }, false)) as GatewayError;
+    expect([error.status, error.param]).toEqual([400, 'n']);
+  });
+
   it('keeps the compatibility layer as anthropic-compat/…, asked for structured output with a forced tool', async () => {
     const { name, id } = await scenario({});
     const schema = { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
