@@ -2,9 +2,9 @@
 // often asks for another API (embeddings, Anthropic's Messages, the Responses API) or has its base URL one
 // `/v1` off; each gets a sentence that says so, not one generic hint.
 
-/** What the gateway serves, for the texts below. */
-const CHAT_API = "OpenAI's Chat Completions API: POST /v1/chat/completions and GET /v1/models";
-const ALL_ROUTES = 'POST /v1/chat/completions, GET /v1/models, POST /chat, GET or POST /stream, POST /extract and GET /health';
+/** What the gateway serves, for the texts below; not a full list (routes grow), which the README's Routes table is. */
+const CHAT_API = "OpenAI's Chat Completions API (POST /v1/chat/completions, GET /v1/models)";
+const MAIN_ROUTES = 'POST /v1/chat/completions, GET /v1/models, POST /chat, GET or POST /stream, POST /extract, GET /health';
 
 /** Long paths are cut in the message; the query string is never part of it (it may carry a key). */
 const MAX_PATH = 200;
@@ -19,11 +19,11 @@ export function unknownRouteMessage(method: string, path: string): string {
 
   if (path.startsWith('/v1/v1/')) return `${asked}: the client's base URL ends in /v1 and the path starts with /v1 again. Set the base URL to the gateway's origin plus /v1 once (https://<gateway>/v1); it serves ${CHAT_API}.`;
   if (path === '/chat/completions' || path === '/models') return `${asked}: OpenAI's API lives under /v1 here. Set the client's base URL to https://<gateway>/v1 (with /v1), so it calls /v1${path}.`;
-  if (under('/v1/embeddings')) return `${asked}: this gateway does not serve embeddings, only chat (${CHAT_API}). Call your provider's embeddings API directly.`;
+  if (under('/v1/embeddings')) return `${asked}: this gateway does not serve embeddings; it speaks ${CHAT_API}. Call your provider's embeddings API directly.`;
   if (under('/v1/messages')) return `${asked}: that is Anthropic's Messages API, which this gateway does not serve. Send the conversation to POST /v1/chat/completions in OpenAI's format with an Anthropic model, e.g. "model": "anthropic/claude-sonnet-4-5".`;
   if (path === '/v1/completions') return `${asked}: that is OpenAI's legacy Completions API (a "prompt" in, text out), which this gateway does not serve. Use POST /v1/chat/completions with "messages": [{"role":"user","content":<your prompt>}].`;
   if (under('/v1/responses')) return `${asked}: that is OpenAI's Responses API, which this gateway does not serve; it speaks ${CHAT_API}. With @ai-sdk/openai use openai.chat(model) instead of openai(model); with LangChain leave useResponsesApi off.`;
   if (method === 'GET' && path.startsWith('/v1/models/')) return `${asked}: this gateway does not describe one model by id. GET /v1/models lists the default model and the aliases; any provider/model name (e.g. openai/gpt-4o-mini) can be sent to POST /v1/chat/completions.`;
-  if (under('/v1')) return `${asked}. Under /v1 this gateway serves ${CHAT_API}, nothing else.`;
-  return `${asked}. This gateway serves ${ALL_ROUTES}.`;
+  if (under('/v1')) return `${asked}. Under /v1 this gateway speaks ${CHAT_API}; the README's Routes table lists every route.`;
+  return `${asked}. The gateway's main routes: ${MAIN_ROUTES} (the README's Routes table lists every one).`;
 }
