@@ -60,7 +60,10 @@ export class SseDecoder {
   }
 
   #line(line: string, out: SseMessage[]): void {
-    if (line === '') return this.#dispatch(out);
+    if (line === '') {
+      this.#dispatch(out);
+      return;
+    }
     if (line.startsWith(':')) return;
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);

@@ -53,7 +53,10 @@ describe('the client SSE decoder', () => {
   it('decodes the same events from 200 random splits into several pieces', () => {
     const input = bytes(AWKWARD);
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     for (let round = 0; round < 200; round++) {
       const cuts = Array.from({ length: 1 + Math.floor(random() * 8) }, () => Math.floor(random() * input.length)).sort((a, b) => a - b);
       expect(decodeIn(input, cuts), `cuts ${cuts.join(',')}`).toEqual(EXPECTED);

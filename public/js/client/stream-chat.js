@@ -1,0 +1,75 @@
+// Built by scripts/build-playground.ts from src/client/stream-chat.ts: edit that file, not this one.
+import {                 chatBody } from './chat-input.js';
+import { clientError } from './client-error.js';
+import { STREAM_EVENT_NAMES,                                        } from './events.js';
+import {                                      answerInfo, send } from './request.js';
+import { SseDecoder } from './sse-decoder.js';
+
+                                                                     
+                                                                                                               
+                                               
+ 
+
+const KNOWN = new Set        (STREAM_EVENT_NAMES);
+
+/**
+ * Streams an answer from `POST /stream` as typed events, read with `fetch` (a POST body rules out
+ * `EventSource`). The stream ends after `done` or `error`; an `error` event (a failure after the answer
+ * started) is yielded like any other. Throws `GatewayClientError` when the call cannot start (the gateway's
+ * JSON error, with status, code and retry-after), when the gateway is unreachable, or when the stream ends
+ * without `done` or `error` (`stream_incomplete`). Aborting `signal` closes the connection, which aborts the
+ * upstream call, and rethrows the signal's reason. Breaking out of the loop closes it too.
+ *
+ * @example
+ * for await (const event of streamChat({ key, prompt: 'Hello', signal })) {
+ *   if (event.type === 'delta') out.textContent += event.content ?? '';
+ * }
+ */
+export async function* streamChat(options                   )                                               {
+  // Our own controller, so leaving the loop early also closes the connection.
+  const controller = new AbortController();
+  const abort = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    const response = await send({ ...options, signal: controller.signal }, 'POST', '/stream', chatBody(options), 'text/event-stream');
+    const info = answerInfo(response.headers);
+    options.onOpen?.(info);
+    if (!response.body) throw clientError('malformed_response', 'POST /stream: the gateway answered without a body.');
+    const reader = response.body.getReader();
+    const decoder = new SseDecoder();
+    for (;;) {
+      let read                                      ;
+      try {
+        read = await reader.read();
+      } catch (error) {
+        if (controller.signal.aborted) throw controller.signal.reason;
+        throw clientError('stream_incomplete', `The stream from POST /stream broke off before it ended (${error instanceof Error ? error.message : String(error)}).`, error);
+      }
+      for (const message of read.done ? decoder.end() : decoder.push(read.value)) {
+        if (!KNOWN.has(message.event)) continue;
+        // One read may bring several events: none is delivered after an abort.
+        if (controller.signal.aborted) throw controller.signal.reason;
+        const event = parseEvent(message.event                   , message.data);
+        yield event;
+        if (event.type === 'done' || event.type === 'error') return;
+      }
+      if (read.done) throw clientError('stream_incomplete', 'The stream from POST /stream ended without a done or error event: the connection was cut.');
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    controller.abort();
+  }
+}
+
+function parseEvent(type                 , data        )              {
+  let payload         ;
+  try {
+    payload = JSON.parse(data);
+  } catch (error) {
+    throw clientError('malformed_response', `A "${type}" event from POST /stream is not JSON: ${data.slice(0, 100)}`, error);
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw clientError('malformed_response', `A "${type}" event from POST /stream is not a JSON object.`);
+  // The gateway's documented payload for this event name (events.ts); its fields are not checked one by one.
+  return { ...(payload          ), type }               ;
+}

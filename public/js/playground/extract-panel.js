@@ -1,0 +1,61 @@
+// Built by scripts/build-playground.ts from public/playground/extract-panel.ts: edit that file, not this one.
+import { extract } from '../client/index.js';
+import { answerMeta } from './answer-meta.js';
+import { byId, el } from './dom.js';
+import { explainError } from './explain-error.js';
+import { clearError, showError } from './notice.js';
+import { chosenModel, clientOptions } from './session.js';
+
+const schemaInput = byId                     ('schema');
+const schemaError = byId('schema-error');
+const result = byId('extract-result');
+const runButton = byId                   ('extract-run');
+
+/** The schema in the editor, or undefined (with the reason shown beside it) when it is not a JSON object. */
+function readSchema()                                      {
+  let reason = '';
+  let schema         ;
+  try {
+    schema = JSON.parse(schemaInput.value);
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) reason = 'A JSON Schema is a JSON object, e.g. {"type":"object",…}.';
+  } catch (error) {
+    reason = `Not valid JSON: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  schemaError.textContent = reason;
+  schemaInput.setAttribute('aria-invalid', String(reason !== ''));
+  return reason ? undefined : (schema                           );
+}
+
+async function run()                {
+  const schema = readSchema();
+  if (!schema) return schemaInput.focus();
+  clearError();
+  runButton.disabled = true;
+  result.hidden = false;
+  result.replaceChildren(el('p', 'hint', 'Extracting…'));
+  const started = performance.now();
+  try {
+    const instructions = byId                  ('instructions').value.trim();
+    const answer = await extract({ ...clientOptions(), ...chosenModel(), schema, text: byId                     ('extract-text').value, ...(instructions ? { instructions } : {}) });
+    result.replaceChildren(
+      el('p', 'valid', '✓ Matches the schema (validated by the gateway)'),
+      el('pre', 'data', JSON.stringify(answer.data, null, 2)),
+      answerMeta({ info: answer.info, model: answer.model, usage: answer.usage, calls: answer.attempts, totalMs: performance.now() - started }),
+    );
+  } catch (error) {
+    result.hidden = true;
+    showError(explainError(error));
+  } finally {
+    runButton.disabled = false;
+    document.dispatchEvent(new Event('answered'));
+  }
+}
+
+/** Wires the extract tab: the schema is checked as it is typed, the result shown with its facts. */
+export function setUpExtract()       {
+  schemaInput.addEventListener('input', () => readSchema());
+  byId('extract-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void run();
+  });
+}

@@ -1,0 +1,49 @@
+// Built by scripts/build-playground.ts from public/playground/main.ts: edit that file, not this one.
+// The playground: chat with live streaming, extract, usage; every call made with the browser client (src/client).
+import { listModels } from '../client/index.js';
+import { setUpChat } from './chat-panel.js';
+import { byId } from './dom.js';
+import { explainError } from './explain-error.js';
+import { setUpExtract } from './extract-panel.js';
+import { clientOptions, describeModel, restoreKey, showModels } from './session.js';
+import { refreshUsage, setUpUsage } from './usage-panel.js';
+
+async function loadModels()                {
+  try {
+    showModels(await listModels(clientOptions()));
+  } catch (error) {
+    describeModel(`Could not list the models: ${explainError(error).title}`);
+  }
+}
+
+/** Tabs as the ARIA pattern has them: arrow keys move between tabs, one tab stop. */
+function setUpTabs()       {
+  const tabs = [byId                   ('tab-chat'), byId                   ('tab-extract')];
+  const select = (chosen                   ) => {
+    for (const tab of tabs) {
+      const on = tab === chosen;
+      tab.setAttribute('aria-selected', String(on));
+      tab.tabIndex = on ? 0 : -1;
+      byId(tab.getAttribute('aria-controls') ?? '').hidden = !on;
+    }
+    chosen.focus();
+  };
+  tabs.forEach((tab, i) => {
+    tab.addEventListener('click', () => select(tab));
+    tab.addEventListener('keydown', (event) => {
+      const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+      const next = tabs[(i + step + tabs.length) % tabs.length];
+      if (step && next) select(next);
+    });
+  });
+}
+
+restoreKey(() => {
+  void loadModels();
+  void refreshUsage();
+});
+setUpTabs();
+setUpChat();
+setUpExtract();
+setUpUsage();
+void loadModels();

@@ -1,0 +1,55 @@
+// Built by scripts/build-playground.ts from public/playground/session.ts: edit that file, not this one.
+                                                                             
+import { byId } from './dom.js';
+import { modelFacts } from './format.js';
+
+const KEY_STORAGE = 'edge-llm-gateway.key';
+const keyInput = byId                  ('key');
+const modelInput = byId                  ('model');
+const known = new Map                      ();
+
+/** Restores the key of this tab (sessionStorage: gone when the tab closes, never in the URL) and keeps it updated. */
+export function restoreKey(onChange            )       {
+  keyInput.value = sessionStorage.getItem(KEY_STORAGE) ?? '';
+  keyInput.addEventListener('input', () => sessionStorage.setItem(KEY_STORAGE, keyInput.value));
+  keyInput.addEventListener('change', onChange);
+}
+
+/** How to reach the gateway: this page's origin, with the key when one is set. */
+export function clientOptions(signal              )                {
+  const key = keyInput.value.trim();
+  return { ...(key ? { key } : {}), ...(signal ? { signal } : {}) };
+}
+
+/** The model field: undefined leaves the choice to the gateway's default. */
+export function chosenModel()                     {
+  const model = modelInput.value.trim();
+  return model ? { model } : {};
+}
+
+/** Fills the model picker with what the gateway serves, and says what it knows about the chosen one. */
+export function showModels(models                         )       {
+  known.clear();
+  const list = byId                     ('models');
+  list.replaceChildren(
+    ...models.map((m) => {
+      known.set(m.id, m);
+      const option = document.createElement('option');
+      option.value = m.id;
+      const facts = modelFacts(m);
+      if (facts) option.label = `${m.id} (${facts})`;
+      return option;
+    }),
+  );
+  describeModel();
+}
+
+/** Says what the gateway reports about the model in the field (context window, prices), or the default model. */
+export function describeModel(note = '')       {
+  const id = modelInput.value.trim();
+  const model = known.get(id);
+  const text = note || (model ? modelFacts(model) || `${id}: no limits or prices reported` : id ? '' : `Default: ${known.size ? [...known.keys()][0] : 'the gateway’s'}`);
+  byId('model-facts').textContent = text;
+}
+
+modelInput.addEventListener('input', () => describeModel());

@@ -1,0 +1,134 @@
+import { type AnswerInfo, type ChatMessage, GatewayClientError, type StreamEventData, streamChat } from '../../src/client/index.ts';
+import { answerMeta } from './answer-meta.ts';
+import { byId, el } from './dom.ts';
+import { explainError } from './explain-error.ts';
+import { clearError, showError } from './notice.ts';
+import { chosenModel, clientOptions } from './session.ts';
+
+const conversation = byId<HTMLOListElement>('conversation');
+const prompt = byId<HTMLTextAreaElement>('prompt');
+const sendButton = byId<HTMLButtonElement>('send');
+const stopButton = byId<HTMLButtonElement>('stop');
+const messages: ChatMessage[] = [];
+let running: AbortController | undefined;
+
+/** The system prompt and parameters the person set; empty fields are left to the gateway. */
+function parameters() {
+  const value = (id: string) => byId<HTMLInputElement>(id).value.trim();
+  const number = (id: string) => (value(id) === '' ? undefined : Number(value(id)));
+  const tools = value('tools').split(',').map((t) => t.trim()).filter(Boolean);
+  const fields = { system: value('system') || undefined, temperature: number('temperature'), max_tokens: number('max_tokens'), top_p: number('top_p'), seed: number('seed'), tools: tools.length ? tools : undefined };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
+
+/** One answer as it streams: its text, its tool steps as they happen, then its facts. */
+function answerView() {
+  const item = el('li', 'answer streaming');
+  const steps = el('ol', 'steps');
+  const text = el('div', 'text');
+  item.append(el('span', 'who', 'Assistant'), steps, text);
+  conversation.append(item);
+  const calls = new Map<string, HTMLLIElement>();
+  const fragments = new Map<number, { name: string; args: string; line: HTMLElement }>();
+  return {
+    item,
+    text,
+    toolCall(call: StreamEventData<'tool_call'>) {
+      // Client tools stream their arguments in fragments by index; server tools come whole, with an id.
+      const key = call.index ?? -1;
+      const known = call.id === undefined ? fragments.get(key) : undefined;
+      if (known) {
+        known.args += call.arguments;
+        known.line.textContent = `${known.name}(${known.args})`;
+        return;
+      }
+      const step = el('li', 'step');
+      const line = el('code', '', `${call.name ?? 'tool'}(${call.arguments})`);
+      step.append('Calling ', line);
+      steps.append(step);
+      if (call.id !== undefined) calls.set(call.id, step);
+      if (call.index !== undefined) fragments.set(call.index, { name: call.name ?? 'tool', args: call.arguments, line });
+    },
+    toolResult(result: StreamEventData<'tool_result'>) {
+      const step = calls.get(result.id) ?? steps.appendChild(el('li', 'step', `${result.name}`));
+      const outcome = result.error === undefined ? `→ ${result.result ?? ''}` : `→ failed: ${result.error}`;
+      step.append(` ${outcome} (${Math.round(result.ms)} ms)`);
+    },
+  };
+}
+
+async function send(): Promise<void> {
+  const question = prompt.value.trim();
+  if (!question || running) return;
+  clearError();
+  prompt.value = '';
+  const user = el('li', 'user');
+  user.append(el('span', 'who', 'You'), el('div', 'text', question));
+  conversation.append(user);
+  messages.push({ role: 'user', content: question });
+  const view = answerView();
+  const controller = new AbortController();
+  running = controller;
+  sendButton.disabled = true;
+  stopButton.disabled = false;
+  const started = performance.now();
+  let firstToken: number | undefined;
+  let content = '';
+  let info: AnswerInfo | undefined;
+  let usage: StreamEventData<'usage'> | undefined;
+  let model: string | undefined;
+  try {
+    const stream = streamChat({ ...clientOptions(controller.signal), ...chosenModel(), ...parameters(), messages, onOpen: (i) => (info = i) });
+    for await (const event of stream) {
+      if (event.type === 'delta') {
+        firstToken ??= performance.now() - started;
+        content += event.content ?? event.refusal ?? '';
+        view.text.textContent = content;
+      } else if (event.type === 'tool_call') view.toolCall(event);
+      else if (event.type === 'tool_result') view.toolResult(event);
+      else if (event.type === 'usage') usage = event;
+      else if (event.type === 'done') model = event.model;
+      else showError(explainError(new GatewayClientError(200, event.error, { requestId: info?.requestId }), true));
+    }
+  } catch (error) {
+    if (controller.signal.aborted) view.item.append(el('p', 'hint', 'Stopped: the gateway cancelled the model call.'));
+    else showError(explainError(error, content !== ''));
+  } finally {
+    running = undefined;
+    sendButton.disabled = false;
+    stopButton.disabled = true;
+    view.item.classList.remove('streaming');
+  }
+  if (content || view.item.querySelector('.step')) {
+    if (content) messages.push({ role: 'assistant', content });
+    else messages.pop();
+    view.item.append(answerMeta({ info, model, usage, firstTokenMs: firstToken, totalMs: performance.now() - started }));
+  } else {
+    // Nothing came back: take the question off the conversation and give it back to the person, to send again.
+    messages.pop();
+    user.remove();
+    view.item.remove();
+    if (!prompt.value) prompt.value = question;
+  }
+  document.dispatchEvent(new Event('answered'));
+}
+
+/** Wires the chat tab: Enter sends, Shift+Enter starts a new line, Stop aborts the stream, Clear forgets the conversation. */
+export function setUpChat(): void {
+  byId('composer').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void send();
+  });
+  prompt.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    void send();
+  });
+  stopButton.addEventListener('click', () => running?.abort());
+  byId('clear').addEventListener('click', () => {
+    running?.abort();
+    messages.length = 0;
+    conversation.replaceChildren();
+    clearError();
+  });
+}

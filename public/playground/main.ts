@@ -1,0 +1,48 @@
+// The playground: chat with live streaming, extract, usage; every call made with the browser client (src/client).
+import { listModels } from '../../src/client/index.ts';
+import { setUpChat } from './chat-panel.ts';
+import { byId } from './dom.ts';
+import { explainError } from './explain-error.ts';
+import { setUpExtract } from './extract-panel.ts';
+import { clientOptions, describeModel, restoreKey, showModels } from './session.ts';
+import { refreshUsage, setUpUsage } from './usage-panel.ts';
+
+async function loadModels(): Promise<void> {
+  try {
+    showModels(await listModels(clientOptions()));
+  } catch (error) {
+    describeModel(`Could not list the models: ${explainError(error).title}`);
+  }
+}
+
+/** Tabs as the ARIA pattern has them: arrow keys move between tabs, one tab stop. */
+function setUpTabs(): void {
+  const tabs = [byId<HTMLButtonElement>('tab-chat'), byId<HTMLButtonElement>('tab-extract')];
+  const select = (chosen: HTMLButtonElement) => {
+    for (const tab of tabs) {
+      const on = tab === chosen;
+      tab.setAttribute('aria-selected', String(on));
+      tab.tabIndex = on ? 0 : -1;
+      byId(tab.getAttribute('aria-controls') ?? '').hidden = !on;
+    }
+    chosen.focus();
+  };
+  tabs.forEach((tab, i) => {
+    tab.addEventListener('click', () => select(tab));
+    tab.addEventListener('keydown', (event) => {
+      const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+      const next = tabs[(i + step + tabs.length) % tabs.length];
+      if (step && next) select(next);
+    });
+  });
+}
+
+restoreKey(() => {
+  void loadModels();
+  void refreshUsage();
+});
+setUpTabs();
+setUpChat();
+setUpExtract();
+setUpUsage();
+void loadModels();
