@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { dirname, join } from 'node:path';
-import { MockState } from './state.ts';
+import type { MockState } from './state.ts';
 
 export const PROVIDERS_PREFIX = '/providers';
 

@@ -100,7 +100,8 @@ function fold(chunks: ChatCompletionChunk[]): ChatCompletion {
       thinkingBlocks.push(...((d['thinking_blocks'] as Json[] | undefined) ?? []));
       for (const t of (d['tool_calls'] as Json[] | undefined) ?? []) {
         const at = Number(t['index']);
-        const call = (calls[at] ??= { id: '', type: 'function', function: { name: '', arguments: '' } }) as { id: string; function: { name: string; arguments: string } };
+        calls[at] ??= { id: '', type: 'function', function: { name: '', arguments: '' } };
+        const call = calls[at] as { id: string; function: { name: string; arguments: string } };
         if (t['id']) call.id = String(t['id']);
         const fn = (t['function'] ?? {}) as Json;
         if (fn['name']) call.function.name += String(fn['name']);

@@ -71,7 +71,8 @@ function recordedStream(file: string, text: string): Essence {
       for (const [i, t] of ((delta['tool_calls'] as Json[] | undefined) ?? []).entries()) {
         const fn = (t['function'] ?? {}) as Json;
         const at = typeof t['index'] === 'number' ? t['index'] : e.toolCalls.length + i;
-        const call = (e.toolCalls[at] ??= { id: '', name: '', arguments: '' });
+        e.toolCalls[at] ??= { id: '', name: '', arguments: '' };
+        const call = e.toolCalls[at];
         if (t['id']) call.id = String(t['id']);
         if (fn['name']) call.name += String(fn['name']);
         if (fn['arguments']) call.arguments += String(fn['arguments']);

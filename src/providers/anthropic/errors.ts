@@ -30,6 +30,6 @@ export function anthropicError(status: number, body: unknown, headers: Headers |
   }
   if (type === 'rate_limit_error' || status === 429) return new GatewayError(429, message, { type: 'rate_limit_error', code: 'rate_limit_exceeded', headers: forwarded });
   if (type === 'not_found_error' && message.startsWith('model:')) return new GatewayError(404, message, { type: 'invalid_request_error', upstreamCode: 'model_not_found', headers: forwarded });
-  if (type === 'api_error') return new GatewayError(status >= 500 ? status : 500, message, { type: 'server_error', headers: forwarded });
+  if (type === 'api_error') return new GatewayError(Math.max(status, 500), message, { type: 'server_error', headers: forwarded });
   return fromUpstreamBody(status, { error: { message, type: type === 'not_found_error' ? 'invalid_request_error' : type || undefined } }, headers, target);
 }
