@@ -6,6 +6,7 @@ import { attemptLoop } from './gateway/attempts.ts';
 import { sleep, systemClock } from './gateway/clock.ts';
 import { Cooldown } from './gateway/cooldown.ts';
 import { compose } from './gateway/pipeline.ts';
+import { usageStage } from './gateway/usage-stage.ts';
 import type { CallModel } from './gateway/types.ts';
 import type { Config } from './config/config.ts';
 import { ToolRegistry } from './tools/registry.ts';
@@ -14,6 +15,7 @@ import { ANONYMOUS, authenticate, presentedKey } from './http/auth.ts';
 import type { AppDeps, Handler, RequestContext } from './http/context.ts';
 import { assertAnonymousOriginAllowed, preflight, withCors } from './http/cors.ts';
 import { scrubError } from './http/scrub.ts';
+import { unknownRouteMessage } from './http/unknown-route.ts';
 import { matchRoute, type RouteMatch, type RouteRow } from './http/route-match.ts';
 import { GatewayError } from './errors.ts';
 import { writeLogLine } from './http/log-line.ts';
@@ -23,22 +25,23 @@ import { chat } from './routes/chat.ts';
 import { chatCompletions } from './routes/chat-completions.ts';
 import { extract } from './routes/extract.ts';
 import { health } from './routes/health.ts';
-import { models } from './routes/models.ts';
+import { model, models } from './routes/models.ts';
+import { tokensCount } from './routes/tokens-count.ts';
 import { stream } from './routes/stream.ts';
 
 /** The route table: every served path, its handlers by method and its guard. Nothing else is served. */
 const ROUTES: readonly RouteRow<Handler>[] = [
   { path: '/health', auth: 'public', methods: { GET: health } },
   { path: '/v1/models', auth: 'key', methods: { GET: models } },
+  { path: '/v1/models/:id', auth: 'key', methods: { GET: model } },
+  { path: '/v1/models/:provider/:id', auth: 'key', methods: { GET: model } },
+  { path: '/v1/tokens/count', auth: 'key', methods: { POST: tokensCount } },
   { path: '/v1/chat/completions', auth: 'key', methods: { POST: chatCompletions } },
   { path: '/chat', auth: 'key', methods: { POST: chat } },
   // EventSource cannot send headers, so GET /stream alone accepts `?access_token=`.
   { path: '/stream', auth: 'key', methods: { GET: stream, POST: stream }, queryTokenMethod: 'GET' },
   { path: '/extract', auth: 'key', methods: { POST: extract } },
 ];
-
-/** Said on a 404 under /v1/: clients that default to the Responses API (`@ai-sdk/openai`'s `openai(model)`) need telling. */
-const OPENAI_ROUTES_HINT = ' This gateway serves OpenAI\'s Chat Completions API (POST /v1/chat/completions, GET /v1/models), not the Responses API: with @ai-sdk/openai use openai.chat(model).';
 
 /** A browser EventSource: `GET /stream` asking for `text/event-stream` (it always does; curl by default does not). */
 function isEventSource(request: Request, rc: RequestContext): boolean {
@@ -47,7 +50,7 @@ function isEventSource(request: Request, rc: RequestContext): boolean {
 
 /** 404 for a path that is not exactly a served route; 405 for a served path and another method. Thrown before any auth or handler. */
 function notServed(request: Request, path: string, match: RouteMatch<Handler> | undefined): never {
-  if (!match) throw new GatewayError(404, `Unknown route ${request.method} ${path}.${path.startsWith('/v1/') ? OPENAI_ROUTES_HINT : ''}`, { code: 'unknown_route' });
+  if (!match) throw new GatewayError(404, unknownRouteMessage(request.method, path), { code: 'unknown_route' });
   const allow = Object.keys(match.row.methods).join(', ');
   throw new GatewayError(405, `Method ${request.method} is not allowed on ${path}; use ${allow}.`, { code: 'method_not_allowed', headers: { allow } });
 }
@@ -70,6 +73,7 @@ function pipeline(deps: AppDeps, env: Env, config: Config, registry: ToolRegistr
   return compose(attemptLoop(deps), [
     // Each model step of the tool loop goes through every stage below it: cache, budget, usage.
     toolLoop({ registry, env, fetch: deps.fetch, now: clock.now, sleep: (ms, signal) => sleep(clock, ms, signal), timeoutMs: config.tools.timeoutMs, resultMaxBytes: config.tools.resultMaxBytes }),
+    usageStage(config.tokens.prices),
     cacheStage({ kv: env.CACHE, singleFlight: deps.singleFlight, clock, log }),
   ]);
 }

@@ -3,13 +3,12 @@ import { deferred, failedOutcome, tracked } from './outcome.ts';
 import { run, type RunAnswer, type RunDeps } from './run.ts';
 import type { Attempt, CallModel, GatewayEvent, Outcome } from './types.ts';
 
-async function* eventsOf(answer: RunAnswer): AsyncGenerator<GatewayEvent> {
-  if (answer.kind === 'completion') {
-    yield { type: 'completion', completion: answer.completion };
-    return;
-  }
-  for await (const chunks of answer.chunks) yield { type: 'chunks', chunks };
+/** A non-stream answer as its one event. */
+async function* only(event: GatewayEvent): AsyncGenerator<GatewayEvent> {
+  yield event;
 }
+
+const eventsOf = (answer: RunAnswer): AsyncIterable<GatewayEvent> => (answer.kind === 'completion' ? only({ type: 'completion', completion: answer.completion }) : answer.events);
 
 /**
  * The innermost stage: the attempt loop over the model chain (retries, fallbacks, deadline, cooldown).

@@ -3,12 +3,12 @@ import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
 import { abortReason, asGatewayError, GatewayError, type GatewayCode } from '../errors.ts';
 import { contextWindow } from '../providers/model-catalog.ts';
 import type { Target } from '../providers/target.ts';
-import { callUpstream, type ChunkBatches } from '../providers/upstream.ts';
+import { callUpstream } from '../providers/upstream.ts';
 import { type Clock, sleep } from './clock.ts';
 import type { Cooldown } from './cooldown.ts';
 import { allowsFallback, isContextTooLong, isRetryable, isUpstreamFailure } from './retry-policy.ts';
 import { backoffMs, serverDelayMs } from './retry-timing.ts';
-import type { Attempt, CallRequest } from './types.ts';
+import type { Attempt, CallRequest, GatewayEvent } from './types.ts';
 
 /** What `run` needs from the outside world; the composition root passes the real ones, tests their own. */
 export interface RunDeps {
@@ -20,10 +20,10 @@ export interface RunDeps {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-/** The answer: one completion, or chunks whose first batch has already arrived (so it can no longer be retried). */
-export type RunAnswer = { readonly target: Target } & ({ readonly kind: 'completion'; readonly completion: ChatCompletion } | { readonly kind: 'stream'; readonly chunks: ChunkBatches });
+/** The answer: one completion, or a stream's events whose first batch has already arrived (so it can no longer be retried). */
+export type RunAnswer = { readonly target: Target } & Answer;
 
-type Answer = { readonly kind: 'completion'; readonly completion: ChatCompletion } | { readonly kind: 'stream'; readonly chunks: ChunkBatches };
+type Answer = { readonly kind: 'completion'; readonly completion: ChatCompletion } | { readonly kind: 'stream'; readonly events: AsyncIterableIterator<GatewayEvent> };
 
 const timeoutError = (message: string, code: GatewayCode) => new GatewayError(504, message, { type: 'timeout_error', code });
 const deadlineError = (ms: number) => timeoutError(`No answer within the request's deadline of ${ms} ms.`, 'timeout');
@@ -116,7 +116,7 @@ async function attempt(target: Target, request: CallRequest, deps: RunDeps, dead
     // Wait for the first chunk, so a failure before it is still an ordinary (retryable) error.
     const iterator = answer.chunks[Symbol.asyncIterator]();
     const first = await iterator.next();
-    return { kind: 'stream', chunks: idleGuarded(iterator, first, policy.idleTimeoutMs, controller, clock, dispose) };
+    return { kind: 'stream', events: new IdleGuarded(iterator, first, policy.idleTimeoutMs, controller, clock, dispose) };
   } catch (error) {
     dispose();
     throw error;
@@ -125,32 +125,86 @@ async function attempt(target: Target, request: CallRequest, deps: RunDeps, dead
   }
 }
 
+const FINISHED: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
 /**
- * The rest of a started stream, ended with a 504 (an error event for the client) when the upstream
- * goes silent for `idleMs`. One timer per stream, re-armed only when it fires; only time spent waiting
- * on the upstream counts, not time the client takes to read.
+ * The rest of a started stream as `chunks` events, ended with a 504 (an error event for the client) when
+ * the upstream goes silent for `idleMs`. One timer per stream, re-armed only when it fires; only time spent
+ * waiting on the upstream counts, not time the client takes to read. A plain iterator, not a generator:
+ * each batch costs one promise here, not a generator's queue and frames.
  */
-async function* idleGuarded(iterator: AsyncIterator<ChatCompletionChunk[]>, first: IteratorResult<ChatCompletionChunk[]>, idleMs: number, controller: AbortController, clock: Clock, dispose: () => void): AsyncGenerator<ChatCompletionChunk[]> {
-  let waitingSince: number | undefined;
-  let timer: unknown;
-  const check = () => {
-    const waited = waitingSince === undefined ? 0 : clock.now() - waitingSince;
-    if (waited >= idleMs) return controller.abort(timeoutError(`The upstream sent nothing for ${idleMs} ms, so the stream was ended.`, 'stream_idle_timeout'));
-    timer = clock.setTimeout(check, idleMs - waited);
-  };
-  timer = clock.setTimeout(check, idleMs);
-  let done = false;
-  try {
-    for (let next = first; !next.done; ) {
-      yield next.value;
-      waitingSince = clock.now();
-      next = await iterator.next();
-      waitingSince = undefined;
+class IdleGuarded implements AsyncIterableIterator<GatewayEvent> {
+  readonly #iterator: AsyncIterator<ChatCompletionChunk[]>;
+  #first: ChatCompletionChunk[] | undefined;
+  readonly #controller: AbortController;
+  readonly #clock: Clock;
+  readonly #dispose: () => void;
+  readonly #idleMs: number;
+  #timer: unknown;
+  #waitingSince: number | undefined;
+  #closed = false;
+
+  constructor(iterator: AsyncIterator<ChatCompletionChunk[]>, first: IteratorResult<ChatCompletionChunk[]>, idleMs: number, controller: AbortController, clock: Clock, dispose: () => void) {
+    this.#iterator = iterator;
+    this.#controller = controller;
+    this.#clock = clock;
+    this.#dispose = dispose;
+    this.#idleMs = idleMs;
+    if (first.done) this.#close(true);
+    else this.#first = first.value;
+  }
+
+  /** Starts the one idle timer, with the first read (as a generator would: an answer never read arms nothing). */
+  #arm(): void {
+    const clock = this.#clock;
+    const idleMs = this.#idleMs;
+    const check = () => {
+      const waited = this.#waitingSince === undefined ? 0 : clock.now() - this.#waitingSince;
+      if (waited >= idleMs) return this.#controller.abort(timeoutError(`The upstream sent nothing for ${idleMs} ms, so the stream was ended.`, 'stream_idle_timeout'));
+      this.#timer = clock.setTimeout(check, idleMs - waited);
+    };
+    this.#timer = clock.setTimeout(check, idleMs);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<GatewayEvent>> {
+    if (this.#closed) return Promise.resolve(FINISHED);
+    const first = this.#first;
+    if (first) {
+      this.#first = undefined;
+      this.#arm();
+      return Promise.resolve({ done: false, value: { type: 'chunks', chunks: first } });
     }
-    done = true;
-  } finally {
-    clock.clearTimeout(timer);
-    if (!done) controller.abort();
-    dispose();
+    this.#waitingSince = this.#clock.now();
+    return this.#iterator.next().then(
+      (step): IteratorResult<GatewayEvent> => {
+        this.#waitingSince = undefined;
+        if (!step.done) return { done: false, value: { type: 'chunks', chunks: step.value } };
+        this.#close(true);
+        return FINISHED;
+      },
+      (error: unknown) => {
+        this.#close(false);
+        throw error;
+      },
+    );
+  }
+
+  /** The reader stopped early: the upstream request is aborted. */
+  return(): Promise<IteratorResult<GatewayEvent>> {
+    this.#close(false);
+    return Promise.resolve(FINISHED);
+  }
+
+  #close(drained: boolean): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#first = undefined;
+    this.#clock.clearTimeout(this.#timer);
+    if (!drained) this.#controller.abort();
+    this.#dispose();
   }
 }

@@ -1,7 +1,7 @@
 // The pipeline's contract: what a model call is asked, what it answers, and how it ends. No HTTP in here.
 import type { CacheRequest } from '../cache/cache-policy.ts';
 import type { RunPolicy } from '../config/settings.ts';
-import type { ChatBody, ChatCompletion, CompletionUsage } from '../core/types.ts';
+import type { ChatBody, ChatCompletion } from '../core/types.ts';
 import type { GatewayError } from '../errors.ts';
 import type { Target } from '../providers/target.ts';
 
@@ -49,16 +49,8 @@ export interface Attempt {
   readonly ms: number;
 }
 
-/** Token usage with every part the providers report; `estimated` when the gateway counted it itself. */
-export interface Usage extends CompletionUsage {
-  readonly estimated?: boolean;
-}
-
-/** What an answer cost, in US dollars. */
-export interface Cost {
-  readonly usd: number;
-  readonly estimated: boolean;
-}
+export type { Cost, Usage } from '../core/types.ts';
+import type { Cost, Usage } from '../core/types.ts';
 
 /** An answer that has started: it can no longer be retried, and its events are to be read once. */
 export interface Answer {

@@ -1,10 +1,23 @@
 import { errorBody, type GatewayError } from '../errors.ts';
 
+/** Statuses the OpenAI SDKs retry on their own; every other 4xx is the request's fault, which no retry fixes. */
+const CLIENT_RETRYABLE = new Set([408, 409, 429]);
+
+/**
+ * `x-should-retry` for an error, as OpenAI's SDKs read it: "false" for bad input (4xx other than 408, 409
+ * and 429) and for a deployment that is not configured, which a retry cannot fix; an explicit hint wins.
+ */
+export function retryHint(error: GatewayError): Record<string, string> {
+  if (error.headers['x-should-retry']) return {};
+  const fixedByRetry = error.status >= 500 ? !error.is('config_error', 'provider_not_configured', 'gateway_not_configured') : CLIENT_RETRYABLE.has(error.status);
+  return fixedByRetry ? {} : { 'x-should-retry': 'false' };
+}
+
 /** The one place that renders an error as an HTTP response. */
 export function renderError(error: GatewayError, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(errorBody(error)), {
     status: error.status,
-    headers: { 'content-type': 'application/json', ...error.headers, ...headers },
+    headers: { 'content-type': 'application/json', ...retryHint(error), ...error.headers, ...headers },
   });
 }
 
@@ -19,6 +32,6 @@ export function renderErrorEvent(error: GatewayError): Response {
   const retry = Number.isFinite(seconds) && seconds > 0 ? `retry: ${Math.ceil(seconds * 1000)}\n` : '';
   return new Response(`${retry}event: error\ndata: ${JSON.stringify(errorBody(error))}\n\n`, {
     status: 200,
-    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', ...error.headers, 'x-gateway-error-status': String(error.status) },
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', ...retryHint(error), ...error.headers, 'x-gateway-error-status': String(error.status) },
   });
 }

@@ -16,7 +16,7 @@ export interface RouteMatch<H> {
 }
 
 // A parameter is one plain segment: no percent-encoding, no dots-only segment, nothing a normaliser could reinterpret.
-const PARAM = /^[A-Za-z0-9_-]{1,128}$/;
+const PARAM = /^(?!\.+$)[A-Za-z0-9._~-]{1,128}$/;
 
 /**
  * The one route match: the exact path of a served route, or nothing. No trailing slash, no empty

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { openAiSse } from '../stream/openai-sse.ts';
-import { completeCall, gatewayHeaders, startCall, streamCall } from './model-call.ts';
+import { completeCall, startCall, streamCall } from './model-call.ts';
 import { validateChatBody } from './validate.ts';
 import { parseToolsHeader, resolveServerTools } from '../tools/server-tools.ts';
 
@@ -13,11 +13,11 @@ export async function chatCompletions(request: Request, rc: RequestContext): Pro
   const headers = request.headers;
   const iterations = headers.get('x-gateway-max-iterations');
   const serverTools = resolveServerTools(headers.has('x-gateway-tools') ? parseToolsHeader(headers.get('x-gateway-tools')) : undefined, iterations === null ? undefined : Number(iterations), body, rc.tools, rc.config.tools, 'x-gateway-tools');
-  const started = startCall(rc, body, { stream, serverTools });
+  const started = startCall(rc, body, { stream, trimByDefault: false, serverTools });
   if (stream) {
     const options = body['stream_options'] as { include_usage?: unknown } | undefined;
     return streamCall(rc, started, openAiSse(options?.include_usage === true));
   }
-  const { answer, completion } = await completeCall(started);
-  return Response.json(completion, { headers: gatewayHeaders(answer) });
+  const { completion, headers: answerHeaders } = await completeCall(started);
+  return Response.json(completion, { headers: answerHeaders });
 }

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
-import { completeCall, gatewayHeaders, startCall } from './model-call.ts';
+import { completeCall, startCall } from './model-call.ts';
 import { simpleChatBody } from './simple-input.ts';
 import { resolveServerTools } from '../tools/server-tools.ts';
 
@@ -8,7 +8,7 @@ import { resolveServerTools } from '../tools/server-tools.ts';
 export async function chat(request: Request, rc: RequestContext): Promise<Response> {
   const input = simpleChatBody(await readJsonObject(request, rc.config.maxBodyBytes));
   const serverTools = resolveServerTools(input.toolNames, input.maxIterations, input.body, rc.tools, rc.config.tools);
-  const { answer, completion } = await completeCall(startCall(rc, input.body, { stream: false, serverTools }));
+  const { answer, completion, headers: answerHeaders } = await completeCall(startCall(rc, input.body, { stream: false, trimByDefault: true, serverTools }));
   const choice = completion.choices[0];
   const message = choice?.message;
   return Response.json(
@@ -20,6 +20,6 @@ export async function chat(request: Request, rc: RequestContext): Promise<Respon
       usage: completion.usage ?? null,
       ...(message?.tool_calls?.length ? { tool_calls: message.tool_calls } : {}),
     },
-    { headers: gatewayHeaders(answer) },
+    { headers: answerHeaders },
   );
 }

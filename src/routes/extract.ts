@@ -3,7 +3,7 @@ import type { RequestContext } from '../http/context.ts';
 import { GatewayError, invalidField } from '../errors.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { isStrictCompatible, prepareSchema, type ExtractionSchema } from '../extract/schema.ts';
-import { completeCall, gatewayHeaders, startCall } from './model-call.ts';
+import { completeCall, startCall } from './model-call.ts';
 import { onlyFields, optional } from './validate.ts';
 
 const FIELDS = ['schema', 'text', 'messages', 'instructions', 'model', 'max_attempts', 'temperature'];
@@ -66,7 +66,7 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
   let problems: string[] = [];
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     // Each ask is one pipeline call: its usage, cost, cache status and attempts reach the log through its outcome.
-    const { answer, completion } = await completeCall(startCall(rc, structuredBody(schema, messages, model, input['temperature']), { stream: false, deterministic: true }));
+    const { answer, completion, headers: answerHeaders } = await completeCall(startCall(rc, structuredBody(schema, messages, model, input['temperature']), { stream: false, deterministic: true, trimByDefault: false }));
     addUsage(usage, completion.usage);
     const choice = completion.choices[0];
     if (choice?.message.refusal || choice?.finish_reason === 'content_filter') {
@@ -83,7 +83,7 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
     }
     if (problems.length === 0) {
       const data = schema.wrapped ? (value as { value: unknown }).value : value;
-      return Response.json({ data, model: answer.target.id, usage, attempts: attempt }, { headers: gatewayHeaders(answer) });
+      return Response.json({ data, model: answer.target.id, usage, attempts: attempt }, { headers: answerHeaders });
     }
     messages.push({ role: 'assistant', content: raw }, { role: 'user', content: `That answer does not match the JSON Schema:\n${problems.map((p) => `- ${p}`).join('\n')}\nReply again with only the corrected JSON.` });
   }

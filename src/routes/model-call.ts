@@ -6,6 +6,11 @@ import { collectCompletion } from '../gateway/collect.ts';
 import type { Answer, Call, CallRequest, GatewayEvent, Outcome } from '../gateway/types.ts';
 import type { RequestContext } from '../http/context.ts';
 import { scrubError } from '../http/scrub.ts';
+import type { Target } from '../providers/target.ts';
+import { countChatTokens } from '../tokens/count-chat.ts';
+import { applyMaxTokens, maxTokensField } from '../tokens/max-tokens.ts';
+import { modelLimits } from '../tokens/prices.ts';
+import { trimToFit } from '../tokens/trim.ts';
 import { SSE_HEADERS, sseBody, type SseEncoder, type StreamEnd } from '../stream/sse-response.ts';
 import { modelChain, runPolicy } from './model-chain.ts';
 
@@ -13,12 +18,16 @@ import { modelChain, runPolicy } from './model-chain.ts';
 export interface StartedCall {
   readonly call: Call;
   readonly controller: AbortController;
+  /** What the gateway changed in the request before sending it (clamped max_tokens, trimmed messages). */
+  readonly headers: Record<string, string>;
 }
 
 export interface CallOptions {
   readonly stream: boolean;
   /** Routes whose answers are repeatable by design (/extract) are cached in `deterministic` mode too. */
   readonly deterministic?: boolean;
+  /** Whether to trim the oldest turns to fit the context window when the request says nothing (`x-gateway-trim`). */
+  readonly trimByDefault: boolean;
   /** Server tools the gateway runs for this request. */
   readonly serverTools?: CallRequest['serverTools'];
 }
@@ -34,7 +43,8 @@ export function startCall(rc: RequestContext, body: ChatBody, options: CallOptio
   const targets = modelChain(body, rc.request.headers, rc.config);
   const policy = runPolicy(rc.request.headers, rc.config);
   const { models: _fallbacks, ...forwarded } = body;
-  const upstreamBody = forwarded as ChatBody;
+  const headers: Record<string, string> = {};
+  const upstreamBody = fitted(rc, forwarded as ChatBody, targets[0], options.trimByDefault, headers);
   const cache = cachePolicy(rc.config.cache, upstreamBody, rc.request.headers, options.deterministic === true);
   const controller = new AbortController();
   rc.request.signal.addEventListener('abort', () => controller.abort(clientClosed()), { once: true });
@@ -52,7 +62,51 @@ export function startCall(rc: RequestContext, body: ChatBody, options: CallOptio
     ...(options.serverTools ? { serverTools: options.serverTools } : {}),
   });
   rc.outcomes.push(call.outcome);
-  return { call, controller };
+  return { call, controller, headers };
+}
+
+/** `x-gateway-trim`: `auto` or `off`; a route's default otherwise. */
+function trimMode(headers: Headers, byDefault: boolean): boolean {
+  const asked = headers.get('x-gateway-trim');
+  if (asked === null) return byDefault;
+  if (asked !== 'auto' && asked !== 'off') throw invalidField('x-gateway-trim', 'Header x-gateway-trim must be "auto" or "off".');
+  return asked === 'auto';
+}
+
+/**
+ * The body with the deployer's output ceilings applied (DEFAULT_MAX_TOKENS, MAX_TOKENS_CEILING) and, when
+ * trimming is on, its oldest whole turns dropped until prompt + output fit the model's context window.
+ * What changed is said in `headers`.
+ */
+function fitted(rc: RequestContext, body: ChatBody, target: Target, trimByDefault: boolean, headers: Record<string, string>): ChatBody {
+  const { tokens } = rc.config;
+  const field = maxTokensField(target.model);
+  const limited = applyMaxTokens(body, field, { ...(tokens.defaultMaxTokens ? { defaultMaxTokens: tokens.defaultMaxTokens } : {}), ...(tokens.maxTokensCeiling ? { ceiling: tokens.maxTokensCeiling } : {}) });
+  if (limited.clampedFrom !== undefined) headers['x-gateway-max-tokens-clamped'] = String(limited.clampedFrom);
+  if (!trimMode(rc.request.headers, trimByDefault)) return limited.body;
+  const limits = modelLimits(target.id, tokens.prices);
+  if (!limits.contextWindow) return limited.body;
+  const asked = limited.body['max_tokens'] ?? limited.body['max_completion_tokens'];
+  const output = typeof asked === 'number' ? asked : (limits.maxOutputTokens ?? 0);
+  const budget = limits.contextWindow - output;
+  const messages = limited.body.messages;
+  // A token is at least one character: a conversation shorter than the budget in characters fits without counting.
+  if (JSON.stringify(messages).length + 8 * messages.length < budget) return limited.body;
+  const tools = Array.isArray(limited.body['tools']) ? limited.body['tools'] : undefined;
+  const trimmed = trimToFit(messages, { budget, count: (list) => countChatTokens(target.id, list, tools).tokens });
+  if (trimmed.dropped === 0) return limited.body;
+  headers['x-gateway-trimmed-messages'] = String(trimmed.dropped);
+  return { ...limited.body, messages: [...trimmed.messages] };
+}
+
+/** Tokens and cost of a finished call, as response headers. */
+export function usageHeaders(outcome: Outcome): Record<string, string> {
+  if (!outcome.usage) return {};
+  return {
+    'x-gateway-prompt-tokens': String(outcome.usage.prompt_tokens),
+    'x-gateway-completion-tokens': String(outcome.usage.completion_tokens),
+    ...(outcome.cost ? { 'x-gateway-cost-usd': String(outcome.cost.usd) } : {}),
+  };
 }
 
 /** Headers every model answer carries: which model answered, after how many upstream attempts, and what the cache did. */
@@ -66,10 +120,11 @@ export function gatewayHeaders(answer: Answer): Record<string, string> {
 }
 
 /** A non-stream answer: the started answer and the whole completion it adds up to. */
-export async function completeCall(started: StartedCall): Promise<{ answer: Answer; completion: ChatCompletion; outcome: Outcome }> {
+export async function completeCall(started: StartedCall): Promise<{ answer: Answer; completion: ChatCompletion; outcome: Outcome; headers: Record<string, string> }> {
   const answer = await started.call.answer;
   const completion = await collectCompletion(answer);
-  return { answer, completion, outcome: await started.call.outcome };
+  const outcome = await started.call.outcome;
+  return { answer, completion, outcome, headers: { ...gatewayHeaders(answer), ...started.headers, ...usageHeaders(outcome) } };
 }
 
 /** The events of an answer still to come, with a keep-alive event every `ms` while it is awaited. */
@@ -87,7 +142,7 @@ async function streamEnd(outcome: Promise<Outcome>): Promise<StreamEnd> {
   return {
     model: o.target?.id ?? '',
     finishReason: o.completion?.choices[0]?.finish_reason ?? 'stop',
-    usage: o.completion?.usage,
+    usage: o.completion?.usage ?? o.usage,
     costUsd: o.cost?.usd,
     estimated: o.cost?.estimated === true || o.usage?.estimated === true,
   };
@@ -112,5 +167,5 @@ export async function streamCall(rc: RequestContext, started: StartedCall, encod
     },
     end: () => streamEnd(call.outcome),
   });
-  return new Response(body, { headers: { ...SSE_HEADERS, ...(early ? gatewayHeaders(early) : {}) } });
+  return new Response(body, { headers: { ...SSE_HEADERS, ...started.headers, ...(early ? gatewayHeaders(early) : {}) } });
 }

@@ -9,5 +9,5 @@ import { simpleChatBody, simpleChatQuery } from './simple-input.ts';
 export async function stream(request: Request, rc: RequestContext): Promise<Response> {
   const input = request.method === 'GET' ? simpleChatQuery(new URL(request.url)) : simpleChatBody(await readJsonObject(request, rc.config.maxBodyBytes));
   const serverTools = resolveServerTools(input.toolNames, input.maxIterations, input.body, rc.tools, rc.config.tools);
-  return streamCall(rc, startCall(rc, input.body, { stream: true, serverTools }), gatewaySse());
+  return streamCall(rc, startCall(rc, input.body, { stream: true, trimByDefault: true, serverTools }), gatewaySse());
 }

@@ -1,5 +1,6 @@
 import type { ChatBody } from '../core/types.ts';
 import { invalidField } from '../errors.ts';
+import { checkOpenAiChatFields } from './openai-fields.ts';
 
 type Json = Record<string, unknown>;
 
@@ -16,6 +17,8 @@ export function validateChatBody(body: Json): ChatBody {
   optional(body, 'stream', 'boolean');
   optional(body, 'stream_options', 'object');
   optional(body, 'tools', 'array');
+  // The JSON types OpenAI documents, checked before an upstream call is spent on a request it would refuse.
+  checkOpenAiChatFields(body);
   return body as ChatBody;
 }
 

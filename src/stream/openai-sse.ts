@@ -18,7 +18,11 @@ export function openAiSse(includeUsage: boolean): SseEncoder {
     },
     // Server tool steps are the gateway's business; an OpenAI client sees only the final answer.
     step: () => '',
-    end: () => 'data: [DONE]\n\n',
+    // Cost has no field in OpenAI's chunks: a client that asked for usage gets it in a comment just before [DONE].
+    end: (end) => {
+      const cost = includeUsage && end.costUsd !== undefined ? `: x-gateway-cost-usd ${end.costUsd}${end.estimated ? ' estimated' : ''}\n\n` : '';
+      return `${cost}data: [DONE]\n\n`;
+    },
     error: (error: GatewayError) => `data: ${JSON.stringify(errorBody(error))}\n\n`,
   };
 }

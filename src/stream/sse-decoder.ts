@@ -73,25 +73,51 @@ export class SseDecoder {
   }
 }
 
-/** Reads a byte stream as SSE events: one array per network read, so a burst costs one step, not one per event. */
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent[]> {
+const DRAINED: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * Reads a byte stream as SSE events: one array per network read, so a burst costs one step, not one per
+ * event. A plain iterator, not a generator: one promise per read. A reader that stops early (`return`) or a
+ * failed read cancels the body, so the upstream is never left open.
+ */
+export function readSse(body: ReadableStream<Uint8Array>): AsyncIterableIterator<SseEvent[]> {
   const decoder = new SseDecoder();
   const text = new TextDecoder();
   const reader = body.getReader();
-  let drained = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const events = decoder.push(text.decode(value, { stream: true }));
-      if (events.length > 0) yield events;
-    }
-    drained = true;
-    const rest = [...decoder.push(text.decode()), ...decoder.flush()];
-    if (rest.length > 0) yield rest;
-  } finally {
-    // A consumer that stops early (or a failed read) must not leave the upstream body open.
+  let finished = false;
+  const finish = (drained: boolean) => {
+    if (finished) return;
+    finished = true;
     if (!drained) void reader.cancel().catch(() => {});
     reader.releaseLock();
-  }
+  };
+  const read = (): Promise<IteratorResult<SseEvent[]>> =>
+    reader.read().then(
+      ({ done, value }): IteratorResult<SseEvent[]> | Promise<IteratorResult<SseEvent[]>> => {
+        if (finished) return DRAINED;
+        if (done) {
+          const rest = decoder.push(text.decode());
+          for (const event of decoder.flush()) rest.push(event);
+          finish(true);
+          return rest.length > 0 ? { done: false, value: rest } : DRAINED;
+        }
+        const events = decoder.push(text.decode(value, { stream: true }));
+        // A read that completed no event (half a line) is not worth a step of the reader's.
+        return events.length > 0 ? { done: false, value: events } : read();
+      },
+      (error: unknown) => {
+        finish(false);
+        throw error;
+      },
+    );
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next: () => (finished ? Promise.resolve(DRAINED) : read()),
+    return: () => {
+      finish(false);
+      return Promise.resolve(DRAINED);
+    },
+  };
 }

@@ -1,6 +1,6 @@
 // Usage the gateway counts itself when the upstream reported none: a stream the client aborted, or one that failed mid-way.
 import type { ChatCompletion } from '../core/types.ts';
-import type { Usage } from '../gateway/types.ts';
+import type { Usage } from '../core/types.ts';
 import { countChatTokens } from './count-chat.ts';
 import { tokenizerFor } from './encodings.ts';
 

@@ -1,6 +1,6 @@
 // Prices and limits per `provider/model`: MODEL_PRICES first, then the bundled data of @pydantic/genai-prices (MIT).
 import { calcPrice, type ModelPrice, type PriceCalculation } from '@pydantic/genai-prices';
-import type { Cost, Usage } from '../gateway/types.ts';
+import type { Cost, Usage } from '../core/types.ts';
 import { NO_OVERRIDES, type ModelPriceEntry, type PriceOverrides } from './model-prices.ts';
 
 /** What a model costs, in US dollars per million tokens. */

@@ -1,0 +1,32 @@
+import { invalidField } from '../errors.ts';
+import type { RequestContext } from '../http/context.ts';
+import { readJsonObject } from '../http/read-json.ts';
+import { maxOutputTokens } from '../providers/model-catalog.ts';
+import { resolveModel } from '../providers/resolve-model.ts';
+import { countChatTokens } from '../tokens/count-chat.ts';
+import { modelLimits } from '../tokens/prices.ts';
+import { onlyFields, optional, validateChatBody } from './validate.ts';
+
+/**
+ * `POST /v1/tokens/count` `{ model?, messages, tools? }` → `{ tokens, estimated, context_window, max_output_tokens }`:
+ * what a conversation costs in prompt tokens before it is sent, so a frontend can show a meter. No model is called.
+ */
+export async function tokensCount(request: Request, rc: RequestContext): Promise<Response> {
+  const input = await readJsonObject(request, rc.config.maxBodyBytes);
+  onlyFields(input, ['model', 'messages', 'tools']);
+  optional(input, 'model', 'string');
+  optional(input, 'tools', 'array');
+  const body = validateChatBody(input);
+  const target = resolveModel(body.model, rc.config);
+  const tools = Array.isArray(body['tools']) ? body['tools'] : undefined;
+  if (body.messages.length > 10_000) throw invalidField('messages', 'At most 10000 messages can be counted at once.');
+  const count = countChatTokens(target.id, body.messages, tools);
+  const limits = modelLimits(target.id, rc.config.tokens.prices);
+  return Response.json({
+    model: target.id,
+    tokens: count.tokens,
+    estimated: count.estimated,
+    context_window: limits.contextWindow ?? null,
+    max_output_tokens: limits.maxOutputTokens ?? maxOutputTokens(target.model) ?? null,
+  });
+}

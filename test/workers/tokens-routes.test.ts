@@ -1,0 +1,85 @@
+import { describe, expect, it, vi } from 'vitest';
+import { call, chatBody, mockCalls, scenario, sseEvents, settled } from './support/gateway.ts';
+
+type Json = Record<string, unknown>;
+
+describe('tokens, limits and cost on the routes', () => {
+  it('POST /v1/tokens/count counts a chat without calling a model, with the model’s window', async () => {
+    const response = await call('/v1/tokens/count', { json: { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'Hello there' }] } });
+    expect(response.status).toBe(200);
+    const body = await response.json<Json>();
+    expect(body).toMatchObject({ model: 'openai/gpt-4o', estimated: false, context_window: 128000 });
+    expect(body['tokens']).toBeGreaterThan(3);
+  });
+
+  it('GET /v1/models lists prices and limits as extension fields, and GET /v1/models/{id} answers for one', async () => {
+    const list = await (await call('/v1/models')).json<{ data: Json[] }>();
+    expect(list.data[0]).toMatchObject({ id: 'openai/gpt-4o-mini', context_window: 128000, pricing: { input: 0.15, output: 0.6 } });
+    const one = await call('/v1/models/openai/gpt-4o');
+    expect(one.status).toBe(200);
+    expect(await one.json<Json>()).toMatchObject({ id: 'openai/gpt-4o', pricing: { input: 2.5, output: 10 } });
+    expect((await call('/v1/models/nope/x')).status).toBe(404);
+  });
+
+  it('reports usage and cost in headers on non-stream answers, and 0 for a cache hit', async () => {
+    const { body } = chatBody({ usage: { prompt_tokens: 1000, completion_tokens: 500 } }, { temperature: 0 });
+    const first = await call('/v1/chat/completions', { json: body });
+    expect(first.headers.get('x-gateway-prompt-tokens')).toBe('1000');
+    expect(first.headers.get('x-gateway-completion-tokens')).toBe('500');
+    // gpt-4o-mini: $0.15 in, $0.60 out per million tokens.
+    expect(Number(first.headers.get('x-gateway-cost-usd'))).toBeCloseTo(0.00045, 8);
+    const hit = await call('/v1/chat/completions', { json: body });
+    expect(hit.headers.get('x-gateway-cache')).toBe('HIT');
+    expect(hit.headers.get('x-gateway-cost-usd')).toBe('0');
+  });
+
+  it('puts cost in /stream’s usage event, and logs an estimate for a stream that failed mid-way', async () => {
+    const { model } = await scenario({ usage: { prompt_tokens: 10, completion_tokens: 20 } });
+    const env = { MODEL_PRICES: JSON.stringify({ [model]: { input: 1, output: 2 } }) };
+    const events = sseEvents(await (await call('/stream', { json: { prompt: 'hi', model }, env })).text());
+    const usage = JSON.parse(events.find((e) => e.event === 'usage')?.data ?? '{}');
+    expect(usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 20 });
+    expect(usage.cost_usd).toBeCloseTo((10 * 1 + 20 * 2) / 1e6, 12);
+
+    const cut = await scenario({ content: 'one two three four five six', stream: { error_after: 3 } });
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(line));
+    try {
+      const response = await call('/stream', { json: { prompt: 'count to six', model: cut.model }, env: { MODEL_PRICES: JSON.stringify({ [cut.model]: { input: 1, output: 2 } }) } });
+      expect(sseEvents(await response.text()).at(-1)?.event).toBe('error');
+      await settled(response);
+    } finally {
+      spy.mockRestore();
+    }
+    const log = lines.map((l) => JSON.parse(l) as Json).find((l) => l['route'] === '/stream');
+    expect(log).toMatchObject({ cost_estimated: true, error_type: expect.any(String) });
+    expect(log?.['prompt_tokens']).toBeGreaterThan(0);
+    expect(log?.['completion_tokens']).toBeGreaterThan(0);
+    expect(log?.['cost_usd']).toBeGreaterThan(0);
+  });
+
+  it('clamps max_tokens to MAX_TOKENS_CEILING and says so', async () => {
+    const { id, body } = chatBody({}, { max_tokens: 50000 });
+    const response = await call('/v1/chat/completions', { json: body, env: { MAX_TOKENS_CEILING: '1000' } });
+    expect(response.headers.get('x-gateway-max-tokens-clamped')).toBe('50000');
+    expect((await mockCalls(id)).requests[0]?.body['max_tokens']).toBe(1000);
+  });
+
+  it('trims the oldest turns on /chat when they do not fit, and refuses with 400 context_length_exceeded when nothing fits', async () => {
+    const prices = JSON.stringify({ 'openai/tiny': { input: 1, output: 1, context_window: 300, max_output_tokens: 50 } });
+    const long = 'word '.repeat(200);
+    const messages = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: long },
+      { role: 'assistant', content: long },
+      { role: 'user', content: 'and now?' },
+    ];
+    const trimmed = await call('/chat', { json: { messages, model: 'openai/tiny' }, env: { MODEL_PRICES: prices } });
+    expect(trimmed.status).toBe(200);
+    expect(trimmed.headers.get('x-gateway-trimmed-messages')).toBe('2');
+    const tooLong = await call('/chat', { json: { messages: [{ role: 'user', content: long.repeat(5) }], model: 'openai/tiny' }, env: { MODEL_PRICES: prices } });
+    expect(tooLong.status).toBe(400);
+    expect((await tooLong.json<{ error: { code: string } }>()).error.code).toBe('context_length_exceeded');
+    await settled(tooLong);
+  });
+});
