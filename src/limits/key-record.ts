@@ -1,12 +1,8 @@
 // What a gateway key may do: its record as the admin API shows it (never the key, never its hash).
 
-/** Per-key limits; null means unlimited. */
-export interface KeyLimitValues {
-  readonly requests_per_minute: number | null;
-  readonly tokens_per_day: number | null;
-  readonly usd_per_day: number | null;
-  readonly usd_per_month: number | null;
-}
+import type { KeyLimitValues } from '../config/limit-settings.ts';
+
+export type { KeyLimitValues };
 
 /** A key's record: who it is, what it may spend, which models and origins it may use. */
 export interface KeyRecord extends KeyLimitValues {

@@ -1,5 +1,5 @@
 import type { KeyLimits } from './key-limits.ts';
-import type { LimitSettings } from './limit-settings.ts';
+import type { LimitSettings } from '../config/limit-settings.ts';
 
 /** What the limit checks need from the composition root. */
 export interface LimitsDeps {

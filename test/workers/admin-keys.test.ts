@@ -5,7 +5,7 @@ import { GatewayError } from '../../src/errors.ts';
 import { checkAccess } from '../../src/limits/check-access.ts';
 import type { KeyRecord } from '../../src/limits/key-record.ts';
 import { UNLIMITED } from '../../src/limits/key-record.ts';
-import type { LimitSettings } from '../../src/limits/limit-settings.ts';
+import type { LimitSettings } from '../../src/config/limit-settings.ts';
 import { lookupKey } from '../../src/limits/lookup-key.ts';
 import { unreachableNamespace, warmUpLimits } from './support/limits.ts';
 

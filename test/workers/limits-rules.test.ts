@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.ts';
 import { formatResetDuration, rateLimitHeaders } from '../../src/limits/limit-headers.ts';
-import { readLimitSettings } from '../../src/limits/limit-settings.ts';
+import { readLimitSettings } from '../../src/config/limit-settings.ts';
 import { modelMatches } from '../../src/limits/model-pattern.ts';
 
 // The pure rules under the limits: model patterns, OpenAI's reset durations, and the limit variables.

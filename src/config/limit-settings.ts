@@ -1,6 +1,13 @@
-import { readVariable } from '../config/variables.ts';
+import { readVariable } from './variables.ts';
 import { configError } from '../errors.ts';
-import type { KeyLimitValues } from './key-record.ts';
+
+/** Per-key limits; null means unlimited. */
+export interface KeyLimitValues {
+  readonly requests_per_minute: number | null;
+  readonly tokens_per_day: number | null;
+  readonly usd_per_day: number | null;
+  readonly usd_per_month: number | null;
+}
 
 /** How limits are enforced in this deployment, read once from vars and secrets. */
 export interface LimitSettings {
