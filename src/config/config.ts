@@ -2,6 +2,8 @@ import { configError } from '../errors.ts';
 import type { CacheSettings } from '../cache/cache-policy.ts';
 import type { BackoffSettings, CooldownSettings } from './settings.ts';
 import { parseToolSettings, type ToolSettings } from './tool-settings.ts';
+import { readLimitSettings, type LimitSettings } from './limit-settings.ts';
+import { parseModelPrices, type PriceOverrides } from '../tokens/model-prices.ts';
 import { PROVIDERS, PROVIDER_NAMES, type ProviderSpec } from '../providers/catalog.ts';
 import { customProviders } from '../providers/custom-providers.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';
@@ -23,6 +25,16 @@ export interface Config {
   readonly resilience: ResilienceSettings;
   readonly cache: CacheSettings;
   readonly tools: ToolSettings;
+  readonly tokens: TokenSettings;
+  readonly limits: LimitSettings;
+}
+
+/** Prices and output ceilings. */
+export interface TokenSettings {
+  /** MODEL_PRICES: the deployer's own prices and limits, over the price table's. */
+  readonly prices: PriceOverrides;
+  readonly defaultMaxTokens?: number;
+  readonly maxTokensCeiling?: number;
 }
 
 /** Retries, fallbacks, deadlines and cooldown. */
@@ -103,6 +115,21 @@ function oneOf<T extends string>(env: object, name: string, allowed: readonly T[
   return found;
 }
 
+/** A positive whole number, or undefined when the variable is empty. */
+function optionalPositiveInt(env: object, name: string): number | undefined {
+  return readVariable(env, name) === '' ? undefined : positiveInt(env, name);
+}
+
+function tokenSettings(env: object): TokenSettings {
+  const defaultMaxTokens = optionalPositiveInt(env, 'DEFAULT_MAX_TOKENS');
+  const maxTokensCeiling = optionalPositiveInt(env, 'MAX_TOKENS_CEILING');
+  return {
+    prices: parseModelPrices(readVariable(env, 'MODEL_PRICES')),
+    ...(defaultMaxTokens === undefined ? {} : { defaultMaxTokens }),
+    ...(maxTokensCeiling === undefined ? {} : { maxTokensCeiling }),
+  };
+}
+
 function cache(env: object): CacheSettings {
   const ttl = positiveInt(env, 'CACHE_TTL');
   const maxTtl = readVariable(env, 'CACHE_MAX_TTL') === '' ? ttl : positiveInt(env, 'CACHE_MAX_TTL');
@@ -140,8 +167,10 @@ function providerConfig(env: object, spec: ProviderSpec): ProviderConfig {
 }
 
 /** The values of every secret variable, longest first (so a key that contains another is scrubbed whole). */
-function secretValues(env: object): string[] {
-  const values = VARIABLES.filter((v) => v.secret).flatMap((v) => (v.name === 'GATEWAY_API_KEYS' ? list(readVariable(env, v.name)) : [readVariable(env, v.name)]));
+function secretValues(env: object, providers: Iterable<ProviderConfig>): string[] {
+  const declared = VARIABLES.filter((v) => v.secret).flatMap((v) => (v.name === 'GATEWAY_API_KEYS' ? list(readVariable(env, v.name)) : [readVariable(env, v.name)]));
+  // Keys of CUSTOM_PROVIDERS live in secrets the deployer named, not in declared variables.
+  const values = [...declared, ...[...providers].flatMap((p) => (p.apiKey ? [p.apiKey] : []))];
   return [...new Set(values.filter((v) => v.length >= 6))].sort((a, b) => b.length - a.length);
 }
 
@@ -153,19 +182,22 @@ export function parseConfig(env: object): Config {
     throw configError('DEFAULT_PROVIDER', `unknown provider "${defaultProvider}"; known providers: ${specs.map((s) => s.name).join(', ')}.`);
   }
   const origins = list(readVariable(env, 'ALLOWED_ORIGINS'));
+  const providers = new Map(specs.map((spec) => [spec.name, providerConfig(env, spec)]));
   return {
     gatewayKeys: list(readVariable(env, 'GATEWAY_API_KEYS')),
-    secrets: secretValues(env),
+    secrets: secretValues(env, providers.values()),
     allowAnonymous: boolean(env, 'ALLOW_ANONYMOUS'),
     allowedOrigins: origins.includes('*') ? '*' : origins,
     defaultProvider,
     defaultModel: readVariable(env, 'DEFAULT_MODEL'),
     aliases: jsonStringMap(env, 'MODEL_ALIASES'),
     maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES'),
-    providers: new Map(specs.map((spec) => [spec.name, providerConfig(env, spec)])),
+    providers,
     resilience: resilience(env),
     cache: cache(env),
     tools: parseToolSettings(env),
+    tokens: tokenSettings(env),
+    limits: readLimitSettings(env),
   };
 }
 
