@@ -177,6 +177,16 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
     expect(problems).toEqual([]);
   });
 
+  it('shows a tool call the model asks for, its arguments joined from the streamed fragments', async () => {
+    await open();
+    const { model } = await scenario({ tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris', unit: 'celsius' } }] });
+    await ask('Weather in Paris?', model);
+    await page.locator('.answer .meta').waitFor();
+    expect(await page.textContent('.answer .step')).toBe('Calling get_weather({"city":"Paris","unit":"celsius"})');
+    await page.screenshot({ path: `${SHOTS}/tool-call.png` });
+    expect(problems).toEqual([]);
+  });
+
   // The gateway emits tool_call / tool_result on /stream once the tool loop (issue 14) is wired into the pipeline.
   it.skip('shows each server tool step as it happens (needs the tool loop on /stream: it refuses tool names today)', async () => {
     await open();
