@@ -1,8 +1,12 @@
 import type { ChatCompletion, ChatCompletionChunk, CompletionUsage } from '../core/types.ts';
 
-interface ToolCallParts { id: string; name: string; arguments: string }
+interface ToolCallParts { id: string; name: string; arguments: string; extra?: unknown }
 interface ChoiceParts {
   content: string | null;
+  /** Reasoning text some providers stream beside the content (DeepSeek, Mistral, Anthropic thinking). */
+  reasoning: string | null;
+  /** Anthropic thinking blocks with their signatures: they must go back unchanged in the next turn. */
+  thinking: unknown[];
   refusal: string | null;
   toolCalls: ToolCallParts[];
   finishReason: ChatCompletion.Choice['finish_reason'] | null;
@@ -26,11 +30,13 @@ export class ChunkAccumulator {
     for (const c of chunk.choices) {
       let parts = this.#choices.get(c.index);
       if (!parts) {
-        parts = { content: null, refusal: null, toolCalls: [], finishReason: null, logprobs: null };
+        parts = { content: null, reasoning: null, thinking: [], refusal: null, toolCalls: [], finishReason: null, logprobs: null };
         this.#choices.set(c.index, parts);
       }
-      const d = c.delta;
+      const d = c.delta as typeof c.delta & { reasoning_content?: unknown; thinking_blocks?: unknown };
       if (typeof d.content === 'string') parts.content = (parts.content ?? '') + d.content;
+      if (typeof d.reasoning_content === 'string') parts.reasoning = (parts.reasoning ?? '') + d.reasoning_content;
+      if (Array.isArray(d.thinking_blocks)) parts.thinking.push(...d.thinking_blocks);
       if (typeof d.refusal === 'string') parts.refusal = (parts.refusal ?? '') + d.refusal;
       for (const t of d.tool_calls ?? []) {
         let call = parts.toolCalls[t.index];
@@ -41,6 +47,9 @@ export class ChunkAccumulator {
         if (t.id) call.id = t.id;
         if (t.function?.name) call.name += t.function.name;
         if (t.function?.arguments) call.arguments += t.function.arguments;
+        // Gemini's thought signatures ride on the tool call and must travel back unchanged.
+        const extra = (t as { extra_content?: unknown }).extra_content;
+        if (extra !== undefined) call.extra = extra;
       }
       if (c.finish_reason) parts.finishReason = c.finish_reason;
       if (c.logprobs) {
@@ -65,10 +74,12 @@ export class ChunkAccumulator {
   result(): ChatCompletion {
     const first = this.#first;
     const choices = [...this.#choices.entries()].sort(([a], [b]) => a - b).map(([index, p]): ChatCompletion.Choice => {
-      const message: ChatCompletion.Choice['message'] = { role: 'assistant', content: p.content, refusal: p.refusal };
+      const message: ChatCompletion.Choice['message'] & { reasoning_content?: string; thinking_blocks?: unknown[] } = { role: 'assistant', content: p.content, refusal: p.refusal };
+      if (p.reasoning !== null) message.reasoning_content = p.reasoning;
+      if (p.thinking.length > 0) message.thinking_blocks = p.thinking;
       const calls = p.toolCalls.filter(Boolean);
       if (calls.length > 0) {
-        message.tool_calls = calls.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: t.arguments } }));
+        message.tool_calls = calls.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: t.arguments }, ...(t.extra !== undefined ? { extra_content: t.extra } : {}) }));
       }
       return { index, message, finish_reason: p.finishReason ?? 'stop', logprobs: p.logprobs };
     });
