@@ -38,7 +38,7 @@ export async function* streamChat(options: StreamChatOptions): AsyncGenerator<St
     const reader = response.body.getReader();
     const decoder = new SseDecoder();
     for (;;) {
-      let read: ReadableStreamReadResult<Uint8Array>;
+      let read: Awaited<ReturnType<typeof reader.read>>;
       try {
         read = await reader.read();
       } catch (error) {

@@ -39,7 +39,7 @@ export async function* streamChat(options                   )                   
     const reader = response.body.getReader();
     const decoder = new SseDecoder();
     for (;;) {
-      let read                                      ;
+      let read                                         ;
       try {
         read = await reader.read();
       } catch (error) {
