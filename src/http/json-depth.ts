@@ -18,15 +18,25 @@ export const MAX_JSON_DEPTH = 64;
  */
 export function assertDepthWithin(text: string, maxDepth = MAX_JSON_DEPTH): void {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+    if (c === QUOTE) {
+      i = closingQuote(text, i);
+      if (i === -1) return;
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       if (++depth > maxDepth) throw new GatewayError(400, `Request body nests arrays and objects more than ${maxDepth} levels deep.`, { code: 'too_deep' });
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
+  }
+}
+
+/** Where the string opened at `open` ends (a quote after an even run of backslashes), or -1 if it never does. */
+function closingQuote(text: string, open: number): number {
+  let at = open;
+  for (;;) {
+    at = text.indexOf('"', at + 1);
+    if (at === -1) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
   }
 }

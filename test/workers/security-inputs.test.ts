@@ -37,6 +37,9 @@ describe('assertDepthWithin', () => {
     expect(thrown(() => assertDepthWithin(text, 1))).toBeUndefined();
     // A string that ends in an escaped backslash closes there: the bracket after it counts.
     expect(thrown(() => assertDepthWithin('["\\\\",[[]]]', 2))).toMatchObject({ code: 'too_deep' });
+    // Runs of escaped quotes and backslashes, and an unterminated string, are scanned in one pass.
+    expect(thrown(() => assertDepthWithin(`["${'\\\\\\"['.repeat(50_000)}"]`, 1))).toBeUndefined();
+    expect(thrown(() => assertDepthWithin('[["[[[', 2))).toBeUndefined();
   });
 
   it('refuses a body nested 20,000 deep without overflowing the stack', () => {
