@@ -26,6 +26,13 @@ import { chatCompletions } from './routes/chat-completions.ts';
 import { extract } from './routes/extract.ts';
 import { health } from './routes/health.ts';
 import { model, models } from './routes/models.ts';
+import { adminApi } from './admin/admin-api.ts';
+import { authorizeAdmin } from './admin/admin-auth.ts';
+import { budgetStage } from './limits/budget-stage.ts';
+import type { LimitsDeps } from './limits/limits-deps.ts';
+import { lookupKey } from './limits/lookup-key.ts';
+import { usageResponse } from './limits/usage-response.ts';
+import { worstCase } from './limits/worst-case.ts';
 import { tokensCount } from './routes/tokens-count.ts';
 import { stream } from './routes/stream.ts';
 
@@ -41,6 +48,10 @@ const ROUTES: readonly RouteRow<Handler>[] = [
   // EventSource cannot send headers, so GET /stream alone accepts `?access_token=`.
   { path: '/stream', auth: 'key', methods: { GET: stream, POST: stream }, queryTokenMethod: 'GET' },
   { path: '/extract', auth: 'key', methods: { POST: extract } },
+  { path: '/v1/usage', auth: 'key', methods: { GET: usage } },
+  { path: '/admin/keys', auth: 'admin', methods: { GET: admin, POST: admin } },
+  { path: '/admin/keys/:id', auth: 'admin', methods: { GET: admin, PATCH: admin, DELETE: admin } },
+  { path: '/admin/keys/:id/usage', auth: 'admin', methods: { GET: admin } },
 ];
 
 /** A browser EventSource: `GET /stream` asking for `text/event-stream` (it always does; curl by default does not). */
@@ -66,6 +77,24 @@ function defaultDeps(): AppDeps {
   };
 }
 
+/** Output tokens a budget reserves for a request that bounds them nowhere (no max_tokens, no known model limit). */
+const UNBOUNDED_OUTPUT_TOKENS = 4096;
+
+/** What the limit checks need: one Durable Object per key, the limit settings, and wall-clock time. */
+function limitsDeps(env: Env, config: Config): LimitsDeps {
+  return { keys: env.LIMITS, settings: config.limits, now: Date.now };
+}
+
+/** `/admin/keys…`: the admin API (its guard ran in the before stage, from the same route row). */
+function admin(request: Request, rc: RequestContext): Promise<Response> {
+  return adminApi(request, { ...limitsDeps(rc.env, rc.config), index: rc.env.KEY_INDEX });
+}
+
+/** `GET /v1/usage`: the calling key's spend and what remains of its limits. */
+function usage(_request: Request, rc: RequestContext): Promise<Response> {
+  return usageResponse(rc.caller, limitsDeps(rc.env, rc.config));
+}
+
 /** The model-call pipeline: stages outermost first, around the attempt loop. */
 function pipeline(deps: AppDeps, env: Env, config: Config, registry: ToolRegistry): CallModel {
   const log = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
@@ -73,6 +102,8 @@ function pipeline(deps: AppDeps, env: Env, config: Config, registry: ToolRegistr
   return compose(attemptLoop(deps), [
     // Each model step of the tool loop goes through every stage below it: cache, budget, usage.
     toolLoop({ registry, env, fetch: deps.fetch, now: clock.now, sleep: (ms, signal) => sleep(clock, ms, signal), timeoutMs: config.tools.timeoutMs, resultMaxBytes: config.tools.resultMaxBytes }),
+    // Reserve the worst case in the key's Durable Object before the call; settle from the outcome after it.
+    ...(env.LIMITS ? [budgetStage({ ...limitsDeps(env, config), estimate: (request) => worstCase(request, { overrides: config.tokens.prices, unboundedOutputTokens: UNBOUNDED_OUTPUT_TOKENS }) })] : []),
     usageStage(config.tokens.prices),
     cacheStage({ kv: env.CACHE, singleFlight: deps.singleFlight, clock, log }),
   ]);
@@ -84,11 +115,17 @@ function pipeline(deps: AppDeps, env: Env, config: Config, registry: ToolRegistr
  */
 export function createApp(deps: AppDeps = defaultDeps()) {
   const registry = new ToolRegistry();
+  // Built once per config (so once per isolate in production; tests change env and get a new one).
+  let built: { config: Config; env: Env; callModel: CallModel } | undefined;
+  const callModelFor = (env: Env, config: Config): CallModel => {
+    if (built?.config !== config || built.env !== env) built = { config, env, callModel: pipeline(deps, env, config, registry) };
+    return built.callModel;
+  };
   const router = Router<IRequest, [RequestContext]>({
     before: [
       async (request, rc) => {
         rc.config = configFor(rc.env);
-        rc.callModel = pipeline(deps, rc.env, rc.config, registry);
+        rc.callModel = callModelFor(rc.env, rc.config);
         rc.tools = registry;
         const answer = preflight(request, rc.config);
         if (answer) return answer;
@@ -101,9 +138,14 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         if (!match || !handler) notServed(request, path, match);
         rc.route = match;
         rc.log.route = match.row.path;
-        if (match.row.auth !== 'public') {
+        // Without ADMIN_TOKEN the admin API does not exist (404); with it, only the token opens it.
+        if (match.row.auth === 'admin') await authorizeAdmin(request, rc.config.limits.adminToken);
+        if (match.row.auth === 'key') {
           const allowQueryToken = match.row.queryTokenMethod === request.method;
-          rc.caller = await authenticate(presentedKey(request, url, allowQueryToken), rc.config);
+          const key = presentedKey(request, url, allowQueryToken);
+          // A managed key is checked against its own Durable Object, so a revocation holds on the next request everywhere.
+          const managed = key && rc.env.LIMITS ? await lookupKey(limitsDeps(rc.env, rc.config), key) : null;
+          rc.caller = managed ?? (await authenticate(key, rc.config));
           rc.log.caller = rc.caller.name ?? undefined;
           if (rc.caller.keyHash === null) assertAnonymousOriginAllowed(request, rc.config);
         }

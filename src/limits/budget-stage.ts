@@ -67,6 +67,8 @@ export function budgetStage(deps: BudgetDeps): Stage {
   return (next) => (request): Call => {
     const keyHash = request.caller.keyHash;
     if (keyHash === null) return next(request);
+    // A static key with no KEY_* limit set has nothing to count against: no Durable Object round trip on its hot path.
+    if (!('record' in request.caller) && Object.values(deps.settings.staticLimits).every((limit) => limit === null)) return next(request);
     const stub = keyObject(deps, keyHash);
     // A settle that fails leaves the reservation to expire on its own; the outcome never rejects.
     const settle = (reservationId: string, spent: Spend) => stub.settle(reservationId, spent).then(() => undefined, () => undefined);

@@ -3,7 +3,10 @@ import type { ChatBody, ChatCompletion } from '../core/types.ts';
 import { asGatewayError, clientClosed, invalidField } from '../errors.ts';
 import { within } from '../gateway/clock.ts';
 import { collectCompletion } from '../gateway/collect.ts';
-import type { Answer, Call, CallRequest, GatewayEvent, Outcome } from '../gateway/types.ts';
+import type { Answer, Call, CallRequest, Caller, GatewayEvent, Outcome } from '../gateway/types.ts';
+import { limitHeaders } from '../limits/budget-stage.ts';
+import { checkAccess } from '../limits/check-access.ts';
+import type { ManagedCaller } from '../limits/lookup-key.ts';
 import type { RequestContext } from '../http/context.ts';
 import { scrubError } from '../http/scrub.ts';
 import type { Target } from '../providers/target.ts';
@@ -20,6 +23,8 @@ export interface StartedCall {
   readonly controller: AbortController;
   /** What the gateway changed in the request before sending it (clamped max_tokens, trimmed messages). */
   readonly headers: Record<string, string>;
+  /** Whose call it is (its rate-limit headers are looked up by it). */
+  readonly caller: Caller;
 }
 
 export interface CallOptions {
@@ -41,6 +46,8 @@ export function startCall(rc: RequestContext, body: ChatBody, options: CallOptio
   const n = body['n'];
   if (typeof n === 'number' && n > resilience.maxN) throw invalidField('n', `"n" may be at most ${resilience.maxN} (MAX_N); got ${n}.`);
   const targets = modelChain(body, rc.request.headers, rc.config);
+  // A managed key may be bound to models and browser origins: checked before any upstream call.
+  if ('record' in rc.caller) checkAccess((rc.caller as ManagedCaller).record, { models: targets.map((t) => t.id), origin: rc.request.headers.get('origin') });
   const policy = runPolicy(rc.request.headers, rc.config);
   const { models: _fallbacks, ...forwarded } = body;
   const headers: Record<string, string> = {};
@@ -62,7 +69,7 @@ export function startCall(rc: RequestContext, body: ChatBody, options: CallOptio
     ...(options.serverTools ? { serverTools: options.serverTools } : {}),
   });
   rc.outcomes.push(call.outcome);
-  return { call, controller, headers };
+  return { call, controller, headers, caller: rc.caller };
 }
 
 /** `x-gateway-trim`: `auto` or `off`; a route's default otherwise. */
@@ -124,7 +131,7 @@ export async function completeCall(started: StartedCall): Promise<{ answer: Answ
   const answer = await started.call.answer;
   const completion = await collectCompletion(answer);
   const outcome = await started.call.outcome;
-  return { answer, completion, outcome, headers: { ...gatewayHeaders(answer), ...started.headers, ...usageHeaders(outcome) } };
+  return { answer, completion, outcome, headers: { ...gatewayHeaders(answer), ...started.headers, ...limitHeaders(started.caller), ...usageHeaders(outcome) } };
 }
 
 /** The events of an answer still to come, with a keep-alive event every `ms` while it is awaited. */
@@ -167,5 +174,5 @@ export async function streamCall(rc: RequestContext, started: StartedCall, encod
     },
     end: () => streamEnd(call.outcome),
   });
-  return new Response(body, { headers: { ...SSE_HEADERS, ...started.headers, ...(early ? gatewayHeaders(early) : {}) } });
+  return new Response(body, { headers: { ...SSE_HEADERS, ...started.headers, ...limitHeaders(started.caller), ...(early ? gatewayHeaders(early) : {}) } });
 }
