@@ -11,7 +11,8 @@ export function compact(n: number): string {
 export function usd(n: number): string {
   if (n === 0) return '$0';
   if (n < 0.01) return `$${n.toPrecision(2)}`;
-  return `$${n.toFixed(4).replace(/0+$/, '').replace(/\.$/, '')}`;
+  // At least cents, at most four decimals: $0.60, $0.075, $2.50.
+  return `$${n.toFixed(4).replace(/0{1,2}$/, '')}`;
 }
 
 export function ms(n: number): string {

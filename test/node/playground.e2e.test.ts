@@ -187,6 +187,28 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
     expect(problems).toEqual([]);
   });
 
+  // The gateway will report these as extension fields of OpenAI's model object (issue 12); until then the
+  // browser is handed that answer, to check the picker shows them.
+  it('shows a model\'s context window and prices when /v1/models reports them', async () => {
+    problems.length = 0;
+    page = await browser.newPage();
+    await page.route('**/v1/models', (route) =>
+      route.fulfill({ json: { object: 'list', data: [{ id: 'openai/gpt-4o-mini', object: 'model', owned_by: 'openai', context_window: 128000, max_output_tokens: 16384, pricing: { input: 0.15, cached_input: 0.075, output: 0.6 } }] } }),
+    );
+    await page.goto(`${gateway.url}/`);
+    await page.fill('#model', 'openai/gpt-4o-mini');
+    await page.locator('#model-facts', { hasText: '128k context · 16.4k max output · $0.15 in · $0.075 cached · $0.60 out per 1M tokens' }).waitFor();
+  });
+
+  it('opens the usage panel: the key\'s usage when the gateway reports it, else says it does not', async () => {
+    await open();
+    await page.click('#usage summary');
+    await page.locator('#usage-body dl, #usage-body .hint:not(:has-text("Loading"))').first().waitFor();
+    const text = (await page.textContent('#usage-body')) ?? '';
+    expect(text === 'This gateway does not report usage (no GET /v1/usage).' || (await page.locator('#usage-body dl').count()) === 1, text).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/usage.png` });
+  });
+
   // The gateway emits tool_call / tool_result on /stream once the tool loop (issue 14) is wired into the pipeline.
   it.skip('shows each server tool step as it happens (needs the tool loop on /stream: it refuses tool names today)', async () => {
     await open();
