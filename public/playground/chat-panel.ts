@@ -24,6 +24,8 @@ function parameters() {
 /** One answer as it streams: its text, its tool steps as they happen, then its facts. */
 function answerView() {
   const item = el('li', 'answer streaming');
+  // The conversation is a live region: busy keeps screen readers from reading every token as it lands.
+  item.setAttribute('aria-busy', 'true');
   const steps = el('ol', 'steps');
   const text = el('div', 'text');
   item.append(el('span', 'who', 'Assistant'), steps, text);
@@ -98,6 +100,7 @@ async function send(): Promise<void> {
     sendButton.disabled = false;
     stopButton.disabled = true;
     view.item.classList.remove('streaming');
+    view.item.setAttribute('aria-busy', 'false');
   }
   if (content || view.item.querySelector('.step')) {
     if (content) messages.push({ role: 'assistant', content });

@@ -41,6 +41,8 @@ restoreKey(() => {
   void loadModels();
   void refreshUsage();
 });
+// The settings form is never sent: Enter in a field just commits it (the key's change reloads the models).
+byId('settings').addEventListener('submit', (event) => event.preventDefault());
 setUpTabs();
 setUpChat();
 setUpExtract();
