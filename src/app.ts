@@ -7,6 +7,7 @@ import { sleep, systemClock } from './gateway/clock.ts';
 import { Cooldown } from './gateway/cooldown.ts';
 import { compose } from './gateway/pipeline.ts';
 import { usageStage } from './gateway/usage-stage.ts';
+import { scrubStage } from './gateway/scrub-stage.ts';
 import type { CallModel } from './gateway/types.ts';
 import type { Config } from './config/config.ts';
 import { ToolRegistry } from './tools/registry.ts';
@@ -100,6 +101,8 @@ function pipeline(deps: AppDeps, env: Env, config: Config, registry: ToolRegistr
   const log = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
   const { clock } = deps;
   return compose(attemptLoop(deps), [
+    // Outermost: nothing a model says reaches the client with a configured secret in it.
+    scrubStage(config.secrets),
     // Each model step of the tool loop goes through every stage below it: cache, budget, usage.
     toolLoop({ registry, env, fetch: deps.fetch, now: clock.now, sleep: (ms, signal) => sleep(clock, ms, signal), timeoutMs: config.tools.timeoutMs, resultMaxBytes: config.tools.resultMaxBytes }),
     // Reserve the worst case in the key's Durable Object before the call; settle from the outcome after it.

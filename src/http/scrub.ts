@@ -1,11 +1,7 @@
+import { scrubText } from '../core/scrub.ts';
 import { GatewayError } from '../errors.ts';
 
-/** Replaces every configured secret's exact value in a text that is about to leave the gateway (a response, a log line). */
-export function scrubText(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
-  return out;
-}
+export { scrubText };
 
 /** The same error with any secret removed from its message (upstream text can echo what it was sent). */
 export function scrubError(error: GatewayError, secrets: readonly string[]): GatewayError {
