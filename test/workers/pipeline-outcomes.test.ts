@@ -135,32 +135,16 @@ describe('the outcome of a call that fails', () => {
     expect(await eventually(async () => (await mockCalls(id)).closed_by_client === 1)).toBe(true);
   });
 
-  it('events abandoned before the first read: the outcome still resolves, aborted', async () => {
+  it('events abandoned before the first read: the outcome still resolves, aborted, and the upstream request is closed', async () => {
     const pipeline = testPipeline();
-    const { body } = chatBody({ stream: { stall_after: 3 } }, { stream: true });
+    const { id, body } = chatBody({ stream: { stall_after: 3 } }, { stream: true });
     const call = pipeline.callModel(callRequest(pipeline, asBody(body), { stream: true }));
     const answer = await call.answer;
     await answer.events[Symbol.asyncIterator]().return?.();
     const outcome = await call.outcome;
     expect(outcome).toMatchObject({ status: 'aborted', completion: undefined, target: { id: 'openai/gpt-4o-mini' } });
     expect(outcome.attempts).toEqual([{ model: 'openai/gpt-4o-mini', status: 200, ms: expect.any(Number) }]);
-  });
-
-  // Known gap, reported to the lead: the stream's generators have not started, so their `finally` (which
-  // aborts the upstream request) never runs, and the connection stays open until the request's signal
-  // aborts. `it.fails` keeps it visible; turn it into `it` once abandoning the events closes the upstream.
-  it.fails('events abandoned before the first read: the upstream request is closed', async () => {
-    const pipeline = testPipeline();
-    const client = new AbortController();
-    const { id, body } = chatBody({ stream: { stall_after: 3 } }, { stream: true });
-    const call = pipeline.callModel(callRequest(pipeline, asBody(body), { stream: true, signal: client.signal }));
-    try {
-      await (await call.answer).events[Symbol.asyncIterator]().return?.();
-      await call.outcome;
-      expect(await eventually(async () => (await mockCalls(id)).closed_by_client === 1, 10)).toBe(true);
-    } finally {
-      client.abort(clientClosed());
-    }
+    expect(await eventually(async () => (await mockCalls(id)).closed_by_client === 1)).toBe(true);
   });
 });
 
