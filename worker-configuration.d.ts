@@ -7,7 +7,7 @@ interface __BaseEnv_Env {
 	DEFAULT_PROVIDER: "openai";
 	DEFAULT_MODEL: "openai/gpt-4o-mini";
 	ALLOW_ANONYMOUS: "true" | "false";
-	ALLOWED_ORIGINS: "*" | "";
+	ALLOWED_ORIGINS: "http://localhost:8787,http://127.0.0.1:8787" | "";
 	LIMITS: DurableObjectNamespace<import("./src/index").KeyLimits>;
 	KEY_INDEX: DurableObjectNamespace<import("./src/index").KeyIndex>;
 }
@@ -22,7 +22,7 @@ declare namespace Cloudflare {
 		DEFAULT_PROVIDER: "openai";
 		DEFAULT_MODEL: "openai/gpt-4o-mini";
 		ALLOW_ANONYMOUS: "true";
-		ALLOWED_ORIGINS: "*";
+		ALLOWED_ORIGINS: "http://localhost:8787,http://127.0.0.1:8787";
 		LIMITS: DurableObjectNamespace<import("./src/index").KeyLimits>;
 		KEY_INDEX: DurableObjectNamespace<import("./src/index").KeyIndex>;
 	}
