@@ -7,6 +7,7 @@ import { SingleFlight } from '../../../src/cache/single-flight.ts';
 import { Cooldown } from '../../../src/gateway/cooldown.ts';
 import { systemClock } from '../../../src/gateway/clock.ts';
 import type { AppDeps } from '../../../src/http/context.ts';
+import { until } from './fake-clock.ts';
 import { recordSecretsOf, tapResponse } from './secret-recorder.ts';
 
 export const mockUrl = inject('mockUrl');
@@ -170,10 +171,6 @@ export function heldFetch() {
 }
 
 /** Resolves once the mock upstream has seen `count` requests for a scenario id (polled with tiny real-time yields). */
-export async function upstreamSaw(id: string, count = 1): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if ((await mockCalls(id)).count >= count) return;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  throw new Error(`the mock upstream never saw ${count} request(s) for ${id}`);
+export function upstreamSaw(id: string, count = 1): Promise<void> {
+  return until(async () => (await mockCalls(id)).count >= count, `the mock upstream saw ${count} request(s) for ${id}`);
 }
