@@ -83,3 +83,96 @@ async function normalised(request: Request, env: FloorEnv): Promise<Response> {
   const completion = (await upstream.json()) as Record<string, unknown>;
   return Response.json(completion, { status: upstream.status, headers: { 'x-gateway-model': model } });
 }
+
+// Stream relays: what touching every chunk of a stream costs, primitive by primitive (the gateway must
+// read every chunk to normalise it, count usage and keep the answer). Each forwards the request to the
+// upstream and relays its body.
+
+/** workerd's native pass-through stream (not in the DOM types). */
+declare const IdentityTransformStream: { new (): { readonly readable: ReadableStream<Uint8Array>; readonly writable: WritableStream<Uint8Array> } };
+
+const forward = (request: Request, env: FloorEnv): Promise<Response> =>
+  fetch(`${env.UPSTREAM_URL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${env.UPSTREAM_KEY}`, 'content-type': 'application/json' }, body: request.body });
+
+const relayed = (body: ReadableStream<Uint8Array>, upstream: Response) => new Response(body, { status: upstream.status, headers: { 'content-type': upstream.headers.get('content-type') ?? 'text/event-stream' } });
+
+/** A JS reader on the upstream body and a JS ReadableStream (pull, one enqueue per read) to the client. */
+export const relayPull = {
+  async fetch(request: Request, env: FloorEnv): Promise<Response> {
+    const upstream = await forward(request, env);
+    const reader = upstream.body!.getReader();
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const { done, value } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+        cancel: () => reader.cancel(),
+      },
+      { highWaterMark: 0 },
+    );
+    return relayed(body, upstream);
+  },
+};
+
+/** A JS reader on the upstream body, each read written to workerd's native IdentityTransformStream. */
+export const relayIdentity = {
+  async fetch(request: Request, env: FloorEnv): Promise<Response> {
+    const upstream = await forward(request, env);
+    const reader = upstream.body!.getReader();
+    const { readable, writable } = new IdentityTransformStream();
+    const writer = writable.getWriter();
+    void (async () => {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          await writer.write(value);
+        }
+        await writer.close();
+      } catch (error) {
+        await writer.abort(error).catch(() => {});
+        await reader.cancel(error).catch(() => {});
+      }
+    })();
+    return relayed(readable, upstream);
+  },
+};
+
+/** The runtime pumps: the upstream body through a JS TransformStream whose transform sees every read. */
+export const relayTransform = {
+  async fetch(request: Request, env: FloorEnv): Promise<Response> {
+    const upstream = await forward(request, env);
+    const body = upstream.body!.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform: (chunk, controller) => controller.enqueue(chunk) }));
+    return relayed(body, upstream);
+  },
+};
+
+/** relayTransform that also decodes each read, parses every `data:` line as JSON and re-serialises it: a normalising relay's least work. */
+export const relayParse = {
+  async fetch(request: Request, env: FloorEnv): Promise<Response> {
+    const upstream = await forward(request, env);
+    const decoder = new TextDecoder();
+    const encoder = new TextEncoder();
+    let buffer = '';
+    const body = upstream.body!.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          buffer += decoder.decode(chunk, { stream: true });
+          const end = buffer.lastIndexOf('\n\n');
+          if (end === -1) return;
+          let out = '';
+          for (const line of buffer.slice(0, end).split('\n')) {
+            if (!line.startsWith('data: ')) continue;
+            const data = line.slice(6);
+            out += data === '[DONE]' ? 'data: [DONE]\n\n' : `data: ${JSON.stringify(JSON.parse(data))}\n\n`;
+          }
+          buffer = buffer.slice(end + 2);
+          controller.enqueue(encoder.encode(out));
+        },
+      }),
+    );
+    return relayed(body, upstream);
+  },
+};

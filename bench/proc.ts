@@ -1,6 +1,6 @@
 // Reads a process's CPU time and memory from /proc (Linux only), for the CPU and memory measurements.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
@@ -20,7 +20,23 @@ function clockTicks(): number {
 
 /** User + system CPU time of a process, all its threads, in milliseconds (resolution 1000/CLK_TCK ms). */
 export function cpuTimeMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpuMs(readFileSync(`/proc/${pid}/stat`, 'utf8'), pid);
+}
+
+/** User + system CPU time of each thread of a process, ms, by thread id. */
+export function threadCpuTimesMs(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      out.set(Number(tid), statCpuMs(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'), pid));
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+function statCpuMs(stat: string, pid: number): number {
   // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);

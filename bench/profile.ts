@@ -17,7 +17,7 @@ import { summarizeProfile, type Resolve } from './cpu-profile.ts';
 import { connectInspector } from './inspector.ts';
 import { startMock } from './mock-process.ts';
 import { cpuTimeMs } from './proc.ts';
-import { cacheableBody, completionBody, gatewayTarget, streamBody } from './requests.ts';
+import { cacheableBody, completionBody, gatewayTarget, registerStreams, streamBody } from './requests.ts';
 import { startGateway } from './servers.ts';
 import { SOURCE_OPTIONS, sourceFrom } from './source.ts';
 import { streamRun } from './stream-run.ts';
@@ -41,6 +41,7 @@ removeOnExit(workDir);
 const bundle = bundleDir ? existingBundle(bundleDir) : await buildBundle(configPath, join(workDir, 'bundle'), env);
 const facts = readWranglerFacts(configPath, env);
 const mock = await startMock();
+await registerStreams(mock.url, [{ pieces: 500 }]);
 const gateway = await startGateway({ bundle, facts, mockUrl: mock.url, workDir: join(workDir, 'gateway'), inspectorAddress: '127.0.0.1:0' });
 const target = gatewayTarget('gateway', gateway.url);
 

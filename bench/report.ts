@@ -11,21 +11,70 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
   [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
-/** Checks the run against the issue's targets; a target whose figure was not measured is `met: null`. */
-export function checkTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
+const PROXY = 'floor: proxy';
+const PEER = 'Portkey';
+
+/** A ratio target: `actual` must be at least (`atLeast`) or at most `goal`. */
+function ratioCheck(target: string, goal: number, atLeast: boolean, actual: number | undefined, detail: string): TargetCheck {
+  const goalText = `${atLeast ? '≥' : '≤'} ${goal}×`;
+  if (actual === undefined || !Number.isFinite(actual)) return { target, goal: goalText, actual: 'not measured', met: null };
+  const met = atLeast ? actual >= goal : actual <= goal;
+  return { target, goal: goalText, actual: `${actual.toFixed(2)}× (${detail})`, met, ...(met ? {} : { missedBy: `${Math.abs(actual - goal).toFixed(2)}× (${((atLeast ? goal / actual : actual / goal) * 100 - 100).toFixed(0)}% short)` }) };
+}
+
+/** A difference target in ms over a reference row. */
+function addedCheck(target: string, budgetMs: number, added: number | undefined): TargetCheck {
+  if (added === undefined || !Number.isFinite(added)) return { target, goal: `≤ ${budgetMs} ms`, actual: 'not measured', met: null };
+  return { target, goal: `≤ ${budgetMs} ms`, actual: plusMs(added), met: added <= budgetMs, ...(added > budgetMs ? { missedBy: `${ms(added - budgetMs)} ms` } : {}) };
+}
+
+/** Issue 16's targets: each a ratio to the bare proxy Worker or to Portkey, measured in the same run. */
+function peerTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
+  const at = (c: number) => r.latency.find((l) => l.concurrency === c)?.byTarget;
+  const c1 = at(1);
+  const c16 = at(16);
   const checks: TargetCheck[] = [];
+  const p1 = c1?.[PROXY];
+  checks.push(addedCheck('gateway p50 over the bare proxy Worker, concurrency 1', 0.3, c1?.['gateway'] && p1 ? c1['gateway'].p50 - p1.p50 : undefined));
+  for (const s of r.streams) {
+    const p = s.byTarget[PROXY];
+    const g = s.byTarget['gateway'];
+    checks.push(addedCheck(`stream time to first byte over the bare proxy, ${s.pieces} chunks`, 1, g && p ? g.ttfb.p50 - p.ttfb.p50 : undefined));
+  }
+  const g16 = c16?.['gateway'];
+  const k16 = c16?.[PEER];
+  checks.push(ratioCheck('non-stream req/s at concurrency 16, gateway ÷ Portkey', 3, true, g16 && k16 ? g16.rps / k16.rps : undefined, g16 && k16 ? `${int(g16.rps)} vs ${int(k16.rps)}` : ''));
+  const st = r.streamThroughput.byTarget;
+  const gs = st['gateway'];
+  const ks = st[PEER];
+  checks.push(ratioCheck(`streams/s (${r.streamThroughput.pieces} chunks) at concurrency ${r.streamThroughput.concurrency}, gateway ÷ Portkey`, 3, true, gs && ks ? gs.streamsPerSecond / ks.streamsPerSecond : undefined, gs && ks ? `${int(gs.streamsPerSecond)} vs ${int(ks.streamsPerSecond)}` : ''));
+  const proxyCpu = r.cpu.streamPeers['proxy'];
+  const chunk = (f: { msPerChunk?: number } | undefined) => f?.msPerChunk;
+  const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? a / b : undefined);
+  checks.push(ratioCheck(`workerd CPU per chunk, chunks ${r.cpu.pacedStream.delayMs} ms apart, gateway ÷ bare proxy`, 1.5, false, ratio(chunk(r.cpu.pacedStream), chunk(proxyCpu?.paced)), `${ms(chunk(r.cpu.pacedStream))} vs ${ms(chunk(proxyCpu?.paced))} ms`));
+  checks.push(ratioCheck(`workerd CPU per chunk, ${r.cpu.stream.pieces}-chunk streams at full speed, gateway ÷ bare proxy`, 1.5, false, ratio(chunk(r.cpu.stream), chunk(proxyCpu?.stream)), `${ms(chunk(r.cpu.stream))} vs ${ms(chunk(proxyCpu?.stream))} ms`));
+  const js = r.jsTime['gateway'];
+  if (js) {
+    checks.push({ target: `isolate JavaScript per ${int(js.pieces)}-chunk stream (Free plan: 10 ms CPU per request)`, goal: '≤ 10 ms (aim)', actual: `${ms(js.jsMs)} ms (+ GC ${ms(js.gcMs)} ms)`, met: js.jsMs + js.gcMs <= 10, ...(js.jsMs + js.gcMs > 10 ? { missedBy: `${ms(js.jsMs + js.gcMs - 10)} ms` } : {}) });
+  }
+  return checks;
+}
+
+/** Checks the run against the issues' targets; a target whose figure was not measured is `met: null`. */
+export function checkTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
+  const checks: TargetCheck[] = peerTargets(r);
   const at = (c: number) => r.latency.find((l) => l.concurrency === c)?.byTarget;
   const c1 = at(1);
   if (c1?.['direct'] && c1['gateway']) {
     const added = c1['gateway'].p50 - c1['direct'].p50;
-    checks.push({ target: 'added p50 latency, concurrency 1', goal: '≤ 0.3 ms', actual: plusMs(added), met: added <= 0.3, ...(added > 0.3 ? { missedBy: `${ms(added - 0.3)} ms (${(added / 0.3).toFixed(1)}× the budget)` } : {}) });
+    checks.push({ target: 'added p50 latency over direct, concurrency 1', goal: '≤ 0.3 ms', actual: plusMs(added), met: added <= 0.3, ...(added > 0.3 ? { missedBy: `${ms(added - 0.3)} ms (${(added / 0.3).toFixed(1)}× the budget)` } : {}) });
   } else checks.push({ target: 'added p50 latency, concurrency 1', goal: '≤ 0.3 ms', actual: 'not measured', met: null });
   for (const s of r.streams) {
     const d = s.byTarget['direct'];
     const g = s.byTarget['gateway'];
     if (!d || !g) continue;
     const added = g.ttfb.p50 - d.ttfb.p50;
-    checks.push({ target: `added time to first byte, ${s.pieces}-chunk stream`, goal: '≤ 1 ms', actual: plusMs(added), met: added <= 1, ...(added > 1 ? { missedBy: `${ms(added - 1)} ms` } : {}) });
+    checks.push({ target: `added time to first byte over direct, ${s.pieces}-chunk stream`, goal: '≤ 1 ms', actual: plusMs(added), met: added <= 1, ...(added > 1 ? { missedBy: `${ms(added - 1)} ms` } : {}) });
   }
   const c16 = at(16);
   if (c16?.['direct'] && c16['gateway']) {
@@ -51,9 +100,47 @@ function latencyRows(latency: BenchResults['latency']): string[][] {
   return rows;
 }
 
-/** The Markdown tables of a run: latency and throughput, streams, cache, CPU, memory and size, references, targets. */
+/** Issue 16's table: direct, the bare proxy Worker, the gateway and Portkey side by side, from this run. */
+function sideBySide(r: BenchResults): string {
+  const names = ['direct', PROXY, 'gateway', PEER];
+  const c1 = r.latency.find((l) => l.concurrency === 1)?.byTarget ?? {};
+  const c16 = r.latency.find((l) => l.concurrency === 16)?.byTarget ?? {};
+  const row = (figure: string, value: (name: string) => string | undefined) => [figure, ...names.map((n) => value(n) ?? '—')];
+  const rows = [
+    row('non-stream p50 ms, concurrency 1', (n) => c1[n] && ms(c1[n].p50)),
+    ...r.streams.flatMap((s) => [
+      row(`stream (${s.pieces} chunks) time to first byte p50 ms, c=1`, (n) => s.byTarget[n] && ms(s.byTarget[n].ttfb.p50)),
+      row(`stream (${s.pieces} chunks) time to last byte p50 ms, c=1`, (n) => s.byTarget[n] && ms(s.byTarget[n].ttlb.p50)),
+    ]),
+    row('non-stream req/s, concurrency 16', (n) => c16[n] && int(c16[n].rps)),
+    row(`streams/s (${r.streamThroughput.pieces} chunks), concurrency ${r.streamThroughput.concurrency}`, (n) => r.streamThroughput.byTarget[n] && int(r.streamThroughput.byTarget[n].streamsPerSecond)),
+    row(`process CPU per chunk ms, chunks ${r.cpu.pacedStream.delayMs} ms apart (${r.cpu.pacedStream.pieces}-chunk streams, 16 at a time)`, (n) => {
+      const f = n === 'gateway' ? r.cpu.pacedStream : r.cpu.streamPeers[n === PROXY ? 'proxy' : n]?.paced;
+      return f && ms(f.msPerChunk);
+    }),
+    row(`process CPU per chunk ms, ${r.cpu.stream.pieces}-chunk streams at full speed (4 at a time)`, (n) => {
+      const f = n === 'gateway' ? r.cpu.stream : r.cpu.streamPeers[n === PROXY ? 'proxy' : n]?.stream;
+      return f && ms(f.msPerChunk);
+    }),
+  ];
+  for (const [n, label] of [['gateway', 'gateway'], ['proxy', PROXY]] as const) {
+    const js = r.jsTime[n];
+    if (!js) continue;
+    rows.push(row(`isolate thread per ${int(js.pieces)}-chunk stream, chunks ${js.delayMs} ms apart: JS + GC / all its CPU, ms (inspector, /proc)`, (name) => (name === label ? `${ms(js.jsMs)} + ${ms(js.gcMs)} / ${ms(js.threadCpuMs)}` : undefined)));
+  }
+  const merged = new Map<string, string[]>();
+  for (const rw of rows) {
+    const prior = merged.get(rw[0]!);
+    merged.set(rw[0]!, prior ? prior.map((v, i) => (v === '—' ? rw[i]! : v)) : rw);
+  }
+  const note = r.peer.skipped ? `\n\nPortkey: not measured (${r.peer.skipped}).` : `\n\nPortkey: ${r.peer.name}; its CPU is its Node process's, the others' their workerd process's.`;
+  return table(['figure', 'direct', 'bare proxy Worker', 'gateway', 'Portkey'], [...merged.values()]) + note;
+}
+
+/** The Markdown tables of a run: side by side, latency and throughput, streams, cache, CPU, memory and size, references, targets. */
 export function renderReport(r: BenchResults): string {
   const out: string[] = [];
+  out.push('### Side by side (one run)', sideBySide(r));
   out.push('### Non-stream: latency and throughput', table(['target', 'concurrency', 'p50 ms', 'p99 ms', 'req/s', 'p50 vs direct', 'req/s vs direct'], latencyRows(r.latency)));
 
   const streamRows = r.streams.flatMap((s) => {
@@ -86,6 +173,21 @@ export function renderReport(r: BenchResults): string {
     ...Object.entries(c.floor).map(([name, f]) => [`reference: ${name} worker, per request`, `${ms(f.msPerRequest)} ms`, `${int(f.count)} requests`]),
   ];
   out.push('### CPU time of the workerd process (user + system, all threads)', table(['per', 'CPU', 'measured over'], cpuRows));
+  const relayRows = Object.entries(c.streamPeers)
+    .filter(([name]) => name.startsWith('relay'))
+    .map(([name, f]) => [name, `${ms(f.paced.msPerChunk)} ms`, `${ms(f.stream.msPerChunk)} ms`]);
+  if (relayRows.length > 0) {
+    const proxy = c.streamPeers['proxy'];
+    out.push(
+      '### Stream relays: CPU per chunk of the workerd process (floor.worker.ts; what each streaming primitive costs)',
+      table(['relay', `chunks ${c.pacedStream.delayMs} ms apart`, `${c.stream.pieces}-chunk streams at full speed`], [
+        ...(proxy ? [['bare proxy (runtime pumps the body, no JS per chunk)', `${ms(proxy.paced.msPerChunk)} ms`, `${ms(proxy.stream.msPerChunk)} ms`]] : []),
+        ...relayRows,
+        ['gateway', `${ms(c.pacedStream.msPerChunk)} ms`, `${ms(c.stream.msPerChunk)} ms`],
+      ]),
+      'relayPull: a JS reader and a JS ReadableStream (one enqueue per read); relayIdentity: a JS reader writing to the native IdentityTransformStream; relayTransform: `pipeThrough` a JS TransformStream; relayParse: relayTransform that decodes, parses each `data:` line as JSON and re-serialises it.',
+    );
+  }
 
   const s = r.size;
   const sizeRows: string[][] = [];

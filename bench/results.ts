@@ -2,7 +2,9 @@
 import type { Bundle } from './bundle.ts';
 import type { CacheResult } from './measure-cache.ts';
 import type { CpuFigures } from './measure-cpu.ts';
+import type { JsTimeFigures } from './measure-js-time.ts';
 import type { LatencyResult } from './measure-latency.ts';
+import type { StreamThroughput } from './measure-stream-throughput.ts';
 import type { MemoryFigures } from './measure-memory.ts';
 import type { StreamResult } from './measure-streams.ts';
 import type { BenchSettings } from './settings.ts';
@@ -36,6 +38,12 @@ export interface BenchResults {
   };
   readonly latency: readonly LatencyResult[];
   readonly streams: readonly StreamResult[];
+  /** Streams per second at concurrency 16: direct, the bare proxy Worker, the gateway, Portkey. */
+  readonly streamThroughput: StreamThroughput;
+  /** The peer gateway in the side-by-side rows; `skipped` says why it is missing. */
+  readonly peer: { readonly name: string; readonly skipped: string | null };
+  /** The isolate's own time per long stream (inspector), by target: `gateway`, `proxy` (the bare proxy Worker). */
+  readonly jsTime: Readonly<Record<string, JsTimeFigures>>;
   readonly cache: CacheResult;
   readonly cpu: {
     readonly concurrency: number;
@@ -46,6 +54,8 @@ export interface BenchResults {
     readonly pacedStream: CpuFigures & { readonly pieces: number; readonly delayMs: number };
     readonly cacheHit: CpuFigures | null;
     readonly floor: Readonly<Record<string, CpuFigures>>;
+    /** The same two stream loads through the bare proxy Worker (`proxy`, its workerd) and `Portkey` (its Node process). */
+    readonly streamPeers: Readonly<Record<string, { readonly stream: CpuFigures; readonly paced: CpuFigures }>>;
   };
   /**
    * Measured on a fresh gateway process; `rssAfterLoadMiB` is the long-lived one's after all the load

@@ -19,14 +19,17 @@ import { measureCache } from './measure-cache.ts';
 import { cpuPerRequest, cpuPerStream, type CpuFigures } from './measure-cpu.ts';
 import { measureLatency, warmUp } from './measure-latency.ts';
 import { measureMemory, type MemoryFigures } from './measure-memory.ts';
+import { measureJsTime, type JsTimeFigures } from './measure-js-time.ts';
+import { measureStreamThroughput } from './measure-stream-throughput.ts';
 import { measureStreams } from './measure-streams.ts';
 import { measureWranglerDev } from './measure-wrangler-dev.ts';
 import { startMock } from './mock-process.ts';
+import { portkeyTarget, startPortkey, type PeerServer } from './peer-portkey.ts';
 import { rssMiB } from './proc.ts';
 import { checkTargets, renderReport } from './report.ts';
-import { cacheableBody, completionBody, directTarget, gatewayTarget, streamBody, type Target } from './requests.ts';
+import { cacheableBody, completionBody, directTarget, gatewayTarget, registerStreams, SLOW_STREAM, streamBody, type StreamShape, type Target } from './requests.ts';
 import type { BenchResults } from './results.ts';
-import { benchVars, FLOOR_NAMES, startFloor, startGateway, type FloorServer } from './servers.ts';
+import { benchVars, FLOOR_NAMES, RELAY_NAMES, startFloor, startGateway, type FloorServer } from './servers.ts';
 import { FULL, SMOKE } from './settings.ts';
 import { SOURCE_OPTIONS, sourceFrom } from './source.ts';
 import { readWranglerFacts } from './wrangler-config.ts';
@@ -59,6 +62,17 @@ log(`compatibility ${facts.compatibilityDate} [${facts.compatibilityFlags.join('
 // 2. Processes: the mock upstream, the gateway in workerd, the reference workers in a second workerd.
 const mock = await startMock();
 log(`mock upstream: ${mock.url} (pid ${mock.pid})`);
+const largest = Math.max(...settings.streams.map((s) => s.pieces));
+const paced = settings.pacedStreams;
+const shapes: StreamShape[] = [
+  ...settings.streams,
+  settings.pacedStreams,
+  { pieces: settings.streamThroughput.pieces },
+  ...(settings.jsStream ? [settings.jsStream] : []),
+  { pieces: 5 },
+  SLOW_STREAM,
+];
+await registerStreams(mock.url, shapes);
 const gateway = await startGateway({ bundle, facts, mockUrl: mock.url, workDir: join(workDir, 'gateway') });
 log(`gateway: ${gateway.url} in plain workerd serve (pid ${gateway.pid}), listening after ${gateway.workerd.listenMs.toFixed(0)} ms`);
 let floor: FloorServer | undefined;
@@ -67,45 +81,86 @@ if (settings.floor) {
   log(`reference workers: ${Object.entries(floor.urls).map(([k, v]) => `${k} ${v}`).join(', ')} (pid ${floor.pid})`);
 }
 
+let portkey: PeerServer | undefined;
+let peerSkipped: string | null = settings.peers ? null : 'not in this profile';
+if (settings.peers) {
+  const started = await startPortkey(log);
+  if ('skipped' in started) {
+    peerSkipped = started.skipped;
+    log(`Portkey: skipped, ${started.skipped}`);
+  } else {
+    portkey = started;
+    log(`Portkey: ${portkey.url} (pid ${portkey.pid})`);
+  }
+}
+
 const direct = directTarget(mock.url);
 const gw = gatewayTarget('gateway', gateway.url);
 const floorTargets: Target[] = floor ? FLOOR_NAMES.map((name) => gatewayTarget(`floor: ${name}`, floor.urls[name])) : [];
 // `logged` differs from `minimal` by one log line: its CPU figure is enough, its latency would only cost time.
 const floorLatencyTargets = floorTargets.filter((t) => t.name !== 'floor: logged');
+const proxy = floorTargets.find((t) => t.name === 'floor: proxy');
+const peer = portkey ? portkeyTarget(portkey.url, mock.url) : undefined;
+// The issue's side-by-side rows: direct, the bare proxy Worker, the gateway, Portkey.
+const sideBySide = [direct, ...(proxy ? [proxy] : []), gw, ...(peer ? [peer] : [])];
 
 // 3. Measurements.
 log('warm-up');
-await warmUp([direct, gw, ...floorTargets], settings.warmupSeconds);
-const latency = await measureLatency([direct, gw, ...floorLatencyTargets], settings, log);
-const streams = await measureStreams([direct, gw], settings, log);
+await warmUp([direct, gw, ...floorTargets, ...(peer ? [peer] : [])], settings.warmupSeconds);
+const latency = await measureLatency([direct, gw, ...floorLatencyTargets, ...(peer ? [peer] : [])], settings, log);
+const streams = await measureStreams(sideBySide, settings, log);
+const streamThroughput = await measureStreamThroughput(sideBySide, settings, log);
 const cache = await measureCache(direct, gw, settings, log);
 
 log(`CPU: ${settings.cpuRequests} requests per figure from /proc/${gateway.pid}/stat`);
 const nonStreamCpu = await cpuPerRequest(gateway.pid, gw, completionBody(), settings.cpuRequests, settings.cpuConcurrency);
-const largest = Math.max(...settings.streams.map((s) => s.pieces));
 const streamCpu = await cpuPerStream(gateway.pid, gw, streamBody(largest), settings.cpuStreams, 4);
-const paced = settings.pacedStreams;
 const pacedCpu = await cpuPerStream(gateway.pid, gw, streamBody(paced.pieces, paced.delayMs), paced.count, 16);
 const cacheHitCpu = cache.available ? await cpuPerRequest(gateway.pid, gw, cacheableBody(), settings.cpuRequests, settings.cpuConcurrency) : null;
 const floorCpu: Record<string, CpuFigures> = {};
 if (floor) for (const t of floorTargets) floorCpu[t.name.replace('floor: ', '')] = await cpuPerRequest(floor.pid, t, completionBody(), settings.cpuRequests, settings.cpuConcurrency);
+// The same streams through the bare proxy Worker (its own workerd process) and Portkey (its Node process).
+const streamCpuPeers: Record<string, { stream: CpuFigures; paced: CpuFigures }> = {};
+// And through the reference relays, which touch every chunk in JS with one streaming primitive each.
+const relays = floor ? RELAY_NAMES.map((name) => [name, floor.pid, gatewayTarget(`floor: ${name}`, floor.urls[name])] as const) : [];
+for (const [name, pid, target] of [['proxy', floor?.pid, proxy], ['Portkey', portkey?.pid, peer], ...relays] as const) {
+  if (pid === undefined || !target) continue;
+  log(`CPU per chunk: ${target.name}`);
+  streamCpuPeers[name] = {
+    stream: await cpuPerStream(pid, target, streamBody(largest), settings.cpuStreams, 4),
+    paced: await cpuPerStream(pid, target, streamBody(paced.pieces, paced.delayMs), paced.count, 16),
+  };
+}
+await portkey?.stop();
 
 const rssAfterLoadMiB = rssMiB(gateway.pid);
 await floor?.workerd.stop();
 
 // Memory on a fresh gateway process, so the figure is the streams' and not what the load runs left behind.
+// The isolate's own time per long stream (inspector), on fresh processes, before the memory figure's streams.
 let memory: MemoryFigures | null = null;
 let memoryProxy: MemoryFigures | null = null;
-if (settings.memoryStreams > 0) {
+const jsTime: Record<string, JsTimeFigures> = {};
+if (settings.memoryStreams > 0 || settings.jsStream) {
   // With the inspector on, to read the isolate's JS heap (what Workers' 128 MB limit counts) beside the RSS.
   const fresh = await startGateway({ bundle, facts, mockUrl: mock.url, workDir: join(workDir, 'gateway-memory'), inspectorAddress: '127.0.0.1:0' });
   const inspector = await connectInspector(`127.0.0.1:${fresh.workerd.ports['inspector']}`, 'gateway');
-  memory = await measureMemory(fresh.pid, gatewayTarget('gateway', fresh.url), settings.memoryStreams, log, () => heapUsedMiB(inspector));
+  const freshTarget = gatewayTarget('gateway', fresh.url);
+  if (settings.jsStream) {
+    log(`isolate time (inspector): ${settings.jsStream.count} streams of ${settings.jsStream.pieces} chunks ${settings.jsStream.delayMs} ms apart`);
+    jsTime['gateway'] = await measureJsTime(inspector, fresh.pid, freshTarget, settings.jsStream);
+  }
+  if (settings.memoryStreams > 0) memory = await measureMemory(fresh.pid, freshTarget, settings.memoryStreams, log, () => heapUsedMiB(inspector));
   inspector.close();
   await fresh.workerd.stop();
   if (settings.floor) {
-    const freshFloor = await startFloor({ facts, mockUrl: mock.url, workDir: join(workDir, 'floor-memory') });
-    memoryProxy = await measureMemory(freshFloor.pid, gatewayTarget('floor: proxy', freshFloor.urls.proxy), settings.memoryStreams, log);
+    const freshFloor = await startFloor({ facts, mockUrl: mock.url, workDir: join(workDir, 'floor-memory'), inspectorAddress: '127.0.0.1:0' });
+    if (settings.jsStream) {
+      const floorInspector = await connectInspector(`127.0.0.1:${freshFloor.workerd.ports['inspector']}`, 'floor');
+      jsTime['proxy'] = await measureJsTime(floorInspector, freshFloor.pid, gatewayTarget('floor: proxy', freshFloor.urls.proxy), settings.jsStream);
+      floorInspector.close();
+    }
+    if (settings.memoryStreams > 0) memoryProxy = await measureMemory(freshFloor.pid, gatewayTarget('floor: proxy', freshFloor.urls.proxy), settings.memoryStreams, log);
     await freshFloor.workerd.stop();
   }
 }
@@ -132,6 +187,9 @@ const withoutTargets: Omit<BenchResults, 'targets'> = {
   },
   latency,
   streams,
+  streamThroughput,
+  peer: { name: 'Portkey 1.15.2 (Node, ../shared/peers/portkey)', skipped: peer ? null : peerSkipped },
+  jsTime,
   cache,
   cpu: {
     concurrency: settings.cpuConcurrency,
@@ -140,6 +198,7 @@ const withoutTargets: Omit<BenchResults, 'targets'> = {
     pacedStream: { ...pacedCpu, pieces: paced.pieces, delayMs: paced.delayMs },
     cacheHit: cacheHitCpu,
     floor: floorCpu,
+    streamPeers: streamCpuPeers,
   },
   memory: memory ? { ...memory, rssAfterLoadMiB, proxyReference: memoryProxy } : null,
   size: {

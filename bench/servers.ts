@@ -80,7 +80,9 @@ export async function startGateway(options: { bundle: Bundle; facts: WranglerFac
 }
 
 export const FLOOR_NAMES = ['trivial', 'proxy', 'minimal', 'logged'] as const;
-export type FloorName = (typeof FLOOR_NAMES)[number];
+/** Stream relays that touch every chunk in JS (floor.worker.ts), for the cost of each streaming primitive. */
+export const RELAY_NAMES = ['relayPull', 'relayIdentity', 'relayTransform', 'relayParse'] as const;
+export type FloorName = (typeof FLOOR_NAMES)[number] | (typeof RELAY_NAMES)[number];
 
 export interface FloorServer {
   readonly pid: number;
@@ -90,7 +92,7 @@ export interface FloorServer {
 }
 
 /** Runs the reference Workers (floor.worker.ts) in their own workerd, with the gateway's compatibility settings. */
-export async function startFloor(options: { facts: WranglerFacts; mockUrl: string; workDir: string }): Promise<FloorServer> {
+export async function startFloor(options: { facts: WranglerFacts; mockUrl: string; workDir: string; inspectorAddress?: string }): Promise<FloorServer> {
   mkdirSync(options.workDir, { recursive: true });
   writeStripped('floor.worker.ts', join(options.workDir, 'floor.js'));
   const configFile = join(options.workDir, 'floor.capnp');
@@ -103,9 +105,11 @@ export async function startFloor(options: { facts: WranglerFacts; mockUrl: strin
       upstreamUrl: `${options.mockUrl}/v1`,
       upstreamKey: UPSTREAM_KEY,
       gatewayKey: GATEWAY_KEY,
+      entrypoints: [...FLOOR_NAMES, ...RELAY_NAMES].filter((n) => n !== 'trivial'),
     }),
   );
-  const workerd = await startWorkerd({ configFile, sockets: FLOOR_NAMES });
-  const urls = Object.fromEntries(FLOOR_NAMES.map((name) => [name, `http://127.0.0.1:${workerd.ports[name]}`])) as Record<FloorName, string>;
+  const names = [...FLOOR_NAMES, ...RELAY_NAMES];
+  const workerd = await startWorkerd({ configFile, sockets: names, ...(options.inspectorAddress ? { inspectorAddress: options.inspectorAddress } : {}) });
+  const urls = Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${workerd.ports[name]}`])) as Record<FloorName, string>;
   return { pid: workerd.pid, urls, workerd };
 }

@@ -24,6 +24,12 @@ export interface BenchSettings {
   readonly cpuStreams: number;
   /** …and paced streams, one chunk per network read as a model's tokens arrive (16 at a time). */
   readonly pacedStreams: { readonly count: number; readonly pieces: number; readonly delayMs: number };
+  /** Streams per second: streams of `pieces` chunks at `concurrency`, each target's turn `segmentSeconds` long. */
+  readonly streamThroughput: { readonly pieces: number; readonly concurrency: number };
+  /** The isolate's own time (inspector) per stream of `pieces` chunks `delayMs` apart, over `count` streams; null skips it. */
+  readonly jsStream: { readonly pieces: number; readonly delayMs: number; readonly count: number } | null;
+  /** Run Portkey (../shared/peers/portkey) as a peer row, where present. */
+  readonly peers: boolean;
   /** Streams held open for the memory figure; 0 skips it. */
   readonly memoryStreams: number;
   /** Also measure the reference Workers (runtime floor) and `wrangler dev`. */
@@ -47,6 +53,9 @@ export const FULL: BenchSettings = {
   cpuConcurrency: 16,
   cpuStreams: 60,
   pacedStreams: { count: 48, pieces: 100, delayMs: 5 },
+  streamThroughput: { pieces: 50, concurrency: 16 },
+  jsStream: { pieces: 1000, delayMs: 1, count: 5 },
+  peers: true,
   memoryStreams: 1000,
   floor: true,
   wranglerDev: true,
@@ -65,6 +74,9 @@ export const SMOKE: BenchSettings = {
   cpuConcurrency: 16,
   cpuStreams: 5,
   pacedStreams: { count: 16, pieces: 20, delayMs: 5 },
+  streamThroughput: { pieces: 50, concurrency: 16 },
+  jsStream: null,
+  peers: false,
   memoryStreams: 0,
   floor: false,
   wranglerDev: false,

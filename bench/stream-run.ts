@@ -58,6 +58,21 @@ export async function streamRun(target: Target, body: object, count: number, con
   return out;
 }
 
+/** Runs streams `concurrency` at a time until `seconds` have passed (streams under way then are finished and counted). */
+export async function streamsFor(target: Target, body: object, seconds: number, concurrency: number): Promise<{ streams: number; elapsedMs: number }> {
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  let streams = 0;
+  const worker = async () => {
+    while (performance.now() < until) {
+      await timeStream(target, body);
+      streams++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { streams, elapsedMs: performance.now() - started };
+}
+
 /** Streams held open: every one has received its first frame. */
 export interface HeldStreams {
   readonly open: number;

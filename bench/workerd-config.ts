@@ -116,9 +116,11 @@ export interface FloorConfigPlan {
   readonly upstreamUrl: string;
   readonly upstreamKey: string;
   readonly gatewayKey: string;
+  /** Named entrypoints of the module, each on its own socket of the same name (`trivial` is the default export). */
+  readonly entrypoints: readonly string[];
 }
 
-/** The config for the reference workers: sockets `trivial`, `proxy`, `minimal` and `logged`, one entrypoint each. */
+/** The config for the reference workers: socket `trivial` (the default export), and one socket per named entrypoint. */
 export function floorWorkerdConfig(plan: FloorConfigPlan): string {
   const socket = (name: string, entrypoint?: string) =>
     `(name = ${capnpString(name)}, address = "127.0.0.1:0", http = (), service = (name = "floor"${entrypoint ? `, entrypoint = ${capnpString(entrypoint)}` : ''}))`;
@@ -140,7 +142,7 @@ const config :Workerd.Config = (
     )),
     (name = "loopback-network", network = (allow = ["public", "private", "local"])),
   ],
-  sockets = [${[socket('trivial'), socket('proxy', 'proxy'), socket('minimal', 'minimal'), socket('logged', 'logged')].join(',\n    ')}],
+  sockets = [${[socket('trivial'), ...plan.entrypoints.map((e) => socket(e, e))].join(',\n    ')}],
 );
 `;
 }
