@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from './support/fake-clock.ts';
 import { call, eventually, mockCalls, scenario, scriptedApp } from './support/gateway.ts';
 
-// The upstream sends two frames, then holds the connection open and silent: on a fake clock no idle
-// timeout ever ends it, so only the client leaving can close it.
-const stalled = { stream: { stall_after: 2 } };
+// The upstream sends a role frame and two long pieces of text, then holds the connection open and silent:
+// on a fake clock no idle timeout ever ends it, so only the client leaving can close it. (The text is long
+// enough to pass the secret scrubber's holdback, which keeps back a tail the length of the longest secret.)
+const stalled = { content: 'word '.repeat(40), stream: { pieces: 4, stall_after: 3 } };
 
 async function readOneChunkThenLeave(response: Response): Promise<void> {
   const reader = response.body!.getReader();
