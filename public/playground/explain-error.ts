@@ -6,8 +6,11 @@ export interface Explained {
   readonly detail: string;
 }
 
-/** Turns any failure of a call into words for a person; `midStream` when part of the answer had arrived. */
-export function explainError(error: unknown, midStream = false): Explained {
+/**
+ * Turns any failure of a call into words for a person. `arrived`: whether part of the answer had arrived (an
+ * `error` event from a stream that had started, status 200, or a connection cut during it).
+ */
+export function explainError(error: unknown, arrived = false): Explained {
   if (!(error instanceof GatewayClientError)) return { title: 'Something went wrong in the page.', detail: error instanceof Error ? error.message : String(error) };
   const detail = error.requestId ? `${error.message} (request ${error.requestId})` : error.message;
   const code = error.code ?? '';
@@ -21,7 +24,8 @@ export function explainError(error: unknown, midStream = false): Explained {
     const wait = error.retryAfterSeconds === undefined ? 'a little while' : `${Math.ceil(error.retryAfterSeconds)} s`;
     return { title: `Rate limited: try again in ${wait}.`, detail };
   }
-  if (midStream) return { title: 'The answer failed part-way: what arrived is kept above.', detail };
+  if (arrived) return { title: 'The answer failed part-way: what arrived is kept above.', detail };
+  if (error.status === 200) return { title: 'The model call failed before any of the answer arrived.', detail };
   if (error.status === 0) return { title: 'The gateway sent something the page cannot read.', detail };
   if (error.status >= 500) return { title: `The gateway or the model provider failed (HTTP ${error.status}).`, detail };
   return { title: `The gateway refused the request (HTTP ${error.status}${code ? `, ${code}` : ''}).`, detail };

@@ -26,6 +26,7 @@ describe('the playground explains failures in words', () => {
     expect(explainError(new GatewayClientError(0, { message: 'm', type: 'client_error', param: null, code: 'gateway_unreachable' })).title).toMatch(/^The gateway cannot be reached/);
     expect(explainError(new GatewayClientError(0, { message: 'm', type: 'client_error', param: null, code: 'stream_incomplete' })).title).toBe('The connection was cut before the answer finished.');
     expect(explainError(failure(200, null), true).title).toBe('The answer failed part-way: what arrived is kept above.');
+    expect(explainError(failure(200, null), false).title).toBe('The model call failed before any of the answer arrived.');
   });
 
   it('keeps the gateway message and request id as the details', () => {

@@ -91,7 +91,7 @@ async function send()                {
       else if (event.type === 'tool_result') view.toolResult(event);
       else if (event.type === 'usage') usage = event;
       else if (event.type === 'done') model = event.model;
-      else showError(explainError(new GatewayClientError(200, event.error, { requestId: info?.requestId }), true));
+      else showError(explainError(new GatewayClientError(200, event.error, { requestId: info?.requestId }), content !== ''));
     }
   } catch (error) {
     if (controller.signal.aborted) view.item.append(el('p', 'hint', 'Stopped: the gateway cancelled the model call.'));

@@ -7,8 +7,11 @@ import { GatewayClientError } from '../client/index.js';
                           
  
 
-/** Turns any failure of a call into words for a person; `midStream` when part of the answer had arrived. */
-export function explainError(error         , midStream = false)            {
+/**
+ * Turns any failure of a call into words for a person. `arrived`: whether part of the answer had arrived (an
+ * `error` event from a stream that had started, status 200, or a connection cut during it).
+ */
+export function explainError(error         , arrived = false)            {
   if (!(error instanceof GatewayClientError)) return { title: 'Something went wrong in the page.', detail: error instanceof Error ? error.message : String(error) };
   const detail = error.requestId ? `${error.message} (request ${error.requestId})` : error.message;
   const code = error.code ?? '';
@@ -22,7 +25,8 @@ export function explainError(error         , midStream = false)            {
     const wait = error.retryAfterSeconds === undefined ? 'a little while' : `${Math.ceil(error.retryAfterSeconds)} s`;
     return { title: `Rate limited: try again in ${wait}.`, detail };
   }
-  if (midStream) return { title: 'The answer failed part-way: what arrived is kept above.', detail };
+  if (arrived) return { title: 'The answer failed part-way: what arrived is kept above.', detail };
+  if (error.status === 200) return { title: 'The model call failed before any of the answer arrived.', detail };
   if (error.status === 0) return { title: 'The gateway sent something the page cannot read.', detail };
   if (error.status >= 500) return { title: `The gateway or the model provider failed (HTTP ${error.status}).`, detail };
   return { title: `The gateway refused the request (HTTP ${error.status}${code ? `, ${code}` : ''}).`, detail };
