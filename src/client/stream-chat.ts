@@ -36,6 +36,8 @@ export async function* streamChat(options: StreamChatOptions): AsyncGenerator<St
     options.onOpen?.(info);
     if (!response.body) throw clientError('malformed_response', 'POST /stream: the gateway answered without a body.');
     const reader = response.body.getReader();
+    // An abort ends a pending read at once, whatever `fetch` delivered the body (a real connection or not).
+    controller.signal.addEventListener('abort', () => reader.cancel(controller.signal.reason).catch(() => {}), { once: true });
     const decoder = new SseDecoder();
     for (;;) {
       let read: Awaited<ReturnType<typeof reader.read>>;
@@ -45,6 +47,7 @@ export async function* streamChat(options: StreamChatOptions): AsyncGenerator<St
         if (controller.signal.aborted) throw controller.signal.reason;
         throw clientError('stream_incomplete', `The stream from POST /stream broke off before it ended (${error instanceof Error ? error.message : String(error)}).`, error);
       }
+      if (controller.signal.aborted) throw controller.signal.reason;
       for (const message of read.done ? decoder.end() : decoder.push(read.value)) {
         if (!KNOWN.has(message.event)) continue;
         // One read may bring several events: none is delivered after an abort.

@@ -37,6 +37,8 @@ export async function* streamChat(options                   )                   
     options.onOpen?.(info);
     if (!response.body) throw clientError('malformed_response', 'POST /stream: the gateway answered without a body.');
     const reader = response.body.getReader();
+    // An abort ends a pending read at once, whatever `fetch` delivered the body (a real connection or not).
+    controller.signal.addEventListener('abort', () => reader.cancel(controller.signal.reason).catch(() => {}), { once: true });
     const decoder = new SseDecoder();
     for (;;) {
       let read                                         ;
@@ -46,6 +48,7 @@ export async function* streamChat(options                   )                   
         if (controller.signal.aborted) throw controller.signal.reason;
         throw clientError('stream_incomplete', `The stream from POST /stream broke off before it ended (${error instanceof Error ? error.message : String(error)}).`, error);
       }
+      if (controller.signal.aborted) throw controller.signal.reason;
       for (const message of read.done ? decoder.end() : decoder.push(read.value)) {
         if (!KNOWN.has(message.event)) continue;
         // One read may bring several events: none is delivered after an abort.
