@@ -8,7 +8,7 @@ import { Cooldown } from './gateway/cooldown.ts';
 import { compose } from './gateway/pipeline.ts';
 import { usageStage } from './gateway/usage-stage.ts';
 import { scrubStage } from './gateway/scrub-stage.ts';
-import type { CallModel } from './gateway/types.ts';
+import type { CallModel, CallRequest, Stage } from './gateway/types.ts';
 import type { Config } from './config/config.ts';
 import { ToolRegistry } from './tools/registry.ts';
 import { toolLoop } from './tools/tool-loop.ts';
@@ -29,7 +29,7 @@ import { health } from './routes/health.ts';
 import { model, models } from './routes/models.ts';
 import { adminApi } from './admin/admin-api.ts';
 import { authorizeAdmin } from './admin/admin-auth.ts';
-import { budgetStage } from './limits/budget-stage.ts';
+import { budgetStage, hasLimits } from './limits/budget-stage.ts';
 import type { LimitsDeps } from './limits/limits-deps.ts';
 import { lookupKey } from './limits/lookup-key.ts';
 import { usageResponse } from './limits/usage-response.ts';
@@ -86,6 +86,15 @@ function limitsDeps(env: Env, config: Config): LimitsDeps {
   return { keys: env.LIMITS, settings: config.limits, now: Date.now };
 }
 
+/** The budget stage, for callers with limits: a static key with no KEY_* limit set costs no Durable Object round trip. */
+function budgetFor(env: Env, config: Config): Stage {
+  const deps = { ...limitsDeps(env, config), estimate: (request: CallRequest) => worstCase(request, { overrides: config.tokens.prices, unboundedOutputTokens: UNBOUNDED_OUTPUT_TOKENS }) };
+  return (next) => {
+    const budgeted = budgetStage(deps)(next);
+    return (request) => (hasLimits(request.caller, config.limits) ? budgeted(request) : next(request));
+  };
+}
+
 /** `/admin/keys…`: the admin API (its guard ran in the before stage, from the same route row). */
 function admin(request: Request, rc: RequestContext): Promise<Response> {
   return adminApi(request, { ...limitsDeps(rc.env, rc.config), index: rc.env.KEY_INDEX });
@@ -106,7 +115,7 @@ function pipeline(deps: AppDeps, env: Env, config: Config, registry: ToolRegistr
     // Each model step of the tool loop goes through every stage below it: cache, budget, usage.
     toolLoop({ registry, env, fetch: deps.fetch, now: clock.now, sleep: (ms, signal) => sleep(clock, ms, signal), timeoutMs: config.tools.timeoutMs, resultMaxBytes: config.tools.resultMaxBytes }),
     // Reserve the worst case in the key's Durable Object before the call; settle from the outcome after it.
-    ...(env.LIMITS ? [budgetStage({ ...limitsDeps(env, config), estimate: (request) => worstCase(request, { overrides: config.tokens.prices, unboundedOutputTokens: UNBOUNDED_OUTPUT_TOKENS }) })] : []),
+    ...(env.LIMITS ? [budgetFor(env, config)] : []),
     usageStage(config.tokens.prices),
     cacheStage({ kv: env.CACHE, singleFlight: deps.singleFlight, clock, log }),
   ]);

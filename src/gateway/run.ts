@@ -25,6 +25,9 @@ export type RunAnswer = { readonly target: Target } & Answer;
 
 type Answer = { readonly kind: 'completion'; readonly completion: ChatCompletion } | { readonly kind: 'stream'; readonly events: AsyncIterableIterator<GatewayEvent> };
 
+// The gateway's own timer (on the injected clock) ends every attempt at its deadline; the SDK's real-time timeout is only a backstop.
+const SDK_TIMEOUT_MS = 10 * 60 * 1000;
+
 const timeoutError = (message: string, code: GatewayCode) => new GatewayError(504, message, { type: 'timeout_error', code });
 const deadlineError = (ms: number) => timeoutError(`No answer within the request's deadline of ${ms} ms.`, 'timeout');
 
@@ -108,7 +111,7 @@ async function attempt(target: Target, request: CallRequest, deps: RunDeps, dead
     firstByteFirst ? policy.firstByteTimeoutMs : untilDeadline,
   );
   try {
-    const answer = await callUpstream({ target, body: request.body, stream: request.stream, signal: controller.signal, timeoutMs: Math.max(1, deadlineAt - clock.now()), fetch: deps.fetch });
+    const answer = await callUpstream({ target, body: request.body, stream: request.stream, signal: controller.signal, timeoutMs: SDK_TIMEOUT_MS, fetch: deps.fetch });
     if (answer.kind === 'completion') {
       dispose();
       return answer;

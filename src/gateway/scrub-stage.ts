@@ -4,9 +4,9 @@ import type { GatewayEvent, Stage } from './types.ts';
 
 /**
  * Model output never carries a configured secret to the client: a model may repeat a key it was shown.
- * Whole answers are scrubbed as they are; streamed content is held back by (longest secret − 1) characters
- * per choice, so a secret split across chunks is still caught, and the held tail goes out with the choice's
- * finish chunk (or the last chunk).
+ * Whole answers are scrubbed as they are; of streamed content, each choice holds back only a tail that could
+ * be the start of a secret (usually nothing), so a secret split across chunks is still caught without
+ * delaying ordinary text; the held tail goes out with the next chunk, the choice's finish chunk, or the last chunk.
  */
 export function scrubStage(secrets: readonly string[]): Stage {
   const hold = Math.max(0, ...secrets.map((s) => s.length)) - 1;
@@ -15,6 +15,15 @@ export function scrubStage(secrets: readonly string[]): Stage {
     const call = next(request);
     return { ...call, answer: call.answer.then((answer) => ({ ...answer, events: scrubbed(answer.events, secrets, hold) })) };
   };
+}
+
+/** The length of the longest tail of `text` that is the beginning of some secret (0 when none is). */
+function secretPrefixAtEnd(text: string, secrets: readonly string[], hold: number): number {
+  for (let k = Math.min(hold, text.length); k > 0; k--) {
+    const tail = text.slice(text.length - k);
+    for (const secret of secrets) if (secret.startsWith(tail)) return k;
+  }
+  return 0;
 }
 
 function scrubCompletion(completion: ChatCompletion, secrets: readonly string[]): ChatCompletion {
@@ -61,7 +70,7 @@ async function* scrubbed(source: AsyncIterable<GatewayEvent>, secrets: readonly 
           if (text !== '' || typeof delta.content === 'string') delta.content = text;
           continue;
         }
-        const cut = Math.max(0, text.length - hold);
+        const cut = text.length - secretPrefixAtEnd(text, secrets, hold);
         delta.content = text.slice(0, cut);
         pending.set(choice.index, text.slice(cut));
       }

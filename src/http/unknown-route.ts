@@ -23,7 +23,7 @@ export function unknownRouteMessage(method: string, path: string): string {
   if (under('/v1/messages')) return `${asked}: that is Anthropic's Messages API, which this gateway does not serve. Send the conversation to POST /v1/chat/completions in OpenAI's format with an Anthropic model, e.g. "model": "anthropic/claude-sonnet-4-5".`;
   if (path === '/v1/completions') return `${asked}: that is OpenAI's legacy Completions API (a "prompt" in, text out), which this gateway does not serve. Use POST /v1/chat/completions with "messages": [{"role":"user","content":<your prompt>}].`;
   if (under('/v1/responses')) return `${asked}: that is OpenAI's Responses API, which this gateway does not serve; it speaks ${CHAT_API}. With @ai-sdk/openai use openai.chat(model) instead of openai(model); with LangChain leave useResponsesApi off.`;
-  if (method === 'GET' && path.startsWith('/v1/models/')) return `${asked}: this gateway does not describe one model by id. GET /v1/models lists the default model and the aliases; any provider/model name (e.g. openai/gpt-4o-mini) can be sent to POST /v1/chat/completions.`;
+  if (method === 'GET' && path.startsWith('/v1/models/')) return `${asked}: a model is described at GET /v1/models/<provider>/<model> (e.g. /v1/models/openai/gpt-4o-mini), and GET /v1/models lists the models this deployment names.`;
   if (under('/v1')) return `${asked}. Under /v1 this gateway speaks ${CHAT_API}; the README's Routes table lists every route.`;
   return `${asked}. The gateway's main routes: ${MAIN_ROUTES} (the README's Routes table lists every one).`;
 }

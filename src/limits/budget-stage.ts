@@ -57,6 +57,12 @@ export function refusal(result: Extract<ReserveResult, { ok: false }>): GatewayE
 
 const refusedOutcome = (error: GatewayError): Outcome => ({ status: 'error', target: undefined, attempts: [], completion: undefined, usage: undefined, cost: undefined, cache: 'BYPASS', error });
 
+/** Whether a caller has anything to count against: a managed key, or a static key when some KEY_* limit is set. */
+export function hasLimits(caller: Caller, settings: BudgetDeps['settings']): boolean {
+  if (caller.keyHash === null) return false;
+  return 'record' in caller || Object.values(settings.staticLimits).some((limit) => limit !== null);
+}
+
 /**
  * Reserves a call's worst case in its key's Durable Object before the call, and settles the reservation to what
  * the outcome says was spent on every exit (ok, error, aborted, cache hit). Anonymous calls pass through.
@@ -67,8 +73,6 @@ export function budgetStage(deps: BudgetDeps): Stage {
   return (next) => (request): Call => {
     const keyHash = request.caller.keyHash;
     if (keyHash === null) return next(request);
-    // A static key with no KEY_* limit set has nothing to count against: no Durable Object round trip on its hot path.
-    if (!('record' in request.caller) && Object.values(deps.settings.staticLimits).every((limit) => limit === null)) return next(request);
     const stub = keyObject(deps, keyHash);
     // A settle that fails leaves the reservation to expire on its own; the outcome never rejects.
     const settle = (reservationId: string, spent: Spend) => stub.settle(reservationId, spent).then(() => undefined, () => undefined);

@@ -56,7 +56,11 @@ function adaptStructured(strategy: StructuredOutput, body: ChatBody, format: Jso
   if (strategy === 'json_schema') return { body, normalize };
   if (strategy === 'json_object') {
     const instruction = `Reply with one JSON object that matches this JSON Schema, and nothing else:\n${JSON.stringify(format.schema)}`;
-    return { body: { ...body, response_format: { type: 'json_object' }, messages: [{ role: 'system', content: instruction }, ...body.messages] }, normalize };
+    // Into the caller's own system message when there is one, so it stays the first thing the model reads.
+    const [first, ...rest] = body.messages;
+    const own = isJsonObject(first) && first['role'] === 'system' && typeof first['content'] === 'string';
+    const messages = own ? [{ ...first, content: `${first['content']}\n${instruction}` }, ...rest] : [{ role: 'system', content: instruction }, ...body.messages];
+    return { body: { ...body, response_format: { type: 'json_object' }, messages }, normalize };
   }
   const { response_format: _dropped, ...rest } = body;
   const tool = { type: 'function', function: { name: format.name, description: format.description ?? 'Return the answer as arguments of this function.', parameters: format.schema } };

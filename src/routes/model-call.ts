@@ -112,7 +112,8 @@ export function usageHeaders(outcome: Outcome): Record<string, string> {
   return {
     'x-gateway-prompt-tokens': String(outcome.usage.prompt_tokens),
     'x-gateway-completion-tokens': String(outcome.usage.completion_tokens),
-    ...(outcome.cost ? { 'x-gateway-cost-usd': String(outcome.cost.usd) } : {}),
+    // Rounded to a tenth of a nano-dollar: float sums must not print as 0.0000050999999999999995.
+    ...(outcome.cost ? { 'x-gateway-cost-usd': String(Math.round(outcome.cost.usd * 1e10) / 1e10) } : {}),
   };
 }
 

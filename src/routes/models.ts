@@ -8,13 +8,14 @@ import { modelLimits, priceOf } from '../tokens/prices.ts';
  * One entry of the list: OpenAI's model object, plus what a frontend needs to show a meter and a price
  * (extension fields OpenAI's clients ignore): context window, output limit, US dollars per million tokens.
  */
-function entry(rc: RequestContext, id: string, ownedBy: string): Record<string, unknown> {
+function entry(rc: RequestContext, id: string, ownedBy?: string): Record<string, unknown> {
   let target: string;
   try {
     target = resolveModel(id, rc.config).id;
   } catch {
     target = id;
   }
+  const owner = ownedBy ?? (target.slice(0, Math.max(0, target.indexOf('/'))) || 'gateway');
   const prices = rc.config.tokens.prices;
   const limits = modelLimits(target, prices);
   const price = priceOf(target, prices);
@@ -23,7 +24,7 @@ function entry(rc: RequestContext, id: string, ownedBy: string): Record<string, 
     id,
     object: 'model',
     created: 0,
-    owned_by: ownedBy,
+    owned_by: owner,
     ...(limits.contextWindow ? { context_window: limits.contextWindow } : {}),
     ...(maxOutput ? { max_output_tokens: maxOutput } : {}),
     ...(price ? { pricing: { input: price.input, ...(price.cachedInput !== undefined ? { cached_input: price.cachedInput } : {}), output: price.output, unit: 'usd_per_million_tokens' } } : {}),
@@ -33,9 +34,9 @@ function entry(rc: RequestContext, id: string, ownedBy: string): Record<string, 
 /** The models this deployment names: the default, every alias, and every model the deployer priced in MODEL_PRICES. */
 function served(rc: RequestContext): Record<string, unknown>[] {
   const { defaultModel, aliases, tokens } = rc.config;
-  const data = [entry(rc, defaultModel, defaultModel.split('/')[0] ?? 'gateway')];
+  const data = [entry(rc, defaultModel)];
   for (const [alias, target] of Object.entries(aliases)) data.push(entry(rc, alias, `alias of ${target}`));
-  for (const id of tokens.prices.keys()) if (!data.some((d) => d['id'] === id)) data.push(entry(rc, id, id.split('/')[0] ?? 'gateway'));
+  for (const id of tokens.prices.keys()) if (!data.some((d) => d['id'] === id)) data.push(entry(rc, id));
   return data;
 }
 
@@ -56,5 +57,5 @@ export function model(_request: Request, rc: RequestContext): Response {
     if (error instanceof GatewayError && error.status === 400) throw new GatewayError(404, `The model "${id}" does not exist on this gateway.`, { code: 'unknown_route', param: 'model' });
     throw error;
   }
-  return Response.json(entry(rc, id, id.split('/')[0] ?? 'gateway'));
+  return Response.json(entry(rc, id));
 }

@@ -98,14 +98,29 @@ describe('POST /extract', () => {
     expect(system).toContain(JSON.stringify(city));
   });
 
-  it('uses a forced tool call for a provider that ignores response_format (anthropic)', async () => {
-    const { model, id } = await scenario({}, 'anthropic');
-    const env = { ANTHROPIC_API_KEY: 'sk-ant-test-000000', ANTHROPIC_BASE_URL: `${mockUrl}/v1` };
+  it('uses a forced tool call for a provider that ignores response_format (Anthropic\'s OpenAI-compatible layer)', async () => {
+    const { model, id } = await scenario({}, 'anthropic-compat');
+    const env = { ANTHROPIC_API_KEY: 'sk-ant-test-000000', ANTHROPIC_COMPAT_BASE_URL: `${mockUrl}/v1` };
     const response = await call('/extract', { json: { schema: city, text: 'Paris 21C', model }, env });
     expect(response.status).toBe(200);
     expect((await response.json<ExtractBody>()).data).toMatchObject({ units: 'c' });
     const sent = (await mockCalls(id)).requests[0]?.body;
-    expect(sent?.['tool_choice']).toEqual({ type: 'function', function: { name: 'extract' } });
+    expect(sent?.['tool_choice']).toEqual({ type: 'function', function: { name: 'extraction' } });
     expect(sent).not.toHaveProperty('response_format');
+  });
+
+  it('asks each target of a fallback chain its own way: json_schema for OpenAI, then a forced tool after falling back', async () => {
+    const failing = await scenario({ status: 503 });
+    const fallback = await scenario({}, 'anthropic-compat');
+    const env = { ANTHROPIC_API_KEY: 'sk-ant-test-000000', ANTHROPIC_COMPAT_BASE_URL: `${mockUrl}/v1`, MAX_ATTEMPTS: '1', FALLBACKS: JSON.stringify({ [failing.model]: [fallback.model] }) };
+    const response = await call('/extract', { json: { schema: city, text: 'Paris 21C', model: failing.model }, env });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-gateway-model')).toBe(fallback.model);
+    const first = (await mockCalls(failing.id)).requests[0]?.body;
+    expect(first?.['response_format']).toMatchObject({ type: 'json_schema' });
+    expect(first).not.toHaveProperty('tool_choice');
+    const second = (await mockCalls(fallback.id)).requests[0]?.body;
+    expect(second?.['tool_choice']).toEqual({ type: 'function', function: { name: 'extraction' } });
+    expect(second).not.toHaveProperty('response_format');
   });
 });

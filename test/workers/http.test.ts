@@ -57,7 +57,7 @@ describe('bad input gets a clear OpenAI-shaped error', () => {
     expect(response.status).toBe(400);
     const error = await errorOf(response);
     expect(error).toMatchObject({ param: 'model', code: 'unknown_provider' });
-    expect(error.message).toContain('openai, azure, anthropic, groq');
+    for (const name of ['openai', 'azure', 'anthropic', 'groq', 'google', 'mistral', 'deepseek']) expect(error.message).toContain(name);
   });
 
   it('names the secret to set when a provider has no key', async () => {

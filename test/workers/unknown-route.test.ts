@@ -33,9 +33,10 @@ describe('unknownRouteMessage', () => {
     }
   });
 
-  it('says GET /v1/models/{id} is not served and points at the list', () => {
-    const text = unknownRouteMessage('GET', '/v1/models/gpt-4o');
-    expect(text).toContain('Unknown route GET /v1/models/gpt-4o');
+  it('says how a model is described when GET /v1/models/… is not one, and points at the list', () => {
+    const text = unknownRouteMessage('GET', '/v1/models/a/b/c');
+    expect(text).toContain('Unknown route GET /v1/models/a/b/c');
+    expect(text).toContain('GET /v1/models/<provider>/<model>');
     expect(text).toContain('GET /v1/models lists');
   });
 
@@ -72,7 +73,7 @@ describe('a 404 through the gateway', () => {
     ['POST', '/v1/messages', "Anthropic's Messages API"],
     ['POST', '/v1/completions', 'legacy Completions API'],
     ['POST', '/v1/responses', 'openai.chat(model)'],
-    ['GET', '/v1/models/gpt-4o', 'GET /v1/models lists'],
+    ['GET', '/v1/models/a/b/c', 'GET /v1/models lists'],
   ])('%s %s says what was asked and what is served', async (method, path, text) => {
     const response = await call(path, { method, ...(method === 'POST' ? { json: {} } : {}) });
     expect(response.status).toBe(404);
