@@ -9,4 +9,4 @@ export { listModels, type GatewayModel } from './models.ts';
 export type { AnswerInfo, ClientOptions } from './request.ts';
 export { SseDecoder, type SseMessage } from './sse-decoder.ts';
 export { streamChat, type StreamChatOptions } from './stream-chat.ts';
-export { usage, type UsagePeriod, type UsageReport } from './usage.ts';
+export { usage, type UsageLimits, type UsagePeriod, type UsageReport } from './usage.ts';

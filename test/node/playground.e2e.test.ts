@@ -211,7 +211,8 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
     await page.locator('#usage-body dl, #usage-body .hint:not(:has-text("Loading"))').first().waitFor();
     const text = (await page.textContent('#usage-body')) ?? '';
     const reported = (await page.locator('#usage-body dl').count()) === 1;
-    expect(reported || text === 'This gateway does not report usage (no GET /v1/usage).', text).toBe(true);
+    if (reported) expect(text).toMatch(/^This minute\d+ requests.*Today \(\d{4}-\d\d-\d\d, UTC\)\d+ requests · \d+ tokens · \$/);
+    else expect(text).toBe('This gateway does not report usage (no GET /v1/usage).');
     await page.screenshot({ path: `${SHOTS}/usage.png` });
   });
 

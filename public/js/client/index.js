@@ -10,4 +10,4 @@ export { listModels,                   } from './models.js';
                                                               
 export { SseDecoder,                 } from './sse-decoder.js';
 export { streamChat,                        } from './stream-chat.js';
-export { usage,                                    } from './usage.js';
+export { usage,                                                      } from './usage.js';
