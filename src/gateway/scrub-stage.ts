@@ -4,16 +4,19 @@ import type { GatewayEvent, Stage } from './types.ts';
 
 /**
  * Model output never carries a configured secret to the client: a model may repeat a key it was shown.
- * Whole answers are scrubbed as they are; of streamed content, each choice holds back only a tail that could
- * be the start of a secret (usually nothing), so a secret split across chunks is still caught without
- * delaying ordinary text; the held tail goes out with the next chunk, the choice's finish chunk, or the last chunk.
+ * Whole answers, tool steps and every streamed piece are scrubbed as they are. A secret split across two
+ * stream chunks can only come from a model that was shown it, so when the request itself contains a secret,
+ * each choice also holds back a tail that could be the start of one (usually nothing); the held tail goes out
+ * with the next chunk, the choice's finish chunk, or the last chunk.
  */
 export function scrubStage(secrets: readonly string[]): Stage {
   const hold = Math.max(0, ...secrets.map((s) => s.length)) - 1;
   return (next) => (request) => {
     if (secrets.length === 0) return next(request);
     const call = next(request);
-    return { ...call, answer: call.answer.then((answer) => ({ ...answer, events: scrubbed(answer.events, secrets, hold) })) };
+    const shown = JSON.stringify(request.body);
+    const holdBack = secrets.some((secret) => shown.includes(secret)) ? hold : 0;
+    return { ...call, answer: call.answer.then((answer) => ({ ...answer, events: scrubbed(answer.events, secrets, holdBack) })) };
   };
 }
 

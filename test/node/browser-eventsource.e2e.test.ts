@@ -67,7 +67,7 @@ describe.skipIf(!hasChromium)('a browser EventSource on GET /stream (headless Ch
   let siteUrl: string;
   beforeAll(async () => {
     [gateway, browser] = await Promise.all([
-      startGateway(NO_GATEWAY_RETRIES),
+      startGateway({ ...NO_GATEWAY_RETRIES, ALLOWED_ORIGINS: '*' }),
       chromium.launch({
         executablePath: CHROMIUM,
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -123,14 +123,4 @@ describe.skipIf(!hasChromium)('a browser EventSource on GET /stream (headless Ch
     expect(got.done?.finish_reason).toBe('stop');
   });
 
-  it("the demo page the gateway serves from its static assets streams an answer with EventSource", async () => {
-    await page.goto(`${gateway.url}/`);
-    expect(await page.title()).toBe('edge-llm-gateway');
-    await page.fill('#key', GATEWAY_KEY);
-    await page.fill('#prompt', 'Hello demo page');
-    await page.click('button');
-    await page.locator('#status', { hasText: /^done:/ }).waitFor({ timeout: 10_000 });
-    expect(await page.textContent('#out')).toBe('Hello from the mock upstream. You said: Hello demo page');
-    expect(await page.textContent('#status')).toMatch(/^done: stop, openai\/gpt-4o-mini, \d+ tokens$/);
-  });
 });

@@ -21,7 +21,7 @@ describe('the configuration reference', () => {
   });
 
   it('is the only way the Worker reads a variable: the rest of src/ touches env only for bindings', () => {
-    const bindings = new Set(['CACHE', 'ASSETS', 'LIMITER', 'RATE_LIMITER']);
+    const bindings = new Set(['CACHE', 'ASSETS', 'LIMITS', 'KEY_INDEX']);
     const direct = sourceFiles('src')
       .filter((file) => !file.startsWith(join('src', 'config')))
       .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/\benv\s*(?:\.\s*([A-Z][A-Z0-9_]*)|\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\])/g)].map((m) => `${file}: ${m[1] ?? m[2]}`))

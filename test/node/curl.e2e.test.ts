@@ -25,6 +25,8 @@ function curlSse(args: string[]): Promise<{ events: SseEvent[]; endedAt: number;
       for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
+        // Comment blocks (`: ping`, `: x-gateway-cost-usd …`) are not events, as in every SSE client.
+        if (block.startsWith(':')) continue;
         const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
         const data = [...block.matchAll(/^data: (.*)$/gm)].map((m) => m[1]).join('\n');
         events.push({ event, data, at });
