@@ -13,7 +13,8 @@ export interface SseEvent {
 export class SseDecoder {
   #buffer = '';
   #event: string | null = null;
-  #data: string[] = [];
+  /** The event's data lines so far, joined; null before its first `data` line. */
+  #data: string | null = null;
   #pendingCR = false;
 
   /** Feeds a piece of text; returns the events it completed. */
@@ -61,15 +62,15 @@ export class SseDecoder {
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === 'data') this.#data.push(value);
+    if (field === 'data') this.#data = this.#data === null ? value : `${this.#data}\n${value}`;
     else if (field === 'event') this.#event = value;
     // `id` and `retry` matter to browsers reconnecting, not to a relay.
   }
 
   #dispatch(out: SseEvent[]): void {
-    if (this.#data.length > 0) out.push({ event: this.#event, data: this.#data.join('\n') });
+    if (this.#data !== null) out.push({ event: this.#event, data: this.#data });
     this.#event = null;
-    this.#data = [];
+    this.#data = null;
   }
 }
 
@@ -88,8 +89,9 @@ export function readSse(body: ReadableStream<Uint8Array>): AsyncIterableIterator
   const finish = (drained: boolean) => {
     if (finished) return;
     finished = true;
-    if (!drained) void reader.cancel().catch(() => {});
-    reader.releaseLock();
+    // Cancelling settles a read still pending (as done); the lock stays with the cancelled body.
+    if (drained) reader.releaseLock();
+    else void reader.cancel().catch(() => {});
   };
   const read = (): Promise<IteratorResult<SseEvent[]>> =>
     reader.read().then(
