@@ -17,7 +17,7 @@ export interface StreamEventPayloads {
    * A tool call. Client tools stream their arguments in fragments joined by `index`; server tools (the
    * gateway's tool loop) send the whole call at once, with its `id`, before running it.
    */
-  tool_call: { readonly index?: number; readonly id?: string; readonly name?: string; readonly arguments: string };
+  tool_call: { readonly index?: number; readonly id?: string; readonly name?: string; readonly arguments: string; readonly server?: true };
   /** A server tool finished: its result or its error, and how long it ran. */
   tool_result: { readonly id: string; readonly name: string; readonly result?: string; readonly error?: string; readonly ms: number };
   /** Tokens of the whole answer, with its cost in USD when the gateway knows the model's prices. */

@@ -1,8 +1,10 @@
 import type { ChatCompletionChunk } from '../core/types.ts';
 import { errorBody, type GatewayError } from '../errors.ts';
+import type { StreamEventData, StreamEventName } from '../client/events.ts';
 import type { SseEncoder } from './sse-response.ts';
 
-const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+/** One named event; its payload type is the one the browser client reads (src/client/events.ts), so the two never drift. */
+const frame = <K extends StreamEventName>(event: K, data: StreamEventData<K>) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /**
  * The gateway's own event stream (`/stream`), made for browsers and `EventSource`: named events whose

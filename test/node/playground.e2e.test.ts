@@ -216,12 +216,13 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
     await page.screenshot({ path: `${SHOTS}/usage.png` });
   });
 
-  // The gateway emits tool_call / tool_result on /stream once the tool loop (issue 14) is wired into the pipeline.
-  it.skip('shows each server tool step as it happens (needs the tool loop on /stream: it refuses tool names today)', async () => {
+  it('shows each server tool step as it happens', async () => {
+    // The mock asks for `calculate` on its first call and answers in words on the second.
+    const { model } = await scenario({ steps: [{ tool_calls: [{ name: 'calculate', arguments: { expression: '6 * 7' } }] }, { content: '6 * 7 = 42.' }] });
     await open();
     await page.click('summary');
     await page.fill('#tools', 'calculate');
-    await ask('What is 6 * 7?');
+    await ask('What is 6 * 7?', model);
     await page.locator('.answer .step', { hasText: 'calculate' }).waitFor();
     await page.locator('.answer .step', { hasText: '→' }).waitFor();
     await page.locator('.answer .meta').waitFor();
