@@ -33,7 +33,15 @@ export function outcomeFields(outcomes: readonly Outcome[]): Record<string, unkn
     ...(priced ? { cost_usd: Math.round(usd * 1e8) / 1e8 } : {}),
     ...(estimated ? { cost_estimated: true } : {}),
     ...(outcomes.length > 1 ? { calls: outcomes.length } : {}),
+    ...toolLoopFields(last),
   };
+}
+
+/** What the tool loop did, from the report it leaves on the completion: steps taken, and whether the bound stopped it. */
+function toolLoopFields(outcome: Outcome): Record<string, unknown> {
+  const report = (outcome.completion as { gateway_tools?: { iterations?: unknown; max_iterations_reached?: unknown } } | undefined)?.gateway_tools;
+  if (!report) return {};
+  return { tool_iterations: report.iterations, ...(report.max_iterations_reached === true ? { tool_bound_hit: true } : {}) };
 }
 
 /** Writes the one structured log line of a request, from its route facts and its call outcomes. Never includes keys, tokens or the query string. */

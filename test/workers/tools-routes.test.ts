@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { call, mockCalls, scenario, sseEvents } from './support/gateway.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { call, mockCalls, scenario, settled, sseEvents } from './support/gateway.ts';
 
 // The mock asks for a server tool on its first call and answers in words on the second.
 const twoSteps = (content = 'It is 4.') => scenario({ steps: [{ tool_calls: [{ name: 'calculate', arguments: { expression: '2+2' } }], usage: { prompt_tokens: 20, completion_tokens: 5 } }, { content, usage: { prompt_tokens: 40, completion_tokens: 3 } }] });
@@ -42,5 +42,23 @@ describe('server tools through the routes', () => {
     expect(refused.status).toBe(400);
     expect((await refused.json<{ error: { code: string } }>()).error.code).toBe('unknown_tool');
     expect((await mockCalls(unknown.id)).count).toBe(0);
+  });
+});
+
+describe('the tool loop in the log line', () => {
+  it('says how many steps the loop took and that the bound stopped a model that never stops asking', async () => {
+    const { model } = await scenario({ tool_calls: [{ name: 'calculate', arguments: { expression: '1+1' } }] });
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(line));
+    try {
+      const response = await call('/chat', { json: { prompt: 'loop forever', model, tools: ['calculate'], max_iterations: 3 } });
+      expect(response.status).toBe(200);
+      expect((await response.json<{ finish_reason: string }>()).finish_reason).toBe('length');
+      await settled(response);
+    } finally {
+      spy.mockRestore();
+    }
+    const log = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['route'] === '/chat');
+    expect(log).toMatchObject({ tool_iterations: 3, tool_bound_hit: true });
   });
 });
