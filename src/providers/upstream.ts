@@ -1,11 +1,11 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
-import type { ProviderConfig } from './provider-config.ts';
 import { isJsonObject, type ChatBody, type ChatCompletion, type ChatCompletionChunk } from '../core/types.ts';
 import { GatewayError } from '../errors.ts';
 import { readSse, type SseEvent } from '../stream/sse-decoder.ts';
 import { adaptRequest } from './adapt-request.ts';
 import { callAnthropic } from './anthropic/call.ts';
+import { clientCache } from './client-cache.ts';
 import { ChunkNormalizer, normalizeCompletion, type NormalizeOptions } from './normalize.ts';
 import type { Target } from './target.ts';
 import { fromUpstreamBody, toGatewayError } from './upstream-error.ts';
@@ -29,26 +29,13 @@ export interface UpstreamCall {
   readonly fetch: typeof fetch;
 }
 
-// One SDK client per provider per fetch, built once per isolate (building one per request costs CPU on the hot path).
-const clients = new WeakMap<ProviderConfig, Map<typeof fetch, OpenAI>>();
-
-function clientFor(provider: ProviderConfig, fetchImpl: typeof fetch): OpenAI {
-  let byFetch = clients.get(provider);
-  if (!byFetch) {
-    byFetch = new Map();
-    clients.set(provider, byFetch);
-  }
-  let client = byFetch.get(fetchImpl);
-  if (client) return client;
-  // The gateway owns the retry loop, so the SDK never retries on its own.
+// The gateway owns the retry loop, so the SDK never retries on its own.
+const clientFor = clientCache((provider, fetchImpl): OpenAI => {
   const common = { apiKey: provider.apiKey ?? 'none', maxRetries: 0, fetch: fetchImpl };
-  client =
-    provider.spec.wire === 'azure'
-      ? new AzureOpenAI({ ...common, endpoint: provider.baseURL, apiVersion: provider.azureApiVersion })
-      : new OpenAI({ ...common, baseURL: provider.baseURL });
-  byFetch.set(fetchImpl, client);
-  return client;
-}
+  return provider.spec.wire === 'azure'
+    ? new AzureOpenAI({ ...common, endpoint: provider.baseURL, apiVersion: provider.azureApiVersion })
+    : new OpenAI({ ...common, baseURL: provider.baseURL });
+});
 
 /**
  * Makes one upstream attempt and returns its normalised answer: the body adapted to the target

@@ -3,32 +3,17 @@ import type { MessageCreateParams } from '@anthropic-ai/sdk/resources/messages/m
 import type { ChatBody, ChatCompletionChunk } from '../../core/types.ts';
 import { abortReason, clientClosed, GatewayError } from '../../errors.ts';
 import { readSse } from '../../stream/sse-decoder.ts';
-import type { ProviderConfig } from '../provider-config.ts';
 import type { Target } from '../target.ts';
 import type { UpstreamAnswer, UpstreamCall } from '../upstream.ts';
 import { redact } from '../upstream-error.ts';
+import { clientCache } from '../client-cache.ts';
 import { anthropicError } from './errors.ts';
 import { fromMessage } from './from-message.ts';
 import { MessageStreamTranslator, streamCut } from './stream.ts';
 import { toMessagesRequest } from './to-messages.ts';
 
-// One SDK client per provider per fetch, built once per isolate, as for the OpenAI SDK.
-const clients = new WeakMap<ProviderConfig, Map<typeof fetch, Anthropic>>();
-
-function clientFor(provider: ProviderConfig, fetchImpl: typeof fetch): Anthropic {
-  let byFetch = clients.get(provider);
-  if (!byFetch) {
-    byFetch = new Map();
-    clients.set(provider, byFetch);
-  }
-  let client = byFetch.get(fetchImpl);
-  if (!client) {
-    // The gateway owns the retry loop, so the SDK never retries on its own.
-    client = new Anthropic({ apiKey: provider.apiKey ?? 'none', baseURL: provider.baseURL, maxRetries: 0, fetch: fetchImpl });
-    byFetch.set(fetchImpl, client);
-  }
-  return client;
-}
+// The gateway owns the retry loop, so the SDK never retries on its own.
+const clientFor = clientCache((provider, fetchImpl) => new Anthropic({ apiKey: provider.apiKey ?? 'none', baseURL: provider.baseURL, maxRetries: 0, fetch: fetchImpl }));
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
