@@ -7,6 +7,7 @@ import { sleep, systemClock } from './gateway/clock.ts';
 import { Cooldown } from './gateway/cooldown.ts';
 import { compose } from './gateway/pipeline.ts';
 import { usageStage } from './gateway/usage-stage.ts';
+import { modelLimits } from './tokens/prices.ts';
 import { scrubStage } from './gateway/scrub-stage.ts';
 import type { CallModel, CallRequest, Stage } from './gateway/types.ts';
 import type { Config } from './config/config.ts';
@@ -109,7 +110,8 @@ function usage(_request: Request, rc: RequestContext): Promise<Response> {
 function pipeline(deps: AppDeps, env: Env, config: Config, registry: ToolRegistry): CallModel {
   const log = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
   const { clock } = deps;
-  return compose(attemptLoop(deps), [
+  const contextWindow = (id: string) => modelLimits(id, config.tokens.prices).contextWindow;
+  return compose(attemptLoop({ ...deps, contextWindow }), [
     // Outermost: nothing a model says reaches the client with a configured secret in it.
     scrubStage(config.secrets),
     // Each model step of the tool loop goes through every stage below it: cache, budget, usage.

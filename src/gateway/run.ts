@@ -1,14 +1,17 @@
 import { childController } from '../core/abort.ts';
 import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
 import { abortReason, asGatewayError, GatewayError, type GatewayCode } from '../errors.ts';
-import { contextWindow } from '../providers/model-catalog.ts';
 import type { Target } from '../providers/target.ts';
 import { callUpstream } from '../providers/upstream.ts';
 import { type Clock, sleep } from './clock.ts';
 import type { Cooldown } from './cooldown.ts';
 import { allowsFallback, isContextTooLong, isRetryable, isUpstreamFailure } from './retry-policy.ts';
 import { backoffMs, serverDelayMs } from './retry-timing.ts';
+import { modelLimits } from '../tokens/prices.ts';
 import type { Attempt, CallRequest, GatewayEvent } from './types.ts';
+
+/** Context windows from the price source's data, when the deployer gave no MODEL_PRICES. */
+const defaultWindow = (id: string) => modelLimits(id).contextWindow;
 
 /** What `run` needs from the outside world; the composition root passes the real ones, tests their own. */
 export interface RunDeps {
@@ -16,6 +19,8 @@ export interface RunDeps {
   readonly clock: Clock;
   readonly random: () => number;
   readonly cooldown: Cooldown;
+  /** A model's context window (`provider/model`), for falling back only to a model that holds more. */
+  readonly contextWindow?: (id: string) => number | undefined;
   /** Waits between attempts (default: on the clock); tests may record and skip them. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -47,7 +52,7 @@ export async function run(request: CallRequest, deps: RunDeps, attempts: Attempt
   // Whether the last error came after the gateway spent every attempt on it: clients should not retry on top.
   let exhausted = false;
   for (const target of request.targets) {
-    if (lastError && lastTarget && isContextTooLong(lastError) && !holdsMore(target, lastTarget)) continue;
+    if (lastError && lastTarget && isContextTooLong(lastError) && !holdsMore(target, lastTarget, deps.contextWindow ?? defaultWindow)) continue;
     const cooling = deps.cooldown.remainingMs(target.id);
     if (cooling > 0) {
       attempts.push({ model: target.id, status: 503, error: 'cooldown', ms: 0 });
@@ -92,9 +97,9 @@ export async function run(request: CallRequest, deps: RunDeps, attempts: Attempt
 }
 
 /** Whether a fallback can hold a prompt that was too long for the model before it. */
-function holdsMore(candidate: Target, failed: Target): boolean {
-  const window = contextWindow(candidate.model);
-  const before = contextWindow(failed.model);
+function holdsMore(candidate: Target, failed: Target, contextWindow: (id: string) => number | undefined): boolean {
+  const window = contextWindow(candidate.id);
+  const before = contextWindow(failed.id);
   return window !== undefined && (before === undefined || window > before);
 }
 
