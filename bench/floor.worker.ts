@@ -176,3 +176,25 @@ export const relayParse = {
     return relayed(body, upstream);
   },
 };
+
+/** relayPull with a BYOB reader reading into one reused buffer (each read copied out): no new buffer per read. */
+export const relayByob = {
+  async fetch(request: Request, env: FloorEnv): Promise<Response> {
+    const upstream = await forward(request, env);
+    const reader = upstream.body!.getReader({ mode: 'byob' });
+    let buffer = new ArrayBuffer(16384);
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const { done, value } = await reader.read(new Uint8Array(buffer));
+          if (done || !value) return controller.close();
+          controller.enqueue(value.slice());
+          buffer = value.buffer;
+        },
+        cancel: () => reader.cancel(),
+      },
+      { highWaterMark: 0 },
+    );
+    return relayed(body, upstream);
+  },
+};

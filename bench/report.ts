@@ -128,13 +128,15 @@ function sideBySide(r: BenchResults): string {
     if (!js) continue;
     rows.push(row(`isolate thread per ${int(js.pieces)}-chunk stream, chunks ${js.delayMs} ms apart: JS + GC / all its CPU, ms (inspector, /proc)`, (name) => (name === label ? `${ms(js.jsMs)} + ${ms(js.gcMs)} / ${ms(js.threadCpuMs)}` : undefined)));
   }
+  const relayJs = Object.entries(r.jsTime).filter(([n]) => n.startsWith('relay'));
+  const relayNote = relayJs.length > 0 ? `\n\nThe same isolate figures for the stream relays (floor.worker.ts): ${relayJs.map(([n, js]) => `${n} ${ms(js.jsMs)} + ${ms(js.gcMs)} / ${ms(js.threadCpuMs)} ms`).join('; ')}.` : '';
   const merged = new Map<string, string[]>();
   for (const rw of rows) {
     const prior = merged.get(rw[0]!);
     merged.set(rw[0]!, prior ? prior.map((v, i) => (v === '—' ? rw[i]! : v)) : rw);
   }
   const note = r.peer.skipped ? `\n\nPortkey: not measured (${r.peer.skipped}).` : `\n\nPortkey: ${r.peer.name}; its CPU is its Node process's, the others' their workerd process's.`;
-  return table(['figure', 'direct', 'bare proxy Worker', 'gateway', 'Portkey'], [...merged.values()]) + note;
+  return table(['figure', 'direct', 'bare proxy Worker', 'gateway', 'Portkey'], [...merged.values()]) + note + relayNote;
 }
 
 /** The Markdown tables of a run: side by side, latency and throughput, streams, cache, CPU, memory and size, references, targets. */
@@ -185,7 +187,7 @@ export function renderReport(r: BenchResults): string {
         ...relayRows,
         ['gateway', `${ms(c.pacedStream.msPerChunk)} ms`, `${ms(c.stream.msPerChunk)} ms`],
       ]),
-      'relayPull: a JS reader and a JS ReadableStream (one enqueue per read); relayIdentity: a JS reader writing to the native IdentityTransformStream; relayTransform: `pipeThrough` a JS TransformStream; relayParse: relayTransform that decodes, parses each `data:` line as JSON and re-serialises it.',
+      'relayPull: a JS reader and a JS ReadableStream (one enqueue per read); relayByob: the same with a BYOB reader into one reused buffer; relayIdentity: a JS reader writing to the native IdentityTransformStream; relayTransform: `pipeThrough` a JS TransformStream; relayParse: relayTransform that decodes, parses each `data:` line as JSON and re-serialises it.',
     );
   }
 

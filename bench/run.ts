@@ -157,7 +157,7 @@ if (settings.memoryStreams > 0 || settings.jsStream) {
     const freshFloor = await startFloor({ facts, mockUrl: mock.url, workDir: join(workDir, 'floor-memory'), inspectorAddress: '127.0.0.1:0' });
     if (settings.jsStream) {
       const floorInspector = await connectInspector(`127.0.0.1:${freshFloor.workerd.ports['inspector']}`, 'floor');
-      jsTime['proxy'] = await measureJsTime(floorInspector, freshFloor.pid, gatewayTarget('floor: proxy', freshFloor.urls.proxy), settings.jsStream);
+      for (const name of ['proxy', 'relayPull', 'relayParse'] as const) jsTime[name] = await measureJsTime(floorInspector, freshFloor.pid, gatewayTarget(`floor: ${name}`, freshFloor.urls[name]), settings.jsStream);
       floorInspector.close();
     }
     if (settings.memoryStreams > 0) memoryProxy = await measureMemory(freshFloor.pid, gatewayTarget('floor: proxy', freshFloor.urls.proxy), settings.memoryStreams, log);

@@ -81,7 +81,7 @@ export async function startGateway(options: { bundle: Bundle; facts: WranglerFac
 
 export const FLOOR_NAMES = ['trivial', 'proxy', 'minimal', 'logged'] as const;
 /** Stream relays that touch every chunk in JS (floor.worker.ts), for the cost of each streaming primitive. */
-export const RELAY_NAMES = ['relayPull', 'relayIdentity', 'relayTransform', 'relayParse'] as const;
+export const RELAY_NAMES = ['relayPull', 'relayByob', 'relayIdentity', 'relayTransform', 'relayParse'] as const;
 export type FloorName = (typeof FLOOR_NAMES)[number] | (typeof RELAY_NAMES)[number];
 
 export interface FloorServer {
