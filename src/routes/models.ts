@@ -2,7 +2,7 @@ import { GatewayError } from '../errors.ts';
 import type { RequestContext } from '../http/context.ts';
 import { maxOutputTokens } from '../providers/model-catalog.ts';
 import { resolveModel } from '../providers/resolve-model.ts';
-import { modelLimits, priceOf } from '../tokens/prices.ts';
+import { knownChatModels, modelLimits, priceOf } from '../tokens/prices.ts';
 
 /**
  * One entry of the list: OpenAI's model object, plus what a frontend needs to show a meter and a price
@@ -31,12 +31,32 @@ function entry(rc: RequestContext, id: string, ownedBy?: string): Record<string,
   };
 }
 
-/** The models this deployment names: the default, every alias, and every model the deployer priced in MODEL_PRICES. */
+/** Whether a provider can be called here: its key is set, or it needs none, and it has a base URL. */
+function configured(rc: RequestContext, name: string): boolean {
+  try {
+    resolveModel(`${name}/probe`, rc.config);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The models this deployment names: the default, every alias, every model the deployer priced in MODEL_PRICES,
+ * then the current chat models the price data knows for each configured provider.
+ */
 function served(rc: RequestContext): Record<string, unknown>[] {
-  const { defaultModel, aliases, tokens } = rc.config;
+  const { defaultModel, aliases, tokens, providers } = rc.config;
   const data = [entry(rc, defaultModel)];
-  for (const [alias, target] of Object.entries(aliases)) data.push(entry(rc, alias, `alias of ${target}`));
-  for (const id of tokens.prices.keys()) if (!data.some((d) => d['id'] === id)) data.push(entry(rc, id));
+  const listed = new Set([defaultModel]);
+  const add = (id: string, ownedBy?: string) => {
+    if (listed.has(id)) return;
+    listed.add(id);
+    data.push(entry(rc, id, ownedBy));
+  };
+  for (const [alias, target] of Object.entries(aliases)) add(alias, `alias of ${target}`);
+  for (const id of tokens.prices.keys()) add(id);
+  for (const name of providers.keys()) if (configured(rc, name)) for (const model of knownChatModels(name)) add(`${name}/${model}`);
   return data;
 }
 

@@ -1,5 +1,5 @@
 // Prices and limits per `provider/model`: MODEL_PRICES first, then the bundled data of @pydantic/genai-prices (MIT).
-import { calcPrice, type ModelPrice, type PriceCalculation } from '@pydantic/genai-prices';
+import { calcPrice, findProvider, type ModelPrice, type PriceCalculation } from '@pydantic/genai-prices';
 import type { Cost, Usage } from '../core/types.ts';
 import { NO_OVERRIDES, type ModelPriceEntry, type PriceOverrides } from './model-prices.ts';
 
@@ -147,4 +147,17 @@ function ownCost(price: ModelPriceEntry, p: Parts): number {
   const uncached = p.input - p.cacheRead - p.cacheWrite;
   const perMillion = uncached * price.input + p.cacheRead * (price.cached_input ?? price.input) + p.cacheWrite * (price.cache_write ?? price.input) + p.output * price.output;
   return perMillion / 1_000_000;
+}
+
+/**
+ * The chat models the price data knows for a provider (by the gateway's provider name), current ones only:
+ * priced for input and output (embeddings and image models are not), not deprecated. Empty when it knows none.
+ * @example knownChatModels('openai') // ['gpt-4o', 'gpt-4o-mini', …]
+ */
+export function knownChatModels(provider: string): string[] {
+  const found = findProvider({ providerId: PRICE_PROVIDER[provider] ?? provider });
+  if (!found) return [];
+  return found.models
+    .filter((m) => !m.deprecated && !Array.isArray(m.prices) && rate(m.prices, 'input_mtok') !== undefined && rate(m.prices, 'output_mtok') !== undefined)
+    .map((m) => m.id);
 }

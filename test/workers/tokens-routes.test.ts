@@ -15,6 +15,12 @@ describe('tokens, limits and cost on the routes', () => {
   it('GET /v1/models lists prices and limits as extension fields, and GET /v1/models/{id} answers for one', async () => {
     const list = await (await call('/v1/models')).json<{ data: Json[] }>();
     expect(list.data[0]).toMatchObject({ id: 'openai/gpt-4o-mini', context_window: 128000, pricing: { input: 0.15, output: 0.6 } });
+    // The configured providers' current chat models, from the price data: OpenAI's here (its key is set), no Groq (no key), no embeddings.
+    const ids = list.data.map((m) => m['id'] as string);
+    expect(ids).toContain('openai/gpt-4o');
+    expect(ids.some((id) => id.startsWith('groq/'))).toBe(false);
+    expect(ids.some((id) => id.includes('embedding'))).toBe(false);
+    expect(new Set(ids).size).toBe(ids.length);
     const one = await call('/v1/models/openai/gpt-4o');
     expect(one.status).toBe(200);
     expect(await one.json<Json>()).toMatchObject({ id: 'openai/gpt-4o', pricing: { input: 2.5, output: 10 } });
