@@ -176,10 +176,12 @@ describe('configuration', () => {
     expect(none.headers.get('x-gateway-model')).toBe('openai/gpt-4o');
   });
 
-  it('lists the default model and aliases on /v1/models', async () => {
+  it('lists the default model and aliases first on /v1/models, then the configured providers’ models', async () => {
     const response = await call('/v1/models', { env: { MODEL_ALIASES: JSON.stringify({ fast: 'groq/llama-3.1-8b-instant' }) } });
     const { data } = await response.json<{ data: { id: string; owned_by: string }[] }>();
-    expect(data.map((m) => m.id)).toEqual(['openai/gpt-4o-mini', 'fast']);
+    expect(data.slice(0, 2).map((m) => m.id)).toEqual(['openai/gpt-4o-mini', 'fast']);
+    expect(data[1]?.owned_by).toBe('alias of groq/llama-3.1-8b-instant');
+    expect(data.slice(2).every((m) => m.id.startsWith('openai/') && m.owned_by === 'openai')).toBe(true);
   });
 
   it('calls Azure OpenAI with the deployment URL, api-key header and api-version', async () => {
@@ -198,5 +200,27 @@ describe('observability', () => {
   it('returns a request id on every response, errors included', async () => {
     const response = await call('/nowhere');
     expect(response.headers.get('x-request-id')).toMatch(/[0-9a-f-]{36}/);
+  });
+});
+
+describe('x-should-retry tells clients when a retry cannot help', () => {
+  it('is "false" on every error class no retry fixes, and absent where one may', async () => {
+    const falseOn: [string, Parameters<typeof call>[1]][] = [
+      ['a provider without its key (500 provider_not_configured)', { json: { model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] } }],
+      ['an unknown provider (400)', { json: { model: 'nope/x', messages: [{ role: 'user', content: 'hi' }] } }],
+      ['a wrongly typed field (400)', { json: { messages: [{ role: 'user', content: 'hi' }], max_tokens: '100' } }],
+      ['a bad configuration value (500 config_error)', { json: { messages: [{ role: 'user', content: 'hi' }] }, env: { MAX_ATTEMPTS: 'lots' } }],
+      ['no key (401)', { key: null, json: { messages: [{ role: 'user', content: 'hi' }] } }],
+      ['a body too deep (400)', { body: `${'['.repeat(100)}${']'.repeat(100)}`, headers: { 'content-type': 'application/json' } }],
+    ];
+    for (const [what, options] of falseOn) {
+      const response = await call('/v1/chat/completions', options);
+      expect(response.status, what).toBeGreaterThanOrEqual(400);
+      expect(response.headers.get('x-should-retry'), what).toBe('false');
+    }
+    const { body } = chatBody({ status: 429, headers: { 'retry-after': '1' } });
+    const limited = await call('/v1/chat/completions', { json: body, headers: { 'x-gateway-max-attempts': '1' } });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('x-should-retry')).toBeNull();
   });
 });
