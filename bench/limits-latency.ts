@@ -1,6 +1,6 @@
 // What the Durable Object check of "Keys, limits and budgets" adds to a request (issue 13): the production bundle
 // (`wrangler deploy --dry-run --env production`, minified) in plain `workerd serve` with local Durable Objects,
-// the project's mock as the upstream, three callers measured side by side in one run:
+// the project's mock as the upstream, three kinds of caller measured side by side in one run:
 //   static        a GATEWAY_API_KEYS key, no KEY_* limit: no Durable Object call at all
 //   static+limit  a GATEWAY_API_KEYS key with KEY_REQUESTS_PER_MINUTE set (never reached): a reserve and a settle
 //   managed       a `gk_` key minted through POST /admin/keys, with limits: a lookup, a reserve and a settle
@@ -50,9 +50,8 @@ const REQUESTS_PER_MINUTE = 1_000_000;
 // No temperature: not cacheable, so every request reaches the budget stage and the mock.
 const BODY = JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
 
-type CallerName = string;
 interface Caller {
-  readonly name: CallerName;
+  readonly name: string;
   readonly service: string;
   readonly url: string;
   readonly key: string;
@@ -94,8 +93,8 @@ async function call(caller: Caller): Promise<{ ms: number; headers: Headers }> {
 }
 
 /** Concurrency 1, request by request in turn (the first caller rotates), so drift and noise fall on all alike. */
-async function sequential(callers: readonly Caller[], perCaller: number): Promise<Record<CallerName, number[]>> {
-  const out = Object.fromEntries(callers.map((c) => [c.name, [] as number[]])) as Record<CallerName, number[]>;
+async function sequential(callers: readonly Caller[], perCaller: number): Promise<Record<string, number[]>> {
+  const out = Object.fromEntries(callers.map((c) => [c.name, [] as number[]])) as Record<string, number[]>;
   for (let i = 0; i < perCaller; i++) {
     for (let j = 0; j < callers.length; j++) {
       const caller = callers[(i + j) % callers.length]!;
@@ -215,7 +214,7 @@ async function main(): Promise<void> {
 
     console.error(`concurrency ${CONNECTIONS}: ${ROUNDS} rounds of ${SECONDS} s per caller, interleaved`);
     for (const caller of callers) await load(caller, 1); // warm every connection path once
-    const rounds = Object.fromEntries(callers.map((c) => [c.name, [] as { rps: number; failures: number; p50: number }[]])) as Record<CallerName, { rps: number; failures: number; p50: number }[]>;
+    const rounds = Object.fromEntries(callers.map((c) => [c.name, [] as { rps: number; failures: number; p50: number }[]])) as Record<string, { rps: number; failures: number; p50: number }[]>;
     for (let r = 0; r < ROUNDS; r++) {
       for (let j = 0; j < callers.length; j++) {
         const caller = callers[(r + j) % callers.length]!;
@@ -227,11 +226,11 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     const usage = (await (await fetch(`${url('plain')}/v1/usage`, { headers: { authorization: `Bearer ${managedKey}` } })).json()) as unknown;
 
-    const lat = Object.fromEntries(callers.map((c) => [c.name, summary(latencies[c.name]!)])) as Record<CallerName, ReturnType<typeof summary>>;
-    const added = (name: CallerName) => ({ p50: round3(lat[name]!.p50 - lat['static']!.p50), p95: round3(lat[name]!.p95 - lat['static']!.p95) });
+    const lat = Object.fromEntries(callers.map((c) => [c.name, summary(latencies[c.name]!)])) as Record<string, ReturnType<typeof summary>>;
+    const added = (name: string) => ({ p50: round3(lat[name]!.p50 - lat['static']!.p50), p95: round3(lat[name]!.p95 - lat['static']!.p95) });
     const throughput = Object.fromEntries(
       callers.map((c) => [c.name, { rpsMedian: median(rounds[c.name]!.map((x) => x.rps)), rounds: rounds[c.name]!, failures: rounds[c.name]!.reduce((s, x) => s + x.failures, 0) }]),
-    ) as Record<CallerName, { rpsMedian: number; rounds: unknown[]; failures: number }>;
+    ) as Record<string, { rpsMedian: number; rounds: unknown[]; failures: number }>;
 
     const results = {
       generatedAt: new Date().toISOString(),
