@@ -9,9 +9,10 @@
 // Non-stream POST /v1/chat/completions at concurrency 1 (interleaved request by request, p50/p95) and at
 // concurrency 16 (interleaved rounds, requests/s). Writes bench/limits-results.json and prints a table.
 //
-//   npx node --disable-warning=ExperimentalWarning bench/limits-latency.ts [--requests 300] [--warmup 50] [--seconds 4] [--rounds 3]
+//   npx node --disable-warning=ExperimentalWarning bench/limits-latency.ts [--requests 300] [--warmup 50] [--seconds 4] [--rounds 3] [--connections 16] [--gap-ms 30]
 import autocannon from 'autocannon';
 import { mkdirSync, mkdtempSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { stripTypeScriptTypes } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '16' },
+    'gap-ms': { type: 'string', default: '30' },
   },
 });
 const REQUESTS = Number(args.requests);
@@ -38,6 +40,7 @@ const WARMUP = Number(args.warmup);
 const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const CONNECTIONS = Number(args.connections);
+const GAP_MS = Number(args['gap-ms']);
 
 const ENV = 'production';
 // tmpfs: SQLite's sync is free there, so the /shm callers show the Durable Object call without the disk.
@@ -77,28 +80,47 @@ function summary(latencies: readonly number[]) {
   };
 }
 
+// One keep-alive connection per caller and node:http rather than fetch: fetch's own overhead (several ms on a busy
+// machine) would blur the sub-millisecond differences this bench is after.
+const agents = new Map<string, Agent>();
+
 /** One request; fails loudly on anything but a 200 chat completion that missed the cache. */
-async function call(caller: Caller): Promise<{ ms: number; headers: Headers }> {
+async function call(caller: Caller): Promise<{ ms: number; headers: IncomingHttpHeaders }> {
+  let agent = agents.get(caller.name);
+  if (!agent) agents.set(caller.name, (agent = new Agent({ keepAlive: true, maxSockets: 1 })));
   const started = performance.now();
-  const response = await fetch(`${caller.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${caller.key}`, 'content-type': 'application/json' },
-    body: BODY,
+  const { status, headers, text } = await new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>((resolve, reject) => {
+    const req = request(
+      `${caller.url}/v1/chat/completions`,
+      { method: 'POST', agent, headers: { authorization: `Bearer ${caller.key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(BODY);
   });
-  const text = await response.text();
   const ms = performance.now() - started;
-  if (response.status !== 200 || !text.includes('"choices"')) throw new Error(`${caller.name}: status ${response.status}: ${text.slice(0, 300)}`);
-  if (response.headers.get('x-gateway-cache') === 'HIT') throw new Error(`${caller.name}: a cache hit would skip the budget stage.`);
-  return { ms, headers: response.headers };
+  if (status !== 200 || !text.includes('"choices"')) throw new Error(`${caller.name}: status ${status}: ${text.slice(0, 300)}`);
+  if (headers['x-gateway-cache'] === 'HIT') throw new Error(`${caller.name}: a cache hit would skip the budget stage.`);
+  return { ms, headers };
 }
 
-/** Concurrency 1, request by request in turn (the first caller rotates), so drift and noise fall on all alike. */
+/**
+ * Concurrency 1, request by request in turn (the first caller rotates), so drift and noise fall on all alike.
+ * A pause after each request lets the settle it left in waitUntil land first: otherwise a limited caller's settle
+ * (a synced write) would run during the next caller's request and be counted against it.
+ */
 async function sequential(callers: readonly Caller[], perCaller: number): Promise<Record<string, number[]>> {
   const out = Object.fromEntries(callers.map((c) => [c.name, [] as number[]])) as Record<string, number[]>;
   for (let i = 0; i < perCaller; i++) {
     for (let j = 0; j < callers.length; j++) {
       const caller = callers[(i + j) % callers.length]!;
       out[caller.name]!.push((await call(caller)).ms);
+      await new Promise((resolve) => setTimeout(resolve, GAP_MS));
     }
   }
   return out;
@@ -203,8 +225,8 @@ async function main(): Promise<void> {
     // Proof that each caller takes the path it names: limit headers come only from a reservation.
     for (const caller of callers) {
       const { headers } = await call(caller);
-      const limited = headers.get('x-ratelimit-limit-requests');
-      if ((caller.name === 'static') !== (limited === null)) throw new Error(`${caller.name}: x-ratelimit-limit-requests is ${limited}; the caller is not on the path it names.`);
+      const limited = headers['x-ratelimit-limit-requests'];
+      if ((caller.name === 'static') !== (limited === undefined)) throw new Error(`${caller.name}: x-ratelimit-limit-requests is ${limited}; the caller is not on the path it names.`);
     }
 
     console.error(`warm-up: ${WARMUP} requests per caller`);
@@ -243,7 +265,7 @@ async function main(): Promise<void> {
         machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, shared with the load generator and the mock`,
         // Other work on the machine moves every figure; the interleaving spreads it over the callers alike.
         loadAverage1m: { before: Math.round(loadBefore[0]! * 100) / 100, after: Math.round(loadavg()[0]! * 100) / 100 },
-        concurrency1: { warmupPerCaller: WARMUP, requestsPerCaller: REQUESTS, order: 'interleaved request by request, rotating' },
+        concurrency1: { warmupPerCaller: WARMUP, requestsPerCaller: REQUESTS, order: 'interleaved request by request, rotating', pauseAfterEachMs: GAP_MS, client: 'node:http, one keep-alive connection per caller' },
         throughput: { connections: CONNECTIONS, secondsPerRound: SECONDS, rounds: ROUNDS, order: 'interleaved rounds, rotating', tool: 'autocannon' },
         callers: callers.map((c) => ({ name: c.name, service: c.service, durableObjectCalls: c.objectCalls })),
       },
@@ -262,6 +284,7 @@ async function main(): Promise<void> {
     }
     console.log('written: bench/limits-results.json');
   } finally {
+    for (const agent of agents.values()) agent.destroy();
     await workerd.stop();
     await mock.stop();
   }
