@@ -59,3 +59,33 @@ describe('replay', () => {
     expect(replay(answers['empty content']!).every((c) => c.usage === undefined && c.choices.length === 1)).toBe(true);
   });
 });
+
+describe('replay keeps provider extensions', () => {
+  it('round-trips reasoning_content, thinking blocks and a tool call’s extra_content through replay and accumulate', () => {
+    const completion = {
+      id: 'c',
+      object: 'chat.completion',
+      created: 1,
+      model: 'm',
+      choices: [
+        {
+          index: 0,
+          finish_reason: 'tool_calls',
+          logprobs: null,
+          message: {
+            role: 'assistant',
+            content: null,
+            refusal: null,
+            reasoning_content: 'thinking it over',
+            thinking_blocks: [{ type: 'thinking', thinking: 'hmm', signature: 'sig' }],
+            tool_calls: [{ id: 't1', type: 'function', function: { name: 'f', arguments: '{}' }, extra_content: { google: { thought_signature: 'abc' } } }],
+          },
+        },
+      ],
+    } as unknown as ChatCompletion;
+    const again = accumulate(replay(completion)).choices[0]?.message as unknown as Record<string, unknown>;
+    expect(again['reasoning_content']).toBe('thinking it over');
+    expect(again['thinking_blocks']).toEqual([{ type: 'thinking', thinking: 'hmm', signature: 'sig' }]);
+    expect((again['tool_calls'] as { extra_content?: unknown }[])[0]?.extra_content).toEqual({ google: { thought_signature: 'abc' } });
+  });
+});
