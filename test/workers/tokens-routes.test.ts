@@ -89,3 +89,27 @@ describe('tokens, limits and cost on the routes', () => {
     await settled(tooLong);
   });
 });
+
+describe('a stream the client abandons', () => {
+  it('is still counted: the log line carries an estimate of what was sent and received, marked estimated', async () => {
+    const slow = await scenario({ content: 'one two three four five six seven eight nine ten', stream: { chunk_delay_ms: 5, pieces: 10 } });
+    const env = { MODEL_PRICES: JSON.stringify({ [slow.model]: { input: 1, output: 2 } }) };
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(line));
+    try {
+      const response = await call('/stream', { json: { prompt: 'count to ten', model: slow.model }, env });
+      const reader = response.body!.getReader();
+      const first = await reader.read();
+      expect(new TextDecoder().decode(first.value)).toContain('event: delta');
+      await reader.cancel();
+      await settled(response);
+    } finally {
+      spy.mockRestore();
+    }
+    const log = lines.map((l) => JSON.parse(l) as Json).find((l) => l['route'] === '/stream');
+    expect(log).toMatchObject({ error_code: 'client_closed_request', cost_estimated: true });
+    expect(log?.['prompt_tokens']).toBeGreaterThan(0);
+    expect(log?.['completion_tokens']).toBeGreaterThan(0);
+    expect(log?.['cost_usd']).toBeGreaterThan(0);
+  });
+});
