@@ -22,7 +22,15 @@ export interface Bundle {
   readonly buildMs: number | null;
 }
 
-const MODULE_TYPES: Record<string, ModuleFile['type']> = { '.js': 'esModule', '.mjs': 'esModule', '.cjs': 'commonJsModule', '.wasm': 'wasm', '.txt': 'text', '.html': 'text', '.bin': 'data' };
+const MODULE_TYPES: Record<string, ModuleFile['type']> = {
+  '.js': 'esModule',
+  '.mjs': 'esModule',
+  '.cjs': 'commonJsModule',
+  '.wasm': 'wasm',
+  '.txt': 'text',
+  '.html': 'text',
+  '.bin': 'data',
+};
 const NOT_MODULES = new Set(['README.md', 'meta.json', 'wrangler.json']);
 
 /** The module files of a wrangler output directory, main (`index.js`) first. */
@@ -42,7 +50,10 @@ export function bundleModules(dir: string): ModuleFile[] {
 function bytesBySource(metafile: string, bundleFile: string): Record<string, number> | null {
   if (!existsSync(metafile)) return null;
   const meta: unknown = JSON.parse(readFileSync(metafile, 'utf8'));
-  const outputs = typeof meta === 'object' && meta !== null && 'outputs' in meta ? (meta.outputs as Record<string, { inputs?: Record<string, { bytesInOutput: number }> }>) : {};
+  const outputs =
+    typeof meta === 'object' && meta !== null && 'outputs' in meta
+      ? (meta.outputs as Record<string, { inputs?: Record<string, { bytesInOutput: number }> }>)
+      : {};
   const output = Object.entries(outputs).find(([path]) => basename(path) === basename(bundleFile))?.[1];
   if (!output?.inputs) return null;
   const out: Record<string, number> = {};
@@ -69,7 +80,14 @@ function sizes(modules: readonly ModuleFile[]): { rawBytes: number; gzipBytes: n
 export function existingBundle(dir: string): Bundle {
   const abs = resolve(dir);
   const modules = bundleModules(abs);
-  return { dir: abs, modules, ...sizes(modules), wrangler: null, bytesBySource: bytesBySource(join(abs, 'meta.json'), 'index.js'), buildMs: null };
+  return {
+    dir: abs,
+    modules,
+    ...sizes(modules),
+    wrangler: null,
+    bytesBySource: bytesBySource(join(abs, 'meta.json'), 'index.js'),
+    buildMs: null,
+  };
 }
 
 const number = (re: RegExp, text: string) => {
@@ -83,10 +101,14 @@ export async function buildBundle(configPath: string, outDir: string, env?: stri
   const started = performance.now();
   let output: string;
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [WRANGLER_BIN, 'deploy', '--dry-run', '--outdir', outDir, '--metafile', metafile, `--env=${env ?? ''}`, '-c', configPath], {
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [WRANGLER_BIN, 'deploy', '--dry-run', '--outdir', outDir, '--metafile', metafile, `--env=${env ?? ''}`, '-c', configPath],
+      {
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     output = `${stdout}\n${stderr}`;
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };

@@ -11,7 +11,10 @@ let reaper: ChildProcess | undefined;
 /** Tells the reaper about a child (`+pid`) or that it is gone (`-pid`). */
 function tellReaper(line: string): void {
   if (!reaper) {
-    reaper = spawn(process.execPath, [fileURLToPath(new URL('./reaper.ts', import.meta.url))], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    reaper = spawn(process.execPath, [fileURLToPath(new URL('./reaper.ts', import.meta.url))], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    });
     // Neither the reaper nor its pipe may keep the bench alive.
     reaper.unref();
     const stdin = reaper.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null;

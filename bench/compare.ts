@@ -23,7 +23,15 @@ import { streamRun, streamsFor } from './stream-run.ts';
 import { SOURCE_OPTIONS, sourceFrom } from './source.ts';
 import { readWranglerFacts } from './wrangler-config.ts';
 
-const { values: args } = parseArgs({ options: { ...SOURCE_OPTIONS, 'bundle-dir': { type: 'string', multiple: true }, rounds: { type: 'string', default: '4' }, relays: { type: 'boolean', default: false }, seconds: { type: 'string', default: '1' } } });
+const { values: args } = parseArgs({
+  options: {
+    ...SOURCE_OPTIONS,
+    'bundle-dir': { type: 'string', multiple: true },
+    rounds: { type: 'string', default: '4' },
+    relays: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '1' },
+  },
+});
 const dirs = args['bundle-dir'] ?? [];
 if (dirs.length < 1) throw new Error('Give at least one --bundle-dir.');
 const rounds = Number(args.rounds);
@@ -41,7 +49,13 @@ await registerStreams(mock.url, [{ pieces: 50 }, { pieces: 500 }, PACED, JS]);
 const servers = [];
 for (const [i, dir] of dirs.entries()) {
   const name = `${i + 1}: ${basename(dir)}`;
-  const server = await startGateway({ bundle: existingBundle(dir), facts, mockUrl: mock.url, workDir: join(workDir, `g${i}`), inspectorAddress: '127.0.0.1:0' });
+  const server = await startGateway({
+    bundle: existingBundle(dir),
+    facts,
+    mockUrl: mock.url,
+    workDir: join(workDir, `g${i}`),
+    inspectorAddress: '127.0.0.1:0',
+  });
   servers.push({ name, server, target: gatewayTarget(name, server.url) });
 }
 const floor = await startFloor({ facts, mockUrl: mock.url, workDir: join(workDir, 'floor') });
@@ -49,7 +63,10 @@ const proxy = gatewayTarget('bare proxy', floor.urls.proxy);
 // --relays: the reference stream relays too (floor.worker.ts), what each streaming primitive costs.
 const relays = args.relays ? RELAY_NAMES.map((n) => gatewayTarget(n, floor.urls[n])) : [];
 const targets: Target[] = [proxy, ...relays, ...servers.map((s) => s.target)];
-const pids = new Map<string, number>([...[proxy, ...relays].map((t) => [t.name, floor.pid] as [string, number]), ...servers.map((s) => [s.name, s.server.pid] as [string, number])]);
+const pids = new Map<string, number>([
+  ...[proxy, ...relays].map((t) => [t.name, floor.pid] as [string, number]),
+  ...servers.map((s) => [s.name, s.server.pid] as [string, number]),
+]);
 const byName = new Map(targets.map((t) => [t.name, t]));
 const names = [...byName.keys()];
 for (const t of targets) await loadRun(t, completionBody(), { connections: 8, seconds: 0.5 });
@@ -61,7 +78,9 @@ const s50 = await interleave(names, rounds, (n) => streamRun(byName.get(n)!, str
 log('streams/s, c=16');
 const sps = await interleave(names, rounds, (n) => streamsFor(byName.get(n)!, streamBody(50), seconds, 16));
 log('CPU per chunk');
-const paced = await interleave(names, 2, (n) => cpuPerStream(pids.get(n)!, byName.get(n)!, streamBody(PACED.pieces, PACED.delayMs), 16, 16));
+const paced = await interleave(names, 2, (n) =>
+  cpuPerStream(pids.get(n)!, byName.get(n)!, streamBody(PACED.pieces, PACED.delayMs), 16, 16),
+);
 const fast = await interleave(names, 2, (n) => cpuPerStream(pids.get(n)!, byName.get(n)!, streamBody(500), 12, 4));
 log('isolate time per 1,000-chunk stream (inspector)');
 const js = new Map<string, string>();
@@ -81,9 +100,27 @@ const rows = names.map((n) => {
   const lat = combine(c1.get(n)!);
   const st = s50.get(n)!.flat();
   const thr = sps.get(n)!;
-  return [n, f(lat.p50), f(summarize(st.map((x) => x.ttfbMs)).p50), f(summarize(st.map((x) => x.ttlbMs)).p50, 2), f((thr.reduce((s, x) => s + x.streams, 0) * 1000) / thr.reduce((s, x) => s + x.elapsedMs, 0), 0), f(perChunk(paced.get(n)!)), f(perChunk(fast.get(n)!)), js.get(n) ?? '—'];
+  return [
+    n,
+    f(lat.p50),
+    f(summarize(st.map((x) => x.ttfbMs)).p50),
+    f(summarize(st.map((x) => x.ttlbMs)).p50, 2),
+    f((thr.reduce((s, x) => s + x.streams, 0) * 1000) / thr.reduce((s, x) => s + x.elapsedMs, 0), 0),
+    f(perChunk(paced.get(n)!)),
+    f(perChunk(fast.get(n)!)),
+    js.get(n) ?? '—',
+  ];
 });
-const head = ['target', 'p50 c=1 ms', 'TTFB 50 ms', 'TTLB 50 ms', 'streams/s c=16', 'CPU/chunk paced ms', 'CPU/chunk 500 fast ms', 'JS + GC / thread CPU ms per 1k-chunk stream'];
+const head = [
+  'target',
+  'p50 c=1 ms',
+  'TTFB 50 ms',
+  'TTLB 50 ms',
+  'streams/s c=16',
+  'CPU/chunk paced ms',
+  'CPU/chunk 500 fast ms',
+  'JS + GC / thread CPU ms per 1k-chunk stream',
+];
 console.log([`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n'));
 for (const s of servers) await s.server.workerd.stop();
 await floor.workerd.stop();

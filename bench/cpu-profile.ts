@@ -54,7 +54,10 @@ export function summarizeProfile(profile: Profiler.Profile, resolve: Resolve, to
       label.set(n.id, { group, fn: `${name} (${group.startsWith('src/') ? `${group}:${original.line + 1}` : group})` });
     } else {
       // Not the bundle: workerd's own JavaScript (node: compatibility modules, streams glue) or native functions.
-      label.set(n.id, { group: '(runtime built-ins)', fn: `${functionName || '(anonymous)'} (runtime${url ? `: ${url.replace(/^.*\//, '')}` : ''})` });
+      label.set(n.id, {
+        group: '(runtime built-ins)',
+        fn: `${functionName || '(anonymous)'} (runtime${url ? `: ${url.replace(/^.*\//, '')}` : ''})`,
+      });
     }
   }
 
@@ -92,7 +95,11 @@ export function summarizeProfile(profile: Profiler.Profile, resolve: Resolve, to
     programMs: special['(program)'] ?? 0,
     gcMs: special['(garbage collector)'] ?? 0,
     bySource: sorted(self).map(([source, ms]) => ({ source, ms })),
-    topFunctions: sorted(fnSelf).slice(0, top).map(([fn, ms]) => ({ fn, ms })),
-    inclusive: sorted(inclusive).slice(0, top).map(([fn, ms]) => ({ fn, ms })),
+    topFunctions: sorted(fnSelf)
+      .slice(0, top)
+      .map(([fn, ms]) => ({ fn, ms })),
+    inclusive: sorted(inclusive)
+      .slice(0, top)
+      .map(([fn, ms]) => ({ fn, ms })),
   };
 }

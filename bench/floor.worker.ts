@@ -16,7 +16,14 @@ const COMPLETION = JSON.stringify({
   object: 'chat.completion',
   created: 0,
   model: 'gpt-4o-mini',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from the floor worker.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'Hello from the floor worker.', refusal: null },
+      logprobs: null,
+      finish_reason: 'stop',
+    },
+  ],
   usage: { prompt_tokens: 1, completion_tokens: 8, total_tokens: 9 },
 });
 
@@ -89,12 +96,19 @@ async function normalised(request: Request, env: FloorEnv): Promise<Response> {
 // upstream and relays its body.
 
 /** workerd's native pass-through stream (not in the DOM types). */
-declare const IdentityTransformStream: { new (): { readonly readable: ReadableStream<Uint8Array>; readonly writable: WritableStream<Uint8Array> } };
+declare const IdentityTransformStream: {
+  new (): { readonly readable: ReadableStream<Uint8Array>; readonly writable: WritableStream<Uint8Array> };
+};
 
 const forward = (request: Request, env: FloorEnv): Promise<Response> =>
-  fetch(`${env.UPSTREAM_URL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${env.UPSTREAM_KEY}`, 'content-type': 'application/json' }, body: request.body });
+  fetch(`${env.UPSTREAM_URL}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${env.UPSTREAM_KEY}`, 'content-type': 'application/json' },
+    body: request.body,
+  });
 
-const relayed = (body: ReadableStream<Uint8Array>, upstream: Response) => new Response(body, { status: upstream.status, headers: { 'content-type': upstream.headers.get('content-type') ?? 'text/event-stream' } });
+const relayed = (body: ReadableStream<Uint8Array>, upstream: Response) =>
+  new Response(body, { status: upstream.status, headers: { 'content-type': upstream.headers.get('content-type') ?? 'text/event-stream' } });
 
 /** A JS reader on the upstream body and a JS ReadableStream (pull, one enqueue per read) to the client. */
 export const relayPull = {
@@ -144,7 +158,9 @@ export const relayIdentity = {
 export const relayTransform = {
   async fetch(request: Request, env: FloorEnv): Promise<Response> {
     const upstream = await forward(request, env);
-    const body = upstream.body!.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform: (chunk, controller) => controller.enqueue(chunk) }));
+    const body = upstream.body!.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({ transform: (chunk, controller) => controller.enqueue(chunk) }),
+    );
     return relayed(body, upstream);
   },
 };

@@ -57,6 +57,7 @@ export async function connectInspector(address: string, service: string, timeout
 /** The isolate's JavaScript heap in use, MiB (V8's own count: what Workers' per-isolate memory limit measures). */
 export async function heapUsedMiB(session: InspectorSession): Promise<number> {
   const usage: unknown = await session.send('Runtime.getHeapUsage');
-  if (typeof usage !== 'object' || usage === null || !('usedSize' in usage) || typeof usage.usedSize !== 'number') throw new Error(`inspector: unexpected Runtime.getHeapUsage answer ${JSON.stringify(usage)}`);
+  if (typeof usage !== 'object' || usage === null || !('usedSize' in usage) || typeof usage.usedSize !== 'number')
+    throw new Error(`inspector: unexpected Runtime.getHeapUsage answer ${JSON.stringify(usage)}`);
   return usage.usedSize / 2 ** 20;
 }

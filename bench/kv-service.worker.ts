@@ -51,12 +51,14 @@ function expirationOf(url: URL): number | null {
   const now = nowSeconds();
   if (ttl !== null) {
     const seconds = Number(ttl);
-    if (!Number.isInteger(seconds) || seconds < MIN_TTL_SECONDS) throw new KvError(400, `Invalid expiration_ttl of ${ttl}: at least ${MIN_TTL_SECONDS}.`);
+    if (!Number.isInteger(seconds) || seconds < MIN_TTL_SECONDS)
+      throw new KvError(400, `Invalid expiration_ttl of ${ttl}: at least ${MIN_TTL_SECONDS}.`);
     return now + seconds;
   }
   if (at !== null) {
     const when = Number(at);
-    if (!Number.isInteger(when) || when < now + MIN_TTL_SECONDS) throw new KvError(400, `Invalid expiration of ${at}: at least ${MIN_TTL_SECONDS} s ahead.`);
+    if (!Number.isInteger(when) || when < now + MIN_TTL_SECONDS)
+      throw new KvError(400, `Invalid expiration of ${at}: at least ${MIN_TTL_SECONDS} s ahead.`);
     return when;
   }
   return null;
@@ -114,7 +116,13 @@ export class KvStore {
     const value = await request.arrayBuffer();
     const key = keyOf(url);
     const expiration = expirationOf(url);
-    this.#sql.exec('INSERT OR REPLACE INTO entries (key, value, expiration, metadata) VALUES (?, ?, ?, ?)', key, value, expiration, request.headers.get('CF-KV-Metadata'));
+    this.#sql.exec(
+      'INSERT OR REPLACE INTO entries (key, value, expiration, metadata) VALUES (?, ?, ?, ?)',
+      key,
+      value,
+      expiration,
+      request.headers.get('CF-KV-Metadata'),
+    );
     return new Response(null);
   }
 
@@ -123,7 +131,14 @@ export class KvStore {
     const cursor = url.searchParams.get('cursor') ?? '';
     const limit = Math.min(MAX_LIST_KEYS, Number(url.searchParams.get('key_count_limit') ?? MAX_LIST_KEYS));
     const rows = this.#sql
-      .exec('SELECT key, expiration, metadata FROM entries WHERE substr(key, 1, length(?)) = ? AND key > ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?', prefix, prefix, cursor, nowSeconds(), limit + 1)
+      .exec(
+        'SELECT key, expiration, metadata FROM entries WHERE substr(key, 1, length(?)) = ? AND key > ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
+        prefix,
+        prefix,
+        cursor,
+        nowSeconds(),
+        limit + 1,
+      )
       .toArray();
     const page = rows.slice(0, limit);
     const keys = page.map((row) => ({
@@ -137,7 +152,8 @@ export class KvStore {
 
   async #bulkGet(request: Request): Promise<Response> {
     const body = (await request.json()) as { keys?: unknown; type?: unknown; withMetadata?: unknown };
-    if (!Array.isArray(body.keys) || body.keys.length === 0 || body.keys.length > 100) throw new KvError(400, 'Bulk get takes 1 to 100 keys.');
+    if (!Array.isArray(body.keys) || body.keys.length === 0 || body.keys.length > 100)
+      throw new KvError(400, 'Bulk get takes 1 to 100 keys.');
     const decoder = new TextDecoder();
     const out: Record<string, unknown> = {};
     for (const key of body.keys) {
@@ -148,7 +164,8 @@ export class KvStore {
       }
       const text = decoder.decode(entry.value);
       const value: unknown = body.type === 'json' ? JSON.parse(text) : text;
-      out[String(key)] = body.withMetadata === true ? { value, metadata: entry.metadata === null ? null : JSON.parse(entry.metadata) } : value;
+      out[String(key)] =
+        body.withMetadata === true ? { value, metadata: entry.metadata === null ? null : JSON.parse(entry.metadata) } : value;
     }
     return Response.json(out);
   }

@@ -67,7 +67,11 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
-const median = (values: readonly number[]) => percentile([...values].sort((a, b) => a - b), 50);
+const median = (values: readonly number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 
 function summary(latencies: readonly number[]) {
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -87,12 +91,19 @@ const agents = new Map<string, Agent>();
 /** One request; fails loudly on anything but a 200 chat completion that missed the cache. */
 async function call(caller: Caller): Promise<{ ms: number; headers: IncomingHttpHeaders }> {
   let agent = agents.get(caller.name);
-  if (!agent) agents.set(caller.name, (agent = new Agent({ keepAlive: true, maxSockets: 1 })));
+  if (!agent) {
+    agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    agents.set(caller.name, agent);
+  }
   const started = performance.now();
   const { status, headers, text } = await new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>((resolve, reject) => {
     const req = request(
       `${caller.url}/v1/chat/completions`,
-      { method: 'POST', agent, headers: { authorization: `Bearer ${caller.key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) } },
+      {
+        method: 'POST',
+        agent,
+        headers: { authorization: `Bearer ${caller.key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -155,10 +166,18 @@ async function mintKey(baseUrl: string, stderr: () => string): Promise<string> {
   const minted = await fetch(`${baseUrl}/admin/keys`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'limits-bench', requests_per_minute: REQUESTS_PER_MINUTE, tokens_per_day: 1_000_000_000_000, usd_per_day: 1_000_000, usd_per_month: 1_000_000, models: ['openai/*'] }),
+    body: JSON.stringify({
+      name: 'limits-bench',
+      requests_per_minute: REQUESTS_PER_MINUTE,
+      tokens_per_day: 1_000_000_000_000,
+      usd_per_day: 1_000_000,
+      usd_per_month: 1_000_000,
+      models: ['openai/*'],
+    }),
   });
   const record = (await minted.json()) as { key?: string };
-  if (minted.status !== 201 || !record.key?.startsWith('gk_')) throw new Error(`POST ${baseUrl}/admin/keys: ${minted.status} ${JSON.stringify(record)}\n${stderr()}`);
+  if (minted.status !== 201 || !record.key?.startsWith('gk_'))
+    throw new Error(`POST ${baseUrl}/admin/keys: ${minted.status} ${JSON.stringify(record)}\n${stderr()}`);
   return record.key;
 }
 
@@ -179,7 +198,13 @@ async function main(): Promise<void> {
   });
   const kvSource = readFileSync(new URL('./kv-service.worker.ts', import.meta.url), 'utf8');
   writeFileSync(join(work, 'kv-service.js'), stripTypeScriptTypes(kvSource, { mode: 'strip' }));
-  const common = { ...facts.text, OPENAI_BASE_URL: `${mock.url}/v1`, OPENAI_API_KEY: UPSTREAM_KEY, GATEWAY_API_KEYS: STATIC_KEY, ALLOW_ANONYMOUS: 'false' };
+  const common = {
+    ...facts.text,
+    OPENAI_BASE_URL: `${mock.url}/v1`,
+    OPENAI_API_KEY: UPSTREAM_KEY,
+    GATEWAY_API_KEYS: STATIC_KEY,
+    ALLOW_ANONYMOUS: 'false',
+  };
   const shm = mkdtempSync(join(SHM, 'limits-bench-'));
   removeOnExit(shm);
   const storageDir = join(work, 'storage');
@@ -226,7 +251,8 @@ async function main(): Promise<void> {
     for (const caller of callers) {
       const { headers } = await call(caller);
       const limited = headers['x-ratelimit-limit-requests'];
-      if ((caller.name === 'static') !== (limited === undefined)) throw new Error(`${caller.name}: x-ratelimit-limit-requests is ${limited}; the caller is not on the path it names.`);
+      if ((caller.name === 'static') !== (limited === undefined))
+        throw new Error(`${caller.name}: x-ratelimit-limit-requests is ${limited}; the caller is not on the path it names.`);
     }
 
     console.error(`warm-up: ${WARMUP} requests per caller`);
@@ -236,7 +262,10 @@ async function main(): Promise<void> {
 
     console.error(`concurrency ${CONNECTIONS}: ${ROUNDS} rounds of ${SECONDS} s per caller, interleaved`);
     for (const caller of callers) await load(caller, 1); // warm every connection path once
-    const rounds = Object.fromEntries(callers.map((c) => [c.name, [] as { rps: number; failures: number; p50: number }[]])) as Record<string, { rps: number; failures: number; p50: number }[]>;
+    const rounds = Object.fromEntries(callers.map((c) => [c.name, [] as { rps: number; failures: number; p50: number }[]])) as Record<
+      string,
+      { rps: number; failures: number; p50: number }[]
+    >;
     for (let r = 0; r < ROUNDS; r++) {
       for (let j = 0; j < callers.length; j++) {
         const caller = callers[(r + j) % callers.length]!;
@@ -246,12 +275,24 @@ async function main(): Promise<void> {
 
     // The managed key's object counted every request it reserved, once its settles have landed.
     await new Promise((r) => setTimeout(r, 500));
-    const usage = (await (await fetch(`${url('plain')}/v1/usage`, { headers: { authorization: `Bearer ${managedKey}` } })).json()) as unknown;
+    const usage = (await (
+      await fetch(`${url('plain')}/v1/usage`, { headers: { authorization: `Bearer ${managedKey}` } })
+    ).json()) as unknown;
 
     const lat = Object.fromEntries(callers.map((c) => [c.name, summary(latencies[c.name]!)])) as Record<string, ReturnType<typeof summary>>;
-    const added = (name: string) => ({ p50: round3(lat[name]!.p50 - lat['static']!.p50), p95: round3(lat[name]!.p95 - lat['static']!.p95) });
+    const added = (name: string) => ({
+      p50: round3(lat[name]!.p50 - lat['static']!.p50),
+      p95: round3(lat[name]!.p95 - lat['static']!.p95),
+    });
     const throughput = Object.fromEntries(
-      callers.map((c) => [c.name, { rpsMedian: median(rounds[c.name]!.map((x) => x.rps)), rounds: rounds[c.name]!, failures: rounds[c.name]!.reduce((s, x) => s + x.failures, 0) }]),
+      callers.map((c) => [
+        c.name,
+        {
+          rpsMedian: median(rounds[c.name]!.map((x) => x.rps)),
+          rounds: rounds[c.name]!,
+          failures: rounds[c.name]!.reduce((s, x) => s + x.failures, 0),
+        },
+      ]),
     ) as Record<string, { rpsMedian: number; rounds: unknown[]; failures: number }>;
 
     const results = {
@@ -265,8 +306,20 @@ async function main(): Promise<void> {
         machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, shared with the load generator and the mock`,
         // Other work on the machine moves every figure; the interleaving spreads it over the callers alike.
         loadAverage1m: { before: Math.round(loadBefore[0]! * 100) / 100, after: Math.round(loadavg()[0]! * 100) / 100 },
-        concurrency1: { warmupPerCaller: WARMUP, requestsPerCaller: REQUESTS, order: 'interleaved request by request, rotating', pauseAfterEachMs: GAP_MS, client: 'node:http, one keep-alive connection per caller' },
-        throughput: { connections: CONNECTIONS, secondsPerRound: SECONDS, rounds: ROUNDS, order: 'interleaved rounds, rotating', tool: 'autocannon' },
+        concurrency1: {
+          warmupPerCaller: WARMUP,
+          requestsPerCaller: REQUESTS,
+          order: 'interleaved request by request, rotating',
+          pauseAfterEachMs: GAP_MS,
+          client: 'node:http, one keep-alive connection per caller',
+        },
+        throughput: {
+          connections: CONNECTIONS,
+          secondsPerRound: SECONDS,
+          rounds: ROUNDS,
+          order: 'interleaved rounds, rotating',
+          tool: 'autocannon',
+        },
         callers: callers.map((c) => ({ name: c.name, service: c.service, durableObjectCalls: c.objectCalls })),
       },
       latencyMs: lat,
@@ -276,11 +329,14 @@ async function main(): Promise<void> {
     };
     writeFileSync(join(PROJECT_ROOT, 'bench', 'limits-results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
-    const row = (cells: readonly (string | number)[]) => cells.map((c, i) => (i === 0 ? String(c).padEnd(18) : String(c).padStart(10))).join('');
+    const row = (cells: readonly (string | number)[]) =>
+      cells.map((c, i) => (i === 0 ? String(c).padEnd(18) : String(c).padStart(10))).join('');
     console.log(row(['caller', 'p50 ms', 'p95 ms', '+p50 ms', '+p95 ms', `rps @${CONNECTIONS}`]));
     for (const c of callers) {
       const plus = c.name === 'static' ? { p50: '-', p95: '-' } : added(c.name);
-      console.log(row([c.name, lat[c.name]!.p50.toFixed(3), lat[c.name]!.p95.toFixed(3), plus.p50, plus.p95, throughput[c.name]!.rpsMedian]));
+      console.log(
+        row([c.name, lat[c.name]!.p50.toFixed(3), lat[c.name]!.p95.toFixed(3), plus.p50, plus.p95, throughput[c.name]!.rpsMedian]),
+      );
     }
     console.log('written: bench/limits-results.json');
   } finally {

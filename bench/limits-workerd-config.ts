@@ -37,7 +37,8 @@ export interface LimitsConfigPlan {
 
 /** A Cap'n Proto string literal; only printable ASCII is accepted rather than risk a mis-escape. */
 function str(value: string): string {
-  if (/[^\x20-\x7e]/.test(value)) throw new Error(`Cannot write ${JSON.stringify(value)} into the workerd config: only printable ASCII is supported.`);
+  if (/[^\x20-\x7e]/.test(value))
+    throw new Error(`Cannot write ${JSON.stringify(value)} into the workerd config: only printable ASCII is supported.`);
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 

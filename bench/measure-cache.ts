@@ -36,7 +36,12 @@ export async function probeCache(gateway: Target): Promise<{ ok: true } | { ok: 
 }
 
 /** HIT latency (gateway) vs the upstream's own (direct) and vs the gateway going to the upstream, concurrency 1, interleaved. */
-export async function measureCache(direct: Target, gateway: Target, settings: BenchSettings, log: (line: string) => void): Promise<CacheResult> {
+export async function measureCache(
+  direct: Target,
+  gateway: Target,
+  settings: BenchSettings,
+  log: (line: string) => void,
+): Promise<CacheResult> {
   const probe = await probeCache(gateway);
   if (!probe.ok) {
     log(`cache: not available: ${probe.reason}`);
@@ -44,15 +49,24 @@ export async function measureCache(direct: Target, gateway: Target, settings: Be
   }
   log(`cache: HIT vs upstream, ${settings.rounds} rounds of ${settings.cacheSeconds} s, concurrency 1`);
   // The same request through the gateway with the cache skipped: what a hit saves, whatever the upstream's speed.
-  const uncached: Target = { ...gateway, name: 'gateway, cache skipped', headers: { ...gateway.headers, 'cache-control': 'no-cache, no-store' } };
+  const uncached: Target = {
+    ...gateway,
+    name: 'gateway, cache skipped',
+    headers: { ...gateway.headers, 'cache-control': 'no-cache, no-store' },
+  };
   const targets = new Map([
     ['direct', direct],
     ['gateway HIT', gateway],
     ['gateway, cache skipped (to the upstream)', uncached],
   ]);
-  const samples = await interleave([...targets.keys()], settings.rounds, (name) => loadRun(targets.get(name)!, cacheableBody(), { connections: 1, seconds: settings.cacheSeconds }));
+  const samples = await interleave([...targets.keys()], settings.rounds, (name) =>
+    loadRun(targets.get(name)!, cacheableBody(), { connections: 1, seconds: settings.cacheSeconds }),
+  );
   // Every turn should have been a hit; a final probe catches a cache that stopped answering midway.
   const after = await cacheHeader(gateway);
-  if (after?.toUpperCase() !== 'HIT') throw new Error(`cache: after the run the gateway answered x-gateway-cache: ${after ?? '(none)'}, so the HIT figures are not all hits.`);
+  if (after?.toUpperCase() !== 'HIT')
+    throw new Error(
+      `cache: after the run the gateway answered x-gateway-cache: ${after ?? '(none)'}, so the HIT figures are not all hits.`,
+    );
   return { available: true, byTarget: Object.fromEntries([...samples].map(([name, s]) => [name, combine(s)])) };
 }

@@ -16,7 +16,14 @@ export interface CpuFigures {
 }
 
 /** CPU per request of `count` non-stream requests with `body`, sent at `connections` concurrency. */
-export async function cpuPerRequest(pid: number, target: Target, body: object, count: number, connections: number, headers?: Record<string, string>): Promise<CpuFigures> {
+export async function cpuPerRequest(
+  pid: number,
+  target: Target,
+  body: object,
+  count: number,
+  connections: number,
+  headers?: Record<string, string>,
+): Promise<CpuFigures> {
   const before = cpuTimeMs(pid);
   const sample = await loadRun(target, body, { connections, amount: count, ...(headers ? { headers } : {}) });
   const cpuMs = cpuTimeMs(pid) - before;

@@ -27,7 +27,12 @@ export interface JsTimeFigures {
   readonly jsSampledMs: number;
 }
 
-export async function measureJsTime(session: InspectorSession, pid: number, target: Target, shape: { pieces: number; delayMs: number; count: number }): Promise<JsTimeFigures> {
+export async function measureJsTime(
+  session: InspectorSession,
+  pid: number,
+  target: Target,
+  shape: { pieces: number; delayMs: number; count: number },
+): Promise<JsTimeFigures> {
   const body = streamBody(shape.pieces, shape.delayMs);
   // Warm: JIT and the isolate's first-request work stay out of the figure.
   await streamRun(target, body, 2);
@@ -46,5 +51,14 @@ export async function measureJsTime(session: InspectorSession, pid: number, targ
   const js = s.bySource.reduce((sum, x) => sum + x.ms, 0);
   const busy = js + s.gcMs + s.programMs;
   const share = (ms: number) => Math.min(ms, busy > 0 ? (threadMs * ms) / busy : 0) / shape.count;
-  return { pieces: shape.pieces, delayMs: shape.delayMs, streams: shape.count, jsMs: share(js), gcMs: share(s.gcMs), programMs: share(s.programMs), threadCpuMs: threadMs / shape.count, jsSampledMs: js / shape.count };
+  return {
+    pieces: shape.pieces,
+    delayMs: shape.delayMs,
+    streams: shape.count,
+    jsMs: share(js),
+    gcMs: share(s.gcMs),
+    programMs: share(s.programMs),
+    threadCpuMs: threadMs / shape.count,
+    jsSampledMs: js / shape.count,
+  };
 }

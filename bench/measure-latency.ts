@@ -22,7 +22,8 @@ export function combine(samples: readonly LoadSample[]): LoadFigures {
   const elapsedMs = samples.reduce((sum, s) => sum + s.elapsedMs, 0);
   const failures = samples.reduce((sum, s) => sum + s.failures, 0);
   const total = latencies.length + failures;
-  if (total === 0 || failures / total > 0.01) throw new Error(`${failures} of ${total} requests failed: the bench setup is broken, figures would mean nothing.`);
+  if (total === 0 || failures / total > 0.01)
+    throw new Error(`${failures} of ${total} requests failed: the bench setup is broken, figures would mean nothing.`);
   return { ...summarize(latencies), rps: elapsedMs > 0 ? (latencies.length * 1000) / elapsedMs : 0, failures };
 }
 
@@ -32,12 +33,20 @@ export async function warmUp(targets: readonly Target[], seconds: number): Promi
 }
 
 /** Measures every target at every concurrency of the settings. */
-export async function measureLatency(targets: readonly Target[], settings: BenchSettings, log: (line: string) => void): Promise<LatencyResult[]> {
+export async function measureLatency(
+  targets: readonly Target[],
+  settings: BenchSettings,
+  log: (line: string) => void,
+): Promise<LatencyResult[]> {
   const byName = new Map(targets.map((t) => [t.name, t]));
   const results: LatencyResult[] = [];
   for (const concurrency of settings.concurrencies) {
-    log(`non-stream, concurrency ${concurrency}: ${targets.map((t) => t.name).join(' / ')}, ${settings.rounds} rounds of ${settings.segmentSeconds} s each`);
-    const samples = await interleave([...byName.keys()], settings.rounds, (name) => loadRun(byName.get(name)!, completionBody(), { connections: concurrency, seconds: settings.segmentSeconds }));
+    log(
+      `non-stream, concurrency ${concurrency}: ${targets.map((t) => t.name).join(' / ')}, ${settings.rounds} rounds of ${settings.segmentSeconds} s each`,
+    );
+    const samples = await interleave([...byName.keys()], settings.rounds, (name) =>
+      loadRun(byName.get(name)!, completionBody(), { connections: concurrency, seconds: settings.segmentSeconds }),
+    );
     results.push({ concurrency, byTarget: Object.fromEntries([...samples].map(([name, s]) => [name, combine(s)])) });
   }
   return results;

@@ -24,7 +24,13 @@ export interface MemoryFigures {
 export type HeapReader = () => Promise<number>;
 
 /** Opens `count` slow streams through a target, reads workerd's VmRSS while all are open, then aborts them. */
-export async function measureMemory(pid: number, gateway: Target, count: number, log: (line: string) => void, heap?: HeapReader): Promise<MemoryFigures> {
+export async function measureMemory(
+  pid: number,
+  gateway: Target,
+  count: number,
+  log: (line: string) => void,
+  heap?: HeapReader,
+): Promise<MemoryFigures> {
   log(`memory: ${count} concurrent open streams through ${gateway.name}`);
   await streamRun(gateway, streamBody(5), 1);
   const idleRssMiB = rssMiB(pid);

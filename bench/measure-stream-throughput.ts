@@ -12,11 +12,19 @@ export interface StreamThroughput {
   readonly byTarget: Readonly<Record<string, { readonly streamsPerSecond: number; readonly streams: number }>>;
 }
 
-export async function measureStreamThroughput(targets: readonly Target[], settings: BenchSettings, log: (line: string) => void): Promise<StreamThroughput> {
+export async function measureStreamThroughput(
+  targets: readonly Target[],
+  settings: BenchSettings,
+  log: (line: string) => void,
+): Promise<StreamThroughput> {
   const { pieces, concurrency } = settings.streamThroughput;
-  log(`streams/s: ${pieces}-chunk streams at concurrency ${concurrency}, ${settings.rounds} rounds of ${settings.segmentSeconds} s per target`);
+  log(
+    `streams/s: ${pieces}-chunk streams at concurrency ${concurrency}, ${settings.rounds} rounds of ${settings.segmentSeconds} s per target`,
+  );
   const byName = new Map(targets.map((t) => [t.name, t]));
-  const samples = await interleave([...byName.keys()], settings.rounds, (name) => streamsFor(byName.get(name)!, streamBody(pieces), settings.segmentSeconds, concurrency));
+  const samples = await interleave([...byName.keys()], settings.rounds, (name) =>
+    streamsFor(byName.get(name)!, streamBody(pieces), settings.segmentSeconds, concurrency),
+  );
   const byTarget: Record<string, { streamsPerSecond: number; streams: number }> = {};
   for (const [name, turns] of samples) {
     const streams = turns.reduce((sum, t) => sum + t.streams, 0);

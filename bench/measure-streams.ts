@@ -18,16 +18,26 @@ export interface StreamResult {
 }
 
 /** One stream after another (concurrency 1), targets interleaved round by round. */
-export async function measureStreams(targets: readonly Target[], settings: BenchSettings, log: (line: string) => void): Promise<StreamResult[]> {
+export async function measureStreams(
+  targets: readonly Target[],
+  settings: BenchSettings,
+  log: (line: string) => void,
+): Promise<StreamResult[]> {
   const byName = new Map(targets.map((t) => [t.name, t]));
   const results: StreamResult[] = [];
   for (const { pieces, perRound } of settings.streams) {
     log(`streams of ${pieces} chunks: ${settings.rounds} rounds of ${perRound} streams per target`);
-    const samples = await interleave([...byName.keys()], settings.rounds, (name) => streamRun(byName.get(name)!, streamBody(pieces), perRound));
+    const samples = await interleave([...byName.keys()], settings.rounds, (name) =>
+      streamRun(byName.get(name)!, streamBody(pieces), perRound),
+    );
     const byTarget: Record<string, StreamFigures> = {};
     for (const [name, rounds] of samples) {
       const all = rounds.flat();
-      byTarget[name] = { ttfb: summarize(all.map((s) => s.ttfbMs)), ttlb: summarize(all.map((s) => s.ttlbMs)), frames: all[0]?.frames ?? 0 };
+      byTarget[name] = {
+        ttfb: summarize(all.map((s) => s.ttfbMs)),
+        ttlb: summarize(all.map((s) => s.ttlbMs)),
+        frames: all[0]?.frames ?? 0,
+      };
     }
     results.push({ pieces, byTarget });
   }

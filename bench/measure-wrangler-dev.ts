@@ -7,14 +7,22 @@ import type { BenchSettings } from './settings.ts';
 import { startWranglerDev, type WranglerDevOptions } from './wrangler-dev.ts';
 
 /** Starts `wrangler dev`, measures it against `direct`, stops it; a failure is reported, not thrown. */
-export async function measureWranglerDev(direct: Target, options: WranglerDevOptions, settings: BenchSettings, log: (line: string) => void): Promise<BenchResults['wranglerDev']> {
+export async function measureWranglerDev(
+  direct: Target,
+  options: WranglerDevOptions,
+  settings: BenchSettings,
+  log: (line: string) => void,
+): Promise<BenchResults['wranglerDev']> {
   log('reference: wrangler dev');
   try {
     const dev = await startWranglerDev(options);
     try {
       const target = gatewayTarget('wrangler dev', dev.url);
       await warmUp([target], settings.warmupSeconds);
-      return { readyMs: dev.readyMs, latency: await measureLatency([direct, target], { ...settings, concurrencies: [1, 16], rounds: 2 }, log) };
+      return {
+        readyMs: dev.readyMs,
+        latency: await measureLatency([direct, target], { ...settings, concurrencies: [1, 16], rounds: 2 }, log),
+      };
     } finally {
       await dev.stop();
     }

@@ -57,13 +57,20 @@ export async function startPortkey(log: (line: string) => void, timeoutMs = 30_0
     return { skipped: `Portkey could not be installed: ${error instanceof Error ? error.message : String(error)}` };
   }
   const port = await freePort();
-  const child = spawnTracked(join(dir, 'run-portkey.sh'), [], { cwd: dir, env: { ...process.env, PORT: String(port), NODE_ENV: 'production' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnTracked(join(dir, 'run-portkey.sh'), [], {
+    cwd: dir,
+    env: { ...process.env, PORT: String(port), NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const stderr = tail(child.stderr);
   const url = `http://127.0.0.1:${port}`;
   const stop = () => stopChild(child, 1000);
   for (const until = performance.now() + timeoutMs; performance.now() < until; await sleep(100)) {
     if (child.exitCode !== null) throw new Error(`Portkey exited (${child.exitCode}) before answering:\n${stderr()}`);
-    const answered = await fetch(`${url}/`).then((r) => r.ok, () => false);
+    const answered = await fetch(`${url}/`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (answered && child.pid !== undefined) return { url, pid: child.pid, stop };
   }
   await stop();

@@ -41,7 +41,8 @@ function statCpuMs(stat: string, pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`Cannot read CPU times from /proc/${pid}/stat: ${stat.slice(0, 120)}`);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime))
+    throw new Error(`Cannot read CPU times from /proc/${pid}/stat: ${stat.slice(0, 120)}`);
   return ((utime + stime) * 1000) / clockTicks();
 }
 

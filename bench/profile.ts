@@ -32,7 +32,8 @@ const { values: args } = parseArgs({
   },
 });
 const scenario = args.scenario;
-if (scenario !== 'non-stream' && scenario !== 'stream' && scenario !== 'cache') throw new Error(`--scenario must be non-stream, stream or cache (got ${scenario}).`);
+if (scenario !== 'non-stream' && scenario !== 'stream' && scenario !== 'cache')
+  throw new Error(`--scenario must be non-stream, stream or cache (got ${scenario}).`);
 const seconds = Number(args.seconds);
 const { bundleDir, configPath, env } = sourceFrom(args);
 
@@ -42,7 +43,13 @@ const bundle = bundleDir ? existingBundle(bundleDir) : await buildBundle(configP
 const facts = readWranglerFacts(configPath, env);
 const mock = await startMock();
 await registerStreams(mock.url, [{ pieces: 500 }]);
-const gateway = await startGateway({ bundle, facts, mockUrl: mock.url, workDir: join(workDir, 'gateway'), inspectorAddress: '127.0.0.1:0' });
+const gateway = await startGateway({
+  bundle,
+  facts,
+  mockUrl: mock.url,
+  workDir: join(workDir, 'gateway'),
+  inspectorAddress: '127.0.0.1:0',
+});
 const target = gatewayTarget('gateway', gateway.url);
 
 // Bundle positions → original sources, through wrangler's source map of the main module.
@@ -72,7 +79,10 @@ async function load(windowSeconds: number): Promise<{ requests: number; chunks: 
     }
     return { requests, chunks };
   }
-  const sample = await loadRun(target, scenario === 'cache' ? cacheableBody() : completionBody(), { connections: 16, seconds: windowSeconds });
+  const sample = await loadRun(target, scenario === 'cache' ? cacheableBody() : completionBody(), {
+    connections: 16,
+    seconds: windowSeconds,
+  });
   return { requests: sample.latencies.length, chunks: 0 };
 }
 

@@ -3,7 +3,8 @@
 import type { LoadFigures } from './measure-latency.ts';
 import type { BenchResults, TargetCheck } from './results.ts';
 
-const ms = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '—' : v < 1 ? v.toFixed(3) : v < 100 ? v.toFixed(2) : v.toFixed(0));
+const ms = (v: number | undefined) =>
+  v === undefined || !Number.isFinite(v) ? '—' : v < 1 ? v.toFixed(3) : v < 100 ? v.toFixed(2) : v.toFixed(0);
 const plusMs = (v: number) => `${v >= 0 ? '+' : '−'}${ms(Math.abs(v))} ms`;
 const int = (v: number) => Math.round(v).toLocaleString('en-US');
 const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
@@ -19,13 +20,29 @@ function ratioCheck(target: string, goal: number, atLeast: boolean, actual: numb
   const goalText = `${atLeast ? '≥' : '≤'} ${goal}×`;
   if (actual === undefined || !Number.isFinite(actual)) return { target, goal: goalText, actual: 'not measured', met: null };
   const met = atLeast ? actual >= goal : actual <= goal;
-  return { target, goal: goalText, actual: `${actual.toFixed(2)}× (${detail})`, met, ...(met ? {} : { missedBy: `${Math.abs(actual - goal).toFixed(2)}× (${atLeast ? `${((1 - actual / goal) * 100).toFixed(0)}% short of it` : `${((actual / goal - 1) * 100).toFixed(0)}% over it`})` }) };
+  return {
+    target,
+    goal: goalText,
+    actual: `${actual.toFixed(2)}× (${detail})`,
+    met,
+    ...(met
+      ? {}
+      : {
+          missedBy: `${Math.abs(actual - goal).toFixed(2)}× (${atLeast ? `${((1 - actual / goal) * 100).toFixed(0)}% short of it` : `${((actual / goal - 1) * 100).toFixed(0)}% over it`})`,
+        }),
+  };
 }
 
 /** A difference target in ms over a reference row. */
 function addedCheck(target: string, budgetMs: number, added: number | undefined): TargetCheck {
   if (added === undefined || !Number.isFinite(added)) return { target, goal: `≤ ${budgetMs} ms`, actual: 'not measured', met: null };
-  return { target, goal: `≤ ${budgetMs} ms`, actual: plusMs(added), met: added <= budgetMs, ...(added > budgetMs ? { missedBy: `${ms(added - budgetMs)} ms` } : {}) };
+  return {
+    target,
+    goal: `≤ ${budgetMs} ms`,
+    actual: plusMs(added),
+    met: added <= budgetMs,
+    ...(added > budgetMs ? { missedBy: `${ms(added - budgetMs)} ms` } : {}),
+  };
 }
 
 /** Issue 16's targets: each a ratio to the bare proxy Worker or to Portkey, measured in the same run. */
@@ -35,27 +52,73 @@ function peerTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
   const c16 = at(16);
   const checks: TargetCheck[] = [];
   const p1 = c1?.[PROXY];
-  checks.push(addedCheck('gateway p50 over the bare proxy Worker, concurrency 1', 0.3, c1?.['gateway'] && p1 ? c1['gateway'].p50 - p1.p50 : undefined));
+  checks.push(
+    addedCheck(
+      'gateway p50 over the bare proxy Worker, concurrency 1',
+      0.3,
+      c1?.['gateway'] && p1 ? c1['gateway'].p50 - p1.p50 : undefined,
+    ),
+  );
   for (const s of r.streams) {
     const p = s.byTarget[PROXY];
     const g = s.byTarget['gateway'];
-    checks.push(addedCheck(`stream time to first byte over the bare proxy, ${s.pieces} chunks`, 1, g && p ? g.ttfb.p50 - p.ttfb.p50 : undefined));
+    checks.push(
+      addedCheck(`stream time to first byte over the bare proxy, ${s.pieces} chunks`, 1, g && p ? g.ttfb.p50 - p.ttfb.p50 : undefined),
+    );
   }
   const g16 = c16?.['gateway'];
   const k16 = c16?.[PEER];
-  checks.push(ratioCheck('non-stream req/s at concurrency 16, gateway ÷ Portkey', 3, true, g16 && k16 ? g16.rps / k16.rps : undefined, g16 && k16 ? `${int(g16.rps)} vs ${int(k16.rps)}` : ''));
+  checks.push(
+    ratioCheck(
+      'non-stream req/s at concurrency 16, gateway ÷ Portkey',
+      3,
+      true,
+      g16 && k16 ? g16.rps / k16.rps : undefined,
+      g16 && k16 ? `${int(g16.rps)} vs ${int(k16.rps)}` : '',
+    ),
+  );
   const st = r.streamThroughput.byTarget;
   const gs = st['gateway'];
   const ks = st[PEER];
-  checks.push(ratioCheck(`streams/s (${r.streamThroughput.pieces} chunks) at concurrency ${r.streamThroughput.concurrency}, gateway ÷ Portkey`, 3, true, gs && ks ? gs.streamsPerSecond / ks.streamsPerSecond : undefined, gs && ks ? `${int(gs.streamsPerSecond)} vs ${int(ks.streamsPerSecond)}` : ''));
+  checks.push(
+    ratioCheck(
+      `streams/s (${r.streamThroughput.pieces} chunks) at concurrency ${r.streamThroughput.concurrency}, gateway ÷ Portkey`,
+      3,
+      true,
+      gs && ks ? gs.streamsPerSecond / ks.streamsPerSecond : undefined,
+      gs && ks ? `${int(gs.streamsPerSecond)} vs ${int(ks.streamsPerSecond)}` : '',
+    ),
+  );
   const proxyCpu = r.cpu.streamPeers['proxy'];
   const chunk = (f: { msPerChunk?: number } | undefined) => f?.msPerChunk;
   const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? a / b : undefined);
-  checks.push(ratioCheck(`workerd CPU per chunk, chunks ${r.cpu.pacedStream.delayMs} ms apart, gateway ÷ bare proxy`, 1.5, false, ratio(chunk(r.cpu.pacedStream), chunk(proxyCpu?.paced)), `${ms(chunk(r.cpu.pacedStream))} vs ${ms(chunk(proxyCpu?.paced))} ms`));
-  checks.push(ratioCheck(`workerd CPU per chunk, ${r.cpu.stream.pieces}-chunk streams at full speed, gateway ÷ bare proxy`, 1.5, false, ratio(chunk(r.cpu.stream), chunk(proxyCpu?.stream)), `${ms(chunk(r.cpu.stream))} vs ${ms(chunk(proxyCpu?.stream))} ms`));
+  checks.push(
+    ratioCheck(
+      `workerd CPU per chunk, chunks ${r.cpu.pacedStream.delayMs} ms apart, gateway ÷ bare proxy`,
+      1.5,
+      false,
+      ratio(chunk(r.cpu.pacedStream), chunk(proxyCpu?.paced)),
+      `${ms(chunk(r.cpu.pacedStream))} vs ${ms(chunk(proxyCpu?.paced))} ms`,
+    ),
+  );
+  checks.push(
+    ratioCheck(
+      `workerd CPU per chunk, ${r.cpu.stream.pieces}-chunk streams at full speed, gateway ÷ bare proxy`,
+      1.5,
+      false,
+      ratio(chunk(r.cpu.stream), chunk(proxyCpu?.stream)),
+      `${ms(chunk(r.cpu.stream))} vs ${ms(chunk(proxyCpu?.stream))} ms`,
+    ),
+  );
   const js = r.jsTime['gateway'];
   if (js) {
-    checks.push({ target: `isolate JavaScript per ${int(js.pieces)}-chunk stream (Free plan: 10 ms CPU per request)`, goal: '≤ 10 ms (aim)', actual: `${ms(js.jsMs)} ms (+ GC ${ms(js.gcMs)} ms)`, met: js.jsMs + js.gcMs <= 10, ...(js.jsMs + js.gcMs > 10 ? { missedBy: `${ms(js.jsMs + js.gcMs - 10)} ms` } : {}) });
+    checks.push({
+      target: `isolate JavaScript per ${int(js.pieces)}-chunk stream (Free plan: 10 ms CPU per request)`,
+      goal: '≤ 10 ms (aim)',
+      actual: `${ms(js.jsMs)} ms (+ GC ${ms(js.gcMs)} ms)`,
+      met: js.jsMs + js.gcMs <= 10,
+      ...(js.jsMs + js.gcMs > 10 ? { missedBy: `${ms(js.jsMs + js.gcMs - 10)} ms` } : {}),
+    });
   }
   return checks;
 }
@@ -67,24 +130,54 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
   const c1 = at(1);
   if (c1?.['direct'] && c1['gateway']) {
     const added = c1['gateway'].p50 - c1['direct'].p50;
-    checks.push({ target: 'added p50 latency over direct, concurrency 1', goal: '≤ 0.3 ms', actual: plusMs(added), met: added <= 0.3, ...(added > 0.3 ? { missedBy: `${ms(added - 0.3)} ms (${(added / 0.3).toFixed(1)}× the budget)` } : {}) });
+    checks.push({
+      target: 'added p50 latency over direct, concurrency 1',
+      goal: '≤ 0.3 ms',
+      actual: plusMs(added),
+      met: added <= 0.3,
+      ...(added > 0.3 ? { missedBy: `${ms(added - 0.3)} ms (${(added / 0.3).toFixed(1)}× the budget)` } : {}),
+    });
   } else checks.push({ target: 'added p50 latency, concurrency 1', goal: '≤ 0.3 ms', actual: 'not measured', met: null });
   for (const s of r.streams) {
     const d = s.byTarget['direct'];
     const g = s.byTarget['gateway'];
     if (!d || !g) continue;
     const added = g.ttfb.p50 - d.ttfb.p50;
-    checks.push({ target: `added time to first byte over direct, ${s.pieces}-chunk stream`, goal: '≤ 1 ms', actual: plusMs(added), met: added <= 1, ...(added > 1 ? { missedBy: `${ms(added - 1)} ms` } : {}) });
+    checks.push({
+      target: `added time to first byte over direct, ${s.pieces}-chunk stream`,
+      goal: '≤ 1 ms',
+      actual: plusMs(added),
+      met: added <= 1,
+      ...(added > 1 ? { missedBy: `${ms(added - 1)} ms` } : {}),
+    });
   }
   const c16 = at(16);
   if (c16?.['direct'] && c16['gateway']) {
     const ratio = c16['gateway'].rps / c16['direct'].rps;
-    checks.push({ target: 'throughput through the gateway, concurrency 16', goal: '≥ 40% of direct', actual: `${pct(ratio)} (${int(c16['gateway'].rps)} vs ${int(c16['direct'].rps)} req/s)`, met: ratio >= 0.4, ...(ratio < 0.4 ? { missedBy: `${((0.4 - ratio) * 100).toFixed(0)} points (${int(0.4 * c16['direct'].rps)} req/s needed)` } : {}) });
+    checks.push({
+      target: 'throughput through the gateway, concurrency 16',
+      goal: '≥ 40% of direct',
+      actual: `${pct(ratio)} (${int(c16['gateway'].rps)} vs ${int(c16['direct'].rps)} req/s)`,
+      met: ratio >= 0.4,
+      ...(ratio < 0.4 ? { missedBy: `${((0.4 - ratio) * 100).toFixed(0)} points (${int(0.4 * c16['direct'].rps)} req/s needed)` } : {}),
+    });
   }
   const cpu = r.cpu.nonStream.msPerRequest;
-  checks.push({ target: 'CPU per non-stream request (workerd process)', goal: '≤ 0.5 ms', actual: `${ms(cpu)} ms`, met: cpu <= 0.5, ...(cpu > 0.5 ? { missedBy: `${ms(cpu - 0.5)} ms (${(cpu / 0.5).toFixed(1)}× the budget)` } : {}) });
+  checks.push({
+    target: 'CPU per non-stream request (workerd process)',
+    goal: '≤ 0.5 ms',
+    actual: `${ms(cpu)} ms`,
+    met: cpu <= 0.5,
+    ...(cpu > 0.5 ? { missedBy: `${ms(cpu - 0.5)} ms (${(cpu / 0.5).toFixed(1)}× the budget)` } : {}),
+  });
   const gz = r.size.gzipBytes / 1024;
-  checks.push({ target: 'bundle size, gzip', goal: '≤ 150 KiB', actual: kib(r.size.gzipBytes), met: gz <= 150, ...(gz > 150 ? { missedBy: `${(gz - 150).toFixed(1)} KiB` } : {}) });
+  checks.push({
+    target: 'bundle size, gzip',
+    goal: '≤ 150 KiB',
+    actual: kib(r.size.gzipBytes),
+    met: gz <= 150,
+    ...(gz > 150 ? { missedBy: `${(gz - 150).toFixed(1)} KiB` } : {}),
+  });
   return checks;
 }
 
@@ -113,31 +206,50 @@ function sideBySide(r: BenchResults): string {
       row(`stream (${s.pieces} chunks) time to last byte p50 ms, c=1`, (n) => s.byTarget[n] && ms(s.byTarget[n].ttlb.p50)),
     ]),
     row('non-stream req/s, concurrency 16', (n) => c16[n] && int(c16[n].rps)),
-    row(`streams/s (${r.streamThroughput.pieces} chunks), concurrency ${r.streamThroughput.concurrency}`, (n) => r.streamThroughput.byTarget[n] && int(r.streamThroughput.byTarget[n].streamsPerSecond)),
-    row(`process CPU per chunk ms, chunks ${r.cpu.pacedStream.delayMs} ms apart (${r.cpu.pacedStream.pieces}-chunk streams, 16 at a time)`, (n) => {
-      const f = n === 'gateway' ? r.cpu.pacedStream : r.cpu.streamPeers[n === PROXY ? 'proxy' : n]?.paced;
-      return f && ms(f.msPerChunk);
-    }),
+    row(
+      `streams/s (${r.streamThroughput.pieces} chunks), concurrency ${r.streamThroughput.concurrency}`,
+      (n) => r.streamThroughput.byTarget[n] && int(r.streamThroughput.byTarget[n].streamsPerSecond),
+    ),
+    row(
+      `process CPU per chunk ms, chunks ${r.cpu.pacedStream.delayMs} ms apart (${r.cpu.pacedStream.pieces}-chunk streams, 16 at a time)`,
+      (n) => {
+        const f = n === 'gateway' ? r.cpu.pacedStream : r.cpu.streamPeers[n === PROXY ? 'proxy' : n]?.paced;
+        return f && ms(f.msPerChunk);
+      },
+    ),
     row(`process CPU per chunk ms, ${r.cpu.stream.pieces}-chunk streams at full speed (4 at a time)`, (n) => {
       const f = n === 'gateway' ? r.cpu.stream : r.cpu.streamPeers[n === PROXY ? 'proxy' : n]?.stream;
       return f && ms(f.msPerChunk);
     }),
   ];
-  for (const [n, label] of [['gateway', 'gateway'], ['proxy', PROXY]] as const) {
+  for (const [n, label] of [
+    ['gateway', 'gateway'],
+    ['proxy', PROXY],
+  ] as const) {
     const js = r.jsTime[n];
     if (!js) continue;
     // The bare proxy runs no JavaScript per chunk: its thread's CPU is the runtime pumping bytes, and its "JS" share only idle time the profiler cannot tell apart.
     const jsPart = n === 'proxy' ? '—' : `${ms(js.jsMs)} + ${ms(js.gcMs)}`;
-    rows.push(row(`isolate thread per ${int(js.pieces)}-chunk stream, chunks ${js.delayMs} ms apart: JS + GC / all its CPU, ms (inspector, /proc)`, (name) => (name === label ? `${jsPart} / ${ms(js.threadCpuMs)}` : undefined)));
+    rows.push(
+      row(
+        `isolate thread per ${int(js.pieces)}-chunk stream, chunks ${js.delayMs} ms apart: JS + GC / all its CPU, ms (inspector, /proc)`,
+        (name) => (name === label ? `${jsPart} / ${ms(js.threadCpuMs)}` : undefined),
+      ),
+    );
   }
   const relayJs = Object.entries(r.jsTime).filter(([n]) => n.startsWith('relay'));
-  const relayNote = relayJs.length > 0 ? `\n\nThe same isolate figures for the stream relays (floor.worker.ts): ${relayJs.map(([n, js]) => `${n} ${ms(js.jsMs)} + ${ms(js.gcMs)} / ${ms(js.threadCpuMs)} ms`).join('; ')}.` : '';
+  const relayNote =
+    relayJs.length > 0
+      ? `\n\nThe same isolate figures for the stream relays (floor.worker.ts): ${relayJs.map(([n, js]) => `${n} ${ms(js.jsMs)} + ${ms(js.gcMs)} / ${ms(js.threadCpuMs)} ms`).join('; ')}.`
+      : '';
   const merged = new Map<string, string[]>();
   for (const rw of rows) {
     const prior = merged.get(rw[0]!);
     merged.set(rw[0]!, prior ? prior.map((v, i) => (v === '—' ? rw[i]! : v)) : rw);
   }
-  const note = r.peer.skipped ? `\n\nPortkey: not measured (${r.peer.skipped}).` : `\n\nPortkey: ${r.peer.name}; its CPU is its Node process's, the others' their workerd process's.`;
+  const note = r.peer.skipped
+    ? `\n\nPortkey: not measured (${r.peer.skipped}).`
+    : `\n\nPortkey: ${r.peer.name}; its CPU is its Node process's, the others' their workerd process's.`;
   return table(['figure', 'direct', 'bare proxy Worker', 'gateway', 'Portkey'], [...merged.values()]) + note + relayNote;
 }
 
@@ -145,7 +257,10 @@ function sideBySide(r: BenchResults): string {
 export function renderReport(r: BenchResults): string {
   const out: string[] = [];
   out.push('### Side by side (one run)', sideBySide(r));
-  out.push('### Non-stream: latency and throughput', table(['target', 'concurrency', 'p50 ms', 'p99 ms', 'req/s', 'p50 vs direct', 'req/s vs direct'], latencyRows(r.latency)));
+  out.push(
+    '### Non-stream: latency and throughput',
+    table(['target', 'concurrency', 'p50 ms', 'p99 ms', 'req/s', 'p50 vs direct', 'req/s vs direct'], latencyRows(r.latency)),
+  );
 
   const streamRows = r.streams.flatMap((s) => {
     const d = s.byTarget['direct'];
@@ -160,21 +275,49 @@ export function renderReport(r: BenchResults): string {
       d && name !== 'direct' ? plusMs(f.ttlb.p50 - d.ttlb.p50) : '',
     ]);
   });
-  out.push('### Streams (one at a time)', table(['target', 'chunks', 'TTFB p50 ms', 'TTFB p99 ms', 'TTLB p50 ms', 'TTLB p99 ms', 'TTFB vs direct', 'TTLB vs direct'], streamRows));
+  out.push(
+    '### Streams (one at a time)',
+    table(['target', 'chunks', 'TTFB p50 ms', 'TTFB p99 ms', 'TTLB p50 ms', 'TTLB p99 ms', 'TTFB vs direct', 'TTLB vs direct'], streamRows),
+  );
 
   if (r.cache.available) {
     const d = r.cache.byTarget['direct'];
-    const rows = Object.entries(r.cache.byTarget).map(([name, f]) => [name === 'direct' ? 'upstream (direct)' : name, ms(f.p50), ms(f.p99), int(f.rps), d && name !== 'direct' ? plusMs(f.p50 - d.p50) : '']);
-    out.push('### Response cache (concurrency 1, temperature 0)', table(['answered by', 'p50 ms', 'p99 ms', 'req/s', 'p50 vs upstream'], rows));
+    const rows = Object.entries(r.cache.byTarget).map(([name, f]) => [
+      name === 'direct' ? 'upstream (direct)' : name,
+      ms(f.p50),
+      ms(f.p99),
+      int(f.rps),
+      d && name !== 'direct' ? plusMs(f.p50 - d.p50) : '',
+    ]);
+    out.push(
+      '### Response cache (concurrency 1, temperature 0)',
+      table(['answered by', 'p50 ms', 'p99 ms', 'req/s', 'p50 vs upstream'], rows),
+    );
   } else out.push('### Response cache', `not available: ${r.cache.reason}.`);
 
   const c = r.cpu;
   const cpuRows = [
     ['non-stream request', `${ms(c.nonStream.msPerRequest)} ms`, `${int(c.nonStream.count)} requests, concurrency ${c.concurrency}`],
-    [`stream chunk, ${c.stream.pieces}-chunk streams at full speed`, `${ms(c.stream.msPerChunk)} ms`, `${c.stream.count} streams 4 at a time, ${ms(c.stream.msPerRequest)} ms per stream`],
-    [`stream chunk, chunks ${c.pacedStream.delayMs} ms apart`, `${ms(c.pacedStream.msPerChunk)} ms`, `${c.pacedStream.count} streams of ${c.pacedStream.pieces} chunks 16 at a time, ${ms(c.pacedStream.msPerRequest)} ms per stream`],
-    ['cache hit', c.cacheHit ? `${ms(c.cacheHit.msPerRequest)} ms` : 'not available', c.cacheHit ? `${int(c.cacheHit.count)} requests, includes the local KV service's work` : ''],
-    ...Object.entries(c.floor).map(([name, f]) => [`reference: ${name} worker, per request`, `${ms(f.msPerRequest)} ms`, `${int(f.count)} requests`]),
+    [
+      `stream chunk, ${c.stream.pieces}-chunk streams at full speed`,
+      `${ms(c.stream.msPerChunk)} ms`,
+      `${c.stream.count} streams 4 at a time, ${ms(c.stream.msPerRequest)} ms per stream`,
+    ],
+    [
+      `stream chunk, chunks ${c.pacedStream.delayMs} ms apart`,
+      `${ms(c.pacedStream.msPerChunk)} ms`,
+      `${c.pacedStream.count} streams of ${c.pacedStream.pieces} chunks 16 at a time, ${ms(c.pacedStream.msPerRequest)} ms per stream`,
+    ],
+    [
+      'cache hit',
+      c.cacheHit ? `${ms(c.cacheHit.msPerRequest)} ms` : 'not available',
+      c.cacheHit ? `${int(c.cacheHit.count)} requests, includes the local KV service's work` : '',
+    ],
+    ...Object.entries(c.floor).map(([name, f]) => [
+      `reference: ${name} worker, per request`,
+      `${ms(f.msPerRequest)} ms`,
+      `${int(f.count)} requests`,
+    ]),
   ];
   out.push('### CPU time of the workerd process (user + system, all threads)', table(['per', 'CPU', 'measured over'], cpuRows));
   const relayRows = Object.entries(c.streamPeers)
@@ -184,11 +327,22 @@ export function renderReport(r: BenchResults): string {
     const proxy = c.streamPeers['proxy'];
     out.push(
       '### Stream relays: CPU per chunk of the workerd process (floor.worker.ts; what each streaming primitive costs)',
-      table(['relay', `chunks ${c.pacedStream.delayMs} ms apart`, `${c.stream.pieces}-chunk streams at full speed`], [
-        ...(proxy ? [['bare proxy (runtime pumps the body, no JS per chunk)', `${ms(proxy.paced.msPerChunk)} ms`, `${ms(proxy.stream.msPerChunk)} ms`]] : []),
-        ...relayRows,
-        ['gateway', `${ms(c.pacedStream.msPerChunk)} ms`, `${ms(c.stream.msPerChunk)} ms`],
-      ]),
+      table(
+        ['relay', `chunks ${c.pacedStream.delayMs} ms apart`, `${c.stream.pieces}-chunk streams at full speed`],
+        [
+          ...(proxy
+            ? [
+                [
+                  'bare proxy (runtime pumps the body, no JS per chunk)',
+                  `${ms(proxy.paced.msPerChunk)} ms`,
+                  `${ms(proxy.stream.msPerChunk)} ms`,
+                ],
+              ]
+            : []),
+          ...relayRows,
+          ['gateway', `${ms(c.pacedStream.msPerChunk)} ms`, `${ms(c.stream.msPerChunk)} ms`],
+        ],
+      ),
       'relayPull: a JS reader and a JS ReadableStream (one enqueue per read); relayByob: the same with a BYOB reader into one reused buffer; relayIdentity: a JS reader writing to the native IdentityTransformStream; relayTransform: `pipeThrough` a JS TransformStream; relayParse: relayTransform that decodes, parses each `data:` line as JSON and re-serialises it.',
     );
   }
@@ -198,27 +352,67 @@ export function renderReport(r: BenchResults): string {
   if (r.memory) {
     const m = r.memory;
     sizeRows.push(['workerd RSS, fresh process (one request served)', `${m.idleRssMiB.toFixed(1)} MiB`]);
-    sizeRows.push([`workerd RSS, ${int(m.streams)} open streams`, `${m.heldRssMiB.toFixed(1)} MiB (+${m.perStreamKiB.toFixed(1)} KiB per stream; all open after ${ms(m.openMs)} ms)`]);
-    if (m.heapUsedMiB) sizeRows.push([`isolate JS heap in use, idle → ${int(m.streams)} open streams`, `${m.heapUsedMiB.idle.toFixed(1)} → ${m.heapUsedMiB.held.toFixed(1)} MiB (Workers' limit: 128 MB per isolate)`]);
+    sizeRows.push([
+      `workerd RSS, ${int(m.streams)} open streams`,
+      `${m.heldRssMiB.toFixed(1)} MiB (+${m.perStreamKiB.toFixed(1)} KiB per stream; all open after ${ms(m.openMs)} ms)`,
+    ]);
+    if (m.heapUsedMiB)
+      sizeRows.push([
+        `isolate JS heap in use, idle → ${int(m.streams)} open streams`,
+        `${m.heapUsedMiB.idle.toFixed(1)} → ${m.heapUsedMiB.held.toFixed(1)} MiB (Workers' limit: 128 MB per isolate)`,
+      ]);
     sizeRows.push(['workerd RSS, 1 s after aborting them', `${m.afterRssMiB.toFixed(1)} MiB`]);
     if (m.proxyReference) {
       const p = m.proxyReference;
-      sizeRows.push([`reference: bare fetch proxy, ${int(p.streams)} open streams`, `${p.idleRssMiB.toFixed(1)} → ${p.heldRssMiB.toFixed(1)} MiB (+${p.perStreamKiB.toFixed(1)} KiB per stream)`]);
+      sizeRows.push([
+        `reference: bare fetch proxy, ${int(p.streams)} open streams`,
+        `${p.idleRssMiB.toFixed(1)} → ${p.heldRssMiB.toFixed(1)} MiB (+${p.perStreamKiB.toFixed(1)} KiB per stream)`,
+      ]);
     }
     sizeRows.push(['workerd RSS of the long-lived gateway after all load runs', `${m.rssAfterLoadMiB.toFixed(1)} MiB`]);
   }
-  sizeRows.push(['bundle, raw / gzip', `${kib(s.rawBytes)} / ${kib(s.gzipBytes)}${s.wrangler?.uploadKiB ? ` (wrangler: ${s.wrangler.uploadKiB} / ${s.wrangler.gzipKiB} KiB)` : ''}`]);
-  if (s.bytesBySource) sizeRows.push(['bundle by source (raw)', Object.entries(s.bytesBySource).map(([k, v]) => `${k} ${kib(v)}`).join(', ')]);
-  sizeRows.push(['workerd spawn → listening (loads and compiles the bundle)', `${ms(s.startup.workerdListenMs)} ms${s.startup.floorListenMs === null ? '' : ` (reference workers: ${ms(s.startup.floorListenMs)} ms)`}`]);
+  sizeRows.push([
+    'bundle, raw / gzip',
+    `${kib(s.rawBytes)} / ${kib(s.gzipBytes)}${s.wrangler?.uploadKiB ? ` (wrangler: ${s.wrangler.uploadKiB} / ${s.wrangler.gzipKiB} KiB)` : ''}`,
+  ]);
+  if (s.bytesBySource)
+    sizeRows.push([
+      'bundle by source (raw)',
+      Object.entries(s.bytesBySource)
+        .map(([k, v]) => `${k} ${kib(v)}`)
+        .join(', '),
+    ]);
+  sizeRows.push([
+    'workerd spawn → listening (loads and compiles the bundle)',
+    `${ms(s.startup.workerdListenMs)} ms${s.startup.floorListenMs === null ? '' : ` (reference workers: ${ms(s.startup.floorListenMs)} ms)`}`,
+  ]);
   sizeRows.push(['first request after listening', `${ms(s.startup.firstRequestMs)} ms`]);
-  sizeRows.push(['Worker startup time (wrangler)', s.startup.wranglerStartupMs === null ? 'not reported (wrangler prints it only on a real upload)' : `${ms(s.startup.wranglerStartupMs)} ms`]);
+  sizeRows.push([
+    'Worker startup time (wrangler)',
+    s.startup.wranglerStartupMs === null
+      ? 'not reported (wrangler prints it only on a real upload)'
+      : `${ms(s.startup.wranglerStartupMs)} ms`,
+  ]);
   out.push('### Memory, size, startup', table(['figure', 'value'], sizeRows));
 
   if (r.wranglerDev) {
     if ('error' in r.wranglerDev) out.push('### Reference: `wrangler dev`', `not measured: ${r.wranglerDev.error}`);
-    else out.push(`### Reference: \`wrangler dev\` (ready after ${ms(r.wranglerDev.readyMs)} ms; its dev server dominates, not a target)`, table(['target', 'concurrency', 'p50 ms', 'p99 ms', 'req/s', 'p50 vs direct', 'req/s vs direct'], latencyRows(r.wranglerDev.latency)));
+    else
+      out.push(
+        `### Reference: \`wrangler dev\` (ready after ${ms(r.wranglerDev.readyMs)} ms; its dev server dominates, not a target)`,
+        table(
+          ['target', 'concurrency', 'p50 ms', 'p99 ms', 'req/s', 'p50 vs direct', 'req/s vs direct'],
+          latencyRows(r.wranglerDev.latency),
+        ),
+      );
   }
 
-  out.push('### Targets', table(['target', 'goal', 'this run', 'met'], r.targets.map((t) => [t.target, t.goal, t.actual, t.met === null ? '—' : t.met ? 'yes' : `no, by ${t.missedBy ?? '?'}`])));
+  out.push(
+    '### Targets',
+    table(
+      ['target', 'goal', 'this run', 'met'],
+      r.targets.map((t) => [t.target, t.goal, t.actual, t.met === null ? '—' : t.met ? 'yes' : `no, by ${t.missedBy ?? '?'}`]),
+    ),
+  );
   return out.join('\n\n');
 }

@@ -47,7 +47,11 @@ const streamModel = (s: StreamShape) => `bench-stream-${s.pieces}x${s.delayMs ??
  * or `delayMs` apart (so each chunk arrives in its own read, as a model's tokens do). Its shape must be
  * registered with the mock first (`registerStreams`).
  */
-export const streamBody = (pieces: number, delayMs?: number): object => ({ ...BASE, model: `openai/${streamModel({ pieces, delayMs })}`, stream: true });
+export const streamBody = (pieces: number, delayMs?: number): object => ({
+  ...BASE,
+  model: `openai/${streamModel({ pieces, delayMs })}`,
+  stream: true,
+});
 
 /** A slow stream (one chunk a second) to hold connections open for the memory figure. */
 export const SLOW_STREAM: StreamShape = { pieces: 30, delayMs: 1000 };

@@ -26,7 +26,13 @@ export interface BenchResults {
     readonly seconds: number;
     readonly command: string;
     /** loadAverage1m: other work on the machine at the start and end of the run (the bench's own load raises `end`). */
-    readonly machine: { readonly cpu: string; readonly cores: number; readonly memoryGiB: number; readonly os: string; readonly loadAverage1m: { readonly start: number; readonly end: number } };
+    readonly machine: {
+      readonly cpu: string;
+      readonly cores: number;
+      readonly memoryGiB: number;
+      readonly os: string;
+      readonly loadAverage1m: { readonly start: number; readonly end: number };
+    };
     readonly versions: Readonly<Record<string, string>>;
     /** What was measured: the current tree (commit, dirty) or a bundle directory given on the command line. */
     readonly source:
@@ -72,7 +78,12 @@ export interface BenchResults {
      * workerd: spawn until listening (includes loading and compiling the bundle), the same for the tiny
      * reference workers (the process's own share), and the gateway's first request's latency.
      */
-    readonly startup: { readonly workerdListenMs: number; readonly floorListenMs: number | null; readonly firstRequestMs: number; readonly wranglerStartupMs: number | null };
+    readonly startup: {
+      readonly workerdListenMs: number;
+      readonly floorListenMs: number | null;
+      readonly firstRequestMs: number;
+      readonly wranglerStartupMs: number | null;
+    };
   };
   readonly wranglerDev: { readonly readyMs: number; readonly latency: readonly LatencyResult[] } | { readonly error: string } | null;
   readonly targets: readonly TargetCheck[];

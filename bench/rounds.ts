@@ -5,7 +5,11 @@
  * Runs `turn` for each target in each round and collects the results per target name.
  * @example await interleave(['direct', 'gateway'], 4, (t) => loadRun(targets[t], body, opts))
  */
-export async function interleave<T>(names: readonly string[], rounds: number, turn: (name: string, round: number) => Promise<T>): Promise<Map<string, T[]>> {
+export async function interleave<T>(
+  names: readonly string[],
+  rounds: number,
+  turn: (name: string, round: number) => Promise<T>,
+): Promise<Map<string, T[]>> {
   const out = new Map<string, T[]>(names.map((n) => [n, []]));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? names : [...names].reverse();

@@ -27,7 +27,17 @@ import { startMock } from './mock-process.ts';
 import { portkeyTarget, startPortkey, type PeerServer } from './peer-portkey.ts';
 import { rssMiB } from './proc.ts';
 import { checkTargets, renderReport } from './report.ts';
-import { cacheableBody, completionBody, directTarget, gatewayTarget, registerStreams, SLOW_STREAM, streamBody, type StreamShape, type Target } from './requests.ts';
+import {
+  cacheableBody,
+  completionBody,
+  directTarget,
+  gatewayTarget,
+  registerStreams,
+  SLOW_STREAM,
+  streamBody,
+  type StreamShape,
+  type Target,
+} from './requests.ts';
 import type { BenchResults } from './results.ts';
 import { benchVars, FLOOR_NAMES, RELAY_NAMES, startFloor, startGateway, type FloorServer } from './servers.ts';
 import { FULL, SMOKE } from './settings.ts';
@@ -56,8 +66,11 @@ if (bundleDir) {
 }
 const facts = readWranglerFacts(configPath, env);
 if (facts.unsupported.length > 0) log(`warning: bindings the bench cannot provide locally are not wired: ${facts.unsupported.join(', ')}`);
-if (facts.assets) log('static assets: served by the platform in front of the Worker; the bench sends only Worker routes, so it runs the Worker alone');
-log(`compatibility ${facts.compatibilityDate} [${facts.compatibilityFlags.join(', ')}]; KV: ${facts.kvNamespaces.join(', ') || 'none'}; Durable Objects: ${facts.durableObjects.map((d) => d.binding).join(', ') || 'none'}`);
+if (facts.assets)
+  log('static assets: served by the platform in front of the Worker; the bench sends only Worker routes, so it runs the Worker alone');
+log(
+  `compatibility ${facts.compatibilityDate} [${facts.compatibilityFlags.join(', ')}]; KV: ${facts.kvNamespaces.join(', ') || 'none'}; Durable Objects: ${facts.durableObjects.map((d) => d.binding).join(', ') || 'none'}`,
+);
 
 // 2. Processes: the mock upstream, the gateway in workerd, the reference workers in a second workerd.
 const mock = await startMock();
@@ -78,7 +91,11 @@ log(`gateway: ${gateway.url} in plain workerd serve (pid ${gateway.pid}), listen
 let floor: FloorServer | undefined;
 if (settings.floor) {
   floor = await startFloor({ facts, mockUrl: mock.url, workDir: join(workDir, 'floor') });
-  log(`reference workers: ${Object.entries(floor.urls).map(([k, v]) => `${k} ${v}`).join(', ')} (pid ${floor.pid})`);
+  log(
+    `reference workers: ${Object.entries(floor.urls)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} (pid ${floor.pid})`,
+  );
 }
 
 let portkey: PeerServer | undefined;
@@ -116,9 +133,19 @@ log(`CPU: ${settings.cpuRequests} requests per figure from /proc/${gateway.pid}/
 const nonStreamCpu = await cpuPerRequest(gateway.pid, gw, completionBody(), settings.cpuRequests, settings.cpuConcurrency);
 const streamCpu = await cpuPerStream(gateway.pid, gw, streamBody(largest), settings.cpuStreams, 4);
 const pacedCpu = await cpuPerStream(gateway.pid, gw, streamBody(paced.pieces, paced.delayMs), paced.count, 16);
-const cacheHitCpu = cache.available ? await cpuPerRequest(gateway.pid, gw, cacheableBody(), settings.cpuRequests, settings.cpuConcurrency) : null;
+const cacheHitCpu = cache.available
+  ? await cpuPerRequest(gateway.pid, gw, cacheableBody(), settings.cpuRequests, settings.cpuConcurrency)
+  : null;
 const floorCpu: Record<string, CpuFigures> = {};
-if (floor) for (const t of floorTargets) floorCpu[t.name.replace('floor: ', '')] = await cpuPerRequest(floor.pid, t, completionBody(), settings.cpuRequests, settings.cpuConcurrency);
+if (floor)
+  for (const t of floorTargets)
+    floorCpu[t.name.replace('floor: ', '')] = await cpuPerRequest(
+      floor.pid,
+      t,
+      completionBody(),
+      settings.cpuRequests,
+      settings.cpuConcurrency,
+    );
 // The same streams through the bare proxy Worker (its own workerd process) and Portkey (its Node process).
 const streamCpuPeers: Record<string, { stream: CpuFigures; paced: CpuFigures }> = {};
 // And through the reference relays, which touch every chunk in JS with one streaming primitive each.
@@ -143,31 +170,57 @@ let memoryProxy: MemoryFigures | null = null;
 const jsTime: Record<string, JsTimeFigures> = {};
 if (settings.memoryStreams > 0 || settings.jsStream) {
   // With the inspector on, to read the isolate's JS heap (what Workers' 128 MB limit counts) beside the RSS.
-  const fresh = await startGateway({ bundle, facts, mockUrl: mock.url, workDir: join(workDir, 'gateway-memory'), inspectorAddress: '127.0.0.1:0' });
+  const fresh = await startGateway({
+    bundle,
+    facts,
+    mockUrl: mock.url,
+    workDir: join(workDir, 'gateway-memory'),
+    inspectorAddress: '127.0.0.1:0',
+  });
   const inspector = await connectInspector(`127.0.0.1:${fresh.workerd.ports['inspector']}`, 'gateway');
   const freshTarget = gatewayTarget('gateway', fresh.url);
   if (settings.jsStream) {
-    log(`isolate time (inspector): ${settings.jsStream.count} streams of ${settings.jsStream.pieces} chunks ${settings.jsStream.delayMs} ms apart`);
+    log(
+      `isolate time (inspector): ${settings.jsStream.count} streams of ${settings.jsStream.pieces} chunks ${settings.jsStream.delayMs} ms apart`,
+    );
     jsTime['gateway'] = await measureJsTime(inspector, fresh.pid, freshTarget, settings.jsStream);
   }
-  if (settings.memoryStreams > 0) memory = await measureMemory(fresh.pid, freshTarget, settings.memoryStreams, log, () => heapUsedMiB(inspector));
+  if (settings.memoryStreams > 0)
+    memory = await measureMemory(fresh.pid, freshTarget, settings.memoryStreams, log, () => heapUsedMiB(inspector));
   inspector.close();
   await fresh.workerd.stop();
   if (settings.floor) {
-    const freshFloor = await startFloor({ facts, mockUrl: mock.url, workDir: join(workDir, 'floor-memory'), inspectorAddress: '127.0.0.1:0' });
+    const freshFloor = await startFloor({
+      facts,
+      mockUrl: mock.url,
+      workDir: join(workDir, 'floor-memory'),
+      inspectorAddress: '127.0.0.1:0',
+    });
     if (settings.jsStream) {
       const floorInspector = await connectInspector(`127.0.0.1:${freshFloor.workerd.ports['inspector']}`, 'floor');
-      for (const name of ['proxy', 'relayPull', 'relayParse'] as const) jsTime[name] = await measureJsTime(floorInspector, freshFloor.pid, gatewayTarget(`floor: ${name}`, freshFloor.urls[name]), settings.jsStream);
+      for (const name of ['proxy', 'relayPull', 'relayParse'] as const)
+        jsTime[name] = await measureJsTime(
+          floorInspector,
+          freshFloor.pid,
+          gatewayTarget(`floor: ${name}`, freshFloor.urls[name]),
+          settings.jsStream,
+        );
       floorInspector.close();
     }
-    if (settings.memoryStreams > 0) memoryProxy = await measureMemory(freshFloor.pid, gatewayTarget('floor: proxy', freshFloor.urls.proxy), settings.memoryStreams, log);
+    if (settings.memoryStreams > 0)
+      memoryProxy = await measureMemory(freshFloor.pid, gatewayTarget('floor: proxy', freshFloor.urls.proxy), settings.memoryStreams, log);
     await freshFloor.workerd.stop();
   }
 }
 
 // 4. Reference line: the same bundle under `wrangler dev` (its dev server in front of workerd).
 const wranglerDev = settings.wranglerDev
-  ? await measureWranglerDev(direct, { configPath, env, ...(bundleDir ? { script: bundle.modules[0]!.path } : {}), vars: benchVars(mock.url) }, settings, log)
+  ? await measureWranglerDev(
+      direct,
+      { configPath, env, ...(bundleDir ? { script: bundle.modules[0]!.path } : {}), vars: benchVars(mock.url) },
+      settings,
+      log,
+    )
   : null;
 await gateway.workerd.stop();
 await mock.stop();
@@ -181,7 +234,9 @@ const withoutTargets: Omit<BenchResults, 'targets'> = {
     command: args.smoke ? 'npm run bench:smoke' : 'npm run bench',
     machine: describeMachine(loadAtStart),
     versions: toolVersions(),
-    source: bundleDir ? { kind: 'bundle-dir', dir: bundle.dir, config: configPath, env: env ?? '(top level)' } : { kind: 'tree', ...treeCommit(), env: env ?? '(top level)' },
+    source: bundleDir
+      ? { kind: 'bundle-dir', dir: bundle.dir, config: configPath, env: env ?? '(top level)' }
+      : { kind: 'tree', ...treeCommit(), env: env ?? '(top level)' },
     settings,
     runtime: `plain \`workerd serve\` (native binary from the workerd npm package) running the production bundle; KV namespaces backed by bench/kv-service.worker.ts (SQLite Durable Object on local disk); Durable Objects on local disk; mock upstream in its own Node process; load from autocannon and Node's fetch (undici) in the bench process`,
   },
@@ -207,15 +262,25 @@ const withoutTargets: Omit<BenchResults, 'targets'> = {
     wrangler: bundle.wrangler,
     bytesBySource: bundle.bytesBySource,
     buildMs: bundle.buildMs,
-    startup: { workerdListenMs: gateway.workerd.listenMs, floorListenMs: floor?.workerd.listenMs ?? null, firstRequestMs: gateway.firstRequestMs, wranglerStartupMs: bundle.wrangler?.startupMs ?? null },
+    startup: {
+      workerdListenMs: gateway.workerd.listenMs,
+      floorListenMs: floor?.workerd.listenMs ?? null,
+      firstRequestMs: gateway.firstRequestMs,
+      wranglerStartupMs: bundle.wrangler?.startupMs ?? null,
+    },
   },
   wranglerDev,
 };
 const results: BenchResults = { ...withoutTargets, targets: checkTargets(withoutTargets) };
 const resultsPath = join(benchDir, settings.resultsFile);
-writeFileSync(resultsPath, `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v), 2)}\n`);
+writeFileSync(
+  resultsPath,
+  `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v), 2)}\n`,
+);
 
 console.log(`\n## edge-llm-gateway bench (${settings.profile}), ${results.meta.date}\n`);
-console.log(`${results.meta.machine.cpu}, ${results.meta.machine.cores} cores; ${results.meta.versions['workerd']}; node ${process.version}\n`);
+console.log(
+  `${results.meta.machine.cpu}, ${results.meta.machine.cores} cores; ${results.meta.versions['workerd']}; node ${process.version}\n`,
+);
 console.log(renderReport(results));
 log(`done in ${results.meta.seconds} s; figures in ${resultsPath}`);

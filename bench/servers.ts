@@ -32,7 +32,13 @@ export interface GatewayServer {
 }
 
 /** Runs the bundle in plain `workerd serve` and checks that it answers a chat completion through the mock. */
-export async function startGateway(options: { bundle: Bundle; facts: WranglerFacts; mockUrl: string; workDir: string; inspectorAddress?: string }): Promise<GatewayServer> {
+export async function startGateway(options: {
+  bundle: Bundle;
+  facts: WranglerFacts;
+  mockUrl: string;
+  workDir: string;
+  inspectorAddress?: string;
+}): Promise<GatewayServer> {
   const { bundle, facts, workDir } = options;
   mkdirSync(join(workDir, 'modules'), { recursive: true });
   const modules = bundle.modules.map((m) => {
@@ -62,7 +68,11 @@ export async function startGateway(options: { bundle: Bundle; facts: WranglerFac
       address: '127.0.0.1:0',
     }),
   );
-  const workerd = await startWorkerd({ configFile, sockets: ['http'], ...(options.inspectorAddress ? { inspectorAddress: options.inspectorAddress } : {}) });
+  const workerd = await startWorkerd({
+    configFile,
+    sockets: ['http'],
+    ...(options.inspectorAddress ? { inspectorAddress: options.inspectorAddress } : {}),
+  });
   const url = `http://127.0.0.1:${workerd.ports['http']}`;
   const started = performance.now();
   const response = await fetch(`${url}/v1/chat/completions`, {
@@ -92,7 +102,12 @@ export interface FloorServer {
 }
 
 /** Runs the reference Workers (floor.worker.ts) in their own workerd, with the gateway's compatibility settings. */
-export async function startFloor(options: { facts: WranglerFacts; mockUrl: string; workDir: string; inspectorAddress?: string }): Promise<FloorServer> {
+export async function startFloor(options: {
+  facts: WranglerFacts;
+  mockUrl: string;
+  workDir: string;
+  inspectorAddress?: string;
+}): Promise<FloorServer> {
   mkdirSync(options.workDir, { recursive: true });
   writeStripped('floor.worker.ts', join(options.workDir, 'floor.js'));
   const configFile = join(options.workDir, 'floor.capnp');
@@ -109,7 +124,11 @@ export async function startFloor(options: { facts: WranglerFacts; mockUrl: strin
     }),
   );
   const names = [...FLOOR_NAMES, ...RELAY_NAMES];
-  const workerd = await startWorkerd({ configFile, sockets: names, ...(options.inspectorAddress ? { inspectorAddress: options.inspectorAddress } : {}) });
+  const workerd = await startWorkerd({
+    configFile,
+    sockets: names,
+    ...(options.inspectorAddress ? { inspectorAddress: options.inspectorAddress } : {}),
+  });
   const urls = Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${workerd.ports[name]}`])) as Record<FloorName, string>;
   return { pid: workerd.pid, urls, workerd };
 }

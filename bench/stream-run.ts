@@ -16,7 +16,8 @@ const DONE = 'data: [DONE]';
 export async function timeStream(target: Target, body: object): Promise<StreamTiming> {
   const started = performance.now();
   const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: JSON.stringify(body) });
-  if (response.status !== 200 || !response.body) throw new Error(`${target.name}: stream answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  if (response.status !== 200 || !response.body)
+    throw new Error(`${target.name}: stream answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
   const reader = response.body.getReader();
   let first = 0;
   let frames = 0;
@@ -59,7 +60,12 @@ export async function streamRun(target: Target, body: object, count: number, con
 }
 
 /** Runs streams `concurrency` at a time until `seconds` have passed (streams under way then are finished and counted). */
-export async function streamsFor(target: Target, body: object, seconds: number, concurrency: number): Promise<{ streams: number; elapsedMs: number }> {
+export async function streamsFor(
+  target: Target,
+  body: object,
+  seconds: number,
+  concurrency: number,
+): Promise<{ streams: number; elapsedMs: number }> {
   const started = performance.now();
   const until = started + seconds * 1000;
   let streams = 0;
@@ -96,7 +102,12 @@ export async function holdStreams(target: Target, body: object, count: number, t
     );
     readers.push(
       (async () => {
-        const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: JSON.stringify(body), signal: controller.signal });
+        const response = await fetch(target.url, {
+          method: 'POST',
+          headers: target.headers,
+          body: JSON.stringify(body),
+          signal: controller.signal,
+        });
         if (response.status !== 200 || !response.body) throw new Error(`${target.name}: held stream answered ${response.status}`);
         const reader = response.body.getReader();
         for (let first = true; ; first = false) {

@@ -22,9 +22,16 @@ const STARTS = 3;
 const REQUESTS = { '2k': 40, '100k': 6 } as const;
 const COMPATIBILITY_DATE = '2026-11-01';
 
-const median = (values: readonly number[]) => percentile([...values].sort((a, b) => a - b), 50);
+const median = (values: readonly number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 
-const WORDS = 'the gateway counts every token it sends and receives so that a deployer sees the bill before it comes 12345 ünïcödé 日本語 {"json": true}'.split(' ');
+const WORDS =
+  'the gateway counts every token it sends and receives so that a deployer sees the bill before it comes 12345 ünïcödé 日本語 {"json": true}'.split(
+    ' ',
+  );
 
 /** A user/assistant conversation of about `tokens` o200k tokens, messages of ~200 tokens. */
 function conversation(tokens: number): { role: string; content: string }[] {
@@ -49,7 +56,18 @@ async function bundle(dir: string, variant: Variant): Promise<Built> {
   const entry = join(dir, `${variant.name}.entry.js`);
   writeFileSync(entry, entrySource(variant));
   const file = join(dir, `${variant.name}.js`);
-  await build({ entryPoints: [entry], outfile: file, bundle: true, minify: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], conditions: ['workerd', 'worker', 'import'], nodePaths: [join(import.meta.dirname, '../node_modules')], logLevel: 'error' });
+  await build({
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    conditions: ['workerd', 'worker', 'import'],
+    nodePaths: [join(import.meta.dirname, '../node_modules')],
+    logLevel: 'error',
+  });
   const code = (await import('node:fs')).readFileSync(file);
   return { variant, file, rawBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
 }
@@ -102,7 +120,12 @@ async function measureInWorkerd(dir: string, built: Built, bodies: Record<string
       await server.stop();
     }
   }
-  return { listenMs: median(starts.map((s) => s.listenMs)), startupCpuMs: median(starts.map((s) => s.cpu)), rssMiB: median(starts.map((s) => s.rss)), countCpuMs };
+  return {
+    listenMs: median(starts.map((s) => s.listenMs)),
+    startupCpuMs: median(starts.map((s) => s.cpu)),
+    rssMiB: median(starts.map((s) => s.rss)),
+    countCpuMs,
+  };
 }
 
 /** Median wall time of `fn` in this Node process, in ms. */
@@ -134,23 +157,66 @@ async function main(): Promise<void> {
       name: variant.name,
       what: variant.what,
       bundle: { rawBytes: built.rawBytes, gzipBytes: built.gzipBytes },
-      workerd: { ...figures, startupCpuOverBaselineMs: figures.startupCpuMs - baseline.startupCpuMs, rssOverBaselineMiB: figures.rssMiB - baseline.rssMiB },
+      workerd: {
+        ...figures,
+        startupCpuOverBaselineMs: figures.startupCpuMs - baseline.startupCpuMs,
+        rssOverBaselineMiB: figures.rssMiB - baseline.rssMiB,
+      },
     });
-    console.log(`${variant.name.padEnd(22)} gzip ${(built.gzipBytes / 1024).toFixed(0).padStart(5)} KiB  startup CPU +${(figures.startupCpuMs - baseline.startupCpuMs).toFixed(0).padStart(4)} ms  listen ${figures.listenMs.toFixed(0).padStart(5)} ms  RSS +${(figures.rssMiB - baseline.rssMiB).toFixed(0).padStart(3)} MiB  ${Object.entries(figures.countCpuMs).map(([k, v]) => `count ${k}: ${v.toFixed(1)} ms`).join('  ')}`);
+    console.log(
+      `${variant.name.padEnd(22)} gzip ${(built.gzipBytes / 1024).toFixed(0).padStart(5)} KiB  startup CPU +${(figures.startupCpuMs - baseline.startupCpuMs).toFixed(0).padStart(4)} ms  listen ${figures.listenMs.toFixed(0).padStart(5)} ms  RSS +${(figures.rssMiB - baseline.rssMiB).toFixed(0).padStart(3)} MiB  ${Object.entries(
+        figures.countCpuMs,
+      )
+        .map(([k, v]) => `count ${k}: ${v.toFixed(1)} ms`)
+        .join('  ')}`,
+    );
   }
 
   // The same work in Node, with a finer clock than /proc's 10 ms ticks.
   const tiktoken = new Tiktoken(o200kRanks);
   const node = {
-    countChatTokens: Object.fromEntries(Object.entries(chats).map(([k, m]) => [k, nodeMs(() => countChatTokens('openai/gpt-4o', m), k === '2k' ? 50 : 5)])),
-    jsTiktoken: Object.fromEntries(Object.entries(chats).map(([k, m]) => [k, nodeMs(() => m.reduce((n, x) => n + tiktoken.encode(x.content).length, 0), k === '2k' ? 50 : 5)])),
-    trimToFitHalf: Object.fromEntries(Object.entries(chats).map(([k, m]) => [k, nodeMs(() => trimToFit(m, { budget: Math.floor((counted[k] ?? 0) / 2), count: (x) => countChatTokens('openai/gpt-4o', x).tokens }), k === '2k' ? 50 : 5)])),
-    costOfMicroseconds: nodeMs(() => costOf('openai/gpt-4o', { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100, prompt_tokens_details: { cached_tokens: 500 } }), 200) * 1000,
+    countChatTokens: Object.fromEntries(
+      Object.entries(chats).map(([k, m]) => [k, nodeMs(() => countChatTokens('openai/gpt-4o', m), k === '2k' ? 50 : 5)]),
+    ),
+    jsTiktoken: Object.fromEntries(
+      Object.entries(chats).map(([k, m]) => [
+        k,
+        nodeMs(() => m.reduce((n, x) => n + tiktoken.encode(x.content).length, 0), k === '2k' ? 50 : 5),
+      ]),
+    ),
+    trimToFitHalf: Object.fromEntries(
+      Object.entries(chats).map(([k, m]) => [
+        k,
+        nodeMs(
+          () => trimToFit(m, { budget: Math.floor((counted[k] ?? 0) / 2), count: (x) => countChatTokens('openai/gpt-4o', x).tokens }),
+          k === '2k' ? 50 : 5,
+        ),
+      ]),
+    ),
+    costOfMicroseconds:
+      nodeMs(
+        () =>
+          costOf('openai/gpt-4o', {
+            prompt_tokens: 1000,
+            completion_tokens: 100,
+            total_tokens: 1100,
+            prompt_tokens_details: { cached_tokens: 500 },
+          }),
+        200,
+      ) * 1000,
   };
   console.log('node (ms):', JSON.stringify(node));
 
   const results = {
-    meta: { date: new Date().toISOString(), command: 'npx node bench/tokens.ts', node: process.version, starts: STARTS, requests: REQUESTS, tokens: counted, note: 'workerd CPU from /proc/<pid>/stat (10 ms ticks, whole process) averaged over the requests; count CPU is /count minus /parse on the same body. Startup CPU is the whole workerd process until it listened; compare against baseline.' },
+    meta: {
+      date: new Date().toISOString(),
+      command: 'npx node bench/tokens.ts',
+      node: process.version,
+      starts: STARTS,
+      requests: REQUESTS,
+      tokens: counted,
+      note: 'workerd CPU from /proc/<pid>/stat (10 ms ticks, whole process) averaged over the requests; count CPU is /count minus /parse on the same body. Startup CPU is the whole workerd process until it listened; compare against baseline.',
+    },
     variants,
     node,
   };

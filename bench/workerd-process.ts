@@ -50,7 +50,10 @@ export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdServ
   const expected = options.inspectorAddress ? [...options.sockets, 'inspector'] : options.sockets;
   let onEarlyExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
   const ready = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`workerd did not listen within ${options.timeoutMs ?? 20_000} ms.\n${stderr()}`)), options.timeoutMs ?? 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`workerd did not listen within ${options.timeoutMs ?? 20_000} ms.\n${stderr()}`)),
+      options.timeoutMs ?? 20_000,
+    );
     onEarlyExit = (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`workerd exited (${signal ?? code}) before listening:\n${stderr()}`));
@@ -58,7 +61,8 @@ export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdServ
     child.once('exit', onEarlyExit);
     createInterface({ input: control }).on('line', (line) => {
       const event: unknown = JSON.parse(line);
-      if (typeof event !== 'object' || event === null || !('event' in event) || !('port' in event) || typeof event.port !== 'number') return;
+      if (typeof event !== 'object' || event === null || !('event' in event) || !('port' in event) || typeof event.port !== 'number')
+        return;
       if (event.event === 'listen-inspector') ports['inspector'] = event.port;
       else if (event.event === 'listen' && 'socket' in event && typeof event.socket === 'string') ports[event.socket] = event.port;
       if (expected.every((s) => ports[s] !== undefined)) {

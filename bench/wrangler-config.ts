@@ -21,7 +21,21 @@ function str(config: Record<string, unknown>, field: string, where: string): str
   return value;
 }
 
-const UNSUPPORTED_KINDS = ['r2_buckets', 'd1_databases', 'services', 'queues', 'ai', 'vectorize', 'hyperdrive', 'analytics_engine_datasets', 'ratelimits', 'workflows', 'browser', 'images', 'send_email'];
+const UNSUPPORTED_KINDS = [
+  'r2_buckets',
+  'd1_databases',
+  'services',
+  'queues',
+  'ai',
+  'vectorize',
+  'hyperdrive',
+  'analytics_engine_datasets',
+  'ratelimits',
+  'workflows',
+  'browser',
+  'images',
+  'send_email',
+];
 
 /**
  * One environment of a wrangler config (undefined: the top level), as wrangler itself resolves it.
@@ -39,9 +53,16 @@ export function readWranglerFacts(configPath: string, env?: string): WranglerFac
   const kvNamespaces = records(raw['kv_namespaces']).map((kv) => str(kv, 'binding', `${configPath} kv_namespaces`));
   const sqliteByClass: unknown = unstable_getDurableObjectClassNameToUseSQLiteMap(raw['migrations']);
   const durableObjects = records(isRecord(raw['durable_objects']) ? raw['durable_objects']['bindings'] : []).map((d) => {
-    if (d['script_name'] !== undefined) throw new Error(`${configPath}: Durable Object ${String(d['name'])} lives in another script (${String(d['script_name'])}); the bench runs one Worker.`);
+    if (d['script_name'] !== undefined)
+      throw new Error(
+        `${configPath}: Durable Object ${String(d['name'])} lives in another script (${String(d['script_name'])}); the bench runs one Worker.`,
+      );
     const className = str(d, 'class_name', `${configPath} durable_objects`);
-    return { binding: str(d, 'name', `${configPath} durable_objects`), className, sqlite: sqliteByClass instanceof Map && sqliteByClass.get(className) === true };
+    return {
+      binding: str(d, 'name', `${configPath} durable_objects`),
+      className,
+      sqlite: sqliteByClass instanceof Map && sqliteByClass.get(className) === true,
+    };
   });
   const unsupported = UNSUPPORTED_KINDS.filter((kind) => {
     const value = raw[kind];

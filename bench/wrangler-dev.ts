@@ -38,11 +38,29 @@ export interface WranglerDevOptions {
 export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
   const port = await freePort();
   const inspectorPort = await freePort();
-  const args = [WRANGLER_BIN, 'dev', '-c', options.configPath, `--env=${options.env ?? ''}`, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', '--log-level', 'error'];
+  const args = [
+    WRANGLER_BIN,
+    'dev',
+    '-c',
+    options.configPath,
+    `--env=${options.env ?? ''}`,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    'error',
+  ];
   if (options.script) args.push('--no-bundle', options.script);
   for (const [name, value] of Object.entries(options.vars)) args.push('--var', `${name}:${value}`);
   const started = performance.now();
-  const child = spawnTracked(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' } });
+  const child = spawnTracked(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+  });
   const output = tail(child.stderr);
   tail(child.stdout);
   const url = `http://127.0.0.1:${port}`;

@@ -61,8 +61,8 @@ export function buildAnswer(request: ChatRequest, directive: Directive, response
   }
   const pieces = text === null ? [] : stream.pieces === undefined ? splitWords(text) : splitExact(text, stream.pieces);
   const prompt = directive.usage?.prompt_tokens ?? Math.ceil(request.promptChars / 4);
-  const completion = directive.usage?.completion_tokens
-    ?? pieces.length + toolCalls.reduce((n, call) => n + Math.max(1, call.fragments.length), 0);
+  const completion =
+    directive.usage?.completion_tokens ?? pieces.length + toolCalls.reduce((n, call) => n + Math.max(1, call.fragments.length), 0);
   return {
     text,
     refusal,

@@ -18,8 +18,14 @@ import type { Directive, JsonObject } from './types.ts';
 const FRAMING = new Set(['content-length', 'content-encoding', 'transfer-encoding']);
 
 const ERROR_TYPES: Record<number, string> = {
-  400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error',
-  413: 'request_too_large', 429: 'rate_limit_error', 500: 'api_error', 529: 'overloaded_error',
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error',
 };
 
 /** Whether a request is for the Messages API (any prefix, like the chat route). */
@@ -28,7 +34,11 @@ export function isAnthropicMessages(req: IncomingMessage): boolean {
   return req.method === 'POST' && path.endsWith('/messages');
 }
 
-const errorBody = (status: number, message: string) => ({ type: 'error', error: { type: ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), message }, request_id: 'req_mock' });
+const errorBody = (status: number, message: string) => ({
+  type: 'error',
+  error: { type: ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), message },
+  request_id: 'req_mock',
+});
 
 export async function handleAnthropic(ex: Exchange, state: MockState): Promise<void> {
   const { req, res } = ex;
@@ -57,7 +67,8 @@ export async function handleAnthropic(ex: Exchange, state: MockState): Promise<v
   ex.directive = d;
   const headers = { 'request-id': `req_mock_${state.nextResponseNumber()}`, ...d.headers };
   if (d.fixture !== undefined) return replay(ex, d, d.fixture, headers, state);
-  if (d.status !== undefined && d.status >= 400) return sendJson(res, d.status, errorBody(d.status, d.status === 529 ? 'Overloaded' : `Mock error ${d.status}.`), headers);
+  if (d.status !== undefined && d.status >= 400)
+    return sendJson(res, d.status, errorBody(d.status, d.status === 529 ? 'Overloaded' : `Mock error ${d.status}.`), headers);
   const message = answer(body, d, model);
   if (body['stream'] !== true) return sendJson(res, 200, message, headers);
   res.writeHead(200, { ...SSE_HEADERS, ...headers });
@@ -78,7 +89,8 @@ async function replay(ex: Exchange, d: Directive, name: string, headers: Record<
   const response = isObject(meta) ? getObject(meta, 'response') : undefined;
   const recorded: Record<string, string> = {};
   // The body is stored decompressed and whole: the recorded framing headers no longer apply.
-  for (const [k, v] of Object.entries(getObject(response ?? {}, 'headers') ?? {})) if (typeof v === 'string' && !FRAMING.has(k.toLowerCase())) recorded[k.toLowerCase()] = v;
+  for (const [k, v] of Object.entries(getObject(response ?? {}, 'headers') ?? {}))
+    if (typeof v === 'string' && !FRAMING.has(k.toLowerCase())) recorded[k.toLowerCase()] = v;
   const status = d.status ?? (typeof response?.['status'] === 'number' ? response['status'] : 200);
   if (!name.endsWith('.sse')) return send(ex.res, status, bytes, { 'content-type': 'application/json', ...recorded, ...headers });
   ex.res.writeHead(status, { ...SSE_HEADERS, ...recorded, ...headers });
@@ -94,34 +106,66 @@ function answer(body: JsonObject, d: Directive, model: string): JsonObject {
   const content: JsonObject[] = [];
   const choice = getObject(body, 'tool_choice');
   const tools = Array.isArray(body['tools']) ? body['tools'].filter(isObject) : [];
-  const forced = choice?.['type'] === 'tool' ? tools.find((t) => t['name'] === choice['name']) : choice?.['type'] === 'any' ? tools[0] : undefined;
+  const forced =
+    choice?.['type'] === 'tool' ? tools.find((t) => t['name'] === choice['name']) : choice?.['type'] === 'any' ? tools[0] : undefined;
   const format = getObject(getObject(body, 'output_config') ?? {}, 'format');
   if (d.content !== undefined || (d.tool_calls === undefined && forced === undefined)) {
-    const text = d.content ?? (format ? JSON.stringify(exampleFromSchema(format['schema'] ?? {})) : `Hello from the mock upstream. You said: ${lastUser ? messageText(lastUser['content']) : ''}`);
+    const text =
+      d.content ??
+      (format
+        ? JSON.stringify(exampleFromSchema(format['schema'] ?? {}))
+        : `Hello from the mock upstream. You said: ${lastUser ? messageText(lastUser['content']) : ''}`);
     content.push({ type: 'text', text });
   }
   for (const [i, call] of (d.tool_calls ?? []).entries()) {
-    content.push({ type: 'tool_use', id: call.id ?? `toolu_mock_${i}`, name: call.name, input: typeof call.arguments === 'string' ? JSON.parse(call.arguments) : call.arguments });
+    content.push({
+      type: 'tool_use',
+      id: call.id ?? `toolu_mock_${i}`,
+      name: call.name,
+      input: typeof call.arguments === 'string' ? JSON.parse(call.arguments) : call.arguments,
+    });
   }
-  if (d.tool_calls === undefined && forced !== undefined) content.push({ type: 'tool_use', id: 'toolu_mock_0', name: forced['name'], input: exampleFromSchema(forced['input_schema'] ?? { type: 'object' }) });
+  if (d.tool_calls === undefined && forced !== undefined)
+    content.push({
+      type: 'tool_use',
+      id: 'toolu_mock_0',
+      name: forced['name'],
+      input: exampleFromSchema(forced['input_schema'] ?? { type: 'object' }),
+    });
   const uses = content.some((b) => b['type'] === 'tool_use');
   const output = content.reduce((n, b) => n + (b['type'] === 'text' ? splitWords(String(b['text'])).length : 1), 0);
   return {
-    id: `msg_mock_${Date.now()}`, type: 'message', role: 'assistant', model, content,
-    stop_reason: d.finish_reason ?? (uses ? 'tool_use' : 'end_turn'), stop_sequence: null,
-    usage: { input_tokens: d.usage?.prompt_tokens ?? Math.ceil(promptChars / 4), output_tokens: d.usage?.completion_tokens ?? output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    id: `msg_mock_${Date.now()}`,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content,
+    stop_reason: d.finish_reason ?? (uses ? 'tool_use' : 'end_turn'),
+    stop_sequence: null,
+    usage: {
+      input_tokens: d.usage?.prompt_tokens ?? Math.ceil(promptChars / 4),
+      output_tokens: d.usage?.completion_tokens ?? output,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    },
   };
 }
 
 /** The stream of events that adds up to a message. */
 function events(message: JsonObject, d: Directive): Array<[string, JsonObject]> {
   const usage = getObject(message, 'usage') ?? {};
-  const out: Array<[string, JsonObject]> = [['message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } }]];
+  const out: Array<[string, JsonObject]> = [
+    [
+      'message_start',
+      { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } },
+    ],
+  ];
   const blocks = Array.isArray(message['content']) ? message['content'].filter(isObject) : [];
   for (const [index, block] of blocks.entries()) {
     if (block['type'] === 'text') {
       out.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
-      for (const text of splitWords(String(block['text']))) out.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text } }]);
+      for (const text of splitWords(String(block['text'])))
+        out.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text } }]);
     } else {
       out.push(['content_block_start', { type: 'content_block_start', index, content_block: { ...block, input: {} } }]);
       for (const partial_json of ['', ...splitFixed(JSON.stringify(block['input']), d.stream?.fragment ?? d.fragment ?? 5)]) {
@@ -130,7 +174,14 @@ function events(message: JsonObject, d: Directive): Array<[string, JsonObject]> 
     }
     out.push(['content_block_stop', { type: 'content_block_stop', index }]);
   }
-  out.push(['message_delta', { type: 'message_delta', delta: { stop_reason: message['stop_reason'], stop_sequence: null }, usage: { output_tokens: usage['output_tokens'] } }]);
+  out.push([
+    'message_delta',
+    {
+      type: 'message_delta',
+      delta: { stop_reason: message['stop_reason'], stop_sequence: null },
+      usage: { output_tokens: usage['output_tokens'] },
+    },
+  ]);
   out.push(['message_stop', { type: 'message_stop' }]);
   return out;
 }

@@ -46,10 +46,18 @@ export async function handleChat(ex: Exchange, pathname: string, state: MockStat
   const auth = checkAuth(req.headers);
   if (!auth.ok) return sendJson(res, 401, invalidKeyError(auth.key));
   if (obj === undefined) {
-    return sendJson(res, 400, body === undefined ? badJsonError() : openAIError('The request body must be a JSON object.', 'invalid_request_error'));
+    return sendJson(
+      res,
+      400,
+      body === undefined ? badJsonError() : openAIError('The request body must be a JSON object.', 'invalid_request_error'),
+    );
   }
   if (problems.length > 0) {
-    return sendJson(res, 400, openAIError(`Invalid mock directive: ${problems.join('; ')}`, 'invalid_request_error', 'invalid_mock_directive', 'mock'));
+    return sendJson(
+      res,
+      400,
+      openAIError(`Invalid mock directive: ${problems.join('; ')}`, 'invalid_request_error', 'invalid_mock_directive', 'mock'),
+    );
   }
 
   const effective = directiveForAttempt(directive, attempt);

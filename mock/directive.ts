@@ -8,9 +8,15 @@ type Check = (value: unknown, path: string, errors: string[]) => void;
 
 const isNonNegative = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
-const num: Check = (v, p, e) => { if (!isNonNegative(v)) e.push(`${p} must be a number >= 0`); };
-const str: Check = (v, p, e) => { if (typeof v !== 'string') e.push(`${p} must be a string`); };
-const bool: Check = (v, p, e) => { if (typeof v !== 'boolean') e.push(`${p} must be a boolean`); };
+const num: Check = (v, p, e) => {
+  if (!isNonNegative(v)) e.push(`${p} must be a number >= 0`);
+};
+const str: Check = (v, p, e) => {
+  if (typeof v !== 'string') e.push(`${p} must be a string`);
+};
+const bool: Check = (v, p, e) => {
+  if (typeof v !== 'boolean') e.push(`${p} must be a boolean`);
+};
 const anything: Check = () => {};
 
 const status: Check = (v, p, e) => {
@@ -18,13 +24,19 @@ const status: Check = (v, p, e) => {
 };
 
 const headers: Check = (v, p, e) => {
-  if (!isObject(v)) { e.push(`${p} must be an object of strings`); return; }
+  if (!isObject(v)) {
+    e.push(`${p} must be an object of strings`);
+    return;
+  }
   for (const [k, h] of Object.entries(v)) str(h, `${p}.${k}`, e);
 };
 
 function shape(fields: Record<string, Check>, required: readonly string[] = []): Check {
   return (v, p, e) => {
-    if (!isObject(v)) { e.push(`${p} must be an object`); return; }
+    if (!isObject(v)) {
+      e.push(`${p} must be an object`);
+      return;
+    }
     for (const [k, value] of Object.entries(v)) {
       const check = fields[k];
       if (check === undefined) e.push(`${p}.${k} is not a known directive field`);
@@ -36,7 +48,10 @@ function shape(fields: Record<string, Check>, required: readonly string[] = []):
 
 function list(item: Check): Check {
   return (v, p, e) => {
-    if (!Array.isArray(v)) { e.push(`${p} must be an array`); return; }
+    if (!Array.isArray(v)) {
+      e.push(`${p} must be an array`);
+      return;
+    }
     for (const [i, x] of v.entries()) item(x, `${p}[${i}]`, e);
   };
 }
@@ -52,15 +67,37 @@ const usageIn: Check = (v, p, e) => {
 };
 
 const streamFields: Record<string, Check> = {
-  chunk_delay_ms: num, cut_after: num, stall_after: num, malformed_after: num, error_after: num,
-  event_error_after: num, no_done: bool, comments: bool, crlf: bool, usage_in: usageIn,
-  tool_index_base: num, tool_calls_whole: bool, role_every_chunk: bool, pieces: num, repeat: num, fragment: num,
+  chunk_delay_ms: num,
+  cut_after: num,
+  stall_after: num,
+  malformed_after: num,
+  error_after: num,
+  event_error_after: num,
+  no_done: bool,
+  comments: bool,
+  crlf: bool,
+  usage_in: usageIn,
+  tool_index_base: num,
+  tool_calls_whole: bool,
+  role_every_chunk: bool,
+  pieces: num,
+  repeat: num,
+  fragment: num,
 };
 
 const directiveFields: Record<string, Check> = {
-  id: str, status, body: anything, headers, delay_ms: num, content: str, refusal: str, finish_reason: str,
-  fragment: num, fixture: str,
-  stall: bool, reset: bool,
+  id: str,
+  status,
+  body: anything,
+  headers,
+  delay_ms: num,
+  content: str,
+  refusal: str,
+  finish_reason: str,
+  fragment: num,
+  fixture: str,
+  stall: bool,
+  reset: bool,
   tool_calls: list(shape({ name: str, arguments: toolArguments, id: str }, ['name', 'arguments'])),
   usage: shape({ prompt_tokens: num, completion_tokens: num }),
   stream: shape(streamFields),

@@ -40,14 +40,22 @@ function generate(schema: unknown, root: JsonObject, depth: number): unknown {
   if (Array.isArray(s['allOf'])) return generate(mergeAllOf(s, root), root, depth + 1);
 
   switch (pickType(s)) {
-    case 'object': return generateObject(s, root, depth);
-    case 'array': return generateArray(s, root, depth);
-    case 'string': return generateString(s);
-    case 'integer': return clamp(1, s, true);
-    case 'number': return clamp(1.5, s, false);
-    case 'boolean': return true;
-    case 'null': return null;
-    default: return 'example';
+    case 'object':
+      return generateObject(s, root, depth);
+    case 'array':
+      return generateArray(s, root, depth);
+    case 'string':
+      return generateString(s);
+    case 'integer':
+      return clamp(1, s, true);
+    case 'number':
+      return clamp(1.5, s, false);
+    case 'boolean':
+      return true;
+    case 'null':
+      return null;
+    default:
+      return 'example';
   }
 }
 

@@ -43,7 +43,9 @@ export class FixtureStore {
   load(name: string): Promise<Replay | undefined> {
     let replay = this.#cache.get(name);
     if (replay === undefined) {
-      replay = readFixtureBytes(this.dir, name).then((bytes) => (bytes === undefined ? undefined : parseReplay(name, bytes.toString('utf8'))));
+      replay = readFixtureBytes(this.dir, name).then((bytes) =>
+        bytes === undefined ? undefined : parseReplay(name, bytes.toString('utf8')),
+      );
       this.#cache.set(name, replay);
     }
     return replay;
@@ -56,7 +58,13 @@ function parseReplay(name: string, text: string): Replay | undefined {
   if (name.endsWith('.http.json')) return parseExchange(text);
   if (name.endsWith('.json')) {
     const parsed: unknown = JSON.parse(text);
-    return { kind: 'body', status: undefined, hasError: isObject(parsed) && 'error' in parsed, headers: { 'content-type': 'application/json' }, body: text };
+    return {
+      kind: 'body',
+      status: undefined,
+      hasError: isObject(parsed) && 'error' in parsed,
+      headers: { 'content-type': 'application/json' },
+      body: text,
+    };
   }
   return undefined;
 }
@@ -73,7 +81,8 @@ function parseExchange(text: string): Replay | undefined {
     for (const [name, value] of Object.entries(response['headers'])) {
       const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
       if (name.toLowerCase() === 'content-length') recordedLength = Number(values[0]);
-      if (!DROPPED_HEADERS.has(name.toLowerCase()) && values.length > 0) headers[name] = values.length === 1 && values[0] !== undefined ? values[0] : values;
+      if (!DROPPED_HEADERS.has(name.toLowerCase()) && values.length > 0)
+        headers[name] = values.length === 1 && values[0] !== undefined ? values[0] : values;
     }
   }
   const raw = response['parsed_body'] ?? response['body'];

@@ -7,7 +7,7 @@ export function logLine(ex: Exchange): string {
   const { req, res } = ex;
   const outcome = ex.destroyedByMock ? 'reset-by-mock' : ex.closedByClient ? 'closed-by-client' : String(res.statusCode);
   const ms = Math.round(performance.now() - ex.started);
-  return `[mock upstream] ${req.method ?? "?"} ${req.url ?? ''} model=${ex.model ?? '-'} ${outcome} ${ms}ms ${describe(ex.directive)}`;
+  return `[mock upstream] ${req.method ?? '?'} ${req.url ?? ''} model=${ex.model ?? '-'} ${outcome} ${ms}ms ${describe(ex.directive)}`;
 }
 
 /** A compact view of the directive, e.g. `id=x status=500 stream{cut_after=3}`. */
@@ -16,7 +16,11 @@ function describe(d: Directive | undefined): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(d)) {
     if (key === 'stream' && typeof value === 'object' && value !== null) {
-      parts.push(`stream{${Object.entries(value).map(([k, v]) => `${k}=${String(v)}`).join(',')}}`);
+      parts.push(
+        `stream{${Object.entries(value)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(',')}}`,
+      );
     } else if (typeof value === 'object' && value !== null) {
       parts.push(key);
     } else {

@@ -61,10 +61,12 @@ async function replayFixture(ex: Exchange, d: Directive, name: string, headers: 
     return sendJson(ex.res, 404, openAIError(`Unknown fixture: ${name}`, 'invalid_request_error', 'fixture_not_found', 'mock.fixture'));
   }
   switch (replay.kind) {
-    case 'payloads': return stream(ex, 200, headers, dataFrames(replay.payloads, options));
-    case 'sse': return stream(ex, 200, headers, { frames: replay.segments, eol: '\n', options });
+    case 'payloads':
+      return stream(ex, 200, headers, dataFrames(replay.payloads, options));
+    case 'sse':
+      return stream(ex, 200, headers, { frames: replay.segments, eol: '\n', options });
     case 'body': {
-      const status = replay.status ?? (replay.hasError ? d.status ?? 400 : 200);
+      const status = replay.status ?? (replay.hasError ? (d.status ?? 400) : 200);
       return send(ex.res, status, replay.body, { ...replay.headers, ...headers });
     }
   }

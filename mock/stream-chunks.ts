@@ -19,7 +19,14 @@ export function streamPayloads(answer: Answer, ctx: ChunkContext): string[] {
   const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra?: Record<string, unknown>): string =>
     JSON.stringify({
       ...head,
-      choices: [{ index: 0, delta: roleEvery && !('role' in delta) ? { role: 'assistant', ...delta } : delta, logprobs: null, finish_reason: finish }],
+      choices: [
+        {
+          index: 0,
+          delta: roleEvery && !('role' in delta) ? { role: 'assistant', ...delta } : delta,
+          logprobs: null,
+          finish_reason: finish,
+        },
+      ],
       ...extra,
     });
 
@@ -40,10 +47,11 @@ export function streamPayloads(answer: Answer, ctx: ChunkContext): string[] {
     if (!whole) for (const fragment of call.fragments) out.push(chunk({ tool_calls: [{ index, function: { arguments: fragment } }] }));
   });
 
-  const usageIn = ctx.includeUsage ? options.usage_in ?? 'separate' : 'none';
+  const usageIn = ctx.includeUsage ? (options.usage_in ?? 'separate') : 'none';
   const finishDelta = roleEvery ? { role: 'assistant', content: '' } : {};
   if (usageIn === 'last_chunk') out.push(chunk(finishDelta, answer.finishReason, { usage: answer.usage }));
-  else if (usageIn === 'x_groq') out.push(chunk(finishDelta, answer.finishReason, { x_groq: { id: ctx.id.replace('chatcmpl-', 'req_'), usage: answer.usage } }));
+  else if (usageIn === 'x_groq')
+    out.push(chunk(finishDelta, answer.finishReason, { x_groq: { id: ctx.id.replace('chatcmpl-', 'req_'), usage: answer.usage } }));
   else out.push(chunk(finishDelta, answer.finishReason));
   if (usageIn === 'separate') out.push(JSON.stringify({ ...head, choices: [], usage: answer.usage }));
   return out;

@@ -17,7 +17,8 @@ const FOLDERS: ReadonlyArray<readonly [string, string]> = [
 export const OUTPUT_DIR = 'public/js';
 
 const outputOf = (source: string): string | undefined => {
-  for (const [from, to] of FOLDERS) if (source.startsWith(`${from}/`) && source.endsWith('.ts')) return `${to}/${source.slice(from.length + 1, -3)}.js`;
+  for (const [from, to] of FOLDERS)
+    if (source.startsWith(`${from}/`) && source.endsWith('.ts')) return `${to}/${source.slice(from.length + 1, -3)}.js`;
   return undefined;
 };
 
@@ -25,7 +26,9 @@ const outputOf = (source: string): string | undefined => {
 export function buildPlayground(): Map<string, string> {
   const out = new Map<string, string>();
   for (const [from] of FOLDERS) {
-    for (const name of readdirSync(join(ROOT, from)).filter((n) => n.endsWith('.ts')).sort()) {
+    for (const name of readdirSync(join(ROOT, from))
+      .filter((n) => n.endsWith('.ts'))
+      .sort()) {
       const source = `${from}/${name}`;
       const target = outputOf(source);
       if (!target) continue;

@@ -31,7 +31,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const f of files) console.log(`bundle: ${dir}/${f.file}  ${kb(f.raw)} raw, ${kb(f.gzip)} gzip`);
   const gzip = files.reduce((n, f) => n + f.gzip, 0);
   const raw = files.reduce((n, f) => n + f.raw, 0);
-  console.log(`bundle total: ${kb(raw)} raw, ${kb(gzip)} gzip (${((gzip / 1024 / maxGzipKb) * 100).toFixed(1)}% of the ${maxGzipKb} KB gzip limit)`);
+  console.log(
+    `bundle total: ${kb(raw)} raw, ${kb(gzip)} gzip (${((gzip / 1024 / maxGzipKb) * 100).toFixed(1)}% of the ${maxGzipKb} KB gzip limit)`,
+  );
   if (gzip / 1024 > maxGzipKb) {
     console.error(`bundle-size: ${kb(gzip)} gzip is over the ${maxGzipKb} KB limit (Workers: 3 MB gzip on the free plan, 10 MB on paid).`);
     process.exit(1);

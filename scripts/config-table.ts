@@ -25,7 +25,8 @@ export function configTable(): string {
 export function withConfigTable(readme: string): string {
   const start = readme.indexOf(START_MARKER);
   const end = readme.indexOf(END_MARKER);
-  if (start === -1 || end < start) throw new Error(`README.md must contain ${START_MARKER} … ${END_MARKER} around the configuration table.`);
+  if (start === -1 || end < start)
+    throw new Error(`README.md must contain ${START_MARKER} … ${END_MARKER} around the configuration table.`);
   return `${readme.slice(0, start + START_MARKER.length)}\n${configTable()}\n${readme.slice(end)}`;
 }
 

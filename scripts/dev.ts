@@ -9,7 +9,16 @@ const PORT = process.env['PORT'] ?? '8787';
 const MOCK_PORT = Number(process.env['MOCK_PORT'] ?? 8790);
 // The mock streams at a pace a person can watch in the playground; MOCK_CHUNK_DELAY_MS=0 for full speed.
 const MOCK_CHUNK_DELAY_MS = Number(process.env['MOCK_CHUNK_DELAY_MS'] ?? 30);
-const PROVIDER_KEYS = ['OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GROQ_API_KEY', 'TOGETHER_API_KEY', 'OPENROUTER_API_KEY', 'CLOUDFLARE_API_TOKEN', 'OLLAMA_BASE_URL'];
+const PROVIDER_KEYS = [
+  'OPENAI_API_KEY',
+  'AZURE_OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'GROQ_API_KEY',
+  'TOGETHER_API_KEY',
+  'OPENROUTER_API_KEY',
+  'CLOUDFLARE_API_TOKEN',
+  'OLLAMA_BASE_URL',
+];
 
 /** The names set in .dev.vars (values are never printed). */
 function devVarNames(): Set<string> {
@@ -26,7 +35,12 @@ const useMock = !PROVIDER_KEYS.some((k) => names.has(k)) || process.env['USE_MOC
 const vars: string[] = [];
 let mock: MockUpstream | undefined;
 if (useMock) {
-  mock = await startMockUpstream({ port: MOCK_PORT, log: true, fixturesDir: '../shared/openai/fixtures', chunkDelayMs: MOCK_CHUNK_DELAY_MS });
+  mock = await startMockUpstream({
+    port: MOCK_PORT,
+    log: true,
+    fixturesDir: '../shared/openai/fixtures',
+    chunkDelayMs: MOCK_CHUNK_DELAY_MS,
+  });
   vars.push('--var', `OPENAI_BASE_URL:${mock.url}/v1`, '--var', 'OPENAI_API_KEY:mock-key');
 }
 
@@ -46,10 +60,14 @@ console.log(
   ].join('\n'),
 );
 
-const wrangler = spawn('wrangler', ['dev', '--env', 'dev', '--ip', '127.0.0.1', '--port', PORT, '--show-interactive-dev-session=false', ...vars], {
-  stdio: 'inherit',
-  env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-});
+const wrangler = spawn(
+  'wrangler',
+  ['dev', '--env', 'dev', '--ip', '127.0.0.1', '--port', PORT, '--show-interactive-dev-session=false', ...vars],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  },
+);
 
 const stop = (signal: NodeJS.Signals) => wrangler.kill(signal);
 process.on('SIGINT', () => stop('SIGINT'));

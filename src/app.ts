@@ -58,14 +58,21 @@ const ROUTES: readonly RouteRow<Handler>[] = [
 
 /** A browser EventSource: `GET /stream` asking for `text/event-stream` (it always does; curl by default does not). */
 function isEventSource(request: Request, rc: RequestContext): boolean {
-  return request.method === 'GET' && rc.route?.row.queryTokenMethod === 'GET' && (request.headers.get('accept') ?? '').includes('text/event-stream');
+  return (
+    request.method === 'GET' &&
+    rc.route?.row.queryTokenMethod === 'GET' &&
+    (request.headers.get('accept') ?? '').includes('text/event-stream')
+  );
 }
 
 /** 404 for a path that is not exactly a served route; 405 for a served path and another method. Thrown before any auth or handler. */
 function notServed(request: Request, path: string, match: RouteMatch<Handler> | undefined): never {
   if (!match) throw new GatewayError(404, unknownRouteMessage(request.method, path), { code: 'unknown_route' });
   const allow = Object.keys(match.row.methods).join(', ');
-  throw new GatewayError(405, `Method ${request.method} is not allowed on ${path}; use ${allow}.`, { code: 'method_not_allowed', headers: { allow } });
+  throw new GatewayError(405, `Method ${request.method} is not allowed on ${path}; use ${allow}.`, {
+    code: 'method_not_allowed',
+    headers: { allow },
+  });
 }
 
 /** The production dependencies; one cooldown memory and one single-flight table per isolate. */
@@ -89,7 +96,11 @@ function limitsDeps(env: Env, config: Config): LimitsDeps {
 
 /** The budget stage, for callers with limits: a static key with no KEY_* limit set costs no Durable Object round trip. */
 function budgetFor(env: Env, config: Config): Stage {
-  const deps = { ...limitsDeps(env, config), estimate: (request: CallRequest) => worstCase(request, { overrides: config.tokens.prices, unboundedOutputTokens: UNBOUNDED_OUTPUT_TOKENS }) };
+  const deps = {
+    ...limitsDeps(env, config),
+    estimate: (request: CallRequest) =>
+      worstCase(request, { overrides: config.tokens.prices, unboundedOutputTokens: UNBOUNDED_OUTPUT_TOKENS }),
+  };
   return (next) => {
     const budgeted = budgetStage(deps)(next);
     return (request) => (hasLimits(request.caller, config.limits) ? budgeted(request) : next(request));
@@ -115,7 +126,15 @@ function pipeline(deps: AppDeps, env: Env, config: Config, registry: ToolRegistr
     // Outermost: nothing a model says reaches the client with a configured secret in it.
     scrubStage(config.secrets),
     // Each model step of the tool loop goes through every stage below it: cache, budget, usage.
-    toolLoop({ registry, env, fetch: deps.fetch, now: clock.now, sleep: (ms, signal) => sleep(clock, ms, signal), timeoutMs: config.tools.timeoutMs, resultMaxBytes: config.tools.resultMaxBytes }),
+    toolLoop({
+      registry,
+      env,
+      fetch: deps.fetch,
+      now: clock.now,
+      sleep: (ms, signal) => sleep(clock, ms, signal),
+      timeoutMs: config.tools.timeoutMs,
+      resultMaxBytes: config.tools.resultMaxBytes,
+    }),
     // Reserve the worst case in the key's Durable Object before the call; settle from the outcome after it.
     ...(env.LIMITS ? [budgetFor(env, config)] : []),
     usageStage(config.tokens.prices),
@@ -169,7 +188,10 @@ export function createApp(deps: AppDeps = defaultDeps()) {
     ],
     catch: (error, request, rc) => {
       const failure = scrubError(asGatewayError(error, rc.requestId), rc.config?.secrets ?? []);
-      if (failure.status >= 500 && failure.is('internal_error')) console.error(JSON.stringify({ request_id: rc.requestId, error: String(error), stack: error instanceof Error ? error.stack : undefined }));
+      if (failure.status >= 500 && failure.is('internal_error'))
+        console.error(
+          JSON.stringify({ request_id: rc.requestId, error: String(error), stack: error instanceof Error ? error.stack : undefined }),
+        );
       rc.log.error_type = failure.type;
       rc.log.error_code = failure.code ?? undefined;
       if (!isEventSource(request, rc)) return renderError(failure);

@@ -82,7 +82,13 @@ export class GatewayError extends Error {
 
   /** The same error with more response headers. */
   withHeaders(extra: Record<string, string>): GatewayError {
-    return new GatewayError(this.status, this.message, { type: this.type, upstreamCode: this.code, param: this.param, headers: { ...this.headers, ...extra }, cause: this.cause });
+    return new GatewayError(this.status, this.message, {
+      type: this.type,
+      upstreamCode: this.code,
+      param: this.param,
+      headers: { ...this.headers, ...extra },
+      cause: this.cause,
+    });
   }
 }
 
@@ -96,14 +102,20 @@ export function defaultType(status: number): string {
 }
 
 /** 400 for a missing or wrong request field, naming it in `param`. */
-export const invalidField = (param: string, message: string, code: GatewayCode = 'invalid_value') => new GatewayError(400, message, { param, code });
+export const invalidField = (param: string, message: string, code: GatewayCode = 'invalid_value') =>
+  new GatewayError(400, message, { param, code });
 
 /** 500 for a configuration value that cannot be used, naming the variable. */
 export const configError = (variable: string, message: string) =>
-  new GatewayError(500, `Gateway configuration error in ${variable}: ${message}`, { type: 'server_error', code: 'config_error', param: variable });
+  new GatewayError(500, `Gateway configuration error in ${variable}: ${message}`, {
+    type: 'server_error',
+    code: 'config_error',
+    param: variable,
+  });
 
 /** 499 (nginx's convention): the client went away before the answer; only ever seen in logs. */
-export const clientClosed = () => new GatewayError(499, 'The client closed the request.', { type: 'invalid_request_error', code: 'client_closed_request' });
+export const clientClosed = () =>
+  new GatewayError(499, 'The client closed the request.', { type: 'invalid_request_error', code: 'client_closed_request' });
 
 /** Why a signal aborted, as the error to report: the GatewayError it was aborted with (a timeout), else the client's 499. */
 export const abortReason = (signal: AbortSignal): GatewayError => (signal.reason instanceof GatewayError ? signal.reason : clientClosed());
@@ -111,7 +123,11 @@ export const abortReason = (signal: AbortSignal): GatewayError => (signal.reason
 /** Turns anything thrown into a GatewayError; an unexpected error becomes a 500 that names the request id, never a stack. */
 export function asGatewayError(error: unknown, requestId?: string): GatewayError {
   if (error instanceof GatewayError) return error;
-  return new GatewayError(500, `Internal error in the gateway${requestId ? ` (request id ${requestId})` : ''}.`, { type: 'server_error', code: 'internal_error', cause: error });
+  return new GatewayError(500, `Internal error in the gateway${requestId ? ` (request id ${requestId})` : ''}.`, {
+    type: 'server_error',
+    code: 'internal_error',
+    cause: error,
+  });
 }
 
 /** The OpenAI error body: `{"error":{"message","type","param","code"}}`. */

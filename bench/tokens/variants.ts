@@ -23,7 +23,11 @@ export default {
 const root = new URL('../../', import.meta.url).pathname;
 
 export const VARIANTS: readonly Variant[] = [
-  { name: 'baseline', what: 'the handler alone (JSON parse, no tokenizer, no prices)', setup: 'const count = (messages) => messages.length;' },
+  {
+    name: 'baseline',
+    what: 'the handler alone (JSON parse, no tokenizer, no prices)',
+    setup: 'const count = (messages) => messages.length;',
+  },
   {
     name: 'gpt-tokenizer-o200k',
     what: 'gpt-tokenizer, o200k_base only',

@@ -17,7 +17,8 @@ export interface AnswerFacts {
 /** A definition list: model, tokens, cost, cache, attempts, latency. */
 export function answerMeta(facts: AnswerFacts): HTMLDListElement {
   const { tokens: t, cost } = tokens(facts.usage);
-  const latency = facts.firstTokenMs === undefined ? ms(facts.totalMs) : `${ms(facts.firstTokenMs)} to first token, ${ms(facts.totalMs)} total`;
+  const latency =
+    facts.firstTokenMs === undefined ? ms(facts.totalMs) : `${ms(facts.firstTokenMs)} to first token, ${ms(facts.totalMs)} total`;
   const rows: [string, string][] = [
     ['Model', facts.info?.model ?? facts.model ?? 'n/a'],
     ['Tokens', t],

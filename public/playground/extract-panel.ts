@@ -16,7 +16,8 @@ function readSchema(): Record<string, unknown> | undefined {
   let schema: unknown;
   try {
     schema = JSON.parse(schemaInput.value);
-    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) reason = 'A JSON Schema is a JSON object, e.g. {"type":"object",…}.';
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema))
+      reason = 'A JSON Schema is a JSON object, e.g. {"type":"object",…}.';
   } catch (error) {
     reason = `Not valid JSON: ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -35,11 +36,23 @@ async function run(): Promise<void> {
   const started = performance.now();
   try {
     const instructions = byId<HTMLInputElement>('instructions').value.trim();
-    const answer = await extract({ ...clientOptions(), ...chosenModel(), schema, text: byId<HTMLTextAreaElement>('extract-text').value, ...(instructions ? { instructions } : {}) });
+    const answer = await extract({
+      ...clientOptions(),
+      ...chosenModel(),
+      schema,
+      text: byId<HTMLTextAreaElement>('extract-text').value,
+      ...(instructions ? { instructions } : {}),
+    });
     result.replaceChildren(
       el('p', 'valid', '✓ Matches the schema (validated by the gateway)'),
       el('pre', 'data', JSON.stringify(answer.data, null, 2)),
-      answerMeta({ info: answer.info, model: answer.model, usage: answer.usage, calls: answer.attempts, totalMs: performance.now() - started }),
+      answerMeta({
+        info: answer.info,
+        model: answer.model,
+        usage: answer.usage,
+        calls: answer.attempts,
+        totalMs: performance.now() - started,
+      }),
     );
   } catch (error) {
     result.hidden = true;

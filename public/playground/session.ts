@@ -47,7 +47,13 @@ export function showModels(models: readonly GatewayModel[]): void {
 export function describeModel(note = ''): void {
   const id = modelInput.value.trim();
   const model = known.get(id);
-  const text = note || (model ? modelFacts(model) || `${id}: no limits or prices reported` : id ? '' : `Default: ${known.size ? [...known.keys()][0] : 'the gateway’s'}`);
+  const text =
+    note ||
+    (model
+      ? modelFacts(model) || `${id}: no limits or prices reported`
+      : id
+        ? ''
+        : `Default: ${known.size ? [...known.keys()][0] : 'the gateway’s'}`);
   byId('model-facts').textContent = text;
 }
 

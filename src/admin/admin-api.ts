@@ -61,7 +61,9 @@ async function createKey(request: Request, deps: AdminDeps): Promise<Response> {
   try {
     if (!(await keyObject(deps, keyHash).create(record))) throw new Error('a key object with this hash already holds a record');
   } catch (error) {
-    await indexObject(deps).remove(record.id).catch(() => undefined);
+    await indexObject(deps)
+      .remove(record.id)
+      .catch(() => undefined);
     throw limitUnavailable(error);
   }
   return Response.json({ ...record, key }, { status: 201 });
@@ -87,7 +89,10 @@ async function getKey(deps: AdminDeps, id: string): Promise<Response> {
 }
 
 const methodNotAllowed = (request: Request, allowed: string) =>
-  new GatewayError(405, `${request.method} is not allowed on ${new URL(request.url).pathname}; use ${allowed}.`, { code: 'method_not_allowed', headers: { allow: allowed } });
+  new GatewayError(405, `${request.method} is not allowed on ${new URL(request.url).pathname}; use ${allowed}.`, {
+    code: 'method_not_allowed',
+    headers: { allow: allowed },
+  });
 
 /**
  * The admin API, every `/admin/*` path: the token is checked before the path is even looked at, so no path

@@ -19,30 +19,39 @@ const MAX_YEARS_AHEAD = 10;
 
 type Check = (value: unknown, field: string, nowMs: number) => unknown;
 
-const integerIn = (min: number, max: number): Check => (value, field) => {
-  if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidField(field, `${field} must be a whole number or null.`, 'invalid_type');
-  if (value < min || value > max) throw invalidField(field, `${field} must be between ${min} and ${max}.`);
-  return value;
-};
+const integerIn =
+  (min: number, max: number): Check =>
+  (value, field) => {
+    if (value === null) return null;
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      throw invalidField(field, `${field} must be a whole number or null.`, 'invalid_type');
+    if (value < min || value > max) throw invalidField(field, `${field} must be between ${min} and ${max}.`);
+    return value;
+  };
 
 const dollars: Check = (value, field) => {
   if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidField(field, `${field} must be a number of US dollars or null.`, 'invalid_type');
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw invalidField(field, `${field} must be a number of US dollars or null.`, 'invalid_type');
   if (value <= 0 || value > 1_000_000) throw invalidField(field, `${field} must be more than 0 and at most 1000000.`);
   return value;
 };
 
-const stringList = (max: number, each: (item: string, field: string) => void): Check => (value, field) => {
-  if (value === null) return null;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw invalidField(field, `${field} must be an array of strings or null.`, 'invalid_type');
-  if (value.length === 0 || value.length > max) throw invalidField(field, `${field} must list between 1 and ${max} entries (null allows any).`);
-  for (const item of value as string[]) each(item, field);
-  return [...new Set(value as string[])];
-};
+const stringList =
+  (max: number, each: (item: string, field: string) => void): Check =>
+  (value, field) => {
+    if (value === null) return null;
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+      throw invalidField(field, `${field} must be an array of strings or null.`, 'invalid_type');
+    if (value.length === 0 || value.length > max)
+      throw invalidField(field, `${field} must list between 1 and ${max} entries (null allows any).`);
+    for (const item of value as string[]) each(item, field);
+    return [...new Set(value as string[])];
+  };
 
 const modelPattern = (item: string, field: string) => {
-  if (!/^[A-Za-z0-9._:@/*-]{1,200}$/.test(item)) throw invalidField(field, `${field}: "${item.slice(0, 200)}" is not a model pattern like "openai/*" or "openai/gpt-4o-mini".`);
+  if (!/^[A-Za-z0-9._:@/*-]{1,200}$/.test(item))
+    throw invalidField(field, `${field}: "${item.slice(0, 200)}" is not a model pattern like "openai/*" or "openai/gpt-4o-mini".`);
 };
 
 const origin = (item: string, field: string) => {
@@ -53,22 +62,28 @@ const origin = (item: string, field: string) => {
     parsed = undefined;
   }
   if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.origin !== item) {
-    throw invalidField(field, `${field}: "${item.slice(0, 200)}" is not an origin like "https://app.example.com" (scheme, host and port only, no trailing slash).`);
+    throw invalidField(
+      field,
+      `${field}: "${item.slice(0, 200)}" is not an origin like "https://app.example.com" (scheme, host and port only, no trailing slash).`,
+    );
   }
 };
 
 const name: Check = (value, field) => {
   if (typeof value !== 'string') throw invalidField(field, `${field} must be a string.`, 'invalid_type');
   const trimmed = value.trim();
-  if (trimmed.length === 0 || trimmed.length > 100 || /\p{Cc}/u.test(trimmed)) throw invalidField(field, `${field} must be 1 to 100 printable characters.`);
+  if (trimmed.length === 0 || trimmed.length > 100 || /\p{Cc}/u.test(trimmed))
+    throw invalidField(field, `${field} must be 1 to 100 printable characters.`);
   return trimmed;
 };
 
 const expiresAt: Check = (value, field, nowMs) => {
   if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidField(field, `${field} must be a time in Unix seconds, or null.`, 'invalid_type');
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw invalidField(field, `${field} must be a time in Unix seconds, or null.`, 'invalid_type');
   const now = Math.floor(nowMs / 1000);
-  if (value <= now || value > now + MAX_YEARS_AHEAD * 366 * 86_400) throw invalidField(field, `${field} must be in the future, and at most ${MAX_YEARS_AHEAD} years ahead (Unix seconds).`);
+  if (value <= now || value > now + MAX_YEARS_AHEAD * 366 * 86_400)
+    throw invalidField(field, `${field} must be in the future, and at most ${MAX_YEARS_AHEAD} years ahead (Unix seconds).`);
   return value;
 };
 
@@ -84,7 +99,8 @@ const CHECKS: Record<keyof KeyFields, Check> = {
 };
 
 function fields(body: unknown, nowMs: number): KeyFields {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new GatewayError(400, 'The body must be a JSON object.', { code: 'invalid_json' });
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new GatewayError(400, 'The body must be a JSON object.', { code: 'invalid_json' });
   const out: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(body)) {
     const check = (CHECKS as Record<string, Check | undefined>)[field];
@@ -97,14 +113,16 @@ function fields(body: unknown, nowMs: number): KeyFields {
 /** The body of `POST /admin/keys`: `name` required, everything else optional. */
 export function parseCreate(body: unknown, nowMs: number): KeyFields & { name: string } {
   const parsed = fields(body, nowMs);
-  if (parsed.name === undefined) throw invalidField('name', 'name is required: what the key is for, shown in logs and listings.', 'missing_field');
+  if (parsed.name === undefined)
+    throw invalidField('name', 'name is required: what the key is for, shown in logs and listings.', 'missing_field');
   return { ...parsed, name: parsed.name };
 }
 
 /** The body of `PATCH /admin/keys/:id`: at least one field. */
 export function parsePatch(body: unknown, nowMs: number): KeyFields {
   const parsed = fields(body, nowMs);
-  if (Object.keys(parsed).length === 0) throw new GatewayError(400, `The body must set at least one of ${Object.keys(CHECKS).join(', ')}.`, { code: 'missing_field' });
+  if (Object.keys(parsed).length === 0)
+    throw new GatewayError(400, `The body must set at least one of ${Object.keys(CHECKS).join(', ')}.`, { code: 'missing_field' });
   return parsed;
 }
 

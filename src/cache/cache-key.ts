@@ -1,7 +1,17 @@
 import { sha256, toHex } from '../core/sha256.ts';
 
 /** Request fields that never change the answer: how it is delivered, who asked, and gateway-only options. */
-const IGNORED = new Set(['stream', 'stream_options', 'user', 'metadata', 'store', 'models', 'service_tier', 'prompt_cache_key', 'safety_identifier']);
+const IGNORED = new Set([
+  'stream',
+  'stream_options',
+  'user',
+  'metadata',
+  'store',
+  'models',
+  'service_tier',
+  'prompt_cache_key',
+  'safety_identifier',
+]);
 
 /** JSON with object keys sorted at every depth, so property order never splits the cache. */
 export function canonicalJson(value: unknown): string {

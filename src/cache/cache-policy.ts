@@ -49,7 +49,12 @@ function directives(headers: Headers): { noCache: boolean; noStore: boolean; max
  * only requests that ask for a repeatable answer (temperature 0 or a seed) and every `/extract`; `all`
  * caches everything; `off` nothing. A request narrows it with Cache-Control.
  */
-export function cachePolicy(settings: CacheSettings, body: Readonly<Record<string, unknown>>, headers: Headers, alwaysDeterministic: boolean): CachePolicy | undefined {
+export function cachePolicy(
+  settings: CacheSettings,
+  body: Readonly<Record<string, unknown>>,
+  headers: Headers,
+  alwaysDeterministic: boolean,
+): CachePolicy | undefined {
   const { mode, ttl: defaultTtl } = settings;
   if (mode === 'off') return undefined;
   const deterministic = alwaysDeterministic || body['temperature'] === 0 || typeof body['seed'] === 'number';

@@ -4,7 +4,11 @@ export interface ChatMessage {
   readonly content: string | null;
   readonly name?: string;
   readonly tool_call_id?: string;
-  readonly tool_calls?: readonly { readonly id: string; readonly type: 'function'; readonly function: { readonly name: string; readonly arguments: string } }[];
+  readonly tool_calls?: readonly {
+    readonly id: string;
+    readonly type: 'function';
+    readonly function: { readonly name: string; readonly arguments: string };
+  }[];
 }
 
 /** The input of `/chat` and `/stream`: `messages` or `prompt`, and the usual parameters. */
@@ -24,7 +28,19 @@ export interface ChatInput {
   readonly tool_choice?: unknown;
 }
 
-const FIELDS = ['messages', 'prompt', 'system', 'model', 'temperature', 'max_tokens', 'top_p', 'seed', 'stop', 'tools', 'tool_choice'] as const;
+const FIELDS = [
+  'messages',
+  'prompt',
+  'system',
+  'model',
+  'temperature',
+  'max_tokens',
+  'top_p',
+  'seed',
+  'stop',
+  'tools',
+  'tool_choice',
+] as const;
 
 /** The request body: only the chat fields (the gateway refuses unknown ones), without the undefined ones. */
 export function chatBody(input: ChatInput): Record<string, unknown> {

@@ -9,7 +9,11 @@ export interface ChatAnswer {
   readonly finish_reason: string;
   readonly usage?: StreamEventData<'usage'>;
   readonly refusal?: string;
-  readonly tool_calls?: readonly { readonly id: string; readonly type: 'function'; readonly function: { readonly name: string; readonly arguments: string } }[];
+  readonly tool_calls?: readonly {
+    readonly id: string;
+    readonly type: 'function';
+    readonly function: { readonly name: string; readonly arguments: string };
+  }[];
   /** What the gateway's headers said: model, attempts, cache status, request id. */
   readonly info: AnswerInfo;
 }

@@ -18,7 +18,11 @@ export class GatewayClientError extends Error {
   /** The gateway's `x-request-id`, to quote when reporting a problem. */
   readonly requestId: string | undefined;
 
-  constructor(status: number, body: ErrorBody, details: { retryAfterSeconds?: number | undefined; requestId?: string | undefined; cause?: unknown } = {}) {
+  constructor(
+    status: number,
+    body: ErrorBody,
+    details: { retryAfterSeconds?: number | undefined; requestId?: string | undefined; cause?: unknown } = {},
+  ) {
     super(body.message, details.cause === undefined ? undefined : { cause: details.cause });
     this.status = status;
     this.type = body.type;
@@ -64,7 +68,14 @@ export async function errorFromResponse(response: Response, what: string): Promi
   const inner = typeof parsed === 'object' && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
   const body: ErrorBody = isErrorBody(inner)
     ? { message: inner.message, type: inner.type, param: inner.param ?? null, code: inner.code ?? null }
-    : { message: `${what} failed: HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, type: 'http_error', param: null, code: null };
-  return new GatewayClientError(response.status, body, { retryAfterSeconds: retryAfterSeconds(response.headers), requestId: response.headers.get('x-request-id') ?? undefined });
+    : {
+        message: `${what} failed: HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`,
+        type: 'http_error',
+        param: null,
+        code: null,
+      };
+  return new GatewayClientError(response.status, body, {
+    retryAfterSeconds: retryAfterSeconds(response.headers),
+    requestId: response.headers.get('x-request-id') ?? undefined,
+  });
 }
-

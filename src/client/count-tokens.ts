@@ -16,8 +16,15 @@ export interface TokenCount {
  * @example
  * const { tokens, context_window } = await countTokens({ key, model: 'openai/gpt-4o-mini', messages });
  */
-export async function countTokens(options: ClientOptions & { readonly model: string; readonly messages: readonly ChatMessage[]; readonly tools?: readonly unknown[] }): Promise<TokenCount> {
+export async function countTokens(
+  options: ClientOptions & { readonly model: string; readonly messages: readonly ChatMessage[]; readonly tools?: readonly unknown[] },
+): Promise<TokenCount> {
   const { model, messages, tools } = options;
-  const { data } = await sendJson<TokenCount>(options, 'POST', '/v1/tokens/count', tools === undefined ? { model, messages } : { model, messages, tools });
+  const { data } = await sendJson<TokenCount>(
+    options,
+    'POST',
+    '/v1/tokens/count',
+    tools === undefined ? { model, messages } : { model, messages, tools },
+  );
   return data;
 }

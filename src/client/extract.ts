@@ -32,7 +32,9 @@ export interface ExtractAnswer<T> {
  */
 export async function extract<T = unknown>(options: ClientOptions & ExtractInput): Promise<ExtractAnswer<T>> {
   const { schema, text, messages, instructions, model, max_attempts } = options;
-  const body = Object.fromEntries(Object.entries({ schema, text, messages, instructions, model, max_attempts }).filter(([, v]) => v !== undefined));
+  const body = Object.fromEntries(
+    Object.entries({ schema, text, messages, instructions, model, max_attempts }).filter(([, v]) => v !== undefined),
+  );
   // The gateway's documented shape for /extract; `data` matched the caller's schema on the server.
   const { data, info } = await sendJson<Omit<ExtractAnswer<T>, 'info'>>(options, 'POST', '/extract', body);
   return { ...data, info };

@@ -40,7 +40,13 @@ export function answerInfo(headers: Headers): AnswerInfo {
  * Sends one request to the gateway and returns its 2xx response. Throws `GatewayClientError`: the gateway's
  * error for a non-2xx answer, `gateway_unreachable` when no answer came. An abort rethrows the signal's reason.
  */
-export async function send(options: ClientOptions, method: 'GET' | 'POST', path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
+export async function send(
+  options: ClientOptions,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  accept = 'application/json',
+): Promise<Response> {
   const headers: Record<string, string> = { accept, ...options.headers };
   if (options.key) headers['authorization'] = `Bearer ${options.key}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -53,14 +59,23 @@ export async function send(options: ClientOptions, method: 'GET' | 'POST', path:
     response = await (options.fetch ?? fetch)(url, init);
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
-    throw clientError('gateway_unreachable', `Could not reach the gateway: ${method} ${url} (${error instanceof Error ? error.message : String(error)}).`, error);
+    throw clientError(
+      'gateway_unreachable',
+      `Could not reach the gateway: ${method} ${url} (${error instanceof Error ? error.message : String(error)}).`,
+      error,
+    );
   }
   if (!response.ok) throw await errorFromResponse(response, `${method} ${path}`);
   return response;
 }
 
 /** `send`, then the JSON body. */
-export async function sendJson<T>(options: ClientOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ data: T; info: AnswerInfo }> {
+export async function sendJson<T>(
+  options: ClientOptions,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ data: T; info: AnswerInfo }> {
   const response = await send(options, method, path, body);
   let data: T;
   try {

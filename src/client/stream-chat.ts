@@ -45,7 +45,11 @@ export async function* streamChat(options: StreamChatOptions): AsyncGenerator<St
         read = await reader.read();
       } catch (error) {
         if (controller.signal.aborted) throw controller.signal.reason;
-        throw clientError('stream_incomplete', `The stream from POST /stream broke off before it ended (${error instanceof Error ? error.message : String(error)}).`, error);
+        throw clientError(
+          'stream_incomplete',
+          `The stream from POST /stream broke off before it ended (${error instanceof Error ? error.message : String(error)}).`,
+          error,
+        );
       }
       if (controller.signal.aborted) throw controller.signal.reason;
       for (const message of read.done ? decoder.end() : decoder.push(read.value)) {
@@ -56,7 +60,8 @@ export async function* streamChat(options: StreamChatOptions): AsyncGenerator<St
         yield event;
         if (event.type === 'done' || event.type === 'error') return;
       }
-      if (read.done) throw clientError('stream_incomplete', 'The stream from POST /stream ended without a done or error event: the connection was cut.');
+      if (read.done)
+        throw clientError('stream_incomplete', 'The stream from POST /stream ended without a done or error event: the connection was cut.');
     }
   } finally {
     options.signal?.removeEventListener('abort', abort);
@@ -71,7 +76,8 @@ function parseEvent(type: StreamEventName, data: string): StreamEvent {
   } catch (error) {
     throw clientError('malformed_response', `A "${type}" event from POST /stream is not JSON: ${data.slice(0, 100)}`, error);
   }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw clientError('malformed_response', `A "${type}" event from POST /stream is not a JSON object.`);
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw clientError('malformed_response', `A "${type}" event from POST /stream is not a JSON object.`);
   // The gateway's documented payload for this event name (events.ts); its fields are not checked one by one.
   return { ...(payload as object), type } as StreamEvent;
 }

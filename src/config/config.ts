@@ -56,7 +56,11 @@ export interface ResilienceSettings {
   readonly cooldown: CooldownSettings;
 }
 
-const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function positiveInt(env: object, name: string): number {
   const raw = readVariable(env, name);
@@ -86,7 +90,8 @@ function jsonObject(env: object, name: string, example: string): Record<string, 
   } catch {
     throw configError(name, `is not valid JSON (expected an object like ${example}).`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw configError(name, `must be a JSON object like ${example}.`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw configError(name, `must be a JSON object like ${example}.`);
   return parsed as Record<string, unknown>;
 }
 
@@ -102,7 +107,8 @@ function jsonStringMap(env: object, name: string): Record<string, string> {
 function jsonListMap(env: object, name: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [key, value] of Object.entries(jsonObject(env, name, '{"openai/gpt-4o":["groq/llama-3.3-70b-versatile"]}'))) {
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v !== '')) throw configError(name, `the value of "${key}" must be a list of model names.`);
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v !== ''))
+      throw configError(name, `the value of "${key}" must be a list of model names.`);
     out[key] = value as string[];
   }
   return out;
@@ -133,7 +139,12 @@ function tokenSettings(env: object): TokenSettings {
 function cache(env: object): CacheSettings {
   const ttl = positiveInt(env, 'CACHE_TTL');
   const maxTtl = readVariable(env, 'CACHE_MAX_TTL') === '' ? ttl : positiveInt(env, 'CACHE_MAX_TTL');
-  return { mode: oneOf(env, 'CACHE_MODE', ['off', 'deterministic', 'all'] as const), ttl, maxTtl, scope: oneOf(env, 'CACHE_SCOPE', ['key', 'shared'] as const) };
+  return {
+    mode: oneOf(env, 'CACHE_MODE', ['off', 'deterministic', 'all'] as const),
+    ttl,
+    maxTtl,
+    scope: oneOf(env, 'CACHE_SCOPE', ['key', 'shared'] as const),
+  };
 }
 
 function resilience(env: object): ResilienceSettings {
@@ -148,7 +159,11 @@ function resilience(env: object): ResilienceSettings {
     firstByteTimeoutMs: positiveInt(env, 'FIRST_BYTE_TIMEOUT_MS'),
     idleTimeoutMs: positiveInt(env, 'STREAM_IDLE_TIMEOUT_MS'),
     keepAliveMs: positiveInt(env, 'KEEPALIVE_INTERVAL_MS'),
-    cooldown: { failures: positiveInt(env, 'COOLDOWN_FAILURES'), windowMs: positiveInt(env, 'COOLDOWN_WINDOW_MS'), cooldownMs: positiveInt(env, 'COOLDOWN_MS') },
+    cooldown: {
+      failures: positiveInt(env, 'COOLDOWN_FAILURES'),
+      windowMs: positiveInt(env, 'COOLDOWN_WINDOW_MS'),
+      cooldownMs: positiveInt(env, 'COOLDOWN_MS'),
+    },
   };
 }
 
@@ -160,7 +175,8 @@ function customSecret(env: object, name: string): string | undefined {
 
 function providerConfig(env: object, spec: ProviderSpec): ProviderConfig {
   const keyVar = spec.keyVar;
-  const apiKey = keyVar === null ? undefined : spec.baseUrlVar === null ? customSecret(env, keyVar) : readVariable(env, keyVar) || undefined;
+  const apiKey =
+    keyVar === null ? undefined : spec.baseUrlVar === null ? customSecret(env, keyVar) : readVariable(env, keyVar) || undefined;
   let baseURL = (spec.baseUrlVar === null ? spec.defaultBaseUrl : readVariable(env, spec.baseUrlVar)).replace(/\/+$/, '');
   if (baseURL.includes('{account}')) baseURL = baseURL.replace('{account}', readVariable(env, 'CLOUDFLARE_ACCOUNT_ID'));
   return { spec, baseURL, apiKey, azureApiVersion: readVariable(env, 'AZURE_OPENAI_API_VERSION') };
@@ -168,7 +184,9 @@ function providerConfig(env: object, spec: ProviderSpec): ProviderConfig {
 
 /** The values of every secret variable, longest first (so a key that contains another is scrubbed whole). */
 function secretValues(env: object, providers: Iterable<ProviderConfig>): string[] {
-  const declared = VARIABLES.filter((v) => v.secret).flatMap((v) => (v.name === 'GATEWAY_API_KEYS' ? list(readVariable(env, v.name)) : [readVariable(env, v.name)]));
+  const declared = VARIABLES.filter((v) => v.secret).flatMap((v) =>
+    v.name === 'GATEWAY_API_KEYS' ? list(readVariable(env, v.name)) : [readVariable(env, v.name)],
+  );
   // Keys of CUSTOM_PROVIDERS live in secrets the deployer named, not in declared variables.
   const values = [...declared, ...[...providers].flatMap((p) => (p.apiKey ? [p.apiKey] : []))];
   return [...new Set(values.filter((v) => v.length >= 6))].sort((a, b) => b.length - a.length);
@@ -179,7 +197,10 @@ export function parseConfig(env: object): Config {
   const specs = [...PROVIDERS, ...customProviders(readVariable(env, 'CUSTOM_PROVIDERS'), PROVIDER_NAMES)];
   const defaultProvider = readVariable(env, 'DEFAULT_PROVIDER');
   if (!specs.some((s) => s.name === defaultProvider)) {
-    throw configError('DEFAULT_PROVIDER', `unknown provider "${defaultProvider}"; known providers: ${specs.map((s) => s.name).join(', ')}.`);
+    throw configError(
+      'DEFAULT_PROVIDER',
+      `unknown provider "${defaultProvider}"; known providers: ${specs.map((s) => s.name).join(', ')}.`,
+    );
   }
   const origins = list(readVariable(env, 'ALLOWED_ORIGINS'));
   const providers = new Map(specs.map((spec) => [spec.name, providerConfig(env, spec)]));

@@ -24,7 +24,8 @@ function optionalPositive(env: object, name: string, integer: boolean): number |
   const raw = readVariable(env, name);
   if (raw === '') return null;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw configError(name, `expected a positive ${integer ? 'whole number' : 'number'}, or empty for unlimited; got "${raw}".`);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw configError(name, `expected a positive ${integer ? 'whole number' : 'number'}, or empty for unlimited; got "${raw}".`);
   return n;
 }
 

@@ -29,6 +29,7 @@ export function parseToolSettings(env: object): ToolSettings {
     if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) throw configError(name, `expected an http(s) URL, got "${raw}".`);
   }
   const maxIterations = positiveInt(env, 'TOOLS_MAX_ITERATIONS');
-  if (maxIterations > HARD_MAX_ITERATIONS) throw configError('TOOLS_MAX_ITERATIONS', `at most ${HARD_MAX_ITERATIONS}, got ${maxIterations}.`);
+  if (maxIterations > HARD_MAX_ITERATIONS)
+    throw configError('TOOLS_MAX_ITERATIONS', `at most ${HARD_MAX_ITERATIONS}, got ${maxIterations}.`);
   return { maxIterations, timeoutMs: positiveInt(env, 'TOOL_TIMEOUT_MS'), resultMaxBytes: positiveInt(env, 'TOOL_RESULT_MAX_BYTES') };
 }

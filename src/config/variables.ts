@@ -9,34 +9,143 @@ export interface VariableSpec {
 }
 
 const core: VariableSpec[] = [
-  { name: 'GATEWAY_API_KEYS', secret: true, default: '', description: 'Comma-separated keys clients send as `Authorization: Bearer <key>` (compared in constant time).' },
-  { name: 'ALLOW_ANONYMOUS', secret: false, default: 'false', description: '"true" lets requests without a key through (local development only).' },
-  { name: 'ALLOWED_ORIGINS', secret: false, default: '', description: 'Comma-separated browser origins allowed by CORS; `*` for any; empty for none.' },
+  {
+    name: 'GATEWAY_API_KEYS',
+    secret: true,
+    default: '',
+    description: 'Comma-separated keys clients send as `Authorization: Bearer <key>` (compared in constant time).',
+  },
+  {
+    name: 'ALLOW_ANONYMOUS',
+    secret: false,
+    default: 'false',
+    description: '"true" lets requests without a key through (local development only).',
+  },
+  {
+    name: 'ALLOWED_ORIGINS',
+    secret: false,
+    default: '',
+    description: 'Comma-separated browser origins allowed by CORS; `*` for any; empty for none.',
+  },
   { name: 'DEFAULT_PROVIDER', secret: false, default: 'openai', description: 'Provider for a model named without `provider/`.' },
   { name: 'DEFAULT_MODEL', secret: false, default: 'openai/gpt-4o-mini', description: 'Model used when a request names none.' },
   { name: 'MODEL_ALIASES', secret: false, default: '{}', description: 'JSON object mapping short names to `provider/model`.' },
   { name: 'MAX_BODY_BYTES', secret: false, default: '1048576', description: 'Largest request body accepted (413 above it).' },
-  { name: 'MAX_ATTEMPTS', secret: false, default: '3', description: 'Attempts per model on retryable errors (1 = no retry); a request may lower it with `x-gateway-max-attempts`, never raise it.' },
-  { name: 'MAX_FALLBACKS', secret: false, default: '3', description: 'Most extra models one request may add with `models` or `x-gateway-fallbacks` (400 above it).' },
+  {
+    name: 'MAX_ATTEMPTS',
+    secret: false,
+    default: '3',
+    description:
+      'Attempts per model on retryable errors (1 = no retry); a request may lower it with `x-gateway-max-attempts`, never raise it.',
+  },
+  {
+    name: 'MAX_FALLBACKS',
+    secret: false,
+    default: '3',
+    description: 'Most extra models one request may add with `models` or `x-gateway-fallbacks` (400 above it).',
+  },
   { name: 'MAX_N', secret: false, default: '4', description: 'Largest `n` (choices per request) accepted (400 above it).' },
-  { name: 'EXTRACT_MAX_ATTEMPTS', secret: false, default: '5', description: 'Largest `max_attempts` an /extract request may ask for (400 above it).' },
-  { name: 'RETRY_BASE_MS', secret: false, default: '500', description: 'Backoff before the first retry when the server gives no Retry-After; doubles each retry, with full jitter.' },
+  {
+    name: 'EXTRACT_MAX_ATTEMPTS',
+    secret: false,
+    default: '5',
+    description: 'Largest `max_attempts` an /extract request may ask for (400 above it).',
+  },
+  {
+    name: 'RETRY_BASE_MS',
+    secret: false,
+    default: '500',
+    description: 'Backoff before the first retry when the server gives no Retry-After; doubles each retry, with full jitter.',
+  },
   { name: 'RETRY_MAX_MS', secret: false, default: '8000', description: 'Longest backoff between two attempts.' },
-  { name: 'FALLBACKS', secret: false, default: '{}', description: 'JSON object: model → list of models to try when it fails, e.g. {"openai/gpt-4o":["anthropic/claude-sonnet-4-5"]}.' },
-  { name: 'REQUEST_TIMEOUT_MS', secret: false, default: '90000', description: 'Deadline for all attempts and waits of a request until its answer starts (504 past it); a request may shorten it with `x-gateway-timeout-ms`, never lengthen it.' },
-  { name: 'FIRST_BYTE_TIMEOUT_MS', secret: false, default: '60000', description: 'Longest wait for one attempt\'s first byte (a stream\'s first chunk, a whole non-stream answer) before it counts as failed.' },
-  { name: 'STREAM_IDLE_TIMEOUT_MS', secret: false, default: '30000', description: 'A stream whose upstream sends nothing for this long is ended with an error event.' },
-  { name: 'KEEPALIVE_INTERVAL_MS', secret: false, default: '15000', description: 'While a stream waits for its first token, an SSE comment `: ping` is sent this often.' },
-  { name: 'COOLDOWN_FAILURES', secret: false, default: '3', description: 'Retryable failures of one deployment (provider/model) within COOLDOWN_WINDOW_MS that put it in cooldown.' },
+  {
+    name: 'FALLBACKS',
+    secret: false,
+    default: '{}',
+    description: 'JSON object: model → list of models to try when it fails, e.g. {"openai/gpt-4o":["anthropic/claude-sonnet-4-5"]}.',
+  },
+  {
+    name: 'REQUEST_TIMEOUT_MS',
+    secret: false,
+    default: '90000',
+    description:
+      'Deadline for all attempts and waits of a request until its answer starts (504 past it); a request may shorten it with `x-gateway-timeout-ms`, never lengthen it.',
+  },
+  {
+    name: 'FIRST_BYTE_TIMEOUT_MS',
+    secret: false,
+    default: '60000',
+    description:
+      "Longest wait for one attempt's first byte (a stream's first chunk, a whole non-stream answer) before it counts as failed.",
+  },
+  {
+    name: 'STREAM_IDLE_TIMEOUT_MS',
+    secret: false,
+    default: '30000',
+    description: 'A stream whose upstream sends nothing for this long is ended with an error event.',
+  },
+  {
+    name: 'KEEPALIVE_INTERVAL_MS',
+    secret: false,
+    default: '15000',
+    description: 'While a stream waits for its first token, an SSE comment `: ping` is sent this often.',
+  },
+  {
+    name: 'COOLDOWN_FAILURES',
+    secret: false,
+    default: '3',
+    description: 'Retryable failures of one deployment (provider/model) within COOLDOWN_WINDOW_MS that put it in cooldown.',
+  },
   { name: 'COOLDOWN_WINDOW_MS', secret: false, default: '60000', description: 'Window in which COOLDOWN_FAILURES are counted.' },
-  { name: 'CACHE_MODE', secret: false, default: 'deterministic', description: '`off`, `deterministic` (temperature 0 or a seed, and every /extract) or `all`: which answers the KV cache keeps.' },
-  { name: 'CACHE_TTL', secret: false, default: '3600', description: 'Seconds a cached answer is kept (at least 60, KV\'s minimum); `Cache-Control: max-age=N` sets it per request, up to CACHE_MAX_TTL.' },
-  { name: 'CACHE_MAX_TTL', secret: false, default: '', description: 'Longest TTL a request may ask for with `max-age` or `x-gateway-cache-ttl` (empty: CACHE_TTL). Ignored with CACHE_SCOPE=shared, where requests cannot lengthen TTLs.' },
-  { name: 'CACHE_SCOPE', secret: false, default: 'key', description: '`key`: each gateway key has its own cache entries; `shared`: callers share them (one trust domain only; per-request overrides that change what is stored are then ignored).' },
+  {
+    name: 'CACHE_MODE',
+    secret: false,
+    default: 'deterministic',
+    description: '`off`, `deterministic` (temperature 0 or a seed, and every /extract) or `all`: which answers the KV cache keeps.',
+  },
+  {
+    name: 'CACHE_TTL',
+    secret: false,
+    default: '3600',
+    description:
+      "Seconds a cached answer is kept (at least 60, KV's minimum); `Cache-Control: max-age=N` sets it per request, up to CACHE_MAX_TTL.",
+  },
+  {
+    name: 'CACHE_MAX_TTL',
+    secret: false,
+    default: '',
+    description:
+      'Longest TTL a request may ask for with `max-age` or `x-gateway-cache-ttl` (empty: CACHE_TTL). Ignored with CACHE_SCOPE=shared, where requests cannot lengthen TTLs.',
+  },
+  {
+    name: 'CACHE_SCOPE',
+    secret: false,
+    default: 'key',
+    description:
+      '`key`: each gateway key has its own cache entries; `shared`: callers share them (one trust domain only; per-request overrides that change what is stored are then ignored).',
+  },
   { name: 'COOLDOWN_MS', secret: false, default: '30000', description: 'How long a deployment in cooldown is skipped (in this isolate).' },
-  { name: 'MODEL_PRICES', secret: false, default: '{}', description: 'JSON object adding or overriding prices and limits per model, in US dollars per million tokens: {"openai/my-ft":{"input":0.3,"cached_input":0.15,"cache_write":0.375,"output":1.2,"context_window":128000,"max_output_tokens":16384}}.' },
-  { name: 'DEFAULT_MAX_TOKENS', secret: false, default: '', description: 'Output limit set on requests that name none (`max_tokens`, or `max_completion_tokens` for o-series and gpt-5); empty for none.' },
-  { name: 'MAX_TOKENS_CEILING', secret: false, default: '', description: 'Largest output limit a request may ask for; larger asks are clamped (header `x-gateway-max-tokens-clamped`); empty for none.' },
+  {
+    name: 'MODEL_PRICES',
+    secret: false,
+    default: '{}',
+    description:
+      'JSON object adding or overriding prices and limits per model, in US dollars per million tokens: {"openai/my-ft":{"input":0.3,"cached_input":0.15,"cache_write":0.375,"output":1.2,"context_window":128000,"max_output_tokens":16384}}.',
+  },
+  {
+    name: 'DEFAULT_MAX_TOKENS',
+    secret: false,
+    default: '',
+    description:
+      'Output limit set on requests that name none (`max_tokens`, or `max_completion_tokens` for o-series and gpt-5); empty for none.',
+  },
+  {
+    name: 'MAX_TOKENS_CEILING',
+    secret: false,
+    default: '',
+    description:
+      'Largest output limit a request may ask for; larger asks are clamped (header `x-gateway-max-tokens-clamped`); empty for none.',
+  },
 ];
 
 function baseUrlDescription(p: ProviderSpec): string {
@@ -50,7 +159,13 @@ const providers: VariableSpec[] = [
   ...new Map(
     PROVIDERS.flatMap((p) => {
       const rows: VariableSpec[] = [];
-      if (p.keyVar) rows.push({ name: p.keyVar, secret: true, default: '', description: `${p.keyRequired ? 'API key' : 'Optional API key (sent only when set)'} for the \`${p.name}\` provider.` });
+      if (p.keyVar)
+        rows.push({
+          name: p.keyVar,
+          secret: true,
+          default: '',
+          description: `${p.keyRequired ? 'API key' : 'Optional API key (sent only when set)'} for the \`${p.name}\` provider.`,
+        });
       if (p.baseUrlVar) rows.push({ name: p.baseUrlVar, secret: false, default: p.defaultBaseUrl, description: baseUrlDescription(p) });
       return rows;
     }).map((row) => [row.name, row] as const),
@@ -58,27 +173,96 @@ const providers: VariableSpec[] = [
 ];
 
 const providerExtras: VariableSpec[] = [
-  { name: 'CUSTOM_PROVIDERS', secret: false, default: '{}', description: 'JSON object: name → `{ "base_url", "key_secret"?, "structured_output"?: "json_schema" | "json_object" | "tool", "include_usage"?: true }` for any OpenAI-compatible server; models are then named `<name>/<model>`.' },
-  { name: 'AZURE_OPENAI_API_VERSION', secret: false, default: '2024-10-21', description: 'The `api-version` query parameter sent to Azure OpenAI.' },
-  { name: 'CLOUDFLARE_ACCOUNT_ID', secret: false, default: '', description: 'Account whose Workers AI OpenAI-compatible endpoint serves `workers-ai/...` models.' },
+  {
+    name: 'CUSTOM_PROVIDERS',
+    secret: false,
+    default: '{}',
+    description:
+      'JSON object: name → `{ "base_url", "key_secret"?, "structured_output"?: "json_schema" | "json_object" | "tool", "include_usage"?: true }` for any OpenAI-compatible server; models are then named `<name>/<model>`.',
+  },
+  {
+    name: 'AZURE_OPENAI_API_VERSION',
+    secret: false,
+    default: '2024-10-21',
+    description: 'The `api-version` query parameter sent to Azure OpenAI.',
+  },
+  {
+    name: 'CLOUDFLARE_ACCOUNT_ID',
+    secret: false,
+    default: '',
+    description: 'Account whose Workers AI OpenAI-compatible endpoint serves `workers-ai/...` models.',
+  },
 ];
 
 const tools: VariableSpec[] = [
-  { name: 'TOOLS_MAX_ITERATIONS', secret: false, default: '5', description: 'Most model calls one server-tool loop may make (a request may ask for fewer with `max_iterations`; never more than 10).' },
-  { name: 'TOOL_TIMEOUT_MS', secret: false, default: '10000', description: 'Time limit of one server tool call (a tool may declare a shorter one); past it the model reads an error result.' },
-  { name: 'TOOL_RESULT_MAX_BYTES', secret: false, default: '16384', description: 'Largest tool result fed back to the model (UTF-8 bytes); longer results are cut and marked as cut.' },
-  { name: 'OPEN_METEO_GEOCODING_URL', secret: false, default: 'https://geocoding-api.open-meteo.com/v1/search', description: 'Open-Meteo geocoding endpoint used by the `get_weather` tool (its host is the only one the tool may reach, with the forecast host).' },
-  { name: 'OPEN_METEO_FORECAST_URL', secret: false, default: 'https://api.open-meteo.com/v1/forecast', description: 'Open-Meteo forecast endpoint used by the `get_weather` tool.' },
+  {
+    name: 'TOOLS_MAX_ITERATIONS',
+    secret: false,
+    default: '5',
+    description: 'Most model calls one server-tool loop may make (a request may ask for fewer with `max_iterations`; never more than 10).',
+  },
+  {
+    name: 'TOOL_TIMEOUT_MS',
+    secret: false,
+    default: '10000',
+    description: 'Time limit of one server tool call (a tool may declare a shorter one); past it the model reads an error result.',
+  },
+  {
+    name: 'TOOL_RESULT_MAX_BYTES',
+    secret: false,
+    default: '16384',
+    description: 'Largest tool result fed back to the model (UTF-8 bytes); longer results are cut and marked as cut.',
+  },
+  {
+    name: 'OPEN_METEO_GEOCODING_URL',
+    secret: false,
+    default: 'https://geocoding-api.open-meteo.com/v1/search',
+    description:
+      'Open-Meteo geocoding endpoint used by the `get_weather` tool (its host is the only one the tool may reach, with the forecast host).',
+  },
+  {
+    name: 'OPEN_METEO_FORECAST_URL',
+    secret: false,
+    default: 'https://api.open-meteo.com/v1/forecast',
+    description: 'Open-Meteo forecast endpoint used by the `get_weather` tool.',
+  },
 ];
 
 const limits: VariableSpec[] = [
-  { name: 'ADMIN_TOKEN', secret: true, default: '', description: 'Token for the admin API (`Authorization: Bearer <token>`, compared in constant time); unset, /admin/* answers 404 as if absent.' },
-  { name: 'KEY_REQUESTS_PER_MINUTE', secret: false, default: '', description: 'Requests per sliding minute for each static key (GATEWAY_API_KEYS); empty = unlimited. Managed keys carry their own.' },
+  {
+    name: 'ADMIN_TOKEN',
+    secret: true,
+    default: '',
+    description:
+      'Token for the admin API (`Authorization: Bearer <token>`, compared in constant time); unset, /admin/* answers 404 as if absent.',
+  },
+  {
+    name: 'KEY_REQUESTS_PER_MINUTE',
+    secret: false,
+    default: '',
+    description: 'Requests per sliding minute for each static key (GATEWAY_API_KEYS); empty = unlimited. Managed keys carry their own.',
+  },
   { name: 'KEY_TOKENS_PER_DAY', secret: false, default: '', description: 'Tokens per UTC day for each static key; empty = unlimited.' },
   { name: 'KEY_USD_PER_DAY', secret: false, default: '', description: 'US dollars per UTC day for each static key; empty = unlimited.' },
-  { name: 'KEY_USD_PER_MONTH', secret: false, default: '', description: 'US dollars per UTC month for each static key; empty = unlimited.' },
-  { name: 'LIMITS_FAIL_OPEN', secret: false, default: 'false', description: '"true" lets requests through without limits when the key\'s Durable Object cannot be reached (default: 503 `limit_unavailable`). Never applies to checking a managed key itself.' },
-  { name: 'LIMITS_RESERVATION_TTL_SECONDS', secret: false, default: '900', description: 'How long a budget reservation waits for its settle before it is released (a call whose isolate died).' },
+  {
+    name: 'KEY_USD_PER_MONTH',
+    secret: false,
+    default: '',
+    description: 'US dollars per UTC month for each static key; empty = unlimited.',
+  },
+  {
+    name: 'LIMITS_FAIL_OPEN',
+    secret: false,
+    default: 'false',
+    description:
+      '"true" lets requests through without limits when the key\'s Durable Object cannot be reached (default: 503 `limit_unavailable`). Never applies to checking a managed key itself.',
+  },
+  {
+    name: 'LIMITS_RESERVATION_TTL_SECONDS',
+    secret: false,
+    default: '900',
+    description: 'How long a budget reservation waits for its settle before it is released (a call whose isolate died).',
+  },
 ];
 
 export const VARIABLES: readonly VariableSpec[] = [...core, ...providers, ...providerExtras, ...tools, ...limits];

@@ -10,4 +10,11 @@ export type GatewayEvent =
   | { readonly type: 'completion'; readonly completion: ChatCompletion }
   | { readonly type: 'keep_alive' }
   | { readonly type: 'tool_call'; readonly id: string; readonly name: string; readonly arguments: string }
-  | { readonly type: 'tool_result'; readonly id: string; readonly name: string; readonly result?: string; readonly error?: string; readonly ms: number };
+  | {
+      readonly type: 'tool_result';
+      readonly id: string;
+      readonly name: string;
+      readonly result?: string;
+      readonly error?: string;
+      readonly ms: number;
+    };

@@ -19,7 +19,9 @@ function checkRegex(source: unknown, pointer: string): void {
     // The answer validator (@cfworker/json-schema) compiles patterns with the `u` flag.
     new RegExp(source, 'u');
   } catch (error) {
-    throw invalidSchema(`"schema" at ${pointer} is not a valid regular expression (${error instanceof Error ? error.message : 'syntax error'}).`);
+    throw invalidSchema(
+      `"schema" at ${pointer} is not a valid regular expression (${error instanceof Error ? error.message : 'syntax error'}).`,
+    );
   }
   if (!safeRegex(source)) {
     throw invalidSchema(

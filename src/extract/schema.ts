@@ -4,7 +4,18 @@ import { assertSafeSchemaRegexes } from './regex-safety.ts';
 import { isJsonObject, type JsonObject } from '../core/types.ts';
 
 const TYPES = new Set(['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']);
-const SUBSCHEMA = ['items', 'additionalProperties', 'not', 'contains', 'propertyNames', 'if', 'then', 'else', 'unevaluatedProperties', 'additionalItems'];
+const SUBSCHEMA = [
+  'items',
+  'additionalProperties',
+  'not',
+  'contains',
+  'propertyNames',
+  'if',
+  'then',
+  'else',
+  'unevaluatedProperties',
+  'additionalItems',
+];
 const SCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
 const SCHEMA_MAPS = ['properties', '$defs', 'definitions', 'patternProperties'];
 
@@ -16,16 +27,19 @@ export function schemaProblems(schema: unknown, root: unknown = schema, path = '
   const type = schema['type'];
   const types = Array.isArray(type) ? type : type === undefined ? [] : [type];
   for (const t of types) if (typeof t !== 'string' || !TYPES.has(t)) problems.push(`${path}/type: unknown type ${JSON.stringify(t)}`);
-  if ('required' in schema && (!Array.isArray(schema['required']) || !schema['required'].every((r) => typeof r === 'string'))) problems.push(`${path}/required: must be an array of strings`);
+  if ('required' in schema && (!Array.isArray(schema['required']) || !schema['required'].every((r) => typeof r === 'string')))
+    problems.push(`${path}/required: must be an array of strings`);
   if ('enum' in schema && !Array.isArray(schema['enum'])) problems.push(`${path}/enum: must be an array`);
   if ('$ref' in schema) {
     const ref = schema['$ref'];
-    if (typeof ref !== 'string' || (ref.startsWith('#') && resolvePointer(root, ref) === undefined)) problems.push(`${path}/$ref: ${JSON.stringify(ref)} does not resolve`);
+    if (typeof ref !== 'string' || (ref.startsWith('#') && resolvePointer(root, ref) === undefined))
+      problems.push(`${path}/$ref: ${JSON.stringify(ref)} does not resolve`);
   }
   for (const key of SUBSCHEMA) {
     const sub = schema[key];
     if (sub === undefined) continue;
-    if (key === 'items' && Array.isArray(sub)) for (const [i, s] of sub.entries()) problems.push(...schemaProblems(s, root, `${path}/items/${i}`));
+    if (key === 'items' && Array.isArray(sub))
+      for (const [i, s] of sub.entries()) problems.push(...schemaProblems(s, root, `${path}/items/${i}`));
     else problems.push(...schemaProblems(sub, root, `${path}/${key}`));
   }
   for (const key of SCHEMA_LISTS) {
@@ -88,11 +102,14 @@ export function prepareSchema(schema: unknown): ExtractionSchema {
   // The validator runs the caller's regexes on model output: a catastrophic one is refused before any model call.
   assertSafeSchemaRegexes(schema);
   const problems = schemaProblems(schema);
-  if (problems.length > 0) throw invalidField('schema', `"schema" is not a valid JSON Schema: ${problems.slice(0, 5).join('; ')}.`, 'invalid_schema');
+  if (problems.length > 0)
+    throw invalidField('schema', `"schema" is not a valid JSON Schema: ${problems.slice(0, 5).join('; ')}.`, 'invalid_schema');
   const validator = new Validator(schema as Schema, draftOf(schema), false);
   const wrapped = schema['type'] !== 'object';
   const { $schema: _ignored, ...body } = schema;
-  const modelSchema: JsonObject = wrapped ? { type: 'object', properties: { value: body }, required: ['value'], additionalProperties: false } : body;
+  const modelSchema: JsonObject = wrapped
+    ? { type: 'object', properties: { value: body }, required: ['value'], additionalProperties: false }
+    : body;
   return {
     modelSchema,
     wrapped,

@@ -8,7 +8,8 @@ async function* only(event: GatewayEvent): AsyncGenerator<GatewayEvent> {
   yield event;
 }
 
-const eventsOf = (answer: RunAnswer): AsyncIterable<GatewayEvent> => (answer.kind === 'completion' ? only({ type: 'completion', completion: answer.completion }) : answer.events);
+const eventsOf = (answer: RunAnswer): AsyncIterable<GatewayEvent> =>
+  answer.kind === 'completion' ? only({ type: 'completion', completion: answer.completion }) : answer.events;
 
 /**
  * The innermost stage: the attempt loop over the model chain (retries, fallbacks, deadline, cooldown).
@@ -24,7 +25,16 @@ export function attemptLoop(deps: RunDeps): CallModel {
         attempts,
         cache: 'BYPASS' as const,
         events: tracked(eventsOf(started), request.signal, (status, completion, error) =>
-          outcome.resolve({ status, target: started.target, attempts, completion, usage: completion?.usage, cost: undefined, cache: 'BYPASS', error }),
+          outcome.resolve({
+            status,
+            target: started.target,
+            attempts,
+            completion,
+            usage: completion?.usage,
+            cost: undefined,
+            cache: 'BYPASS',
+            error,
+          }),
         ),
       }),
       (thrown: unknown) => {

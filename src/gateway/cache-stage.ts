@@ -32,13 +32,28 @@ async function* only(event: GatewayEvent): AsyncGenerator<GatewayEvent> {
 /** A cache hit spent nothing. */
 const NOTHING_SPENT = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } as const;
 
-function answered(target: Target, completion: ChatCompletion, cache: 'HIT' | 'MISS', attempts: readonly Attempt[], ageSeconds?: number): Answer {
+function answered(
+  target: Target,
+  completion: ChatCompletion,
+  cache: 'HIT' | 'MISS',
+  attempts: readonly Attempt[],
+  ageSeconds?: number,
+): Answer {
   return { target, attempts, cache, ...(ageSeconds === undefined ? {} : { ageSeconds }), events: only({ type: 'completion', completion }) };
 }
 
 /** The outcome of an answer served without an upstream call of its own: a hit, or a joined single flight. */
 function servedOutcome(target: Target, completion: ChatCompletion): Outcome {
-  return { status: 'ok', target, attempts: [], completion, usage: NOTHING_SPENT, cost: { usd: 0, estimated: false }, cache: 'HIT', error: undefined };
+  return {
+    status: 'ok',
+    target,
+    attempts: [],
+    completion,
+    usage: NOTHING_SPENT,
+    cost: { usd: 0, estimated: false },
+    cache: 'HIT',
+    error: undefined,
+  };
 }
 
 /**
@@ -55,7 +70,9 @@ export function cacheStage(deps: CacheStageDeps): Stage {
     const save = (key: string, completion: ChatCompletion, model: string) => {
       if (!asked.policy.write) return;
       const reason = notCacheable(completion, asked.policy);
-      const write = reason ? Promise.resolve(reason) : store.put(key, { completion, model, storedAt: deps.clock.wallNow() }, asked.policy.ttl);
+      const write = reason
+        ? Promise.resolve(reason)
+        : store.put(key, { completion, model, storedAt: deps.clock.wallNow() }, asked.policy.ttl);
       request.waitUntil(
         write.then(
           (skipped) => skipped && deps.log({ event: 'cache_skip', request_id: request.requestId, reason: skipped }),

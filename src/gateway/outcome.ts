@@ -14,9 +14,23 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
 }
 
 /** The outcome of a call that ended before its answer started. */
-export function failedOutcome(error: GatewayError, attempts: readonly Attempt[], target: Target | undefined, cache: CacheStatus = 'BYPASS'): Outcome {
+export function failedOutcome(
+  error: GatewayError,
+  attempts: readonly Attempt[],
+  target: Target | undefined,
+  cache: CacheStatus = 'BYPASS',
+): Outcome {
   const aborted = error.is('client_closed_request');
-  return { status: aborted ? 'aborted' : 'error', target, attempts, completion: undefined, usage: undefined, cost: undefined, cache, error };
+  return {
+    status: aborted ? 'aborted' : 'error',
+    target,
+    attempts,
+    completion: undefined,
+    usage: undefined,
+    cost: undefined,
+    cache,
+    error,
+  };
 }
 
 /**

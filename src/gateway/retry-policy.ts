@@ -1,7 +1,13 @@
 import type { ErrorCode, GatewayError } from '../errors.ts';
 
 const RETRYABLE_STATUS = new Set([408, 409, 429, 500, 502, 503, 504]);
-const NEVER_RETRY_CODES: readonly ErrorCode[] = ['insufficient_quota', 'upstream_auth_error', 'provider_not_configured', 'client_closed_request', 'timeout'];
+const NEVER_RETRY_CODES: readonly ErrorCode[] = [
+  'insufficient_quota',
+  'upstream_auth_error',
+  'provider_not_configured',
+  'client_closed_request',
+  'timeout',
+];
 
 /** Whether the same model may be asked again: the server's `x-should-retry` first, then the status. */
 export function isRetryable(error: GatewayError): boolean {

@@ -28,7 +28,9 @@ export interface RunDeps {
 /** The answer: one completion, or a stream's events whose first batch has already arrived (so it can no longer be retried). */
 export type RunAnswer = { readonly target: Target } & Answer;
 
-type Answer = { readonly kind: 'completion'; readonly completion: ChatCompletion } | { readonly kind: 'stream'; readonly events: AsyncIterableIterator<GatewayEvent> };
+type Answer =
+  | { readonly kind: 'completion'; readonly completion: ChatCompletion }
+  | { readonly kind: 'stream'; readonly events: AsyncIterableIterator<GatewayEvent> };
 
 // The gateway's own timer (on the injected clock) ends every attempt at its deadline; the SDK's real-time timeout is only a backstop.
 const SDK_TIMEOUT_MS = 10 * 60 * 1000;
@@ -52,11 +54,16 @@ export async function run(request: CallRequest, deps: RunDeps, attempts: Attempt
   // Whether the last error came after the gateway spent every attempt on it: clients should not retry on top.
   let exhausted = false;
   for (const target of request.targets) {
-    if (lastError && lastTarget && isContextTooLong(lastError) && !holdsMore(target, lastTarget, deps.contextWindow ?? defaultWindow)) continue;
+    if (lastError && lastTarget && isContextTooLong(lastError) && !holdsMore(target, lastTarget, deps.contextWindow ?? defaultWindow))
+      continue;
     const cooling = deps.cooldown.remainingMs(target.id);
     if (cooling > 0) {
       attempts.push({ model: target.id, status: 503, error: 'cooldown', ms: 0 });
-      lastError ??= new GatewayError(503, `${target.id} is cooling down after repeated failures; try again in ${Math.ceil(cooling / 1000)} s.`, { code: 'model_cooling_down', headers: { 'retry-after': String(Math.ceil(cooling / 1000)) } });
+      lastError ??= new GatewayError(
+        503,
+        `${target.id} is cooling down after repeated failures; try again in ${Math.ceil(cooling / 1000)} s.`,
+        { code: 'model_cooling_down', headers: { 'retry-after': String(Math.ceil(cooling / 1000)) } },
+      );
       continue;
     }
     lastTarget = target;
@@ -112,11 +119,23 @@ async function attempt(target: Target, request: CallRequest, deps: RunDeps, dead
   const untilDeadline = Math.max(0, deadlineAt - clock.now());
   const firstByteFirst = policy.firstByteTimeoutMs < untilDeadline;
   const timer = clock.setTimeout(
-    () => controller.abort(firstByteFirst ? timeoutError(`${target.id} sent nothing within ${policy.firstByteTimeoutMs} ms.`, 'upstream_timeout') : deadlineError(policy.timeoutMs)),
+    () =>
+      controller.abort(
+        firstByteFirst
+          ? timeoutError(`${target.id} sent nothing within ${policy.firstByteTimeoutMs} ms.`, 'upstream_timeout')
+          : deadlineError(policy.timeoutMs),
+      ),
     firstByteFirst ? policy.firstByteTimeoutMs : untilDeadline,
   );
   try {
-    const answer = await callUpstream({ target, body: request.body, stream: request.stream, signal: controller.signal, timeoutMs: SDK_TIMEOUT_MS, fetch: deps.fetch });
+    const answer = await callUpstream({
+      target,
+      body: request.body,
+      stream: request.stream,
+      signal: controller.signal,
+      timeoutMs: SDK_TIMEOUT_MS,
+      fetch: deps.fetch,
+    });
     if (answer.kind === 'completion') {
       dispose();
       return answer;
@@ -152,7 +171,14 @@ class IdleGuarded implements AsyncIterableIterator<GatewayEvent> {
   #waitingSince: number | undefined;
   #closed = false;
 
-  constructor(iterator: AsyncIterator<ChatCompletionChunk[]>, first: IteratorResult<ChatCompletionChunk[]>, idleMs: number, controller: AbortController, clock: Clock, dispose: () => void) {
+  constructor(
+    iterator: AsyncIterator<ChatCompletionChunk[]>,
+    first: IteratorResult<ChatCompletionChunk[]>,
+    idleMs: number,
+    controller: AbortController,
+    clock: Clock,
+    dispose: () => void,
+  ) {
     this.#iterator = iterator;
     this.#controller = controller;
     this.#clock = clock;
@@ -168,7 +194,10 @@ class IdleGuarded implements AsyncIterableIterator<GatewayEvent> {
     const idleMs = this.#idleMs;
     const check = () => {
       const waited = this.#waitingSince === undefined ? 0 : clock.now() - this.#waitingSince;
-      if (waited >= idleMs) return this.#controller.abort(timeoutError(`The upstream sent nothing for ${idleMs} ms, so the stream was ended.`, 'stream_idle_timeout'));
+      if (waited >= idleMs)
+        return this.#controller.abort(
+          timeoutError(`The upstream sent nothing for ${idleMs} ms, so the stream was ended.`, 'stream_idle_timeout'),
+        );
       this.#timer = clock.setTimeout(check, idleMs - waited);
     };
     this.#timer = clock.setTimeout(check, idleMs);

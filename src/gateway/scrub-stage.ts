@@ -34,7 +34,8 @@ function scrubCompletion(completion: ChatCompletion, secrets: readonly string[])
     const m = choice.message;
     if (m.content) m.content = scrubText(m.content, secrets);
     if (m.refusal) m.refusal = scrubText(m.refusal, secrets);
-    for (const call of m.tool_calls ?? []) if (call.type === 'function') call.function.arguments = scrubText(call.function.arguments, secrets);
+    for (const call of m.tool_calls ?? [])
+      if (call.type === 'function') call.function.arguments = scrubText(call.function.arguments, secrets);
   }
   return completion;
 }
@@ -52,7 +53,11 @@ async function* scrubbed(source: AsyncIterable<GatewayEvent>, secrets: readonly 
       continue;
     }
     if (event.type === 'tool_result') {
-      yield { ...event, ...(event.result !== undefined ? { result: scrubText(event.result, secrets) } : {}), ...(event.error !== undefined ? { error: scrubText(event.error, secrets) } : {}) };
+      yield {
+        ...event,
+        ...(event.result !== undefined ? { result: scrubText(event.result, secrets) } : {}),
+        ...(event.error !== undefined ? { error: scrubText(event.error, secrets) } : {}),
+      };
       continue;
     }
     if (event.type !== 'chunks') {
@@ -63,7 +68,8 @@ async function* scrubbed(source: AsyncIterable<GatewayEvent>, secrets: readonly 
       last = chunk;
       for (const choice of chunk.choices) {
         const delta = choice.delta;
-        for (const call of delta.tool_calls ?? []) if (call.function?.arguments) call.function.arguments = scrubText(call.function.arguments, secrets);
+        for (const call of delta.tool_calls ?? [])
+          if (call.function?.arguments) call.function.arguments = scrubText(call.function.arguments, secrets);
         if (typeof delta.refusal === 'string') delta.refusal = scrubText(delta.refusal, secrets);
         const held = pending.get(choice.index) ?? '';
         if (typeof delta.content !== 'string' && !choice.finish_reason) continue;
@@ -82,7 +88,9 @@ async function* scrubbed(source: AsyncIterable<GatewayEvent>, secrets: readonly 
   }
   // A stream that ended without a finish chunk for some choice (cut, or a provider that never sends one): the tail still goes out.
   if (pending.size > 0 && last) {
-    const choices = [...pending].filter(([, text]) => text !== '').map(([index, text]) => ({ index, delta: { content: scrubText(text, secrets) }, finish_reason: null, logprobs: null }));
+    const choices = [...pending]
+      .filter(([, text]) => text !== '')
+      .map(([index, text]) => ({ index, delta: { content: scrubText(text, secrets) }, finish_reason: null, logprobs: null }));
     if (choices.length > 0) yield { type: 'chunks', chunks: [{ ...last, choices, usage: null } as ChatCompletionChunk] };
   }
 }

@@ -23,7 +23,8 @@ function priced(outcome: Outcome, body: ChatBody, prices: PriceOverrides): Outco
   // Nothing reached a model: an error before any answer started, with no attempt the upstream accepted.
   const reachedModel = outcome.completion !== undefined || outcome.attempts.some((a) => a.status === 200);
   if (!reachedModel) return outcome;
-  const usage: Usage = outcome.usage ?? estimateUsage(target.id, body.messages, Array.isArray(body['tools']) ? body['tools'] : undefined, outcome.completion);
+  const usage: Usage =
+    outcome.usage ?? estimateUsage(target.id, body.messages, Array.isArray(body['tools']) ? body['tools'] : undefined, outcome.completion);
   const cost = costOf(target.id, usage, prices);
   return { ...outcome, usage, cost: cost ? { usd: cost.usd, estimated: cost.estimated || usage.estimated === true } : outcome.cost };
 }

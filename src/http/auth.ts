@@ -22,7 +22,11 @@ export function presentedKey(request: Request, url: URL, allowQueryToken: boolea
 export async function authenticate(key: string | undefined, config: Config): Promise<Caller> {
   if (config.gatewayKeys.length === 0) {
     if (config.allowAnonymous) return ANONYMOUS;
-    throw new GatewayError(401, 'This gateway has no API keys configured, so it refuses every request. Set the secret GATEWAY_API_KEYS (wrangler secret put GATEWAY_API_KEYS), or set ALLOW_ANONYMOUS = "true" for local development only.', { code: 'gateway_not_configured' });
+    throw new GatewayError(
+      401,
+      'This gateway has no API keys configured, so it refuses every request. Set the secret GATEWAY_API_KEYS (wrangler secret put GATEWAY_API_KEYS), or set ALLOW_ANONYMOUS = "true" for local development only.',
+      { code: 'gateway_not_configured' },
+    );
   }
   if (!key) {
     if (config.allowAnonymous) return ANONYMOUS;

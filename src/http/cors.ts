@@ -16,7 +16,10 @@ function allowedOrigin(request: Request, config: Config): string | null {
 export function preflight(request: Request, config: Config): Response | null {
   if (request.method !== 'OPTIONS' || !request.headers.has('access-control-request-method')) return null;
   const origin = allowedOrigin(request, config);
-  if (!origin) throw new GatewayError(403, `Origin ${request.headers.get('origin') ?? '(none)'} is not allowed; add it to ALLOWED_ORIGINS.`, { code: 'origin_not_allowed' });
+  if (!origin)
+    throw new GatewayError(403, `Origin ${request.headers.get('origin') ?? '(none)'} is not allowed; add it to ALLOWED_ORIGINS.`, {
+      code: 'origin_not_allowed',
+    });
   return new Response(null, {
     status: 204,
     headers: {
@@ -50,6 +53,8 @@ export function assertAnonymousOriginAllowed(request: Request, config: Config): 
   const crossSite = site === 'cross-site' || site === 'same-site';
   if (origin === null && !crossSite) return;
   if (!allowedOrigin(request, config)) {
-    throw new GatewayError(403, `Origin ${origin ?? '(cross-site)'} may not call this gateway without a key; add it to ALLOWED_ORIGINS.`, { code: 'origin_not_allowed' });
+    throw new GatewayError(403, `Origin ${origin ?? '(cross-site)'} may not call this gateway without a key; add it to ALLOWED_ORIGINS.`, {
+      code: 'origin_not_allowed',
+    });
   }
 }

@@ -24,7 +24,8 @@ export function assertDepthWithin(text: string, maxDepth = MAX_JSON_DEPTH): void
       i = closingQuote(text, i);
       if (i === -1) return;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (++depth > maxDepth) throw new GatewayError(400, `Request body nests arrays and objects more than ${maxDepth} levels deep.`, { code: 'too_deep' });
+      if (++depth > maxDepth)
+        throw new GatewayError(400, `Request body nests arrays and objects more than ${maxDepth} levels deep.`, { code: 'too_deep' });
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
   }
 }

@@ -39,7 +39,8 @@ export function outcomeFields(outcomes: readonly Outcome[]): Record<string, unkn
 
 /** What the tool loop did, from the report it leaves on the completion: steps taken, and whether the bound stopped it. */
 function toolLoopFields(outcome: Outcome): Record<string, unknown> {
-  const report = (outcome.completion as { gateway_tools?: { iterations?: unknown; max_iterations_reached?: unknown } } | undefined)?.gateway_tools;
+  const report = (outcome.completion as { gateway_tools?: { iterations?: unknown; max_iterations_reached?: unknown } } | undefined)
+    ?.gateway_tools;
   if (!report) return {};
   return { tool_iterations: report.iterations, ...(report.max_iterations_reached === true ? { tool_bound_hit: true } : {}) };
 }

@@ -8,9 +8,12 @@ import { assertDepthWithin } from './json-depth.ts';
 export async function readJsonObject(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new GatewayError(415, `Content-Type must be application/json (got ${type ? `"${type}"` : 'none'}).`, { code: 'unsupported_media_type' });
+    throw new GatewayError(415, `Content-Type must be application/json (got ${type ? `"${type}"` : 'none'}).`, {
+      code: 'unsupported_media_type',
+    });
   }
-  const tooLarge = () => new GatewayError(413, `Request body is larger than ${maxBytes} bytes (MAX_BODY_BYTES).`, { code: 'request_too_large' });
+  const tooLarge = () =>
+    new GatewayError(413, `Request body is larger than ${maxBytes} bytes (MAX_BODY_BYTES).`, { code: 'request_too_large' });
   const declared = request.headers.get('content-length');
   if (Number(declared ?? 0) > maxBytes) throw tooLarge();
   // A declared length is enforced by the runtime, so the body is read in one go; without one, counted as it streams.
@@ -22,7 +25,9 @@ export async function readJsonObject(request: Request, maxBytes: number): Promis
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new GatewayError(400, `Request body is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}.`, { code: 'invalid_json' });
+    throw new GatewayError(400, `Request body is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}.`, {
+      code: 'invalid_json',
+    });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new GatewayError(400, 'Request body must be a JSON object.', { code: 'invalid_json' });

@@ -9,7 +9,10 @@ const CLIENT_RETRYABLE = new Set([408, 409, 429]);
  */
 export function retryHint(error: GatewayError): Record<string, string> {
   if (error.headers['x-should-retry']) return {};
-  const fixedByRetry = error.status >= 500 ? !error.is('config_error', 'provider_not_configured', 'gateway_not_configured') : CLIENT_RETRYABLE.has(error.status);
+  const fixedByRetry =
+    error.status >= 500
+      ? !error.is('config_error', 'provider_not_configured', 'gateway_not_configured')
+      : CLIENT_RETRYABLE.has(error.status);
   return fixedByRetry ? {} : { 'x-should-retry': 'false' };
 }
 
@@ -32,6 +35,12 @@ export function renderErrorEvent(error: GatewayError): Response {
   const retry = Number.isFinite(seconds) && seconds > 0 ? `retry: ${Math.ceil(seconds * 1000)}\n` : '';
   return new Response(`${retry}event: error\ndata: ${JSON.stringify(errorBody(error))}\n\n`, {
     status: 200,
-    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', ...retryHint(error), ...error.headers, 'x-gateway-error-status': String(error.status) },
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      ...retryHint(error),
+      ...error.headers,
+      'x-gateway-error-status': String(error.status),
+    },
   });
 }

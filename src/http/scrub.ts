@@ -7,5 +7,11 @@ export { scrubText };
 export function scrubError(error: GatewayError, secrets: readonly string[]): GatewayError {
   const message = scrubText(error.message, secrets);
   if (message === error.message) return error;
-  return new GatewayError(error.status, message, { type: error.type, upstreamCode: error.code, param: error.param, headers: error.headers, cause: error.cause });
+  return new GatewayError(error.status, message, {
+    type: error.type,
+    upstreamCode: error.code,
+    param: error.param,
+    headers: error.headers,
+    cause: error.cause,
+  });
 }

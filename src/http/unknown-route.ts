@@ -17,13 +17,20 @@ export function unknownRouteMessage(method: string, path: string): string {
   const asked = `Unknown route ${method} ${path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path}`;
   const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
-  if (path.startsWith('/v1/v1/')) return `${asked}: the client's base URL ends in /v1 and the path starts with /v1 again. Set the base URL to the gateway's origin plus /v1 once (https://<gateway>/v1); it serves ${CHAT_API}.`;
-  if (path === '/chat/completions' || path === '/models') return `${asked}: OpenAI's API lives under /v1 here. Set the client's base URL to https://<gateway>/v1 (with /v1), so it calls /v1${path}.`;
-  if (under('/v1/embeddings')) return `${asked}: this gateway does not serve embeddings; it speaks ${CHAT_API}. Call your provider's embeddings API directly.`;
-  if (under('/v1/messages')) return `${asked}: that is Anthropic's Messages API, which this gateway does not serve. Send the conversation to POST /v1/chat/completions in OpenAI's format with an Anthropic model, e.g. "model": "anthropic/claude-sonnet-4-5".`;
-  if (path === '/v1/completions') return `${asked}: that is OpenAI's legacy Completions API (a "prompt" in, text out), which this gateway does not serve. Use POST /v1/chat/completions with "messages": [{"role":"user","content":<your prompt>}].`;
-  if (under('/v1/responses')) return `${asked}: that is OpenAI's Responses API, which this gateway does not serve; it speaks ${CHAT_API}. With @ai-sdk/openai use openai.chat(model) instead of openai(model); with LangChain leave useResponsesApi off.`;
-  if (method === 'GET' && path.startsWith('/v1/models/')) return `${asked}: a model is described at GET /v1/models/<provider>/<model> (e.g. /v1/models/openai/gpt-4o-mini), and GET /v1/models lists the models this deployment names.`;
+  if (path.startsWith('/v1/v1/'))
+    return `${asked}: the client's base URL ends in /v1 and the path starts with /v1 again. Set the base URL to the gateway's origin plus /v1 once (https://<gateway>/v1); it serves ${CHAT_API}.`;
+  if (path === '/chat/completions' || path === '/models')
+    return `${asked}: OpenAI's API lives under /v1 here. Set the client's base URL to https://<gateway>/v1 (with /v1), so it calls /v1${path}.`;
+  if (under('/v1/embeddings'))
+    return `${asked}: this gateway does not serve embeddings; it speaks ${CHAT_API}. Call your provider's embeddings API directly.`;
+  if (under('/v1/messages'))
+    return `${asked}: that is Anthropic's Messages API, which this gateway does not serve. Send the conversation to POST /v1/chat/completions in OpenAI's format with an Anthropic model, e.g. "model": "anthropic/claude-sonnet-4-5".`;
+  if (path === '/v1/completions')
+    return `${asked}: that is OpenAI's legacy Completions API (a "prompt" in, text out), which this gateway does not serve. Use POST /v1/chat/completions with "messages": [{"role":"user","content":<your prompt>}].`;
+  if (under('/v1/responses'))
+    return `${asked}: that is OpenAI's Responses API, which this gateway does not serve; it speaks ${CHAT_API}. With @ai-sdk/openai use openai.chat(model) instead of openai(model); with LangChain leave useResponsesApi off.`;
+  if (method === 'GET' && path.startsWith('/v1/models/'))
+    return `${asked}: a model is described at GET /v1/models/<provider>/<model> (e.g. /v1/models/openai/gpt-4o-mini), and GET /v1/models lists the models this deployment names.`;
   if (under('/v1')) return `${asked}. Under /v1 this gateway speaks ${CHAT_API}; the README's Routes table lists every route.`;
   return `${asked}. The gateway's main routes: ${MAIN_ROUTES} (the README's Routes table lists every one).`;
 }

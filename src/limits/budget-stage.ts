@@ -44,18 +44,42 @@ export function refusal(result: Extract<ReserveResult, { ok: false }>): GatewayE
     case 'revoked':
     case 'expired':
     case 'unknown_key':
-      return new GatewayError(401, `This gateway key is ${result.limit === 'unknown_key' ? 'unknown' : result.limit}.`, { code: 'invalid_api_key', headers });
+      return new GatewayError(401, `This gateway key is ${result.limit === 'unknown_key' ? 'unknown' : result.limit}.`, {
+        code: 'invalid_api_key',
+        headers,
+      });
     case 'requests_per_minute':
-      return new GatewayError(429, `Rate limit reached for this gateway key (requests per minute); retry in ${result.retryAfterSeconds} s.`, { code: 'limit_exceeded', headers });
+      return new GatewayError(
+        429,
+        `Rate limit reached for this gateway key (requests per minute); retry in ${result.retryAfterSeconds} s.`,
+        { code: 'limit_exceeded', headers },
+      );
     case 'tokens_per_day':
-      return new GatewayError(429, `This gateway key's tokens per day would be exceeded by this request's worst case; retry in ${result.retryAfterSeconds} s, or ask for fewer max tokens.`, { code: 'limit_exceeded', headers });
+      return new GatewayError(
+        429,
+        `This gateway key's tokens per day would be exceeded by this request's worst case; retry in ${result.retryAfterSeconds} s, or ask for fewer max tokens.`,
+        { code: 'limit_exceeded', headers },
+      );
     case 'usd_per_day':
     case 'usd_per_month':
-      return new GatewayError(429, `This gateway key's spending limit (${result.limit === 'usd_per_day' ? 'US dollars per day' : 'US dollars per month'}) would be exceeded by this request's worst case; retry in ${result.retryAfterSeconds} s.`, { code: 'budget_exceeded', headers });
+      return new GatewayError(
+        429,
+        `This gateway key's spending limit (${result.limit === 'usd_per_day' ? 'US dollars per day' : 'US dollars per month'}) would be exceeded by this request's worst case; retry in ${result.retryAfterSeconds} s.`,
+        { code: 'budget_exceeded', headers },
+      );
   }
 }
 
-const refusedOutcome = (error: GatewayError): Outcome => ({ status: 'error', target: undefined, attempts: [], completion: undefined, usage: undefined, cost: undefined, cache: 'BYPASS', error });
+const refusedOutcome = (error: GatewayError): Outcome => ({
+  status: 'error',
+  target: undefined,
+  attempts: [],
+  completion: undefined,
+  usage: undefined,
+  cost: undefined,
+  cache: 'BYPASS',
+  error,
+});
 
 /** Whether a caller has anything to count against: a managed key, or a static key when some KEY_* limit is set. */
 export function hasLimits(caller: Caller, settings: BudgetDeps['settings']): boolean {
@@ -70,44 +94,56 @@ export function hasLimits(caller: Caller, settings: BudgetDeps['settings']): boo
  * @example const callModel = [toolLoop, budgetStage({ keys: env.LIMITS, settings, now: Date.now, estimate }), usageStage].reduceRight((next, stage) => stage(next), run);
  */
 export function budgetStage(deps: BudgetDeps): Stage {
-  return (next) => (request): Call => {
-    const keyHash = request.caller.keyHash;
-    if (keyHash === null) return next(request);
-    const stub = keyObject(deps, keyHash);
-    // A settle that fails leaves the reservation to expire on its own; the outcome never rejects.
-    const settle = (reservationId: string, spent: Spend) => stub.settle(reservationId, spent).then(() => undefined, () => undefined);
+  return (next) =>
+    (request): Call => {
+      const keyHash = request.caller.keyHash;
+      if (keyHash === null) return next(request);
+      const stub = keyObject(deps, keyHash);
+      // A settle that fails leaves the reservation to expire on its own; the outcome never rejects.
+      const settle = (reservationId: string, spent: Spend) =>
+        stub.settle(reservationId, spent).then(
+          () => undefined,
+          () => undefined,
+        );
 
-    const started = (async () => {
-      const worst = await deps.estimate(request);
-      let result: ReserveResult;
-      try {
-        result = await stub.reserve({ requestId: request.requestId, tokens: worst.tokens, usd: worst.usd, now: deps.now(), ttlMs: deps.settings.reservationTtlMs, fallback: staticRecord(deps.settings.staticLimits) });
-      } catch (error) {
-        if (deps.settings.failOpen) return { call: next(request), reservationId: null, worst };
-        throw limitUnavailable(error);
-      }
-      headersByCaller.set(request.caller, result.headers);
-      if (!result.ok) throw refusal(result);
-      const reservationId = result.reservationId;
-      try {
-        return { call: next(request), reservationId, worst };
-      } catch (error) {
-        request.waitUntil(settle(reservationId, NOTHING));
-        throw error;
-      }
-    })();
+      const started = (async () => {
+        const worst = await deps.estimate(request);
+        let result: ReserveResult;
+        try {
+          result = await stub.reserve({
+            requestId: request.requestId,
+            tokens: worst.tokens,
+            usd: worst.usd,
+            now: deps.now(),
+            ttlMs: deps.settings.reservationTtlMs,
+            fallback: staticRecord(deps.settings.staticLimits),
+          });
+        } catch (error) {
+          if (deps.settings.failOpen) return { call: next(request), reservationId: null, worst };
+          throw limitUnavailable(error);
+        }
+        headersByCaller.set(request.caller, result.headers);
+        if (!result.ok) throw refusal(result);
+        const reservationId = result.reservationId;
+        try {
+          return { call: next(request), reservationId, worst };
+        } catch (error) {
+          request.waitUntil(settle(reservationId, NOTHING));
+          throw error;
+        }
+      })();
 
-    return {
-      answer: started.then((s) => s.call.answer),
-      outcome: started.then(
-        async (s) => {
-          const outcome = await s.call.outcome;
-          // Settling never delays the outcome (the log line); until it lands, the worst case stays held.
-          if (s.reservationId !== null) request.waitUntil(settle(s.reservationId, settlement(outcome, s.worst)));
-          return outcome;
-        },
-        (error: unknown) => refusedOutcome(asGatewayError(error)),
-      ),
+      return {
+        answer: started.then((s) => s.call.answer),
+        outcome: started.then(
+          async (s) => {
+            const outcome = await s.call.outcome;
+            // Settling never delays the outcome (the log line); until it lands, the worst case stays held.
+            if (s.reservationId !== null) request.waitUntil(settle(s.reservationId, settlement(outcome, s.worst)));
+            return outcome;
+          },
+          (error: unknown) => refusedOutcome(asGatewayError(error)),
+        ),
+      };
     };
-  };
 }

@@ -21,6 +21,9 @@ export function checkAccess(record: KeyRecord, request: AccessRequest): void {
   const patterns = record.models;
   const forbidden = request.models.find((model) => !patterns.some((pattern) => modelMatches(pattern, model)));
   if (forbidden !== undefined) {
-    throw new GatewayError(403, `This gateway key may not use the model ${forbidden} (allowed: ${patterns.join(', ')}).`, { code: 'forbidden_model', param: 'model' });
+    throw new GatewayError(403, `This gateway key may not use the model ${forbidden} (allowed: ${patterns.join(', ')}).`, {
+      code: 'forbidden_model',
+      param: 'model',
+    });
   }
 }

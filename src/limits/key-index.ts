@@ -17,12 +17,20 @@ export class KeyIndex extends DurableObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec('CREATE TABLE IF NOT EXISTS keys (id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, created_at INTEGER NOT NULL, json TEXT NOT NULL)');
+    this.sql.exec(
+      'CREATE TABLE IF NOT EXISTS keys (id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, created_at INTEGER NOT NULL, json TEXT NOT NULL)',
+    );
   }
 
   /** Adds a new key's entry. */
   add(entry: IndexEntry): void {
-    this.sql.exec('INSERT INTO keys (id, key_hash, created_at, json) VALUES (?, ?, ?, ?)', entry.record.id, entry.keyHash, entry.record.created_at, JSON.stringify(entry.record));
+    this.sql.exec(
+      'INSERT INTO keys (id, key_hash, created_at, json) VALUES (?, ?, ?, ?)',
+      entry.record.id,
+      entry.keyHash,
+      entry.record.created_at,
+      JSON.stringify(entry.record),
+    );
   }
 
   /** The entry for a key id, or null. */
@@ -43,6 +51,9 @@ export class KeyIndex extends DurableObject {
 
   /** Every managed key's record, oldest first. */
   list(): KeyRecord[] {
-    return this.sql.exec<{ json: string }>('SELECT json FROM keys ORDER BY created_at, id').toArray().map((row) => JSON.parse(row.json) as KeyRecord);
+    return this.sql
+      .exec<{ json: string }>('SELECT json FROM keys ORDER BY created_at, id')
+      .toArray()
+      .map((row) => JSON.parse(row.json) as KeyRecord);
   }
 }

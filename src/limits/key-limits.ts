@@ -31,7 +31,12 @@ export interface ReserveInput {
 export type ReserveResult =
   | { readonly ok: true; readonly reservationId: string; readonly headers: Record<string, string> }
   | { readonly ok: false; readonly limit: LimitName; readonly retryAfterSeconds: number; readonly headers: Record<string, string> }
-  | { readonly ok: false; readonly limit: 'revoked' | 'expired' | 'unknown_key'; readonly retryAfterSeconds: null; readonly headers: Record<string, string> };
+  | {
+      readonly ok: false;
+      readonly limit: 'revoked' | 'expired' | 'unknown_key';
+      readonly retryAfterSeconds: null;
+      readonly headers: Record<string, string>;
+    };
 
 /** What a key has used in one period. */
 export interface PeriodUsage {
@@ -51,7 +56,12 @@ export interface KeyUsage {
   readonly pending: { readonly reservations: number; readonly tokens: number; readonly usd: number };
   readonly limits: KeyLimitValues;
   /** null where the limit is unlimited. */
-  readonly remaining: { readonly requests_per_minute: number | null; readonly tokens_per_day: number | null; readonly usd_per_day: number | null; readonly usd_per_month: number | null };
+  readonly remaining: {
+    readonly requests_per_minute: number | null;
+    readonly tokens_per_day: number | null;
+    readonly usd_per_day: number | null;
+    readonly usd_per_month: number | null;
+  };
 }
 
 export interface SettleResult {
@@ -137,20 +147,38 @@ export class KeyLimits extends DurableObject {
 
     // Every failing limit, with when it could pass again; the caller waits for the latest of them.
     const refusals: { limit: LimitName; retryAtMs: number }[] = [];
-    if (record.requests_per_minute !== null && hits.count >= record.requests_per_minute) refusals.push({ limit: 'requests_per_minute', retryAtMs: this.windowFreesAt(now, hits.count - record.requests_per_minute + 1) });
-    if (record.tokens_per_day !== null && day.tokens + tokens > record.tokens_per_day) refusals.push({ limit: 'tokens_per_day', retryAtMs: nextUtcMidnight(now) });
-    if (record.usd_per_day !== null && day.nano_usd + nanoUsd > toNano(record.usd_per_day, Math.round)) refusals.push({ limit: 'usd_per_day', retryAtMs: nextUtcMidnight(now) });
-    if (record.usd_per_month !== null && month.nano_usd + nanoUsd > toNano(record.usd_per_month, Math.round)) refusals.push({ limit: 'usd_per_month', retryAtMs: nextUtcMonth(now) });
+    if (record.requests_per_minute !== null && hits.count >= record.requests_per_minute)
+      refusals.push({ limit: 'requests_per_minute', retryAtMs: this.windowFreesAt(now, hits.count - record.requests_per_minute + 1) });
+    if (record.tokens_per_day !== null && day.tokens + tokens > record.tokens_per_day)
+      refusals.push({ limit: 'tokens_per_day', retryAtMs: nextUtcMidnight(now) });
+    if (record.usd_per_day !== null && day.nano_usd + nanoUsd > toNano(record.usd_per_day, Math.round))
+      refusals.push({ limit: 'usd_per_day', retryAtMs: nextUtcMidnight(now) });
+    if (record.usd_per_month !== null && month.nano_usd + nanoUsd > toNano(record.usd_per_month, Math.round))
+      refusals.push({ limit: 'usd_per_month', retryAtMs: nextUtcMonth(now) });
     if (refusals.length > 0) {
       const worst = refusals.reduce((a, b) => (b.retryAtMs > a.retryAtMs ? b : a));
       const retryAfterSeconds = Math.max(1, Math.ceil((worst.retryAtMs - now) / 1000));
-      return { ok: false, limit: worst.limit, retryAfterSeconds, headers: { 'retry-after': String(retryAfterSeconds), ...this.headers(record, now) } };
+      return {
+        ok: false,
+        limit: worst.limit,
+        retryAfterSeconds,
+        headers: { 'retry-after': String(retryAfterSeconds), ...this.headers(record, now) },
+      };
     }
 
     const reservationId = crypto.randomUUID();
     const ttlMs = input.ttlMs ?? DEFAULT_RESERVATION_TTL_MS;
     this.sql.exec('INSERT INTO hits (at) VALUES (?)', now);
-    this.sql.exec('INSERT INTO reservations (id, request_id, day, month, tokens, nano_usd, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)', reservationId, input.requestId, dayOf(now), monthOf(now), tokens, nanoUsd, now + ttlMs);
+    this.sql.exec(
+      'INSERT INTO reservations (id, request_id, day, month, tokens, nano_usd, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      reservationId,
+      input.requestId,
+      dayOf(now),
+      monthOf(now),
+      tokens,
+      nanoUsd,
+      now + ttlMs,
+    );
     this.add(dayOf(now), 1, tokens, nanoUsd);
     this.add(monthOf(now), 1, tokens, nanoUsd);
     this.scheduleExpiry(ttlMs);
@@ -159,7 +187,12 @@ export class KeyLimits extends DurableObject {
 
   /** Replaces a reservation by the real usage (zero for a cache hit); a late settle of an expired one still charges it, once. */
   settle(reservationId: string, actual: { tokens: number; usd: number }): SettleResult {
-    const row = this.sql.exec<{ day: string; month: string; tokens: number; nano_usd: number; expired_at: number | null }>('SELECT day, month, tokens, nano_usd, expired_at FROM reservations WHERE id = ?', reservationId).toArray()[0];
+    const row = this.sql
+      .exec<{ day: string; month: string; tokens: number; nano_usd: number; expired_at: number | null }>(
+        'SELECT day, month, tokens, nano_usd, expired_at FROM reservations WHERE id = ?',
+        reservationId,
+      )
+      .toArray()[0];
     if (!row) return { status: 'unknown' };
     const tokens = Math.max(0, Math.round(actual.tokens));
     const nanoUsd = Math.max(0, toNano(actual.usd, Math.round));
@@ -178,7 +211,11 @@ export class KeyLimits extends DurableObject {
     const day = this.period(dayOf(now));
     const month = this.period(monthOf(now));
     const minute = this.hitsInWindow(now).count;
-    const pending = this.sql.exec<{ n: number; tokens: number; nano_usd: number }>('SELECT COUNT(*) AS n, COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(nano_usd), 0) AS nano_usd FROM reservations WHERE expired_at IS NULL').one();
+    const pending = this.sql
+      .exec<{ n: number; tokens: number; nano_usd: number }>(
+        'SELECT COUNT(*) AS n, COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(nano_usd), 0) AS nano_usd FROM reservations WHERE expired_at IS NULL',
+      )
+      .one();
     const limits: KeyLimitValues = {
       requests_per_minute: record?.requests_per_minute ?? null,
       tokens_per_day: record?.tokens_per_day ?? null,
@@ -186,7 +223,8 @@ export class KeyLimits extends DurableObject {
       usd_per_month: record?.usd_per_month ?? null,
     };
     const left = (limit: number | null, used: number) => (limit === null ? null : Math.max(0, limit - used));
-    const leftUsd = (limit: number | null, usedNano: number) => (limit === null ? null : fromNano(Math.max(0, toNano(limit, Math.round) - usedNano)));
+    const leftUsd = (limit: number | null, usedNano: number) =>
+      limit === null ? null : fromNano(Math.max(0, toNano(limit, Math.round) - usedNano));
     return {
       object: 'gateway.key.usage',
       record,
@@ -212,11 +250,21 @@ export class KeyLimits extends DurableObject {
   }
 
   private writeRecord(record: KeyRecord): void {
-    this.sql.exec('INSERT INTO record (one, json) VALUES (1, ?) ON CONFLICT (one) DO UPDATE SET json = excluded.json', JSON.stringify(record));
+    this.sql.exec(
+      'INSERT INTO record (one, json) VALUES (1, ?) ON CONFLICT (one) DO UPDATE SET json = excluded.json',
+      JSON.stringify(record),
+    );
   }
 
   private period(period: string): { requests: number; tokens: number; nano_usd: number } {
-    return this.sql.exec<{ requests: number; tokens: number; nano_usd: number }>('SELECT requests, tokens, nano_usd FROM periods WHERE period = ?', period).toArray()[0] ?? { requests: 0, tokens: 0, nano_usd: 0 };
+    return (
+      this.sql
+        .exec<{ requests: number; tokens: number; nano_usd: number }>(
+          'SELECT requests, tokens, nano_usd FROM periods WHERE period = ?',
+          period,
+        )
+        .toArray()[0] ?? { requests: 0, tokens: 0, nano_usd: 0 }
+    );
   }
 
   private add(period: string, requests: number, tokens: number, nanoUsd: number): void {
@@ -235,13 +283,20 @@ export class KeyLimits extends DurableObject {
 
   /** When the window will have dropped `needed` more requests: the sliding window admits again then. */
   private windowFreesAt(now: number, needed: number): number {
-    const row = this.sql.exec<{ at: number }>('SELECT at FROM hits WHERE at > ? ORDER BY at LIMIT 1 OFFSET ?', now - MINUTE_MS, Math.max(0, needed - 1)).toArray()[0];
+    const row = this.sql
+      .exec<{ at: number }>('SELECT at FROM hits WHERE at > ? ORDER BY at LIMIT 1 OFFSET ?', now - MINUTE_MS, Math.max(0, needed - 1))
+      .toArray()[0];
     return (row?.at ?? now) + MINUTE_MS;
   }
 
   /** Releases what lapsed reservations held; their rows stay a day, marked, so a late settle charges once. */
   private expireReservations(now: number): void {
-    for (const r of this.sql.exec<{ day: string; month: string; tokens: number; nano_usd: number }>('SELECT day, month, tokens, nano_usd FROM reservations WHERE expired_at IS NULL AND expires_at <= ?', now).toArray()) {
+    for (const r of this.sql
+      .exec<{ day: string; month: string; tokens: number; nano_usd: number }>(
+        'SELECT day, month, tokens, nano_usd FROM reservations WHERE expired_at IS NULL AND expires_at <= ?',
+        now,
+      )
+      .toArray()) {
       this.add(r.day, 0, -r.tokens, -r.nano_usd);
       this.add(r.month, 0, -r.tokens, -r.nano_usd);
     }
@@ -260,9 +315,20 @@ export class KeyLimits extends DurableObject {
     let requests: LimitState | null = null;
     if (record.requests_per_minute !== null) {
       const count = this.hitsInWindow(now).count;
-      requests = { limit: record.requests_per_minute, remaining: record.requests_per_minute - count, resetMs: count === 0 ? 0 : this.windowFreesAt(now, 1) - now };
+      requests = {
+        limit: record.requests_per_minute,
+        remaining: record.requests_per_minute - count,
+        resetMs: count === 0 ? 0 : this.windowFreesAt(now, 1) - now,
+      };
     }
-    const tokens = record.tokens_per_day === null ? null : { limit: record.tokens_per_day, remaining: record.tokens_per_day - this.period(dayOf(now)).tokens, resetMs: nextUtcMidnight(now) - now };
+    const tokens =
+      record.tokens_per_day === null
+        ? null
+        : {
+            limit: record.tokens_per_day,
+            remaining: record.tokens_per_day - this.period(dayOf(now)).tokens,
+            resetMs: nextUtcMidnight(now) - now,
+          };
     return rateLimitHeaders(requests, tokens);
   }
 }

@@ -26,7 +26,18 @@ export const UNLIMITED: KeyLimitValues = { requests_per_minute: null, tokens_per
 
 /** The record a static key is treated as, with the limits the vars give every static key. */
 export function staticRecord(limits: KeyLimitValues): KeyRecord {
-  return { object: 'gateway.key', id: 'static', name: 'static', models: null, origins: null, expires_at: null, revoked: false, created_at: 0, kind: 'static', ...limits };
+  return {
+    object: 'gateway.key',
+    id: 'static',
+    name: 'static',
+    models: null,
+    origins: null,
+    expires_at: null,
+    revoked: false,
+    created_at: 0,
+    kind: 'static',
+    ...limits,
+  };
 }
 
 /** Why a key cannot be used at `now` (ms), or null when it can. */

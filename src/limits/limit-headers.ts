@@ -23,7 +23,10 @@ export interface LimitState {
 /** The `x-ratelimit-*-requests` and `-tokens` trios for the limits the key has (none for an unlimited one). */
 export function rateLimitHeaders(requests: LimitState | null, tokens: LimitState | null): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [suffix, state] of [['requests', requests], ['tokens', tokens]] as const) {
+  for (const [suffix, state] of [
+    ['requests', requests],
+    ['tokens', tokens],
+  ] as const) {
     if (!state) continue;
     headers[`x-ratelimit-limit-${suffix}`] = String(state.limit);
     headers[`x-ratelimit-remaining-${suffix}`] = String(Math.max(0, state.remaining));

@@ -34,6 +34,11 @@ export async function lookupKey(deps: LimitsDeps, presentedKey: string): Promise
   }
   if (record?.kind !== 'managed') throw new GatewayError(401, 'Invalid gateway key.', { code: 'invalid_api_key' });
   const reason = unusableReason(record, deps.now());
-  if (reason) throw new GatewayError(401, `This gateway key has been ${reason === 'revoked' ? 'revoked' : 'expired since its expires_at'}; ask the gateway's owner for a new one.`, { code: 'invalid_api_key' });
+  if (reason)
+    throw new GatewayError(
+      401,
+      `This gateway key has been ${reason === 'revoked' ? 'revoked' : 'expired since its expires_at'}; ask the gateway's owner for a new one.`,
+      { code: 'invalid_api_key' },
+    );
   return { keyHash, name: record.name, record };
 }

@@ -17,11 +17,17 @@ export async function readUsage(deps: LimitsDeps, keyHash: string): Promise<KeyU
 /** The public view of a usage report: no record internals, just the key's name and its figures. */
 export function usageBody(usage: KeyUsage): Record<string, unknown> {
   const { record, ...figures } = usage;
-  return { ...figures, key: record ? { id: record.kind === 'managed' ? record.id : null, name: record.kind === 'managed' ? record.name : null, kind: record.kind } : null };
+  return {
+    ...figures,
+    key: record
+      ? { id: record.kind === 'managed' ? record.id : null, name: record.kind === 'managed' ? record.name : null, kind: record.kind }
+      : null,
+  };
 }
 
 /** `GET /v1/usage`: the calling key's requests, tokens and cost today and this month, its limits and what remains. */
 export async function usageResponse(caller: Caller, deps: LimitsDeps): Promise<Response> {
-  if (caller.keyHash === null) throw new GatewayError(401, 'GET /v1/usage reports on a gateway key: send "Authorization: Bearer <key>".', { code: 'missing_api_key' });
+  if (caller.keyHash === null)
+    throw new GatewayError(401, 'GET /v1/usage reports on a gateway key: send "Authorization: Bearer <key>".', { code: 'missing_api_key' });
   return Response.json(usageBody(await readUsage(deps, caller.keyHash)));
 }

@@ -11,7 +11,8 @@ export interface WorstCaseOptions {
   readonly unboundedOutputTokens: number;
 }
 
-const asCount = (value: unknown): number | undefined => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined);
+const asCount = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 
 /**
  * What a call may cost at most, for the budget stage to reserve: its prompt tokens plus every output token it may
@@ -32,7 +33,8 @@ export function worstCase(request: CallRequest, options: WorstCaseOptions): Spen
     const limits = modelLimits(target.id, options.overrides);
     const room = limits.contextWindow === undefined ? undefined : Math.max(0, limits.contextWindow - prompt);
     const output = (asked ?? limits.maxOutputTokens ?? room ?? options.unboundedOutputTokens) * choices;
-    const usd = costOf(target.id, { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output }, options.overrides)?.usd ?? 0;
+    const usd =
+      costOf(target.id, { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output }, options.overrides)?.usd ?? 0;
     worst = { tokens: Math.max(worst.tokens, prompt + output), usd: Math.max(worst.usd, usd) };
   }
   return worst;

@@ -49,21 +49,42 @@ export function jsonSchemaFormat(format: unknown): JsonSchemaFormat | undefined 
   if (!isJsonObject(format) || format['type'] !== 'json_schema' || !isJsonObject(format['json_schema'])) return undefined;
   const js = format['json_schema'];
   const schema = isJsonObject(js['schema']) ? js['schema'] : { type: 'object' };
-  return { name: typeof js['name'] === 'string' && js['name'] !== '' ? js['name'] : DEFAULT_TOOL, description: typeof js['description'] === 'string' ? js['description'] : undefined, schema };
+  return {
+    name: typeof js['name'] === 'string' && js['name'] !== '' ? js['name'] : DEFAULT_TOOL,
+    description: typeof js['description'] === 'string' ? js['description'] : undefined,
+    schema,
+  };
 }
 
-function adaptStructured(strategy: StructuredOutput, body: ChatBody, format: JsonSchemaFormat, normalize: NormalizeOptions): AdaptedRequest {
+function adaptStructured(
+  strategy: StructuredOutput,
+  body: ChatBody,
+  format: JsonSchemaFormat,
+  normalize: NormalizeOptions,
+): AdaptedRequest {
   if (strategy === 'json_schema') return { body, normalize };
   if (strategy === 'json_object') {
     const instruction = `Reply with one JSON object that matches this JSON Schema, and nothing else:\n${JSON.stringify(format.schema)}`;
     // Into the caller's own system message when there is one, so it stays the first thing the model reads.
     const [first, ...rest] = body.messages;
     const own = isJsonObject(first) && first['role'] === 'system' && typeof first['content'] === 'string';
-    const messages = own ? [{ ...first, content: `${first['content']}\n${instruction}` }, ...rest] : [{ role: 'system', content: instruction }, ...body.messages];
+    const messages = own
+      ? [{ ...first, content: `${first['content']}\n${instruction}` }, ...rest]
+      : [{ role: 'system', content: instruction }, ...body.messages];
     return { body: { ...body, response_format: { type: 'json_object' }, messages }, normalize };
   }
   const { response_format: _dropped, ...rest } = body;
-  const tool = { type: 'function', function: { name: format.name, description: format.description ?? 'Return the answer as arguments of this function.', parameters: format.schema } };
+  const tool = {
+    type: 'function',
+    function: {
+      name: format.name,
+      description: format.description ?? 'Return the answer as arguments of this function.',
+      parameters: format.schema,
+    },
+  };
   const tools = Array.isArray(body['tools']) ? [...body['tools'], tool] : [tool];
-  return { body: { ...rest, messages: body.messages, tools, tool_choice: { type: 'function', function: { name: format.name } } }, normalize: { ...normalize, structuredTool: format.name } };
+  return {
+    body: { ...rest, messages: body.messages, tools, tool_choice: { type: 'function', function: { name: format.name } } },
+    normalize: { ...normalize, structuredTool: format.name },
+  };
 }

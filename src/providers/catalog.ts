@@ -27,15 +27,47 @@ export interface ProviderSpec {
   readonly wire: Wire;
 }
 
-const openai = (name: string, keyVar: string | null, baseUrlVar: string, defaultBaseUrl: string, structuredOutput: StructuredOutput, streamUsage: StreamUsage): ProviderSpec => ({
-  name, keyVar, keyRequired: true, baseUrlVar, defaultBaseUrl, structuredOutput, streamUsage, wire: 'openai',
+const openai = (
+  name: string,
+  keyVar: string | null,
+  baseUrlVar: string,
+  defaultBaseUrl: string,
+  structuredOutput: StructuredOutput,
+  streamUsage: StreamUsage,
+): ProviderSpec => ({
+  name,
+  keyVar,
+  keyRequired: true,
+  baseUrlVar,
+  defaultBaseUrl,
+  structuredOutput,
+  streamUsage,
+  wire: 'openai',
 });
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openai('openai', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'https://api.openai.com/v1', 'json_schema', 'include_usage'),
-  { name: 'azure', keyVar: 'AZURE_OPENAI_API_KEY', keyRequired: true, baseUrlVar: 'AZURE_OPENAI_ENDPOINT', defaultBaseUrl: '', structuredOutput: 'json_schema', streamUsage: 'include_usage', wire: 'azure' },
+  {
+    name: 'azure',
+    keyVar: 'AZURE_OPENAI_API_KEY',
+    keyRequired: true,
+    baseUrlVar: 'AZURE_OPENAI_ENDPOINT',
+    defaultBaseUrl: '',
+    structuredOutput: 'json_schema',
+    streamUsage: 'include_usage',
+    wire: 'azure',
+  },
   // Native Messages API: prompt caching, extended thinking and strict tools, which the compatibility layer drops.
-  { name: 'anthropic', keyVar: 'ANTHROPIC_API_KEY', keyRequired: true, baseUrlVar: 'ANTHROPIC_BASE_URL', defaultBaseUrl: 'https://api.anthropic.com', structuredOutput: 'json_schema', streamUsage: 'always', wire: 'anthropic' },
+  {
+    name: 'anthropic',
+    keyVar: 'ANTHROPIC_API_KEY',
+    keyRequired: true,
+    baseUrlVar: 'ANTHROPIC_BASE_URL',
+    defaultBaseUrl: 'https://api.anthropic.com',
+    structuredOutput: 'json_schema',
+    streamUsage: 'always',
+    wire: 'anthropic',
+  },
   openai('anthropic-compat', 'ANTHROPIC_API_KEY', 'ANTHROPIC_COMPAT_BASE_URL', 'https://api.anthropic.com/v1', 'tool', 'include_usage'),
   openai('google', 'GEMINI_API_KEY', 'GEMINI_BASE_URL', 'https://generativelanguage.googleapis.com/v1beta/openai', 'json_schema', 'always'),
   openai('mistral', 'MISTRAL_API_KEY', 'MISTRAL_BASE_URL', 'https://api.mistral.ai/v1', 'json_schema', 'always'),
@@ -47,8 +79,18 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   openai('groq', 'GROQ_API_KEY', 'GROQ_BASE_URL', 'https://api.groq.com/openai/v1', 'json_object', 'include_usage'),
   openai('together', 'TOGETHER_API_KEY', 'TOGETHER_BASE_URL', 'https://api.together.xyz/v1', 'json_object', 'include_usage'),
   openai('openrouter', 'OPENROUTER_API_KEY', 'OPENROUTER_BASE_URL', 'https://openrouter.ai/api/v1', 'json_schema', 'include_usage'),
-  { ...openai('ollama', 'OLLAMA_API_KEY', 'OLLAMA_BASE_URL', 'http://localhost:11434/v1', 'json_schema', 'include_usage'), keyRequired: false },
-  openai('workers-ai', 'CLOUDFLARE_API_TOKEN', 'WORKERS_AI_BASE_URL', 'https://api.cloudflare.com/client/v4/accounts/{account}/ai/v1', 'json_schema', 'include_usage'),
+  {
+    ...openai('ollama', 'OLLAMA_API_KEY', 'OLLAMA_BASE_URL', 'http://localhost:11434/v1', 'json_schema', 'include_usage'),
+    keyRequired: false,
+  },
+  openai(
+    'workers-ai',
+    'CLOUDFLARE_API_TOKEN',
+    'WORKERS_AI_BASE_URL',
+    'https://api.cloudflare.com/client/v4/accounts/{account}/ai/v1',
+    'json_schema',
+    'include_usage',
+  ),
 ];
 
 export const PROVIDER_NAMES = PROVIDERS.map((p) => p.name);

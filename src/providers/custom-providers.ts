@@ -7,7 +7,8 @@ const FIELDS = new Set(['base_url', 'key_secret', 'structured_output', 'include_
 const STRATEGIES: readonly StructuredOutput[] = ['json_schema', 'json_object', 'tool'];
 const NAME = /^[a-z0-9][a-z0-9._-]*$/;
 const SECRET = /^[A-Z_][A-Z0-9_]*$/;
-const EXAMPLE = '{"vllm":{"base_url":"http://10.0.0.5:8000/v1","key_secret":"VLLM_API_KEY","structured_output":"json_schema","include_usage":true}}';
+const EXAMPLE =
+  '{"vllm":{"base_url":"http://10.0.0.5:8000/v1","key_secret":"VLLM_API_KEY","structured_output":"json_schema","include_usage":true}}';
 
 /**
  * The rows of CUSTOM_PROVIDERS: JSON name → `{ base_url, key_secret?, structured_output?, include_usage? }`,
@@ -33,13 +34,23 @@ export function customProviders(raw: string, taken: readonly string[]): Provider
     const url = entry['base_url'];
     if (typeof url !== 'string' || !isHttpUrl(url)) throw bad('"base_url" must be an http(s) URL, e.g. "http://localhost:8000/v1".');
     const secret = entry['key_secret'] ?? null;
-    if (secret !== null && (typeof secret !== 'string' || !SECRET.test(secret))) throw bad('"key_secret" must name a secret in UPPER_SNAKE_CASE, e.g. "VLLM_API_KEY".');
+    if (secret !== null && (typeof secret !== 'string' || !SECRET.test(secret)))
+      throw bad('"key_secret" must name a secret in UPPER_SNAKE_CASE, e.g. "VLLM_API_KEY".');
     const strategy = entry['structured_output'] ?? 'json_schema';
     const structuredOutput = STRATEGIES.find((s) => s === strategy);
     if (!structuredOutput) throw bad(`"structured_output" must be one of ${STRATEGIES.join(', ')}.`);
     const includeUsage = entry['include_usage'] ?? true;
     if (typeof includeUsage !== 'boolean') throw bad('"include_usage" must be true or false.');
-    return { name, keyVar: secret, keyRequired: secret !== null, baseUrlVar: null, defaultBaseUrl: url.replace(/\/+$/, ''), structuredOutput, streamUsage: includeUsage ? 'include_usage' : 'never', wire: 'openai' };
+    return {
+      name,
+      keyVar: secret,
+      keyRequired: secret !== null,
+      baseUrlVar: null,
+      defaultBaseUrl: url.replace(/\/+$/, ''),
+      structuredOutput,
+      streamUsage: includeUsage ? 'include_usage' : 'never',
+      wire: 'openai',
+    };
   });
 }
 

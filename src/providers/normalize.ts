@@ -1,13 +1,22 @@
 import { GatewayError } from '../errors.ts';
 import { isJsonObject, type ChatCompletion, type ChatCompletionChunk, type CompletionUsage, type JsonObject } from '../core/types.ts';
 
-
 const FINISH_REASONS = new Set(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);
 // What other providers say for the same thing (Anthropic, Ollama, Gemini-style and vLLM spellings).
 const FINISH_ALIASES: Record<string, string> = {
-  end_turn: 'stop', stop_sequence: 'stop', eos: 'stop', eos_token: 'stop', complete: 'stop',
-  max_tokens: 'length', model_length: 'length', tool_use: 'tool_calls', tool_call: 'tool_calls', function_call: 'function_call',
-  safety: 'content_filter', recitation: 'content_filter', refusal: 'content_filter',
+  end_turn: 'stop',
+  stop_sequence: 'stop',
+  eos: 'stop',
+  eos_token: 'stop',
+  complete: 'stop',
+  max_tokens: 'length',
+  model_length: 'length',
+  tool_use: 'tool_calls',
+  tool_call: 'tool_calls',
+  function_call: 'function_call',
+  safety: 'content_filter',
+  recitation: 'content_filter',
+  refusal: 'content_filter',
 };
 const ROLES = new Set(['developer', 'system', 'user', 'assistant', 'tool']);
 // The spec's enum; other values (Groq's `on_demand`) make chunks fail OpenAI's schema, so they are dropped.
@@ -23,7 +32,8 @@ export interface NormalizeOptions {
 
 /** Drops a `service_tier` outside the spec's enum. */
 function dropUnknownTier(o: JsonObject): void {
-  if (o['service_tier'] === null || (o['service_tier'] !== undefined && !SERVICE_TIERS.has(String(o['service_tier'])))) delete o['service_tier'];
+  if (o['service_tier'] === null || (o['service_tier'] !== undefined && !SERVICE_TIERS.has(String(o['service_tier']))))
+    delete o['service_tier'];
 }
 
 /**
@@ -41,11 +51,16 @@ function flattenContent(message: JsonObject): void {
     else if (part['type'] === 'thinking') thinking += partsText(part['thinking']);
   }
   message['content'] = text;
-  if (thinking !== '') message['reasoning_content'] = (typeof message['reasoning_content'] === 'string' ? message['reasoning_content'] : '') + thinking;
+  if (thinking !== '')
+    message['reasoning_content'] = (typeof message['reasoning_content'] === 'string' ? message['reasoning_content'] : '') + thinking;
 }
 
 const partsText = (parts: unknown): string =>
-  typeof parts === 'string' ? parts : Array.isArray(parts) ? parts.map((p) => (isJsonObject(p) && typeof p['text'] === 'string' ? p['text'] : '')).join('') : '';
+  typeof parts === 'string'
+    ? parts
+    : Array.isArray(parts)
+      ? parts.map((p) => (isJsonObject(p) && typeof p['text'] === 'string' ? p['text'] : '')).join('')
+      : '';
 
 /** Maps any provider's finish reason to the spec's enum; unknown non-empty values count as `stop`. */
 export function finishReason(value: unknown): ChatCompletionChunk.Choice['finish_reason'] {
@@ -56,11 +71,20 @@ export function finishReason(value: unknown): ChatCompletionChunk.Choice['finish
 
 /** Usage in the spec's shape from `usage` or Groq's `x_groq.usage`; total computed when missing. */
 export function usageOf(raw: JsonObject): CompletionUsage | undefined {
-  const u = isJsonObject(raw['usage']) ? raw['usage'] : isJsonObject(raw['x_groq']) && isJsonObject(raw['x_groq']['usage']) ? raw['x_groq']['usage'] : undefined;
+  const u = isJsonObject(raw['usage'])
+    ? raw['usage']
+    : isJsonObject(raw['x_groq']) && isJsonObject(raw['x_groq']['usage'])
+      ? raw['x_groq']['usage']
+      : undefined;
   if (!u) return undefined;
   const prompt = typeof u['prompt_tokens'] === 'number' ? u['prompt_tokens'] : 0;
   const completion = typeof u['completion_tokens'] === 'number' ? u['completion_tokens'] : 0;
-  const usage: JsonObject = { ...u, prompt_tokens: prompt, completion_tokens: completion, total_tokens: typeof u['total_tokens'] === 'number' ? u['total_tokens'] : prompt + completion };
+  const usage: JsonObject = {
+    ...u,
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: typeof u['total_tokens'] === 'number' ? u['total_tokens'] : prompt + completion,
+  };
   return usage as unknown as CompletionUsage;
 }
 
@@ -137,7 +161,9 @@ export class ChunkNormalizer {
     const name = this.#options.structuredTool;
     const calls = delta['tool_calls'] as JsonObject[];
     if (name === undefined) return;
-    const args = calls.map((t) => (isJsonObject(t['function']) && typeof t['function']['arguments'] === 'string' ? t['function']['arguments'] : '')).join('');
+    const args = calls
+      .map((t) => (isJsonObject(t['function']) && typeof t['function']['arguments'] === 'string' ? t['function']['arguments'] : ''))
+      .join('');
     delete delta['tool_calls'];
     if (args !== '') delta['content'] = (typeof delta['content'] === 'string' ? delta['content'] : '') + args;
     if (c['finish_reason'] === 'tool_calls') c['finish_reason'] = 'stop';
@@ -200,9 +226,19 @@ export function normalizeCompletion(raw: unknown, model: string, options: Normal
         if (typeof fn['arguments'] !== 'string') fn['arguments'] = fn['arguments'] == null ? '' : JSON.stringify(fn['arguments']);
         // A stream's `index` has no place in a message (DeepSeek sends it); an empty id (Gemini) cannot pair a tool result.
         const { index: _index, ...rest } = t;
-        return { ...rest, id: typeof t['id'] === 'string' && t['id'] !== '' ? t['id'] : `call_${crypto.randomUUID()}`, type: 'function', function: fn };
+        return {
+          ...rest,
+          id: typeof t['id'] === 'string' && t['id'] !== '' ? t['id'] : `call_${crypto.randomUUID()}`,
+          type: 'function',
+          function: fn,
+        };
       });
-      const structured = options.structuredTool === undefined ? undefined : (message['tool_calls'] as JsonObject[]).find((t) => isJsonObject(t['function']) && t['function']['name'] === options.structuredTool);
+      const structured =
+        options.structuredTool === undefined
+          ? undefined
+          : (message['tool_calls'] as JsonObject[]).find(
+              (t) => isJsonObject(t['function']) && t['function']['name'] === options.structuredTool,
+            );
       if (structured && isJsonObject(structured['function'])) {
         message['content'] = structured['function']['arguments'];
         delete message['tool_calls'];

@@ -23,7 +23,11 @@ export function resolveModel(name: string | undefined, config: ModelDirectory, p
   const known = config.providers.get(prefix);
   const providerName = known ? prefix : slash === -1 ? config.defaultProvider : undefined;
   if (providerName === undefined) {
-    throw invalidField(param, `Unknown provider "${prefix}" in model "${full}". Name models as provider/model; known providers: ${[...config.providers.keys()].join(', ')}.`, 'unknown_provider');
+    throw invalidField(
+      param,
+      `Unknown provider "${prefix}" in model "${full}". Name models as provider/model; known providers: ${[...config.providers.keys()].join(', ')}.`,
+      'unknown_provider',
+    );
   }
   const provider = config.providers.get(providerName);
   const model = known ? full.slice(slash + 1) : full;
@@ -31,12 +35,22 @@ export function resolveModel(name: string | undefined, config: ModelDirectory, p
   if (model === '') throw invalidField(param, `Model "${full}" names no model after the provider.`, 'invalid_value');
   const secret = provider.spec.keyVar;
   if (secret && provider.spec.keyRequired && !provider.apiKey) {
-    throw new GatewayError(500, `Provider ${providerName} is not configured: set the secret ${secret} (wrangler secret put ${secret}).`, { type: 'server_error', code: 'provider_not_configured', param });
+    throw new GatewayError(500, `Provider ${providerName} is not configured: set the secret ${secret} (wrangler secret put ${secret}).`, {
+      type: 'server_error',
+      code: 'provider_not_configured',
+      param,
+    });
   }
   if (!provider.baseURL || provider.baseURL.includes('/accounts//')) {
     // An empty `{account}` in the default URL means CLOUDFLARE_ACCOUNT_ID is missing, not the URL itself.
-    const variable = provider.spec.defaultBaseUrl.includes('{account}') ? 'CLOUDFLARE_ACCOUNT_ID' : (provider.spec.baseUrlVar ?? 'CUSTOM_PROVIDERS');
-    throw new GatewayError(500, `Provider ${providerName} is not configured: set ${variable}.`, { type: 'server_error', code: 'provider_not_configured', param });
+    const variable = provider.spec.defaultBaseUrl.includes('{account}')
+      ? 'CLOUDFLARE_ACCOUNT_ID'
+      : (provider.spec.baseUrlVar ?? 'CUSTOM_PROVIDERS');
+    throw new GatewayError(500, `Provider ${providerName} is not configured: set ${variable}.`, {
+      type: 'server_error',
+      code: 'provider_not_configured',
+      param,
+    });
   }
   return { provider, model, id: `${providerName}/${model}` };
 }

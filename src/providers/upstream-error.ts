@@ -3,7 +3,6 @@ import { abortReason, clientClosed, GatewayError } from '../errors.ts';
 import type { Target } from './target.ts';
 import { isJsonObject } from '../core/types.ts';
 
-
 /** Replaces anything shaped like an API key, so an upstream message can never leak one. */
 export function redact(text: string): string {
   return text.replace(/\b(sk|pk|rk|gsk|key|sess)[-_][A-Za-z0-9_*.-]{6,}/g, '[redacted]').replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
@@ -18,14 +17,19 @@ const RETRY_HEADERS = ['retry-after', 'retry-after-ms', 'x-should-retry'] as con
 export function fromUpstreamBody(status: number, body: unknown, headers: Headers | undefined, target: Target): GatewayError {
   const err = isJsonObject(body) && 'error' in body ? body['error'] : body;
   const obj = isJsonObject(err) ? err : {};
-  const message = typeof err === 'string' ? err : typeof obj['message'] === 'string' ? obj['message'] : `The upstream answered HTTP ${status}.`;
+  const message =
+    typeof err === 'string' ? err : typeof obj['message'] === 'string' ? obj['message'] : `The upstream answered HTTP ${status}.`;
   const code = typeof obj['code'] === 'string' || typeof obj['code'] === 'number' ? String(obj['code']) : null;
   if (status === 401 || status === 403) {
     const secret = target.provider.spec.keyVar;
-    return new GatewayError(502, `Provider ${target.provider.spec.name} rejected the gateway's credentials (HTTP ${status}).${secret ? ` Check the secret ${secret}.` : ''}`, {
-      type: 'upstream_error',
-      code: 'upstream_auth_error',
-    });
+    return new GatewayError(
+      502,
+      `Provider ${target.provider.spec.name} rejected the gateway's credentials (HTTP ${status}).${secret ? ` Check the secret ${secret}.` : ''}`,
+      {
+        type: 'upstream_error',
+        code: 'upstream_auth_error',
+      },
+    );
   }
   const forwarded: Record<string, string> = {};
   for (const name of RETRY_HEADERS) {
@@ -47,7 +51,11 @@ export function toGatewayError(error: unknown, target: Target, signal: AbortSign
   }
   if (error instanceof APIUserAbortError) return clientClosed();
   if (error instanceof OpenAIError && !(error instanceof APIError)) {
-    return new GatewayError(500, `Provider ${target.provider.spec.name} is misconfigured: ${redact(error.message)}`, { type: 'server_error', code: 'provider_not_configured', cause: error });
+    return new GatewayError(500, `Provider ${target.provider.spec.name} is misconfigured: ${redact(error.message)}`, {
+      type: 'server_error',
+      code: 'provider_not_configured',
+      cause: error,
+    });
   }
   if (error instanceof APIConnectionError || !(error instanceof APIError)) {
     const detail = error instanceof Error ? `: ${redact(error.message)}` : '';

@@ -62,7 +62,10 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamAnswer> 
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new GatewayError(502, `The upstream ${target.id} sent a response that is not JSON.`, { type: 'upstream_error', code: 'upstream_malformed_response' });
+      throw new GatewayError(502, `The upstream ${target.id} sent a response that is not JSON.`, {
+        type: 'upstream_error',
+        code: 'upstream_malformed_response',
+      });
     }
     const completion = normalizeCompletion(parsed, target.model, adapted.normalize);
     return { kind: 'completion', completion, headers: response.headers };
@@ -85,7 +88,12 @@ function finishes(chunk: ChatCompletionChunk): boolean {
  * read still goes out first; the failure comes at the next read. No `[DONE]` is fine once a finish reason
  * came (some providers never send it); before that, the stream was cut. A reader that stops early cancels the body.
  */
-function streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: AbortSignal, options: NormalizeOptions): AsyncIterableIterator<ChatCompletionChunk[]> {
+function streamChunks(
+  body: ReadableStream<Uint8Array>,
+  target: Target,
+  signal: AbortSignal,
+  options: NormalizeOptions,
+): AsyncIterableIterator<ChatCompletionChunk[]> {
   const sse = readSse(body);
   const normalizer = new ChunkNormalizer(target.model, options);
   let finished = false;
@@ -100,7 +108,13 @@ function streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: 
     sse.next().then((step): IteratorResult<ChatCompletionChunk[]> | Promise<IteratorResult<ChatCompletionChunk[]>> => {
       if (ended) return DRAINED;
       if (step.done) {
-        if (!finished) fail(new GatewayError(502, `The upstream ${target.id} closed the stream before the answer finished.`, { type: 'upstream_error', code: 'upstream_stream_cut' }));
+        if (!finished)
+          fail(
+            new GatewayError(502, `The upstream ${target.id} closed the stream before the answer finished.`, {
+              type: 'upstream_error',
+              code: 'upstream_stream_cut',
+            }),
+          );
         ended = true;
         return DRAINED;
       }
@@ -156,7 +170,10 @@ function parseChunk(event: SseEvent, target: Target): unknown {
   try {
     parsed = JSON.parse(event.data);
   } catch {
-    throw new GatewayError(502, `The upstream ${target.id} sent a stream chunk that is not JSON.`, { type: 'upstream_error', code: 'upstream_malformed_response' });
+    throw new GatewayError(502, `The upstream ${target.id} sent a stream chunk that is not JSON.`, {
+      type: 'upstream_error',
+      code: 'upstream_malformed_response',
+    });
   }
   if (event.event === 'error' || (isJsonObject(parsed) && parsed['error'] != null)) throw fromUpstreamBody(502, parsed, undefined, target);
   return parsed;

@@ -12,7 +12,14 @@ export async function chatCompletions(request: Request, rc: RequestContext): Pro
   // Server tools on the OpenAI wire come by header, so the body stays exactly OpenAI's.
   const headers = request.headers;
   const iterations = headers.get('x-gateway-max-iterations');
-  const serverTools = resolveServerTools(headers.has('x-gateway-tools') ? parseToolsHeader(headers.get('x-gateway-tools')) : undefined, iterations === null ? undefined : Number(iterations), body, rc.tools, rc.config.tools, 'x-gateway-tools');
+  const serverTools = resolveServerTools(
+    headers.has('x-gateway-tools') ? parseToolsHeader(headers.get('x-gateway-tools')) : undefined,
+    iterations === null ? undefined : Number(iterations),
+    body,
+    rc.tools,
+    rc.config.tools,
+    'x-gateway-tools',
+  );
   const started = startCall(rc, body, { stream, trimByDefault: false, serverTools });
   if (stream) {
     const options = body['stream_options'] as { include_usage?: unknown } | undefined;

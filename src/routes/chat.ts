@@ -8,7 +8,11 @@ import { resolveServerTools } from '../tools/server-tools.ts';
 export async function chat(request: Request, rc: RequestContext): Promise<Response> {
   const input = simpleChatBody(await readJsonObject(request, rc.config.maxBodyBytes));
   const serverTools = resolveServerTools(input.toolNames, input.maxIterations, input.body, rc.tools, rc.config.tools);
-  const { answer, completion, headers: answerHeaders } = await completeCall(startCall(rc, input.body, { stream: false, trimByDefault: true, serverTools }));
+  const {
+    answer,
+    completion,
+    headers: answerHeaders,
+  } = await completeCall(startCall(rc, input.body, { stream: false, trimByDefault: true, serverTools }));
   const choice = completion.choices[0];
   const message = choice?.message;
   return Response.json(

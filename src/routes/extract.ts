@@ -19,7 +19,10 @@ function structuredBody(schema: ExtractionSchema, messages: unknown[], model: st
     messages,
     ...(model ? { model } : {}),
     ...(typeof temperature === 'number' ? { temperature } : {}),
-    response_format: { type: 'json_schema', json_schema: { name: 'extraction', schema: schema.modelSchema, strict: isStrictCompatible(schema.modelSchema) } },
+    response_format: {
+      type: 'json_schema',
+      json_schema: { name: 'extraction', schema: schema.modelSchema, strict: isStrictCompatible(schema.modelSchema) },
+    },
   };
 }
 
@@ -58,15 +61,29 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
   }
   const text = input['text'];
   const given = input['messages'];
-  if ((text === undefined) === (given === undefined)) throw invalidField('text', 'Send either "text" (a string) or "messages" (an array).', 'missing_field');
+  if ((text === undefined) === (given === undefined))
+    throw invalidField('text', 'Send either "text" (a string) or "messages" (an array).', 'missing_field');
   const model = input['model'] as string | undefined;
   const instructions = typeof input['instructions'] === 'string' ? input['instructions'] : 'Extract the requested data from the input.';
-  const messages: unknown[] = [{ role: 'system', content: instructions }, ...(typeof text === 'string' ? [{ role: 'user', content: text }] : (given as unknown[]))];
+  const messages: unknown[] = [
+    { role: 'system', content: instructions },
+    ...(typeof text === 'string' ? [{ role: 'user', content: text }] : (given as unknown[])),
+  ];
   const usage: CompletionUsage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   let problems: string[] = [];
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     // Each ask is one pipeline call: its usage, cost, cache status and attempts reach the log through its outcome.
-    const { answer, completion, headers: answerHeaders } = await completeCall(startCall(rc, structuredBody(schema, messages, model, input['temperature']), { stream: false, deterministic: true, trimByDefault: false }));
+    const {
+      answer,
+      completion,
+      headers: answerHeaders,
+    } = await completeCall(
+      startCall(rc, structuredBody(schema, messages, model, input['temperature']), {
+        stream: false,
+        deterministic: true,
+        trimByDefault: false,
+      }),
+    );
     addUsage(usage, completion.usage);
     const choice = completion.choices[0];
     if (choice?.message.refusal || choice?.finish_reason === 'content_filter') {
@@ -77,7 +94,8 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
     try {
       value = JSON.parse(raw);
       problems = schema.validate(schema.wrapped ? (value as { value?: unknown })?.value : value);
-      if (schema.wrapped && (typeof value !== 'object' || value === null || !('value' in value))) problems = ['#: the answer has no "value" field'];
+      if (schema.wrapped && (typeof value !== 'object' || value === null || !('value' in value)))
+        problems = ['#: the answer has no "value" field'];
     } catch {
       problems = [`#: the answer is not valid JSON${choice?.finish_reason === 'length' ? ' (cut off at max_tokens)' : ''}`];
     }
@@ -85,7 +103,17 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
       const data = schema.wrapped ? (value as { value: unknown }).value : value;
       return Response.json({ data, model: answer.target.id, usage, attempts: attempt }, { headers: answerHeaders });
     }
-    messages.push({ role: 'assistant', content: raw }, { role: 'user', content: `That answer does not match the JSON Schema:\n${problems.map((p) => `- ${p}`).join('\n')}\nReply again with only the corrected JSON.` });
+    messages.push(
+      { role: 'assistant', content: raw },
+      {
+        role: 'user',
+        content: `That answer does not match the JSON Schema:\n${problems.map((p) => `- ${p}`).join('\n')}\nReply again with only the corrected JSON.`,
+      },
+    );
   }
-  throw new GatewayError(422, `No answer matched the schema after ${maxAttempts} attempt${maxAttempts === 1 ? '' : 's'}: ${problems.join('; ')}`, { code: 'extraction_failed' });
+  throw new GatewayError(
+    422,
+    `No answer matched the schema after ${maxAttempts} attempt${maxAttempts === 1 ? '' : 's'}: ${problems.join('; ')}`,
+    { code: 'extraction_failed' },
+  );
 }

@@ -47,7 +47,8 @@ export function startCall(rc: RequestContext, body: ChatBody, options: CallOptio
   if (typeof n === 'number' && n > resilience.maxN) throw invalidField('n', `"n" may be at most ${resilience.maxN} (MAX_N); got ${n}.`);
   const targets = modelChain(body, rc.request.headers, rc.config);
   // A managed key may be bound to models and browser origins: checked before any upstream call.
-  if ('record' in rc.caller) checkAccess((rc.caller as ManagedCaller).record, { models: targets.map((t) => t.id), origin: rc.request.headers.get('origin') });
+  if ('record' in rc.caller)
+    checkAccess((rc.caller as ManagedCaller).record, { models: targets.map((t) => t.id), origin: rc.request.headers.get('origin') });
   const policy = runPolicy(rc.request.headers, rc.config);
   const { models: _fallbacks, ...forwarded } = body;
   const headers: Record<string, string> = {};
@@ -88,7 +89,10 @@ function trimMode(headers: Headers, byDefault: boolean): boolean {
 function fitted(rc: RequestContext, body: ChatBody, target: Target, trimByDefault: boolean, headers: Record<string, string>): ChatBody {
   const { tokens } = rc.config;
   const field = maxTokensField(target.model);
-  const limited = applyMaxTokens(body, field, { ...(tokens.defaultMaxTokens ? { defaultMaxTokens: tokens.defaultMaxTokens } : {}), ...(tokens.maxTokensCeiling ? { ceiling: tokens.maxTokensCeiling } : {}) });
+  const limited = applyMaxTokens(body, field, {
+    ...(tokens.defaultMaxTokens ? { defaultMaxTokens: tokens.defaultMaxTokens } : {}),
+    ...(tokens.maxTokensCeiling ? { ceiling: tokens.maxTokensCeiling } : {}),
+  });
   if (limited.clampedFrom !== undefined) headers['x-gateway-max-tokens-clamped'] = String(limited.clampedFrom);
   if (!trimMode(rc.request.headers, trimByDefault)) return limited.body;
   const limits = modelLimits(target.id, tokens.prices);
@@ -128,11 +132,18 @@ export function gatewayHeaders(answer: Answer): Record<string, string> {
 }
 
 /** A non-stream answer: the started answer and the whole completion it adds up to. */
-export async function completeCall(started: StartedCall): Promise<{ answer: Answer; completion: ChatCompletion; outcome: Outcome; headers: Record<string, string> }> {
+export async function completeCall(
+  started: StartedCall,
+): Promise<{ answer: Answer; completion: ChatCompletion; outcome: Outcome; headers: Record<string, string> }> {
   const answer = await started.call.answer;
   const completion = await collectCompletion(answer);
   const outcome = await started.call.outcome;
-  return { answer, completion, outcome, headers: { ...gatewayHeaders(answer), ...started.headers, ...limitHeaders(started.caller), ...usageHeaders(outcome) } };
+  return {
+    answer,
+    completion,
+    outcome,
+    headers: { ...gatewayHeaders(answer), ...started.headers, ...limitHeaders(started.caller), ...usageHeaders(outcome) },
+  };
 }
 
 /** The events of an answer still to come, with a keep-alive event every `ms` while it is awaited. */
@@ -175,5 +186,7 @@ export async function streamCall(rc: RequestContext, started: StartedCall, encod
     },
     end: () => streamEnd(call.outcome),
   });
-  return new Response(body, { headers: { ...SSE_HEADERS, ...started.headers, ...limitHeaders(started.caller), ...(early ? gatewayHeaders(early) : {}) } });
+  return new Response(body, {
+    headers: { ...SSE_HEADERS, ...started.headers, ...limitHeaders(started.caller), ...(early ? gatewayHeaders(early) : {}) },
+  });
 }

@@ -15,10 +15,16 @@ export function modelChain(body: ChatBody, headers: Headers, config: Config): [T
   const primary = resolveModel(requested, config);
   const fromBody = Array.isArray(body['models']) ? body['models'] : [];
   if (!fromBody.every((m): m is string => typeof m === 'string')) throw invalidField('models', '"models" must be a list of model names.');
-  const fromHeader = (headers.get('x-gateway-fallbacks') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const fromHeader = (headers.get('x-gateway-fallbacks') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const cap = config.resilience.maxFallbacks;
   if (fromBody.length + fromHeader.length > cap) {
-    throw invalidField(fromBody.length > 0 ? 'models' : 'x-gateway-fallbacks', `A request may name at most ${cap} fallback models (MAX_FALLBACKS); it named ${fromBody.length + fromHeader.length}.`);
+    throw invalidField(
+      fromBody.length > 0 ? 'models' : 'x-gateway-fallbacks',
+      `A request may name at most ${cap} fallback models (MAX_FALLBACKS); it named ${fromBody.length + fromHeader.length}.`,
+    );
   }
   const configured = config.resilience.fallbacks[requested ?? ''] ?? config.resilience.fallbacks[primary.id] ?? [];
   const chain: [Target, ...Target[]] = [primary];

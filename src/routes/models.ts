@@ -27,7 +27,16 @@ function entry(rc: RequestContext, id: string, ownedBy?: string): Record<string,
     owned_by: owner,
     ...(limits.contextWindow ? { context_window: limits.contextWindow } : {}),
     ...(maxOutput ? { max_output_tokens: maxOutput } : {}),
-    ...(price ? { pricing: { input: price.input, ...(price.cachedInput !== undefined ? { cached_input: price.cachedInput } : {}), output: price.output, unit: 'usd_per_million_tokens' } } : {}),
+    ...(price
+      ? {
+          pricing: {
+            input: price.input,
+            ...(price.cachedInput !== undefined ? { cached_input: price.cachedInput } : {}),
+            output: price.output,
+            unit: 'usd_per_million_tokens',
+          },
+        }
+      : {}),
   };
 }
 
@@ -74,7 +83,8 @@ export function model(_request: Request, rc: RequestContext): Response {
   try {
     resolveModel(id, rc.config);
   } catch (error) {
-    if (error instanceof GatewayError && error.status === 400) throw new GatewayError(404, `The model "${id}" does not exist on this gateway.`, { code: 'unknown_route', param: 'model' });
+    if (error instanceof GatewayError && error.status === 400)
+      throw new GatewayError(404, `The model "${id}" does not exist on this gateway.`, { code: 'unknown_route', param: 'model' });
     throw error;
   }
   return Response.json(entry(rc, id));

@@ -104,7 +104,12 @@ function checkBody(body: Json): void {
 function messages(value: unknown): void {
   if (value === undefined) reject('messages', "Missing required parameter: 'messages'.", 'missing_required_parameter');
   const list = array(value, 'messages');
-  if (list.length === 0) reject('messages', "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'empty_array');
+  if (list.length === 0)
+    reject(
+      'messages',
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'empty_array',
+    );
   for (const [i, item] of list.entries()) message(item, `messages[${i}]`);
 }
 
@@ -129,15 +134,25 @@ function message(value: unknown, path: string): void {
 
 function content(value: unknown, path: string, role: string): void {
   if (typeof value === 'string') return;
-  if (!Array.isArray(value)) reject(path, `Invalid type for '${path}': expected one of a string or array of objects, but got ${describe(value)} instead.`, 'invalid_type');
-  if (value.length === 0) reject(path, `Invalid '${path}': empty array. Expected an array with minimum length 1, but got an empty array instead.`, 'empty_array');
+  if (!Array.isArray(value))
+    reject(
+      path,
+      `Invalid type for '${path}': expected one of a string or array of objects, but got ${describe(value)} instead.`,
+      'invalid_type',
+    );
+  if (value.length === 0)
+    reject(path, `Invalid '${path}': empty array. Expected an array with minimum length 1, but got an empty array instead.`, 'empty_array');
   const allowed = PART_TYPES[role] ?? [];
   for (const [i, item] of value.entries()) {
     const p = `${path}[${i}]`;
     const part = object(item, p);
     const type = string(required(part, 'type', p), `${p}.type`);
     if (!allowed.includes(type)) {
-      reject(`${p}.type`, `Invalid value: '${type}'. Supported values for a message with role '${role}' are: ${list(allowed)}.`, 'invalid_value');
+      reject(
+        `${p}.type`,
+        `Invalid value: '${type}'. Supported values for a message with role '${role}' are: ${list(allowed)}.`,
+        'invalid_value',
+      );
     }
     contentPart(part, type, p);
   }
@@ -184,7 +199,12 @@ function toolChoice(value: unknown): void {
     oneOf(value, 'tool_choice', ['none', 'auto', 'required']);
     return;
   }
-  if (!isObject(value)) reject('tool_choice', `Invalid type for 'tool_choice': expected one of a string or object, but got ${describe(value)} instead.`, 'invalid_type');
+  if (!isObject(value))
+    reject(
+      'tool_choice',
+      `Invalid type for 'tool_choice': expected one of a string or object, but got ${describe(value)} instead.`,
+      'invalid_type',
+    );
   const type = oneOf(required(value, 'type', 'tool_choice'), 'tool_choice.type', ['function', 'allowed_tools', 'custom']);
   const inner = object(required(value, type, 'tool_choice'), `tool_choice.${type}`);
   if (type === 'allowed_tools') {
@@ -196,7 +216,12 @@ function toolChoice(value: unknown): void {
 function functionCall(value: unknown): void {
   if (typeof value === 'string') oneOf(value, 'function_call', ['none', 'auto']);
   else if (isObject(value)) string(required(value, 'name', 'function_call'), 'function_call.name');
-  else reject('function_call', `Invalid type for 'function_call': expected one of a string or object, but got ${describe(value)} instead.`, 'invalid_type');
+  else
+    reject(
+      'function_call',
+      `Invalid type for 'function_call': expected one of a string or object, but got ${describe(value)} instead.`,
+      'invalid_type',
+    );
 }
 
 function responseFormat(format: Json): void {
@@ -215,8 +240,18 @@ function streamOptions(options: Json): void {
 
 function stop(value: unknown): void {
   if (typeof value === 'string') return;
-  if (!Array.isArray(value)) reject('stop', `Invalid type for 'stop': expected one of a string or array of strings, but got ${describe(value)} instead.`, 'invalid_type');
-  if (value.length > 4) reject('stop', `Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${value.length} instead.`, 'array_above_max_length');
+  if (!Array.isArray(value))
+    reject(
+      'stop',
+      `Invalid type for 'stop': expected one of a string or array of strings, but got ${describe(value)} instead.`,
+      'invalid_type',
+    );
+  if (value.length > 4)
+    reject(
+      'stop',
+      `Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${value.length} instead.`,
+      'array_above_max_length',
+    );
   for (const [i, item] of value.entries()) string(item, `stop[${i}]`);
 }
 
@@ -229,7 +264,11 @@ function prediction(value: Json): void {
   oneOf(required(value, 'type', 'prediction'), 'prediction.type', ['content']);
   const text = required(value, 'content', 'prediction');
   if (typeof text !== 'string' && !Array.isArray(text)) {
-    reject('prediction.content', `Invalid type for 'prediction.content': expected one of a string or array of objects, but got ${describe(text)} instead.`, 'invalid_type');
+    reject(
+      'prediction.content',
+      `Invalid type for 'prediction.content': expected one of a string or array of objects, but got ${describe(text)} instead.`,
+      'invalid_type',
+    );
   }
 }
 
@@ -269,8 +308,18 @@ function number(value: unknown, path: string, min: number, max: number, integer:
   if (typeof value !== 'number' || !Number.isFinite(value)) wrongType(path, integer ? 'an integer' : 'a number', value);
   if (integer && !Number.isInteger(value)) wrongType(path, 'an integer', value);
   const kind = integer ? 'integer' : 'decimal';
-  if (value < min) reject(path, `Invalid '${path}': ${kind} below minimum value. Expected a value >= ${min}, but got ${value} instead.`, `${kind}_below_min_value`);
-  if (value > max) reject(path, `Invalid '${path}': ${kind} above maximum value. Expected a value <= ${max}, but got ${value} instead.`, `${kind}_above_max_value`);
+  if (value < min)
+    reject(
+      path,
+      `Invalid '${path}': ${kind} below minimum value. Expected a value >= ${min}, but got ${value} instead.`,
+      `${kind}_below_min_value`,
+    );
+  if (value > max)
+    reject(
+      path,
+      `Invalid '${path}': ${kind} above maximum value. Expected a value <= ${max}, but got ${value} instead.`,
+      `${kind}_above_max_value`,
+    );
 }
 
 function oneOf(value: unknown, path: string, values: readonly string[]): string {

@@ -2,7 +2,21 @@ import type { ChatBody } from '../core/types.ts';
 import { invalidField } from '../errors.ts';
 import { onlyFields, optional, validateChatBody } from './validate.ts';
 
-const FIELDS = ['messages', 'prompt', 'system', 'model', 'models', 'temperature', 'max_tokens', 'top_p', 'seed', 'stop', 'tools', 'tool_choice', 'max_iterations'];
+const FIELDS = [
+  'messages',
+  'prompt',
+  'system',
+  'model',
+  'models',
+  'temperature',
+  'max_tokens',
+  'top_p',
+  'seed',
+  'stop',
+  'tools',
+  'tool_choice',
+  'max_iterations',
+];
 
 /** The simple input as a chat body, plus the server tools it names. */
 export interface SimpleInput {
@@ -46,10 +60,16 @@ export function simpleChatQuery(url: URL): SimpleInput {
   for (const [key, value] of url.searchParams) {
     if (key === 'access_token') continue;
     if (key === 'tools') {
-      input[key] = value.split(',').map((name) => name.trim()).filter(Boolean);
+      input[key] = value
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean);
       continue;
     }
-    input[key] = key === 'temperature' || key === 'max_tokens' || key === 'top_p' || key === 'seed' || key === 'max_iterations' ? Number(value) : value;
+    input[key] =
+      key === 'temperature' || key === 'max_tokens' || key === 'top_p' || key === 'seed' || key === 'max_iterations'
+        ? Number(value)
+        : value;
     if (typeof input[key] === 'number' && Number.isNaN(input[key])) throw invalidField(key, `"${key}" must be a number.`);
   }
   return simpleChatBody(input);

@@ -7,7 +7,10 @@ import { simpleChatBody, simpleChatQuery } from './simple-input.ts';
 
 /** `POST /stream` and `GET /stream?prompt=…` (for EventSource): the gateway's own SSE events, server tool steps included. */
 export async function stream(request: Request, rc: RequestContext): Promise<Response> {
-  const input = request.method === 'GET' ? simpleChatQuery(new URL(request.url)) : simpleChatBody(await readJsonObject(request, rc.config.maxBodyBytes));
+  const input =
+    request.method === 'GET'
+      ? simpleChatQuery(new URL(request.url))
+      : simpleChatBody(await readJsonObject(request, rc.config.maxBodyBytes));
   const serverTools = resolveServerTools(input.toolNames, input.maxIterations, input.body, rc.tools, rc.config.tools);
   return streamCall(rc, startCall(rc, input.body, { stream: true, trimByDefault: true, serverTools }), gatewaySse());
 }

@@ -7,7 +7,8 @@ type Json = Record<string, unknown>;
 /** Checks the fields the gateway itself relies on; every other field is left for the upstream to judge. */
 export function validateChatBody(body: Json): ChatBody {
   const messages = body['messages'];
-  if (!Array.isArray(messages) || messages.length === 0) throw invalidField('messages', '"messages" must be a non-empty array of messages.', 'missing_field');
+  if (!Array.isArray(messages) || messages.length === 0)
+    throw invalidField('messages', '"messages" must be a non-empty array of messages.', 'missing_field');
   messages.forEach((m: unknown, i) => {
     if (typeof m !== 'object' || m === null || typeof (m as Json)['role'] !== 'string') {
       throw invalidField(`messages[${i}]`, `messages[${i}] must be an object with a string "role".`);
@@ -34,5 +35,6 @@ export function optional(body: Json, field: string, type: 'string' | 'boolean' |
   const value = body[field];
   if (value === undefined) return;
   const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-  if (actual !== type) throw invalidField(field, `"${field}" must be a${type === 'array' || type === 'object' ? 'n' : ''} ${type}, not ${actual}.`);
+  if (actual !== type)
+    throw invalidField(field, `"${field}" must be a${type === 'array' || type === 'object' ? 'n' : ''} ${type}, not ${actual}.`);
 }

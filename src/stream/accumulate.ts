@@ -1,6 +1,11 @@
 import type { ChatCompletion, ChatCompletionChunk, CompletionUsage } from '../core/types.ts';
 
-interface ToolCallParts { id: string; name: string; arguments: string; extra?: unknown }
+interface ToolCallParts {
+  id: string;
+  name: string;
+  arguments: string;
+  extra?: unknown;
+}
 interface ChoiceParts {
   content: string | null;
   /** Reasoning text some providers stream beside the content (DeepSeek, Mistral, Anthropic thinking). */
@@ -73,16 +78,27 @@ export class ChunkAccumulator {
   /** The completion so far. */
   result(): ChatCompletion {
     const first = this.#first;
-    const choices = [...this.#choices.entries()].sort(([a], [b]) => a - b).map(([index, p]): ChatCompletion.Choice => {
-      const message: ChatCompletion.Choice['message'] & { reasoning_content?: string; thinking_blocks?: unknown[] } = { role: 'assistant', content: p.content, refusal: p.refusal };
-      if (p.reasoning !== null) message.reasoning_content = p.reasoning;
-      if (p.thinking.length > 0) message.thinking_blocks = p.thinking;
-      const calls = p.toolCalls.filter(Boolean);
-      if (calls.length > 0) {
-        message.tool_calls = calls.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: t.arguments }, ...(t.extra !== undefined ? { extra_content: t.extra } : {}) }));
-      }
-      return { index, message, finish_reason: p.finishReason ?? 'stop', logprobs: p.logprobs };
-    });
+    const choices = [...this.#choices.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, p]): ChatCompletion.Choice => {
+        const message: ChatCompletion.Choice['message'] & { reasoning_content?: string; thinking_blocks?: unknown[] } = {
+          role: 'assistant',
+          content: p.content,
+          refusal: p.refusal,
+        };
+        if (p.reasoning !== null) message.reasoning_content = p.reasoning;
+        if (p.thinking.length > 0) message.thinking_blocks = p.thinking;
+        const calls = p.toolCalls.filter(Boolean);
+        if (calls.length > 0) {
+          message.tool_calls = calls.map((t) => ({
+            id: t.id,
+            type: 'function',
+            function: { name: t.name, arguments: t.arguments },
+            ...(t.extra !== undefined ? { extra_content: t.extra } : {}),
+          }));
+        }
+        return { index, message, finish_reason: p.finishReason ?? 'stop', logprobs: p.logprobs };
+      });
     const completion: ChatCompletion = {
       id: first?.id ?? `chatcmpl-${crypto.randomUUID()}`,
       object: 'chat.completion',

@@ -27,20 +27,32 @@ export function gatewaySse(): SseEncoder {
         if (content) out += frame('delta', { content });
         if (refusal) out += frame('delta', { refusal });
         for (const t of tool_calls ?? []) {
-          out += frame('tool_call', { index: t.index, ...(t.id ? { id: t.id } : {}), ...(t.function?.name ? { name: t.function.name } : {}), arguments: t.function?.arguments ?? '' });
+          out += frame('tool_call', {
+            index: t.index,
+            ...(t.id ? { id: t.id } : {}),
+            ...(t.function?.name ? { name: t.function.name } : {}),
+            arguments: t.function?.arguments ?? '',
+          });
         }
       }
       return out;
     },
     step(event) {
-      if (event.type === 'tool_call') return frame('tool_call', { id: event.id, name: event.name, arguments: event.arguments, server: true });
+      if (event.type === 'tool_call')
+        return frame('tool_call', { id: event.id, name: event.name, arguments: event.arguments, server: true });
       const { type: _type, ...result } = event;
       return frame('tool_result', result);
     },
     end(end) {
       const u = end.usage;
       const usage = u
-        ? frame('usage', { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens, ...(end.costUsd !== undefined ? { cost_usd: end.costUsd } : {}), ...(end.estimated ? { estimated: true } : {}) })
+        ? frame('usage', {
+            prompt_tokens: u.prompt_tokens,
+            completion_tokens: u.completion_tokens,
+            total_tokens: u.total_tokens,
+            ...(end.costUsd !== undefined ? { cost_usd: end.costUsd } : {}),
+            ...(end.estimated ? { estimated: true } : {}),
+          })
         : '';
       return usage + frame('done', { finish_reason: end.finishReason, model: end.model });
     },

@@ -20,7 +20,8 @@ export function openAiSse(includeUsage: boolean): SseEncoder {
     step: () => '',
     // Cost has no field in OpenAI's chunks: a client that asked for usage gets it in a comment just before [DONE].
     end: (end) => {
-      const cost = includeUsage && end.costUsd !== undefined ? `: x-gateway-cost-usd ${end.costUsd}${end.estimated ? ' estimated' : ''}\n\n` : '';
+      const cost =
+        includeUsage && end.costUsd !== undefined ? `: x-gateway-cost-usd ${end.costUsd}${end.estimated ? ' estimated' : ''}\n\n` : '';
       return `${cost}data: [DONE]\n\n`;
     },
     error: (error: GatewayError) => `data: ${JSON.stringify(errorBody(error))}\n\n`,

@@ -20,14 +20,29 @@ export function replay(completion: ChatCompletion): ChatCompletionChunk[] {
     // Provider extensions the accumulator kept (reasoning, thinking blocks, Gemini's extra_content) go back out as they came.
     const message = choice.message as ChatCompletion.Choice['message'] & { reasoning_content?: string; thinking_blocks?: unknown[] };
     out.push(chunk([{ index, delta: { role: 'assistant', content: message.content === null ? null : '' }, finish_reason: null }]));
-    if (message.reasoning_content) out.push(chunk([{ index, delta: { reasoning_content: message.reasoning_content } as ChatCompletionChunk.Choice.Delta, finish_reason: null }]));
-    if (message.thinking_blocks?.length) out.push(chunk([{ index, delta: { thinking_blocks: message.thinking_blocks } as ChatCompletionChunk.Choice.Delta, finish_reason: null }]));
+    if (message.reasoning_content)
+      out.push(
+        chunk([
+          { index, delta: { reasoning_content: message.reasoning_content } as ChatCompletionChunk.Choice.Delta, finish_reason: null },
+        ]),
+      );
+    if (message.thinking_blocks?.length)
+      out.push(
+        chunk([{ index, delta: { thinking_blocks: message.thinking_blocks } as ChatCompletionChunk.Choice.Delta, finish_reason: null }]),
+      );
     for (const text of pieces(message.content ?? '')) out.push(chunk([{ index, delta: { content: text }, finish_reason: null }]));
-    if (message.refusal) for (const text of pieces(message.refusal)) out.push(chunk([{ index, delta: { refusal: text }, finish_reason: null }]));
+    if (message.refusal)
+      for (const text of pieces(message.refusal)) out.push(chunk([{ index, delta: { refusal: text }, finish_reason: null }]));
     (message.tool_calls ?? []).forEach((call, i) => {
       if (call.type !== 'function') return;
       const extraContent = (call as { extra_content?: unknown }).extra_content;
-      const delta = { index: i, id: call.id, type: 'function' as const, function: { name: call.function.name, arguments: call.function.arguments }, ...(extraContent === undefined ? {} : { extra_content: extraContent }) };
+      const delta = {
+        index: i,
+        id: call.id,
+        type: 'function' as const,
+        function: { name: call.function.name, arguments: call.function.arguments },
+        ...(extraContent === undefined ? {} : { extra_content: extraContent }),
+      };
       out.push(chunk([{ index, delta: { tool_calls: [delta] }, finish_reason: null }]));
     });
     out.push(chunk([{ index, delta: {}, finish_reason: choice.finish_reason }]));

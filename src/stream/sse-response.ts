@@ -38,7 +38,11 @@ export interface SseStreamOptions {
   readonly abort: () => void;
 }
 
-export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+};
 
 function framesOf(event: GatewayEvent, encoder: SseEncoder): string {
   let frames = '';

@@ -111,6 +111,6 @@ function countTools(tokenizer: Tokenizer, messages: readonly unknown[], tools: r
   if (!isJsonObject(system)) return;
   tally.tokens -= SYSTEM_WITH_TOOLS_DEDUCTION;
   const content = system['content'];
-  if (typeof content === 'string' && content !== '' && !content.endsWith('\n')) tally.tokens += tokenizer.count(`${content}\n`) - tokenizer.count(content);
+  if (typeof content === 'string' && content !== '' && !content.endsWith('\n'))
+    tally.tokens += tokenizer.count(`${content}\n`) - tokenizer.count(content);
 }
-

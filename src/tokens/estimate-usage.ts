@@ -9,7 +9,12 @@ import { tokenizerFor } from './encodings.ts';
  * (content, refusal, reasoning text and tool calls of every choice), marked `estimated: true`.
  * @example estimateUsage('openai/gpt-4o', messages, undefined, outcome.completion)
  */
-export function estimateUsage(model: string, requestMessages: readonly unknown[], tools: readonly unknown[] | undefined, completionSoFar: ChatCompletion | undefined): Usage {
+export function estimateUsage(
+  model: string,
+  requestMessages: readonly unknown[],
+  tools: readonly unknown[] | undefined,
+  completionSoFar: ChatCompletion | undefined,
+): Usage {
   const prompt = countChatTokens(model, requestMessages, tools).tokens;
   const completion = completionSoFar ? completionTokens(model, completionSoFar) : 0;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, estimated: true };
@@ -20,8 +25,10 @@ function completionTokens(model: string, completion: ChatCompletion): number {
   let tokens = 0;
   for (const choice of completion.choices) {
     const message = choice.message as ChatCompletion.Choice['message'] & { reasoning_content?: unknown; reasoning?: unknown };
-    for (const text of [message.content, message.refusal, message.reasoning_content, message.reasoning]) if (typeof text === 'string') tokens += count(text);
-    for (const call of message.tool_calls ?? []) if (call.type === 'function') tokens += count(call.function.name) + count(call.function.arguments);
+    for (const text of [message.content, message.refusal, message.reasoning_content, message.reasoning])
+      if (typeof text === 'string') tokens += count(text);
+    for (const call of message.tool_calls ?? [])
+      if (call.type === 'function') tokens += count(call.function.name) + count(call.function.arguments);
   }
   return tokens;
 }

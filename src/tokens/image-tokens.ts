@@ -76,7 +76,8 @@ function jpegSize(b: Uint8Array): ImageSize | undefined {
     if (b[i] !== 0xff) return undefined;
     const marker = b[i + 1] ?? 0;
     // Start-of-frame markers C0–CF, except DHT (C4), JPG (C8) and DAC (CC), carry height then width.
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return positive(view.getUint16(i + 7), view.getUint16(i + 5));
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)
+      return positive(view.getUint16(i + 7), view.getUint16(i + 5));
     i += 2 + view.getUint16(i + 2);
   }
   return undefined;

@@ -44,11 +44,13 @@ export function parseModelPrices(raw: string): PriceOverrides {
     for (const key of PRICE_FIELDS) {
       const v = value[key];
       if (v === undefined && (key === 'cached_input' || key === 'cache_write')) continue;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw bad(`"${key}" must be a number of US dollars per million tokens, 0 or more.`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+        throw bad(`"${key}" must be a number of US dollars per million tokens, 0 or more.`);
     }
     for (const key of LIMIT_FIELDS) {
       const v = value[key];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)) throw bad(`"${key}" must be a whole number of tokens above 0.`);
+      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0))
+        throw bad(`"${key}" must be a whole number of tokens above 0.`);
     }
     out.set(id, value as unknown as ModelPriceEntry);
   }

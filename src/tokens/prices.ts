@@ -71,7 +71,11 @@ export function modelLimits(id: string, overrides: PriceOverrides = NO_OVERRIDES
 
 /** Usage as a provider may report it: OpenAI's fields, plus Anthropic's cache fields where a provider passes them through. */
 export type ReportedUsage = Partial<Usage> & {
-  readonly prompt_tokens_details?: { readonly cached_tokens?: number; readonly audio_tokens?: number; readonly cache_write_tokens?: number } | null;
+  readonly prompt_tokens_details?: {
+    readonly cached_tokens?: number;
+    readonly audio_tokens?: number;
+    readonly cache_write_tokens?: number;
+  } | null;
   readonly cache_creation_input_tokens?: number;
   /** Anthropic's split of cache writes by lifetime; one-hour writes have their own rate. */
   readonly cache_creation?: { readonly ephemeral_1h_input_tokens?: number } | null;
@@ -109,9 +113,20 @@ function parts(usage: ReportedUsage): Parts {
   const prompt = n(reported);
   const input = usage.prompt_tokens === undefined || prompt < cacheRead + cacheWrite ? prompt + cacheRead + cacheWrite : prompt;
   // Gemini's OpenAI-compatible API leaves thinking tokens out of completion_tokens but not out of total_tokens: bill the larger.
-  const output = Math.max(n(usage.completion_tokens ?? usage.output_tokens), usage.prompt_tokens === undefined ? 0 : n(usage.total_tokens) - prompt);
+  const output = Math.max(
+    n(usage.completion_tokens ?? usage.output_tokens),
+    usage.prompt_tokens === undefined ? 0 : n(usage.total_tokens) - prompt,
+  );
   const cacheWrite1h = Math.min(n(usage.cache_creation?.ephemeral_1h_input_tokens), cacheWrite);
-  return { input, cacheRead, cacheWrite, cacheWrite1h, inputAudio: Math.min(n(details?.audio_tokens), input - cacheRead - cacheWrite), output, outputAudio: Math.min(n(usage.completion_tokens_details?.audio_tokens), output) };
+  return {
+    input,
+    cacheRead,
+    cacheWrite,
+    cacheWrite1h,
+    inputAudio: Math.min(n(details?.audio_tokens), input - cacheRead - cacheWrite),
+    output,
+    outputAudio: Math.min(n(usage.completion_tokens_details?.audio_tokens), output),
+  };
 }
 
 /**
@@ -145,7 +160,11 @@ export function costOf(id: string, usage: ReportedUsage, overrides: PriceOverrid
 
 function ownCost(price: ModelPriceEntry, p: Parts): number {
   const uncached = p.input - p.cacheRead - p.cacheWrite;
-  const perMillion = uncached * price.input + p.cacheRead * (price.cached_input ?? price.input) + p.cacheWrite * (price.cache_write ?? price.input) + p.output * price.output;
+  const perMillion =
+    uncached * price.input +
+    p.cacheRead * (price.cached_input ?? price.input) +
+    p.cacheWrite * (price.cache_write ?? price.input) +
+    p.output * price.output;
   return perMillion / 1_000_000;
 }
 
@@ -158,6 +177,12 @@ export function knownChatModels(provider: string): string[] {
   const found = findProvider({ providerId: PRICE_PROVIDER[provider] ?? provider });
   if (!found) return [];
   return found.models
-    .filter((m) => !m.deprecated && !Array.isArray(m.prices) && rate(m.prices, 'input_mtok') !== undefined && rate(m.prices, 'output_mtok') !== undefined)
+    .filter(
+      (m) =>
+        !m.deprecated &&
+        !Array.isArray(m.prices) &&
+        rate(m.prices, 'input_mtok') !== undefined &&
+        rate(m.prices, 'output_mtok') !== undefined,
+    )
     .map((m) => m.id);
 }

@@ -126,7 +126,8 @@ class Parser {
     }
     this.#expect(')');
     const [lo, hi] = fn.arity;
-    if (args.length < lo || args.length > hi) this.#fail(`${name} takes ${lo === hi ? lo : `${lo} to ${hi}`} argument${hi === 1 ? '' : 's'}`);
+    if (args.length < lo || args.length > hi)
+      this.#fail(`${name} takes ${lo === hi ? lo : `${lo} to ${hi}`} argument${hi === 1 ? '' : 's'}`);
     return fn.fn(...args);
   }
 

@@ -13,7 +13,18 @@ export const getCurrentTime = defineTool<{ timezone?: string }>({
   execute: ({ timezone = 'UTC' }) => {
     let format: Intl.DateTimeFormat;
     try {
-      format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', weekday: 'long', timeZoneName: 'longOffset' });
+      format = new Intl.DateTimeFormat('en-CA', {
+        timeZone: timezone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+        weekday: 'long',
+        timeZoneName: 'longOffset',
+      });
     } catch {
       throw new Error(`"${timezone}" is not an IANA time zone (e.g. "Europe/Paris", "America/New_York", "UTC")`);
     }

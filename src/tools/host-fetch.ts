@@ -7,7 +7,12 @@ export class HostNotAllowedError extends Error {}
  * Wraps `fetch` so it only reaches `hosts` (compared with `URL.host`, port included) over http(s), never
  * follows a redirect elsewhere (redirects are returned, not followed), and stops when `signal` aborts.
  */
-export function hostRestrictedFetch(fetch: typeof globalThis.fetch, hosts: readonly string[], signal: AbortSignal, tool: string): typeof globalThis.fetch {
+export function hostRestrictedFetch(
+  fetch: typeof globalThis.fetch,
+  hosts: readonly string[],
+  signal: AbortSignal,
+  tool: string,
+): typeof globalThis.fetch {
   const allowed = new Set(hosts.map((h) => h.toLowerCase()));
   return (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));

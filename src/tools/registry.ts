@@ -29,7 +29,8 @@ export class ToolRegistry {
 
   constructor(tools: readonly Tool[] = BUILT_IN_TOOLS) {
     for (const tool of tools) {
-      if (!NAME.test(tool.name)) throw new Error(`Tool name "${tool.name}" is not a valid function name (letters, digits, _ and -, up to 64).`);
+      if (!NAME.test(tool.name))
+        throw new Error(`Tool name "${tool.name}" is not a valid function name (letters, digits, _ and -, up to 64).`);
       if (this.#tools.has(tool.name)) throw new Error(`Two tools are named "${tool.name}".`);
       this.#tools.set(tool.name, { tool, check: checker(tool.parameters as Schema) });
     }
@@ -62,7 +63,12 @@ function checker(schema: Schema): RegisteredTool['check'] {
     const { valid, errors } = validator.validate(args);
     if (valid) return undefined;
     // The innermost errors say what is wrong; the outer ones only repeat "properties did not match".
-    const leaves = errors.filter((e) => !errors.some((other) => other !== e && other.instanceLocation.startsWith(`${e.instanceLocation}/`)));
-    return (leaves.length > 0 ? leaves : errors).slice(0, 3).map((e) => `${e.instanceLocation.replace(/^#/, '') || '/'}: ${e.error}`).join('; ');
+    const leaves = errors.filter(
+      (e) => !errors.some((other) => other !== e && other.instanceLocation.startsWith(`${e.instanceLocation}/`)),
+    );
+    return (leaves.length > 0 ? leaves : errors)
+      .slice(0, 3)
+      .map((e) => `${e.instanceLocation.replace(/^#/, '') || '/'}: ${e.error}`)
+      .join('; ');
   };
 }

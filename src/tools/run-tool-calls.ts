@@ -75,21 +75,31 @@ async function runOne(call: ToolCall, registry: ToolRegistry, context: ToolRunCo
   const limit = Math.min(tool.timeoutMs ?? context.timeoutMs, context.deadlineAt - context.now());
   const { controller, dispose } = childController(context.signal);
   const timer = new AbortController();
-  const timedOut = new Error(limit < (tool.timeoutMs ?? context.timeoutMs) ? `${tool.name} was stopped: the request's deadline passed` : `${tool.name} timed out after ${limit} ms`);
+  const timedOut = new Error(
+    limit < (tool.timeoutMs ?? context.timeoutMs)
+      ? `${tool.name} was stopped: the request's deadline passed`
+      : `${tool.name} timed out after ${limit} ms`,
+  );
   context.sleep(Math.max(0, limit), timer.signal).then(
     () => controller.abort(timedOut),
     () => {},
   );
   // A tool that ignores its signal still loses the race: the loop never waits on a hung tool.
   const stopped = new Promise<never>((_, reject) => {
-    const fail = () => reject(controller.signal.reason === timedOut ? timedOut : new Error(`${tool.name} was cancelled: the request was aborted`));
+    const fail = () =>
+      reject(controller.signal.reason === timedOut ? timedOut : new Error(`${tool.name} was cancelled: the request was aborted`));
     if (controller.signal.aborted) fail();
     else controller.signal.addEventListener('abort', fail, { once: true });
   });
   try {
     const hosts = typeof tool.hosts === 'function' ? tool.hosts(context.env) : tool.hosts;
     const fetch = hostRestrictedFetch(context.fetch, hosts, controller.signal, tool.name);
-    const value = await Promise.race([Promise.resolve().then(() => tool.execute(args, { env: context.env, signal: controller.signal, fetch, deadlineAt: context.deadlineAt, now: context.now })), stopped]);
+    const value = await Promise.race([
+      Promise.resolve().then(() =>
+        tool.execute(args, { env: context.env, signal: controller.signal, fetch, deadlineAt: context.deadlineAt, now: context.now }),
+      ),
+      stopped,
+    ]);
     return settle({ result: typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null') });
   } catch (e) {
     return settle({ error: e instanceof Error ? e.message : String(e) });

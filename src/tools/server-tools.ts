@@ -9,7 +9,10 @@ export type ServerTools = NonNullable<CallRequest['serverTools']>;
 
 /** The names in an `x-gateway-tools: get_weather, calculate` header (empty when absent). */
 export function parseToolsHeader(value: string | null): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -20,16 +23,30 @@ export function parseToolsHeader(value: string | null): string[] {
  * @example
  * const serverTools = resolveServerTools(body.tools, body.max_iterations, upstreamBody, registry, settings);
  */
-export function resolveServerTools(names: unknown, maxIterations: unknown, body: ChatBody, registry: ToolRegistry, settings: ToolSettings, param = 'tools'): ServerTools | undefined {
+export function resolveServerTools(
+  names: unknown,
+  maxIterations: unknown,
+  body: ChatBody,
+  registry: ToolRegistry,
+  settings: ToolSettings,
+  param = 'tools',
+): ServerTools | undefined {
   if (names === undefined) return undefined;
-  if (!Array.isArray(names) || !names.every((n): n is string => typeof n === 'string')) throw invalidField(param, `${param} must be an array of server tool names.`, 'invalid_type');
+  if (!Array.isArray(names) || !names.every((n): n is string => typeof n === 'string'))
+    throw invalidField(param, `${param} must be an array of server tool names.`, 'invalid_type');
   if (names.length === 0) return undefined;
   const unique = [...new Set(names)];
   const unknown = unique.filter((n) => !registry.get(n));
   if (unknown.length > 0) {
-    throw new GatewayError(400, `Unknown server tool${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; this gateway offers ${registry.names().join(', ')}.`, { param, code: 'unknown_tool' });
+    throw new GatewayError(
+      400,
+      `Unknown server tool${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; this gateway offers ${registry.names().join(', ')}.`,
+      { param, code: 'unknown_tool' },
+    );
   }
-  const clientNames = new Set((Array.isArray(body.tools) ? body.tools : []).map((t: unknown) => (t as { function?: { name?: unknown } } | null)?.function?.name));
+  const clientNames = new Set(
+    (Array.isArray(body.tools) ? body.tools : []).map((t: unknown) => (t as { function?: { name?: unknown } } | null)?.function?.name),
+  );
   const clash = unique.find((n) => clientNames.has(n));
   if (clash) throw invalidField('tools', `"${clash}" is both a server tool and one of the request's own tools; rename the client tool.`);
   if (typeof body.n === 'number' && body.n > 1) throw invalidField('n', 'Server tools answer one choice: n must be 1.');

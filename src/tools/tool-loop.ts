@@ -3,7 +3,19 @@
 import { childController } from '../core/abort.ts';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam } from '../core/types.ts';
 import { abortReason, asGatewayError, clientClosed, GatewayError } from '../errors.ts';
-import type { Answer, Attempt, Call, CallModel, CallRequest, CacheStatus, Cost, GatewayEvent, Outcome, Stage, Usage } from '../gateway/types.ts';
+import type {
+  Answer,
+  Attempt,
+  Call,
+  CallModel,
+  CallRequest,
+  CacheStatus,
+  Cost,
+  GatewayEvent,
+  Outcome,
+  Stage,
+  Usage,
+} from '../gateway/types.ts';
 import type { Target } from '../providers/target.ts';
 import { ChunkAccumulator } from '../stream/accumulate.ts';
 import { replay } from '../stream/replay.ts';
@@ -71,7 +83,11 @@ interface Step {
   readonly completion: ChatCompletion;
 }
 
-const deadlineError = (ms: number) => new GatewayError(504, `The tool loop did not finish within the request's deadline of ${ms} ms.`, { type: 'timeout_error', code: 'timeout' });
+const deadlineError = (ms: number) =>
+  new GatewayError(504, `The tool loop did not finish within the request's deadline of ${ms} ms.`, {
+    type: 'timeout_error',
+    code: 'timeout',
+  });
 
 class ToolLoop {
   readonly #next: CallModel;
@@ -119,7 +135,13 @@ class ToolLoop {
     const answer = first.answer.then(
       (a): Answer => {
         this.#cache = a.cache;
-        return { target: a.target, attempts: a.attempts, cache: a.cache, ...(a.ageSeconds === undefined ? {} : { ageSeconds: a.ageSeconds }), events: this.#events(first, a) };
+        return {
+          target: a.target,
+          attempts: a.attempts,
+          cache: a.cache,
+          ...(a.ageSeconds === undefined ? {} : { ageSeconds: a.ageSeconds }),
+          events: this.#events(first, a),
+        };
       },
       async (error: unknown) => {
         // Nothing started: the first step's outcome is the loop's.
@@ -168,7 +190,14 @@ class ToolLoop {
         } else if (client.length === 0 && this.#iterations >= this.#maxIterations) {
           // The model still wants tools but may not be called again: their results would never be read, so they are not run.
           this.#boundHit = true;
-          console.warn(JSON.stringify({ event: 'tool_loop_bound', iterations: this.#iterations, max_iterations: this.#maxIterations, tools: server.map((c) => c.name) }));
+          console.warn(
+            JSON.stringify({
+              event: 'tool_loop_bound',
+              iterations: this.#iterations,
+              max_iterations: this.#maxIterations,
+              tools: server.map((c) => c.name),
+            }),
+          );
           yield* this.#finish(step, [], 'length');
         } else {
           yield* this.#runTools(step.completion, calls, server);
@@ -225,7 +254,8 @@ class ToolLoop {
     const choices: ChatCompletionChunk.Choice[] = [];
     for (const choice of chunk.choices) {
       const { tool_calls: _heldUntilTheStepEnds, ...delta } = choice.delta;
-      const hasText = (typeof delta.content === 'string' && delta.content !== '') || (typeof delta.refusal === 'string' && delta.refusal !== '');
+      const hasText =
+        (typeof delta.content === 'string' && delta.content !== '') || (typeof delta.refusal === 'string' && delta.refusal !== '');
       // The role opens the answer once; later steps would only repeat it.
       const opens = !this.#sentAny && delta.role !== undefined;
       if (!hasText && !opens && !choice.logprobs) continue;
@@ -252,17 +282,29 @@ class ToolLoop {
       resultMaxBytes: this.#options.resultMaxBytes,
       sleep: this.#options.sleep,
     };
-    const waiting = new Map(startToolCalls(server, this.#options.registry, context).map((p, i) => [i, p.then((result) => ({ i, result }))]));
+    const waiting = new Map(
+      startToolCalls(server, this.#options.registry, context).map((p, i) => [i, p.then((result) => ({ i, result }))]),
+    );
     const results: ToolResult[] = [];
     while (waiting.size > 0) {
       const { i, result } = await Promise.race(waiting.values());
       waiting.delete(i);
       results[i] = result;
-      yield { type: 'tool_result', id: result.id, name: result.name, ...(result.error === undefined ? { result: result.result ?? '' } : { error: result.error }), ms: result.ms };
+      yield {
+        type: 'tool_result',
+        id: result.id,
+        name: result.name,
+        ...(result.error === undefined ? { result: result.result ?? '' } : { error: result.error }),
+        ms: result.ms,
+      };
     }
     const message = completion.choices[0]?.message;
     this.#messages.push(
-      { role: 'assistant', content: message?.content ?? null, tool_calls: all.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) },
+      {
+        role: 'assistant',
+        content: message?.content ?? null,
+        tool_calls: all.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
+      },
       ...results.map((r): ChatCompletionMessageParam => ({ role: 'tool', tool_call_id: r.id, content: r.content })),
     );
   }
@@ -274,10 +316,34 @@ class ToolLoop {
     const calls: ChatCompletionChunk[] =
       client.length === 0
         ? []
-        : [{ ...base, choices: [{ index: 0, delta: { tool_calls: client.map((c, index) => ({ index, id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) }, finish_reason: null, logprobs: null }] }];
+        : [
+            {
+              ...base,
+              choices: [
+                {
+                  index: 0,
+                  delta: {
+                    tool_calls: client.map((c, index) => ({
+                      index,
+                      id: c.id,
+                      type: 'function' as const,
+                      function: { name: c.name, arguments: c.arguments },
+                    })),
+                  },
+                  finish_reason: null,
+                  logprobs: null,
+                },
+              ],
+            },
+          ];
     const finish: ChatCompletionChunk = {
       ...base,
-      choices: step.completion.choices.map((c) => ({ index: c.index, delta: {}, finish_reason: reason ?? c.finish_reason, logprobs: null })),
+      choices: step.completion.choices.map((c) => ({
+        index: c.index,
+        delta: {},
+        finish_reason: reason ?? c.finish_reason,
+        logprobs: null,
+      })),
     };
     Object.assign(finish, { [TOOLS_FIELD]: this.#report() });
     // A usage chunk only if the upstream sent one (the client asked for it): some clients break on a chunk without choices.
@@ -289,7 +355,12 @@ class ToolLoop {
   }
 
   #report(): ToolLoopReport {
-    return { iterations: this.#iterations, max_iterations: this.#maxIterations, max_iterations_reached: this.#boundHit, messages: [...this.#messages] };
+    return {
+      iterations: this.#iterations,
+      max_iterations: this.#maxIterations,
+      max_iterations_reached: this.#boundHit,
+      messages: [...this.#messages],
+    };
   }
 
   #sentCompletion(): ChatCompletion {
@@ -328,5 +399,7 @@ class ToolLoop {
 
 /** The function calls of the first choice (the loop serves one choice), arguments as the model wrote them. */
 function toolCallsOf(completion: ChatCompletion): ToolCall[] {
-  return (completion.choices[0]?.message.tool_calls ?? []).flatMap((c) => (c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments }] : []));
+  return (completion.choices[0]?.message.tool_calls ?? []).flatMap((c) =>
+    c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments }] : [],
+  );
 }

@@ -6,7 +6,11 @@ import { z } from 'zod';
 import { GATEWAY_KEY, NO_GATEWAY_RETRIES, startGateway } from './support/gateway-server.ts';
 import { mockCalls, scenario } from './support/mock-scenario.ts';
 
-const Recipe = z.object({ name: z.string(), servings: z.number().int(), ingredients: z.array(z.object({ item: z.string(), grams: z.number() })) });
+const Recipe = z.object({
+  name: z.string(),
+  servings: z.number().int(),
+  ingredients: z.array(z.object({ item: z.string(), grams: z.number() })),
+});
 
 // The Vercel AI SDK with its OpenAI-compatible provider, set up as its docs show: name, baseURL, apiKey,
 // includeUsage (usage on streams) and supportsStructuredOutputs (the gateway forwards json_schema).
@@ -15,7 +19,13 @@ describe('the Vercel AI SDK (OpenAI-compatible provider) against the running gat
   let provider: OpenAICompatibleProvider;
   beforeAll(async () => {
     gateway = await startGateway(NO_GATEWAY_RETRIES);
-    provider = createOpenAICompatible({ name: 'gateway', baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, includeUsage: true, supportsStructuredOutputs: true });
+    provider = createOpenAICompatible({
+      name: 'gateway',
+      baseURL: `${gateway.url}/v1`,
+      apiKey: GATEWAY_KEY,
+      includeUsage: true,
+      supportsStructuredOutputs: true,
+    });
   });
   afterAll(() => gateway?.close());
 
@@ -40,7 +50,9 @@ describe('the Vercel AI SDK (OpenAI-compatible provider) against the running gat
   });
 
   it('calls a tool, runs it and answers with its result (generateText with stopWhen)', async () => {
-    const { model, id } = await scenario({ steps: [{ tool_calls: [{ name: 'weather', arguments: { city: 'Paris' } }] }, { content: 'It is 21 °C in Paris.' }] });
+    const { model, id } = await scenario({
+      steps: [{ tool_calls: [{ name: 'weather', arguments: { city: 'Paris' } }] }, { content: 'It is 21 °C in Paris.' }],
+    });
     const seen: unknown[] = [];
     const result = await generateText({
       model: provider(model),
@@ -84,7 +96,11 @@ describe('the Vercel AI SDK (OpenAI-compatible provider) against the running gat
   });
 
   it('generates an object matching a zod schema with generateText and Output.object', async () => {
-    const { output, usage } = await generateText({ model: provider('openai/gpt-4o-mini'), output: Output.object({ schema: Recipe }), prompt: 'A lasagna recipe' });
+    const { output, usage } = await generateText({
+      model: provider('openai/gpt-4o-mini'),
+      output: Output.object({ schema: Recipe }),
+      prompt: 'A lasagna recipe',
+    });
     expect(Recipe.parse(output)).toEqual(output);
     expect(usage.outputTokens).toBeGreaterThan(0);
   });
@@ -96,7 +112,11 @@ describe('the Vercel AI SDK (OpenAI-compatible provider) against the running gat
   });
 
   it('streams a structured object with streamText and Output.object', async () => {
-    const result = streamText({ model: provider('openai/gpt-4o-mini'), output: Output.object({ schema: Recipe }), prompt: 'A soup recipe' });
+    const result = streamText({
+      model: provider('openai/gpt-4o-mini'),
+      output: Output.object({ schema: Recipe }),
+      prompt: 'A soup recipe',
+    });
     let partials = 0;
     for await (const _partial of result.partialOutputStream) partials++;
     const output = await result.output;

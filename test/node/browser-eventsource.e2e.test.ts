@@ -10,7 +10,8 @@ import { scenario } from './support/mock-scenario.ts';
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 // Written straight to stderr: Vitest hides console output of files whose tests did not fail.
-if (!hasChromium) process.stderr.write(`[tests] ${CHROMIUM} not found: the browser EventSource tests are skipped (apt-get install -y chromium).\n`);
+if (!hasChromium)
+  process.stderr.write(`[tests] ${CHROMIUM} not found: the browser EventSource tests are skipped (apt-get install -y chromium).\n`);
 
 interface Collected {
   deltas: string[];
@@ -70,7 +71,16 @@ describe.skipIf(!hasChromium)('a browser EventSource on GET /stream (headless Ch
       startGateway({ ...NO_GATEWAY_RETRIES, ALLOWED_ORIGINS: '*' }),
       chromium.launch({
         executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       }),
     ]);
     page = await browser.newPage();
@@ -117,10 +127,12 @@ describe.skipIf(!hasChromium)('a browser EventSource on GET /stream (headless Ch
 
   it('streams to a page on another origin allowed by ALLOWED_ORIGINS', async () => {
     await page.goto(siteUrl);
-    const got = await listen(page, `${gateway.url}/stream?prompt=${encodeURIComponent('Hello from elsewhere')}&access_token=${GATEWAY_KEY}`);
+    const got = await listen(
+      page,
+      `${gateway.url}/stream?prompt=${encodeURIComponent('Hello from elsewhere')}&access_token=${GATEWAY_KEY}`,
+    );
     expect(got.error).toBeNull();
     expect(got.deltas.join('')).toBe('Hello from the mock upstream. You said: Hello from elsewhere');
     expect(got.done?.finish_reason).toBe('stop');
   });
-
 });

@@ -24,7 +24,11 @@ describe('the configuration reference', () => {
     const bindings = new Set(['CACHE', 'ASSETS', 'LIMITS', 'KEY_INDEX']);
     const direct = sourceFiles('src')
       .filter((file) => !file.startsWith(join('src', 'config')))
-      .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/\benv\s*(?:\.\s*([A-Z][A-Z0-9_]*)|\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\])/g)].map((m) => `${file}: ${m[1] ?? m[2]}`))
+      .flatMap((file) =>
+        [...readFileSync(file, 'utf8').matchAll(/\benv\s*(?:\.\s*([A-Z][A-Z0-9_]*)|\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\])/g)].map(
+          (m) => `${file}: ${m[1] ?? m[2]}`,
+        ),
+      )
       .filter((hit) => !bindings.has(hit.split(': ')[1] ?? ''));
     expect(direct).toEqual([]);
   });

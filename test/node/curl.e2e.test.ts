@@ -82,17 +82,43 @@ describe.skipIf(!hasCurl)('curl -N against the running gateway', () => {
   });
 
   it('POST /stream with a JSON body streams the same events', async () => {
-    const { events } = await curlSse([`${gateway.url}/stream`, '-H', `authorization: Bearer ${GATEWAY_KEY}`, '-H', 'content-type: application/json', '-d', JSON.stringify({ prompt: 'Hello curl' })]);
-    const text = events.filter((e) => e.event === 'delta').map((e) => (JSON.parse(e.data) as { content: string }).content).join('');
+    const { events } = await curlSse([
+      `${gateway.url}/stream`,
+      '-H',
+      `authorization: Bearer ${GATEWAY_KEY}`,
+      '-H',
+      'content-type: application/json',
+      '-d',
+      JSON.stringify({ prompt: 'Hello curl' }),
+    ]);
+    const text = events
+      .filter((e) => e.event === 'delta')
+      .map((e) => (JSON.parse(e.data) as { content: string }).content)
+      .join('');
     expect(text).toBe('Hello from the mock upstream. You said: Hello curl');
     expect(events.at(-1)?.event).toBe('done');
   });
 
   it('POST /v1/chat/completions with stream: true sends OpenAI chunks ending in [DONE]', async () => {
-    const body = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hello raw SSE' }], stream: true, stream_options: { include_usage: true } };
-    const { events } = await curlSse([`${gateway.url}/v1/chat/completions`, '-H', `authorization: Bearer ${GATEWAY_KEY}`, '-H', 'content-type: application/json', '-d', JSON.stringify(body)]);
+    const body = {
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hello raw SSE' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    };
+    const { events } = await curlSse([
+      `${gateway.url}/v1/chat/completions`,
+      '-H',
+      `authorization: Bearer ${GATEWAY_KEY}`,
+      '-H',
+      'content-type: application/json',
+      '-d',
+      JSON.stringify(body),
+    ]);
     expect(events.at(-1)?.data).toBe('[DONE]');
-    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.data) as { object: string; choices: { delta: { content?: string } }[]; usage?: { total_tokens: number } });
+    const chunks = events
+      .slice(0, -1)
+      .map((e) => JSON.parse(e.data) as { object: string; choices: { delta: { content?: string } }[]; usage?: { total_tokens: number } });
     expect(chunks.every((c) => c.object === 'chat.completion.chunk')).toBe(true);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Hello from the mock upstream. You said: Hello raw SSE');
     expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);

@@ -47,7 +47,9 @@ describe('LangChain.js ChatOpenAI against the running gateway', () => {
   });
 
   it('calls a bound tool with bindTools, then answers with the tool result', async () => {
-    const { model, id } = await scenario({ steps: [{ tool_calls: [{ name: 'get_weather', arguments: { city: 'Lisbon' } }] }, { content: 'Lisbon is at 21 °C.' }] });
+    const { model, id } = await scenario({
+      steps: [{ tool_calls: [{ name: 'get_weather', arguments: { city: 'Lisbon' } }] }, { content: 'Lisbon is at 21 °C.' }],
+    });
     const withTools = chat(model).bindTools([getWeather]);
     const messages = [new HumanMessage('Weather in Lisbon?')];
     const first = await withTools.invoke(messages);
@@ -78,19 +80,26 @@ describe('LangChain.js ChatOpenAI against the running gateway', () => {
     const { model, id } = await scenario();
     const person = await chat(model).withStructuredOutput(Person, { name: 'person' }).invoke('Ada, 36, speaks English and French');
     expect(Person.parse(person)).toEqual(person);
-    expect((await mockCalls(id)).requests[0]?.body['response_format']).toMatchObject({ type: 'json_schema', json_schema: { name: 'person' } });
+    expect((await mockCalls(id)).requests[0]?.body['response_format']).toMatchObject({
+      type: 'json_schema',
+      json_schema: { name: 'person' },
+    });
   });
 
   it('returns a typed object with withStructuredOutput through function calling', async () => {
     const { model, id } = await scenario();
-    const person = await chat(model).withStructuredOutput(Person, { name: 'person', method: 'functionCalling' }).invoke('Grace, 45, speaks English');
+    const person = await chat(model)
+      .withStructuredOutput(Person, { name: 'person', method: 'functionCalling' })
+      .invoke('Grace, 45, speaks English');
     expect(Person.parse(person)).toEqual(person);
     expect((await mockCalls(id)).requests[0]?.body['tool_choice']).toEqual({ type: 'function', function: { name: 'person' } });
   });
 
   it('raises an error carrying the 429 status when the upstream rate-limits', async () => {
     const { model } = await scenario({ status: 429, headers: { 'retry-after': '1' } });
-    const error = await chat(model, { maxRetries: 0 }).invoke('x').catch((e: unknown) => e);
+    const error = await chat(model, { maxRetries: 0 })
+      .invoke('x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as { status?: number }).status).toBe(429);
     expect((error as { lc_error_code?: string }).lc_error_code).toBe('MODEL_RATE_LIMIT');

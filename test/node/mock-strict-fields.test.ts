@@ -10,7 +10,11 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 async function post(body: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${mock.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${mock.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -21,14 +25,25 @@ describe('mock upstream: field types as strict as OpenAI', () => {
     const { status, body } = await post({ model: 'mock-model', messages, max_tokens: '100' });
     expect(status).toBe(400);
     expect(body).toEqual({
-      error: { message: "Invalid type for 'max_tokens': expected an integer, but got a string instead.", type: 'invalid_request_error', param: 'max_tokens', code: 'invalid_type' },
+      error: {
+        message: "Invalid type for 'max_tokens': expected an integer, but got a string instead.",
+        type: 'invalid_request_error',
+        param: 'max_tokens',
+        code: 'invalid_type',
+      },
     });
   });
 
-  it('uses OpenAI\'s codes for ranges, enums and missing fields', async () => {
-    expect((await post({ model: 'mock-model', messages, temperature: 3 })).body).toMatchObject({ error: { param: 'temperature', code: 'decimal_above_max_value' } });
-    expect((await post({ model: 'mock-model', messages: [{ role: 'bot', content: 'x' }] })).body).toMatchObject({ error: { param: 'messages[0].role', code: 'invalid_value' } });
-    expect((await post({ model: 'mock-model', messages: [...messages, { role: 'tool', content: 'x' }] })).body).toMatchObject({ error: { param: 'messages[1].tool_call_id', code: 'missing_required_parameter' } });
+  it("uses OpenAI's codes for ranges, enums and missing fields", async () => {
+    expect((await post({ model: 'mock-model', messages, temperature: 3 })).body).toMatchObject({
+      error: { param: 'temperature', code: 'decimal_above_max_value' },
+    });
+    expect((await post({ model: 'mock-model', messages: [{ role: 'bot', content: 'x' }] })).body).toMatchObject({
+      error: { param: 'messages[0].role', code: 'invalid_value' },
+    });
+    expect((await post({ model: 'mock-model', messages: [...messages, { role: 'tool', content: 'x' }] })).body).toMatchObject({
+      error: { param: 'messages[1].tool_call_id', code: 'missing_required_parameter' },
+    });
   });
 
   it('still answers a valid request carrying fields it does not know', async () => {

@@ -6,7 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI, { APIConnectionError, APIError } from 'openai';
-import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+} from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallsReport } from '../../mock/calls.ts';
 import type { Directive } from '../../mock/types.ts';
@@ -104,7 +108,9 @@ describe('plain answers', () => {
 
   it('streams tool call arguments in fragments that the SDK reassembles', async () => {
     const args = { city: 'Edinburgh', units: 'c' };
-    const stream = client.chat.completions.stream(withMock({ model: 'mock-model', messages }, { tool_calls: [{ name: 'get_weather', arguments: args }] }));
+    const stream = client.chat.completions.stream(
+      withMock({ model: 'mock-model', messages }, { tool_calls: [{ name: 'get_weather', arguments: args }] }),
+    );
     const fragments: string[] = [];
     stream.on('chunk', (chunk) => {
       const call = chunk.choices[0]?.delta.tool_calls?.[0];
@@ -144,10 +150,13 @@ describe('plain answers', () => {
   });
 
   it('answers a forced tool_choice with arguments generated from the tool schema', async () => {
-    const completion = await chat({}, {
-      tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
-      tool_choice: { type: 'function', function: { name: 'lookup' } },
-    });
+    const completion = await chat(
+      {},
+      {
+        tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
+        tool_choice: { type: 'function', function: { name: 'lookup' } },
+      },
+    );
     const call = completion.choices[0]?.message.tool_calls?.[0];
     expect(call?.type === 'function' ? call.function : undefined).toEqual({ name: 'lookup', arguments: '{"q":"example"}' });
   });
@@ -194,7 +203,9 @@ describe('faults and scenarios', () => {
   it('counts a stalled request the client aborts in closed_by_client', async () => {
     const id = `stall-${Date.now()}`;
     const controller = new AbortController();
-    const pending = client.chat.completions.create(withMock({ model: 'mock-model', messages }, { id, stall: true }), { signal: controller.signal });
+    const pending = client.chat.completions.create(withMock({ model: 'mock-model', messages }, { id, stall: true }), {
+      signal: controller.signal,
+    });
     await waitFor(async () => (await calls(id)).count === 1);
     controller.abort();
     await expect(pending).rejects.toThrow();
@@ -247,7 +258,11 @@ describe('faults and scenarios', () => {
 
   it('closes promptly while a request is stalled', async () => {
     const other = await startMockUpstream();
-    const pending = fetch(`${other.url}/v1/chat/completions`, { method: 'POST', headers: { 'api-key': 'k' }, body: '{"mock":{"stall":true}}' });
+    const pending = fetch(`${other.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'api-key': 'k' },
+      body: '{"mock":{"stall":true}}',
+    });
     pending.catch(() => {});
     await new Promise((r) => setTimeout(r, 20));
     const started = Date.now();
@@ -276,7 +291,11 @@ describe('faults and scenarios', () => {
   });
 
   it('answers 400 to a body that is not JSON', async () => {
-    const res = await fetch(`${mock.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer k' }, body: '{"model":' });
+    const res = await fetch(`${mock.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k' },
+      body: '{"model":',
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
   });
@@ -299,7 +318,9 @@ describe.skipIf(!haveFixtures)('recorded fixtures', () => {
 
   it('replays a .chunks.jsonl recording followed by [DONE]', async () => {
     const name = 'groq-stream-text-x-groq-usage.chunks.jsonl';
-    const lines = readFileSync(join(fixturesDir, name), 'utf8').split('\n').filter((line) => line.trim() !== '');
+    const lines = readFileSync(join(fixturesDir, name), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     const chunks = await collect(await streamChat({ fixture: name }));
     expect(chunks).toHaveLength(lines.length);
     expect(chunks[0]?.model).toBe('llama-3.3-70b-versatile');

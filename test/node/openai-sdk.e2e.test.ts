@@ -10,7 +10,12 @@ const weatherTool: OpenAI.ChatCompletionFunctionTool = {
   function: {
     name: 'get_weather',
     description: 'Current weather in a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['c', 'f'] } }, required: ['city', 'unit'], additionalProperties: false },
+    parameters: {
+      type: 'object',
+      properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['c', 'f'] } },
+      required: ['city', 'unit'],
+      additionalProperties: false,
+    },
     strict: true,
   },
 };
@@ -26,7 +31,10 @@ describe('the official openai SDK against the running gateway', () => {
   afterAll(() => gateway?.close());
 
   it('gets a non-stream completion', async () => {
-    const completion = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }] });
+    const completion = await client.chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hello there' }],
+    });
     expect(completion.choices[0]?.message.content).toBe('Hello from the mock upstream. You said: Hello there');
     expect(completion.choices[0]?.finish_reason).toBe('stop');
     expect(completion.usage?.total_tokens).toBe((completion.usage?.prompt_tokens ?? 0) + (completion.usage?.completion_tokens ?? 0));
@@ -34,7 +42,12 @@ describe('the official openai SDK against the running gateway', () => {
   });
 
   it('streams token by token, with usage when asked', async () => {
-    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Stream this' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Stream this' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const pieces: string[] = [];
     let usage: OpenAI.CompletionUsage | null | undefined;
     for await (const chunk of stream) {
@@ -49,7 +62,12 @@ describe('the official openai SDK against the running gateway', () => {
 
   it('gets a forced tool call whose arguments match the tool schema, then answers with the tool result', async () => {
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }];
-    const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools: [weatherTool], tool_choice: { type: 'function', function: { name: 'get_weather' } } });
+    const first = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      tools: [weatherTool],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+    });
     const message = first.choices[0]?.message;
     expect(first.choices[0]?.finish_reason).toBe('tool_calls');
     expect(message?.tool_calls).toHaveLength(1);
@@ -69,8 +87,19 @@ describe('the official openai SDK against the running gateway', () => {
   });
 
   it('streams tool-call arguments in fragments that the stream helper joins into one call', async () => {
-    const { model } = await scenario({ tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris', unit: 'c' } }, { name: 'get_weather', arguments: { city: 'Oslo', unit: 'f' } }], fragment: 4 });
-    const stream = client.chat.completions.stream({ model, messages: [{ role: 'user', content: 'Weather in Paris and Oslo?' }], tools: [weatherTool], stream_options: { include_usage: true } });
+    const { model } = await scenario({
+      tool_calls: [
+        { name: 'get_weather', arguments: { city: 'Paris', unit: 'c' } },
+        { name: 'get_weather', arguments: { city: 'Oslo', unit: 'f' } },
+      ],
+      fragment: 4,
+    });
+    const stream = client.chat.completions.stream({
+      model,
+      messages: [{ role: 'user', content: 'Weather in Paris and Oslo?' }],
+      tools: [weatherTool],
+      stream_options: { include_usage: true },
+    });
     let fragments = 0;
     stream.on('tool_calls.function.arguments.delta', () => fragments++);
     const final = await stream.finalChatCompletion();
@@ -85,7 +114,12 @@ describe('the official openai SDK against the running gateway', () => {
   });
 
   it('gets JSON matching a json_schema response_format', async () => {
-    const schema = { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } }, required: ['name', 'age', 'tags'], additionalProperties: false };
+    const schema = {
+      type: 'object',
+      properties: { name: { type: 'string' }, age: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } },
+      required: ['name', 'age', 'tags'],
+      additionalProperties: false,
+    };
     const completion = await client.chat.completions.create({
       model: 'gpt-4o-mini',
       messages: [{ role: 'user', content: 'Ada Lovelace, 36, mathematician' }],
@@ -112,7 +146,11 @@ describe('the official openai SDK against the running gateway', () => {
 
   it('streams structured output with chat.completions.stream, parsed at the end', async () => {
     const Answer = z.object({ answer: z.string(), confidence: z.number() });
-    const stream = client.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Capital of France?' }], response_format: zodResponseFormat(Answer, 'answer') });
+    const stream = client.chat.completions.stream({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Capital of France?' }],
+      response_format: zodResponseFormat(Answer, 'answer'),
+    });
     let deltas = 0;
     stream.on('content.delta', () => deltas++);
     const final = await stream.finalChatCompletion();
@@ -135,7 +173,9 @@ describe('the official openai SDK against the running gateway', () => {
   });
 
   it('runs a tool loop with runTools: calls the tool, sends its result back and returns the final answer', async () => {
-    const { model, id } = await scenario({ steps: [{ tool_calls: [{ name: 'add', arguments: { a: 2, b: 3 } }] }, { content: 'The sum is 5.' }] });
+    const { model, id } = await scenario({
+      steps: [{ tool_calls: [{ name: 'add', arguments: { a: 2, b: 3 } }] }, { content: 'The sum is 5.' }],
+    });
     const seen: unknown[] = [];
     const runner = client.chat.completions.runTools({
       model,
@@ -180,7 +220,11 @@ describe('the official openai SDK against the running gateway', () => {
     const { model, id } = await scenario({ steps: [{ status: 429, headers: { 'retry-after': '1' } }], content: 'Worth the wait.' });
     // Counting what the SDK sends: its documented `fetch` option, otherwise the setup of its README.
     let sent = 0;
-    const counting = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 2, fetch: (input, init) => {
+    const counting = new OpenAI({
+      baseURL: `${gateway.url}/v1`,
+      apiKey: GATEWAY_KEY,
+      maxRetries: 2,
+      fetch: (input, init) => {
         sent++;
         return fetch(input, init);
       },
@@ -211,7 +255,11 @@ describe('the official openai SDK against the running gateway', () => {
 
   it('raises an APIError when the stream fails after it started, instead of ending quietly', async () => {
     const { model } = await scenario({ stream: { error_after: 2 } });
-    const stream = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Break halfway through' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'Break halfway through' }],
+      stream: true,
+    });
     const pieces: string[] = [];
     const consume = async () => {
       for await (const chunk of stream) pieces.push(chunk.choices[0]?.delta.content ?? '');
@@ -228,6 +276,8 @@ describe('the official openai SDK against the running gateway', () => {
 
   it('raises AuthenticationError for a wrong gateway key', async () => {
     const wrong = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'nope', maxRetries: 0 });
-    await expect(wrong.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(
+      wrong.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
   });
 });

@@ -30,8 +30,17 @@ const ROUTES: readonly Route[] = [
   { path: '/v1/chat/completions', methods: ['POST'], body: (model, id) => ({ model, messages, mock: { id } }) },
   { path: '/v1/models', methods: ['GET'], body: (model) => ({ model }) },
   { path: '/chat', methods: ['POST'], body: (model) => ({ model, prompt: 'hi' }) },
-  { path: '/stream', methods: ['GET', 'POST'], body: (model) => ({ model, prompt: 'hi' }), query: (model) => `prompt=hi&model=${encodeURIComponent(model)}` },
-  { path: '/extract', methods: ['POST'], body: (model) => ({ model, text: 'Ada', schema: { type: 'object', properties: { name: { type: 'string' } } } }) },
+  {
+    path: '/stream',
+    methods: ['GET', 'POST'],
+    body: (model) => ({ model, prompt: 'hi' }),
+    query: (model) => `prompt=hi&model=${encodeURIComponent(model)}`,
+  },
+  {
+    path: '/extract',
+    methods: ['POST'],
+    body: (model) => ({ model, text: 'Ada', schema: { type: 'object', properties: { name: { type: 'string' } } } }),
+  },
   // Coming with this wave; a 404 is fine until they are served.
   { path: '/v1/tokens/count', methods: ['POST'], body: (model) => ({ model, messages }) },
   { path: '/v1/usage', methods: ['GET'], body: (model) => ({ model }) },
@@ -52,15 +61,39 @@ const VARIANTS: readonly Variant[] = [
   { name: 'trailing slash', target: (p) => `${p}/`, resolvesToRoute: false },
   { name: 'two trailing slashes', target: (p) => `${p}//`, resolvesToRoute: false },
   { name: 'leading double slash', target: (p) => `/${p}`, resolvesToRoute: false },
-  { name: 'doubled inner slash', target: (p) => (p.indexOf('/', 1) > 0 ? `${p.slice(0, p.indexOf('/', 1))}/${p.slice(p.indexOf('/', 1))}` : null), resolvesToRoute: false },
+  {
+    name: 'doubled inner slash',
+    target: (p) => (p.indexOf('/', 1) > 0 ? `${p.slice(0, p.indexOf('/', 1))}/${p.slice(p.indexOf('/', 1))}` : null),
+    resolvesToRoute: false,
+  },
   { name: 'upper case', target: (p) => p.toUpperCase(), resolvesToRoute: false },
-  { name: 'one capital letter', target: (p) => `${p.slice(0, lastSegmentStart(p))}${p.charAt(lastSegmentStart(p)).toUpperCase()}${p.slice(lastSegmentStart(p) + 1)}`, resolvesToRoute: false },
-  { name: 'percent-encoded letter', target: (p) => `${p.slice(0, lastSegmentStart(p))}${hex(p.charAt(lastSegmentStart(p)))}${p.slice(lastSegmentStart(p) + 1)}`, resolvesToRoute: false },
-  { name: 'percent-encoded slash %2F', target: (p) => `${p.slice(0, lastSegmentStart(p) - 1)}${p.lastIndexOf('/') === 0 ? '/' : ''}%2F${p.slice(lastSegmentStart(p))}`, resolvesToRoute: false },
+  {
+    name: 'one capital letter',
+    target: (p) => `${p.slice(0, lastSegmentStart(p))}${p.charAt(lastSegmentStart(p)).toUpperCase()}${p.slice(lastSegmentStart(p) + 1)}`,
+    resolvesToRoute: false,
+  },
+  {
+    name: 'percent-encoded letter',
+    target: (p) => `${p.slice(0, lastSegmentStart(p))}${hex(p.charAt(lastSegmentStart(p)))}${p.slice(lastSegmentStart(p) + 1)}`,
+    resolvesToRoute: false,
+  },
+  {
+    name: 'percent-encoded slash %2F',
+    target: (p) => `${p.slice(0, lastSegmentStart(p) - 1)}${p.lastIndexOf('/') === 0 ? '/' : ''}%2F${p.slice(lastSegmentStart(p))}`,
+    resolvesToRoute: false,
+  },
   { name: 'percent-encoded slash %2f at the end', target: (p) => `${p}%2f`, resolvesToRoute: false },
   { name: 'dot segment /./', target: (p) => `${p.slice(0, lastSegmentStart(p))}./${p.slice(lastSegmentStart(p))}`, resolvesToRoute: true },
-  { name: 'dot-dot segment /x/../', target: (p) => `${p.slice(0, lastSegmentStart(p))}x/../${p.slice(lastSegmentStart(p))}`, resolvesToRoute: true },
-  { name: 'percent-encoded dot segment /%2e/', target: (p) => `${p.slice(0, lastSegmentStart(p))}%2e/${p.slice(lastSegmentStart(p))}`, resolvesToRoute: true },
+  {
+    name: 'dot-dot segment /x/../',
+    target: (p) => `${p.slice(0, lastSegmentStart(p))}x/../${p.slice(lastSegmentStart(p))}`,
+    resolvesToRoute: true,
+  },
+  {
+    name: 'percent-encoded dot segment /%2e/',
+    target: (p) => `${p.slice(0, lastSegmentStart(p))}%2e/${p.slice(lastSegmentStart(p))}`,
+    resolvesToRoute: true,
+  },
   { name: 'trailing /.', target: (p) => `${p}/.`, resolvesToRoute: false },
   { name: 'dot-dot leaving a trailing slash', target: (p) => `${p}//x/..`, resolvesToRoute: false },
   { name: 'backslashes', target: (p) => p.replaceAll('/', '\\').replace(/^\\/, '/'), resolvesToRoute: true },
@@ -84,12 +117,25 @@ interface RawResponse {
 function raw(baseUrl: string, method: string, target: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve) => {
-    const req = httpRequest({ host: hostname, port, method, path: target, agent: false, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }) } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (part: Buffer) => parts.push(part));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
-      res.on('error', () => resolve({ status: res.statusCode ?? 0, body: '' }));
-    });
+    const req = httpRequest(
+      {
+        host: hostname,
+        port,
+        method,
+        path: target,
+        agent: false,
+        headers: {
+          ...headers,
+          ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }),
+        },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (part: Buffer) => parts.push(part));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
+        res.on('error', () => resolve({ status: res.statusCode ?? 0, body: '' }));
+      },
+    );
     req.on('error', () => resolve({ status: 0, body: '' }));
     req.end(body);
   });
@@ -144,7 +190,13 @@ describe('path variants of protected routes, without a key, against the producti
   it('counts upstream calls for every kind of route body (the zero counts below mean something)', async () => {
     for (const route of ROUTES.filter((r) => ['/v1/chat/completions', '/chat', '/stream', '/extract'].includes(r.path))) {
       const { model, id } = await scenario();
-      const response = await raw(gateway.url, 'POST', route.path, { authorization: `Bearer ${GATEWAY_KEY}` }, JSON.stringify(route.body(model, id)));
+      const response = await raw(
+        gateway.url,
+        'POST',
+        route.path,
+        { authorization: `Bearer ${GATEWAY_KEY}` },
+        JSON.stringify(route.body(model, id)),
+      );
       expect(response.status, `POST ${route.path} with the key: ${response.body.slice(0, 300)}`).toBe(200);
       expect((await mockCalls(id)).count, `upstream calls of POST ${route.path} with the key`).toBeGreaterThan(0);
     }
@@ -154,14 +206,17 @@ describe('path variants of protected routes, without a key, against the producti
     expect((await raw(gateway.url, 'GET', '/health', {})).status).toBe(200);
   });
 
-  it.concurrent.each(rows.map((row) => [`${row.method} ${row.target} (${row.route.path}, ${row.variant.name})`, row] as const))('%s: never 2xx, no upstream call', async (_name, { route, method, variant, target: path }) => {
-    const { model, id } = await scenario();
-    const target = method === 'GET' && route.query ? withQuery(path, route.query(model)) : path;
-    const body = NO_BODY.has(method) ? undefined : JSON.stringify(route.body(model, id));
-    const response = await raw(gateway.url, method, target, {}, body);
-    const what = `${method} ${target} → ${response.status} ${response.body.slice(0, 200)}`;
-    expect(response.status >= 200 && response.status < 300, what).toBe(false);
-    expect((await mockCalls(id)).count, `upstream calls of ${what}`).toBe(0);
-    if (variant.resolvesToRoute && route.methods.includes(method) && served.get(route.path)) expect(response.status, what).toBe(401);
-  });
+  it.concurrent.each(rows.map((row) => [`${row.method} ${row.target} (${row.route.path}, ${row.variant.name})`, row] as const))(
+    '%s: never 2xx, no upstream call',
+    async (_name, { route, method, variant, target: path }) => {
+      const { model, id } = await scenario();
+      const target = method === 'GET' && route.query ? withQuery(path, route.query(model)) : path;
+      const body = NO_BODY.has(method) ? undefined : JSON.stringify(route.body(model, id));
+      const response = await raw(gateway.url, method, target, {}, body);
+      const what = `${method} ${target} → ${response.status} ${response.body.slice(0, 200)}`;
+      expect(response.status >= 200 && response.status < 300, what).toBe(false);
+      expect((await mockCalls(id)).count, `upstream calls of ${what}`).toBe(0);
+      if (variant.resolvesToRoute && route.methods.includes(method) && served.get(route.path)) expect(response.status, what).toBe(401);
+    },
+  );
 });

@@ -7,7 +7,8 @@ describe('the playground build', () => {
     const fresh = buildPlayground();
     const committed = builtFiles();
     expect([...committed.keys()].sort(), 'files in public/js/ (run: node scripts/build-playground.ts)').toEqual([...fresh.keys()].sort());
-    for (const [path, content] of fresh) expect(committed.get(path), `${path} is stale: run node scripts/build-playground.ts`).toBe(content);
+    for (const [path, content] of fresh)
+      expect(committed.get(path), `${path} is stale: run node scripts/build-playground.ts`).toBe(content);
   });
 
   it('rewrites every import to a built .js file', () => {

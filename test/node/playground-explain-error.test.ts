@@ -23,14 +23,27 @@ describe('the playground explains failures in words', () => {
   });
 
   it('says when the gateway cannot be reached, and when an answer broke off', () => {
-    expect(explainError(new GatewayClientError(0, { message: 'm', type: 'client_error', param: null, code: 'gateway_unreachable' })).title).toMatch(/^The gateway cannot be reached/);
-    expect(explainError(new GatewayClientError(0, { message: 'm', type: 'client_error', param: null, code: 'stream_incomplete' })).title).toBe('The connection was cut before the answer finished.');
+    expect(
+      explainError(new GatewayClientError(0, { message: 'm', type: 'client_error', param: null, code: 'gateway_unreachable' })).title,
+    ).toMatch(/^The gateway cannot be reached/);
+    expect(
+      explainError(new GatewayClientError(0, { message: 'm', type: 'client_error', param: null, code: 'stream_incomplete' })).title,
+    ).toBe('The connection was cut before the answer finished.');
     expect(explainError(failure(200, null), true).title).toBe('The answer failed part-way: what arrived is kept above.');
     expect(explainError(failure(200, null), false).title).toBe('The model call failed before any of the answer arrived.');
   });
 
   it('keeps the gateway message and request id as the details', () => {
-    const explained = explainError(new GatewayClientError(502, { message: 'Upstream unreachable.', type: 'api_error', param: null, code: 'upstream_connection_error' }, { requestId: 'req-1' }));
-    expect(explained).toEqual({ title: 'The gateway or the model provider failed (HTTP 502).', detail: 'Upstream unreachable. (request req-1)' });
+    const explained = explainError(
+      new GatewayClientError(
+        502,
+        { message: 'Upstream unreachable.', type: 'api_error', param: null, code: 'upstream_connection_error' },
+        { requestId: 'req-1' },
+      ),
+    );
+    expect(explained).toEqual({
+      title: 'The gateway or the model provider failed (HTTP 502).',
+      detail: 'Upstream unreachable. (request req-1)',
+    });
   });
 });

@@ -27,7 +27,19 @@ describe.skipIf(!hasChromium)('the playground Stop button against the production
     const bundle = await buildBundle('wrangler.toml', join(dir, 'dist'));
     [gateway, browser] = await Promise.all([
       startGateway({ bundle, facts: readWranglerFacts('wrangler.toml'), mockUrl, workDir: join(dir, 'run') }),
-      chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] }),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      }),
     ]);
   });
   afterAll(async () => {

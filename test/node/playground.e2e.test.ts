@@ -25,7 +25,15 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
       chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       }),
     ]);
   });
@@ -175,7 +183,19 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
     await page.fill('#schema', '{ "type": "object", oops }');
     await page.locator('#schema-error', { hasText: 'Not valid JSON' }).waitFor();
     expect(await page.getAttribute('#schema', 'aria-invalid')).toBe('true');
-    await page.fill('#schema', JSON.stringify({ type: 'object', properties: { name: { type: 'string' }, city: { type: 'string' } }, required: ['name', 'city'], additionalProperties: false }, null, 2));
+    await page.fill(
+      '#schema',
+      JSON.stringify(
+        {
+          type: 'object',
+          properties: { name: { type: 'string' }, city: { type: 'string' } },
+          required: ['name', 'city'],
+          additionalProperties: false,
+        },
+        null,
+        2,
+      ),
+    );
     await page.click('#extract-run');
     await page.locator('#extract-result .valid').waitFor();
     const data = JSON.parse((await page.textContent('#extract-result pre')) ?? '') as Record<string, unknown>;
@@ -197,17 +217,33 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
 
   // The gateway will report these as extension fields of OpenAI's model object (issue 12); until then the
   // browser is handed that answer, to check the picker shows them.
-  it('shows a model\'s context window and prices when /v1/models reports them', async () => {
+  it("shows a model's context window and prices when /v1/models reports them", async () => {
     await open();
     await page.route('**/v1/models', (route) =>
-      route.fulfill({ json: { object: 'list', data: [{ id: 'openai/gpt-4o-mini', object: 'model', owned_by: 'openai', context_window: 128000, max_output_tokens: 16384, pricing: { input: 0.15, cached_input: 0.075, output: 0.6 } }] } }),
+      route.fulfill({
+        json: {
+          object: 'list',
+          data: [
+            {
+              id: 'openai/gpt-4o-mini',
+              object: 'model',
+              owned_by: 'openai',
+              context_window: 128000,
+              max_output_tokens: 16384,
+              pricing: { input: 0.15, cached_input: 0.075, output: 0.6 },
+            },
+          ],
+        },
+      }),
     );
     await page.reload();
     await page.fill('#model', 'openai/gpt-4o-mini');
-    await page.locator('#model-facts', { hasText: '128k context · 16.4k max output · $0.15 in · $0.075 cached · $0.60 out per 1M tokens' }).waitFor();
+    await page
+      .locator('#model-facts', { hasText: '128k context · 16.4k max output · $0.15 in · $0.075 cached · $0.60 out per 1M tokens' })
+      .waitFor();
   });
 
-  it('opens the usage panel: the key\'s usage when the gateway reports it, else says it does not', async () => {
+  it("opens the usage panel: the key's usage when the gateway reports it, else says it does not", async () => {
     await open();
     await page.click('#usage summary');
     await page.locator('#usage-body dl, #usage-body .hint:not(:has-text("Loading"))').first().waitFor();
@@ -220,7 +256,9 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
 
   it('shows each server tool step as it happens', async () => {
     // The mock asks for `calculate` on its first call and answers in words on the second.
-    const { model } = await scenario({ steps: [{ tool_calls: [{ name: 'calculate', arguments: { expression: '6 * 7' } }] }, { content: '6 * 7 = 42.' }] });
+    const { model } = await scenario({
+      steps: [{ tool_calls: [{ name: 'calculate', arguments: { expression: '6 * 7' } }] }, { content: '6 * 7 = 42.' }],
+    });
     await open();
     await page.click('summary');
     await page.fill('#tools', 'calculate');
@@ -232,7 +270,10 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
   });
 
   it('fits a phone: no sideways scrolling, no placeholder cut off, in either tab', async () => {
-    for (const viewport of [{ width: 360, height: 740 }, { width: 1100, height: 800 }]) {
+    for (const viewport of [
+      { width: 360, height: 740 },
+      { width: 1100, height: 800 },
+    ]) {
       await open(viewport);
       await page.click('summary');
       for (const tab of ['chat', 'extract']) {

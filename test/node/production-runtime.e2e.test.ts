@@ -30,7 +30,8 @@ describe('the production bundle in plain workerd', () => {
       body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...body }),
       ...(signal ? { signal } : {}),
     });
-  const calls = async (id: string) => (await (await fetch(`${mockUrl}/__mock/calls/${id}`)).json()) as { count: number; closed_by_client: number };
+  const calls = async (id: string) =>
+    (await (await fetch(`${mockUrl}/__mock/calls/${id}`)).json()) as { count: number; closed_by_client: number };
 
   it('answers streamed and non-stream requests', async () => {
     const plain = await send({});
@@ -60,7 +61,9 @@ describe('the production bundle in plain workerd', () => {
     const responses = await Promise.all(Array.from({ length: 5 }, () => send(body)));
     const texts = await Promise.all(responses.map((r) => r.text()));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
-    expect(new Set(texts.map((t) => (JSON.parse(t) as { choices: { message: { content: string } }[] }).choices[0]?.message.content)).size).toBe(1);
+    expect(
+      new Set(texts.map((t) => (JSON.parse(t) as { choices: { message: { content: string } }[] }).choices[0]?.message.content)).size,
+    ).toBe(1);
     expect((await calls(id)).count).toBe(1);
     expect(gateway.workerd.stderr()).not.toMatch(/different request/i);
   });

@@ -11,7 +11,10 @@ function runFixtures(): Promise<{ code: number | null; output: string }> {
   // A clean environment: the variables of the Vitest run around this one would change the inner run.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST') && name !== 'NODE_OPTIONS'));
   const args = ['node_modules/vitest/vitest.mjs', 'run', '--project', 'workers', '--reporter', 'verbose', 'test/setup/fixtures/'];
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...env, RUNTIME_OUTPUT_FIXTURES: '1', NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' } });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...env, RUNTIME_OUTPUT_FIXTURES: '1', NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' },
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

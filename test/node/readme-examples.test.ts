@@ -22,7 +22,11 @@ function blocks(text: string, lang: string): string[] {
 
 /** Shell commands of a block, with `\` continuations joined. */
 function commands(block: string): string[] {
-  return block.replace(/\\\n\s*/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  return block
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
 const tryIt = section('Try it');
@@ -46,10 +50,21 @@ function runCurl(command: string, host: string): Promise<{ status: number; body:
 
 /** The named SSE events of a /stream body. */
 function events(body: string): { event: string; data: unknown }[] {
-  return body.split('\n\n').filter((b) => b.startsWith('event: ')).map((b) => {
-    const [first = '', ...rest] = b.split('\n');
-    return { event: first.slice(7), data: JSON.parse(rest.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n')) as unknown };
-  });
+  return body
+    .split('\n\n')
+    .filter((b) => b.startsWith('event: '))
+    .map((b) => {
+      const [first = '', ...rest] = b.split('\n');
+      return {
+        event: first.slice(7),
+        data: JSON.parse(
+          rest
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n'),
+        ) as unknown,
+      };
+    });
 }
 
 /** The shape the README documents for each route's answer. */
@@ -61,9 +76,22 @@ function expectDocumentedShape(path: string, body: string): void {
     return;
   }
   const json = JSON.parse(body) as Record<string, unknown>;
-  if (path === '/chat') expect(json).toMatchObject({ content: expect.any(String), model: expect.any(String), finish_reason: expect.any(String), usage: expect.any(Object) });
-  else if (path === '/extract') expect(json).toMatchObject({ data: { name: expect.any(String) }, model: expect.any(String), usage: expect.any(Object), attempts: expect.any(Number) });
-  else if (path === '/v1/chat/completions') expect(json).toMatchObject({ object: 'chat.completion', choices: [{ message: { role: 'assistant', content: expect.any(String) } }] });
+  if (path === '/chat')
+    expect(json).toMatchObject({
+      content: expect.any(String),
+      model: expect.any(String),
+      finish_reason: expect.any(String),
+      usage: expect.any(Object),
+    });
+  else if (path === '/extract')
+    expect(json).toMatchObject({
+      data: { name: expect.any(String) },
+      model: expect.any(String),
+      usage: expect.any(Object),
+      attempts: expect.any(Number),
+    });
+  else if (path === '/v1/chat/completions')
+    expect(json).toMatchObject({ object: 'chat.completion', choices: [{ message: { role: 'assistant', content: expect.any(String) } }] });
   else throw new Error(`the test knows no documented shape for ${path}: add one`);
 }
 
@@ -100,7 +128,9 @@ describe('README "Try it", run against the gateway as `npm start` serves it', ()
       return response;
     };
     const code = (fetchSnippet ?? '').replaceAll('https://gateway.example.workers.dev', gateway.url);
-    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<unknown>;
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+      ...args: string[]
+    ) => (...values: unknown[]) => Promise<unknown>;
     const run = new AsyncFunction('fetch', 'GATEWAY_KEY', `${code}\nreturn { content, usage };`);
     const { content, usage } = (await run(recordingFetch, GATEWAY_KEY)) as { content: unknown; usage: unknown };
     expect(statuses).toEqual([200]);

@@ -13,9 +13,20 @@ import { unreachableNamespace, warmUpLimits } from './support/limits.ts';
 beforeAll(warmUpLimits, 120_000);
 const ADMIN = 'admin-token-for-tests-0123456789';
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
-const settings = (over: Partial<LimitSettings> = {}): LimitSettings => ({ staticLimits: UNLIMITED, failOpen: false, reservationTtlMs: 60_000, adminToken: ADMIN, ...over });
+const settings = (over: Partial<LimitSettings> = {}): LimitSettings => ({
+  staticLimits: UNLIMITED,
+  failOpen: false,
+  reservationTtlMs: 60_000,
+  adminToken: ADMIN,
+  ...over,
+});
 const clock = { now: T0 };
-const deps = (over: Partial<LimitSettings> = {}): AdminDeps => ({ keys: env.LIMITS, index: env.KEY_INDEX, settings: settings(over), now: () => clock.now });
+const deps = (over: Partial<LimitSettings> = {}): AdminDeps => ({
+  keys: env.LIMITS,
+  index: env.KEY_INDEX,
+  settings: settings(over),
+  now: () => clock.now,
+});
 
 function admin(method: string, path: string, body?: unknown, options: { token?: string | null; deps?: AdminDeps } = {}): Promise<Response> {
   const headers = new Headers({ 'content-type': 'application/json' });
@@ -45,16 +56,38 @@ async function createKey(body: Record<string, unknown> = {}): Promise<KeyRecord 
 
 describe('the admin API: create, list, read, patch, revoke', () => {
   it('creates a key shown once, stores only its hash, and lists it without the key', async () => {
-    const created = await createKey({ name: 'frontend', requests_per_minute: 30, usd_per_day: 2.5, models: ['openai/*'], origins: ['https://app.example.com'], expires_at: T0 / 1000 + 3600 });
+    const created = await createKey({
+      name: 'frontend',
+      requests_per_minute: 30,
+      usd_per_day: 2.5,
+      models: ['openai/*'],
+      origins: ['https://app.example.com'],
+      expires_at: T0 / 1000 + 3600,
+    });
     expect(created.key).toMatch(/^gk_[A-Za-z0-9_-]{43}$/);
-    expect(created).toMatchObject({ object: 'gateway.key', name: 'frontend', requests_per_minute: 30, tokens_per_day: null, usd_per_day: 2.5, usd_per_month: null, models: ['openai/*'], origins: ['https://app.example.com'], expires_at: T0 / 1000 + 3600, revoked: false, created_at: T0 / 1000, kind: 'managed' });
+    expect(created).toMatchObject({
+      object: 'gateway.key',
+      name: 'frontend',
+      requests_per_minute: 30,
+      tokens_per_day: null,
+      usd_per_day: 2.5,
+      usd_per_month: null,
+      models: ['openai/*'],
+      origins: ['https://app.example.com'],
+      expires_at: T0 / 1000 + 3600,
+      revoked: false,
+      created_at: T0 / 1000,
+      kind: 'managed',
+    });
     expect(created.id).toMatch(/^key_[0-9a-f]{24}$/);
 
     const listed = await (await admin('GET', '/admin/keys')).text();
     const list = JSON.parse(listed) as { object: string; data: KeyRecord[] };
     expect(list.object).toBe('list');
     expect(list.data.find((k) => k.id === created.id)).toMatchObject({ name: 'frontend', requests_per_minute: 30 });
-    const hash = [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(created.key)))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const hash = [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(created.key)))]
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join('');
     for (const text of [listed, await (await admin('GET', `/admin/keys/${created.id}`)).text()]) {
       expect(text).not.toContain(created.key);
       expect(text).not.toContain(created.key.slice(3, 20));
@@ -68,9 +101,20 @@ describe('the admin API: create, list, read, patch, revoke', () => {
 
   it('reads and patches a key; a patch to its limits holds on the next request', async () => {
     const { id, key } = await createKey({ tokens_per_day: 1000 });
-    const patched = await admin('PATCH', `/admin/keys/${id}`, { name: 'renamed', tokens_per_day: null, usd_per_month: 10, models: ['anthropic/claude-*'] });
+    const patched = await admin('PATCH', `/admin/keys/${id}`, {
+      name: 'renamed',
+      tokens_per_day: null,
+      usd_per_month: 10,
+      models: ['anthropic/claude-*'],
+    });
     expect(patched.status).toBe(200);
-    expect(await patched.json()).toMatchObject({ id, name: 'renamed', tokens_per_day: null, usd_per_month: 10, models: ['anthropic/claude-*'] });
+    expect(await patched.json()).toMatchObject({
+      id,
+      name: 'renamed',
+      tokens_per_day: null,
+      usd_per_month: 10,
+      models: ['anthropic/claude-*'],
+    });
     expect(await (await admin('GET', `/admin/keys/${id}`)).json()).toMatchObject({ name: 'renamed', usd_per_month: 10 });
     const list = (await (await admin('GET', '/admin/keys')).json()) as { data: KeyRecord[] };
     expect(list.data.find((k) => k.id === id)?.name).toBe('renamed');
@@ -100,14 +144,29 @@ describe('the admin API: create, list, read, patch, revoke', () => {
     if (!r.ok) throw new Error('expected a reservation');
     await stub.settle(r.reservationId, { tokens: 120, usd: 0.004 });
     const usage = await (await admin('GET', `/admin/keys/${id}/usage`)).json();
-    expect(usage).toMatchObject({ object: 'gateway.key.usage', key: { id, name: 'test key', kind: 'managed' }, day: { period: '2026-01-15', requests: 1, tokens: 120, usd: 0.004 }, month: { requests: 1, tokens: 120 }, limits: { tokens_per_day: 500 }, remaining: { tokens_per_day: 380, usd_per_day: null } });
+    expect(usage).toMatchObject({
+      object: 'gateway.key.usage',
+      key: { id, name: 'test key', kind: 'managed' },
+      day: { period: '2026-01-15', requests: 1, tokens: 120, usd: 0.004 },
+      month: { requests: 1, tokens: 120 },
+      limits: { tokens_per_day: 500 },
+      remaining: { tokens_per_day: 380, usd_per_day: null },
+    });
   });
 
   it('answers 404 for an unknown id, and for paths that are not the API', async () => {
     for (const path of ['/admin/keys/key_000000000000000000000000', '/admin/keys/key_000000000000000000000000/usage']) {
       expect((await refused(admin('GET', path))).status).toBe(404);
     }
-    for (const path of ['/admin/keys/', '/admin/keys//x', '/admin/KEYS', '/admin/keys/%6B', '/admin/other', '/admin/keys/not-an-id', '/admin/keys/key_000000000000000000000000/usage/']) {
+    for (const path of [
+      '/admin/keys/',
+      '/admin/keys//x',
+      '/admin/KEYS',
+      '/admin/keys/%6B',
+      '/admin/other',
+      '/admin/keys/not-an-id',
+      '/admin/keys/key_000000000000000000000000/usage/',
+    ]) {
       const error = await refused(admin('GET', path));
       expect([path, error.status, error.code]).toEqual([path, 404, 'unknown_route']);
     }
@@ -119,7 +178,11 @@ describe('the admin API: create, list, read, patch, revoke', () => {
 describe('the admin token', () => {
   it('is required on every path, before the path is looked at', async () => {
     for (const path of ['/admin/keys', '/admin/keys/key_000000000000000000000000', '/admin/keys/x/usage', '/admin/nothing']) {
-      for (const [token, code] of [[null, 'missing_api_key'], ['wrong', 'invalid_api_key'], [`${ADMIN}x`, 'invalid_api_key']] as const) {
+      for (const [token, code] of [
+        [null, 'missing_api_key'],
+        ['wrong', 'invalid_api_key'],
+        [`${ADMIN}x`, 'invalid_api_key'],
+      ] as const) {
         const error = await refused(admin('GET', path, undefined, { token }));
         expect([path, token, error.status, error.code]).toEqual([path, token, 401, code]);
       }
@@ -198,7 +261,9 @@ describe('authenticating a managed key', () => {
     const { key } = await createKey({ models: ['openai/*', 'groq/llama-3.1-8b-instant'], origins: ['https://app.example.com'] });
     const caller = await lookupKey(deps(), key);
     if (!caller) throw new Error('expected a managed key');
-    expect(() => checkAccess(caller.record, { models: ['openai/gpt-4o-mini', 'groq/llama-3.1-8b-instant'], origin: 'https://app.example.com' })).not.toThrow();
+    expect(() =>
+      checkAccess(caller.record, { models: ['openai/gpt-4o-mini', 'groq/llama-3.1-8b-instant'], origin: 'https://app.example.com' }),
+    ).not.toThrow();
     expect(() => checkAccess(caller.record, { models: ['openai/gpt-4o'], origin: null })).not.toThrow();
     const model = (() => {
       try {
@@ -209,7 +274,11 @@ describe('authenticating a managed key', () => {
     })();
     expect([model?.status, model?.code, model?.param]).toEqual([403, 'forbidden_model', 'model']);
     expect(model?.message).toContain('anthropic/claude-sonnet-4-5');
-    expect(() => checkAccess(caller.record, { models: ['openai/gpt-4o'], origin: 'https://evil.example' })).toThrow(expect.objectContaining({ status: 403, code: 'origin_not_allowed' }));
-    expect(() => checkAccess(caller.record, { models: ['groq/llama-3.1-70b'], origin: null })).toThrow(expect.objectContaining({ code: 'forbidden_model' }));
+    expect(() => checkAccess(caller.record, { models: ['openai/gpt-4o'], origin: 'https://evil.example' })).toThrow(
+      expect.objectContaining({ status: 403, code: 'origin_not_allowed' }),
+    );
+    expect(() => checkAccess(caller.record, { models: ['groq/llama-3.1-70b'], origin: null })).toThrow(
+      expect.objectContaining({ code: 'forbidden_model' }),
+    );
   });
 });

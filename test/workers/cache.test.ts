@@ -4,13 +4,15 @@ import type { ChatCompletion, ChatCompletionChunk } from '../../src/core/types.t
 import { accumulate } from '../../src/stream/accumulate.ts';
 import { call, chatBody, mockCalls, scriptedApp, settled, sseEvents } from './support/gateway.ts';
 
-const deterministic = (mock: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => chatBody(mock, { temperature: 0, ...extra });
+const deterministic = (mock: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
+  chatBody(mock, { temperature: 0, ...extra });
 const post = (body: unknown, options: Parameters<typeof call>[1] = {}) => call('/v1/chat/completions', { json: body, ...options });
 const chunks = (text: string) =>
   sseEvents(text)
     .filter((e) => e.data !== '[DONE]' && !e.data.startsWith('{"error"'))
     .map((e) => JSON.parse(e.data) as ChatCompletionChunk);
-const essence = (c: ChatCompletion) => c.choices.map((ch) => ({ content: ch.message.content, tool_calls: ch.message.tool_calls ?? [], finish_reason: ch.finish_reason }));
+const essence = (c: ChatCompletion) =>
+  c.choices.map((ch) => ({ content: ch.message.content, tool_calls: ch.message.tool_calls ?? [], finish_reason: ch.finish_reason }));
 
 async function streamed(body: Record<string, unknown>, options: Parameters<typeof call>[1] = {}) {
   const response = await post({ ...body, stream: true, stream_options: { include_usage: true } }, options);
@@ -33,7 +35,10 @@ describe('the KV response cache', () => {
   });
 
   it('replays a streamed answer as a stream: same content and tool calls, in several chunks, with usage', async () => {
-    const toolCalls = [{ name: 'get_weather', arguments: { city: 'Paris' } }, { name: 'get_time', arguments: { tz: 'CET' } }];
+    const toolCalls = [
+      { name: 'get_weather', arguments: { city: 'Paris' } },
+      { name: 'get_time', arguments: { tz: 'CET' } },
+    ];
     for (const mock of [{}, { tool_calls: toolCalls }]) {
       const { id, body } = deterministic(mock);
       const miss = await streamed(body);
@@ -196,10 +201,21 @@ describe('the KV response cache', () => {
   });
 
   it('uses one key whatever the order of properties in the request', async () => {
-    const { id, body } = deterministic({}, { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { type: 'string' } } } } }] });
+    const { id, body } = deterministic(
+      {},
+      { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { type: 'string' } } } } }] },
+    );
     await post(body);
     const reorder = (value: unknown): unknown =>
-      Array.isArray(value) ? value.map(reorder) : typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reorder(v)])) : value;
+      Array.isArray(value)
+        ? value.map(reorder)
+        : typeof value === 'object' && value !== null
+          ? Object.fromEntries(
+              Object.entries(value)
+                .reverse()
+                .map(([k, v]) => [k, reorder(v)]),
+            )
+          : value;
     const reordered = reorder(body) as Record<string, unknown>;
     expect(Object.keys(reordered)).not.toEqual(Object.keys(body));
     expect((await post(reordered)).headers.get('x-gateway-cache')).toBe('HIT');

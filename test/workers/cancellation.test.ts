@@ -18,7 +18,9 @@ describe('when the client goes away mid-stream', () => {
   it('aborts the upstream request of a /v1/chat/completions stream at once', async () => {
     const { app } = scriptedApp({ clock: new FakeClock() });
     const { model, id } = await scenario(stalled);
-    await readOneChunkThenLeave(await call('/v1/chat/completions', { json: { model, messages: [{ role: 'user', content: 'hi' }], stream: true }, app }));
+    await readOneChunkThenLeave(
+      await call('/v1/chat/completions', { json: { model, messages: [{ role: 'user', content: 'hi' }], stream: true }, app }),
+    );
     expect(await eventually(async () => (await mockCalls(id)).closed_by_client === 1)).toBe(true);
     expect((await mockCalls(id)).count).toBe(1);
   });

@@ -24,7 +24,17 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('forwards every request parameter, unknown ones included, and replaces only the model name', async () => {
-    const extra = { seed: 7, logprobs: true, top_logprobs: 2, parallel_tool_calls: false, reasoning_effort: 'low', service_tier: 'flex', user: 'u1', metadata: { a: 'b' }, some_future_param: { x: [1] } };
+    const extra = {
+      seed: 7,
+      logprobs: true,
+      top_logprobs: 2,
+      parallel_tool_calls: false,
+      reasoning_effort: 'low',
+      service_tier: 'flex',
+      user: 'u1',
+      metadata: { a: 'b' },
+      some_future_param: { x: [1] },
+    };
     const { id, body } = chatBody({}, extra);
     await call('/v1/chat/completions', { json: body });
     const sent = (await mockCalls(id)).requests[0]?.body;
@@ -62,8 +72,13 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('passes client tools through and streams tool calls whose arguments arrive in fragments', async () => {
-    const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
-    const toolCalls = [{ name: 'get_weather', arguments: { city: 'Paris' } }, { name: 'get_weather', arguments: { city: 'Tokyo' } }];
+    const tools = [
+      { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+    ];
+    const toolCalls = [
+      { name: 'get_weather', arguments: { city: 'Paris' } },
+      { name: 'get_weather', arguments: { city: 'Tokyo' } },
+    ];
     const { id, body } = chatBody({ tool_calls: toolCalls, stream: { tool_index_base: 1 } }, { stream: true, tools, tool_choice: 'auto' });
     const chunks = chunksOf(await (await call('/v1/chat/completions', { json: body })).text());
     const message = accumulate(chunks).choices[0]?.message;
@@ -82,7 +97,10 @@ describe('POST /v1/chat/completions', () => {
     const { body } = chatBody({ tool_calls: [{ name: 'lookup', arguments: '{"q":"x"}' }] });
     const completion = await (await call('/v1/chat/completions', { json: body })).json<ChatCompletion>();
     expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
-    expect(completion.choices[0]?.message.tool_calls?.[0]).toMatchObject({ type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } });
+    expect(completion.choices[0]?.message.tool_calls?.[0]).toMatchObject({
+      type: 'function',
+      function: { name: 'lookup', arguments: '{"q":"x"}' },
+    });
   });
 
   it('keeps a newline inside a token inside one JSON data line', async () => {
@@ -92,10 +110,24 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('works with the official openai SDK as the client, streaming and not', async () => {
-    const client = new OpenAI({ apiKey: 'gw-test-key-1', baseURL: 'http://gateway.test/v1', maxRetries: 0, fetch: (input, init) => call(new URL(String(input)).pathname, { method: 'POST', body: String(init?.body), headers: { 'content-type': 'application/json' } }) });
+    const client = new OpenAI({
+      apiKey: 'gw-test-key-1',
+      baseURL: 'http://gateway.test/v1',
+      maxRetries: 0,
+      fetch: (input, init) =>
+        call(new URL(String(input)).pathname, {
+          method: 'POST',
+          body: String(init?.body),
+          headers: { 'content-type': 'application/json' },
+        }),
+    });
     const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
     expect(completion.choices[0]?.message.content).toContain('You said: hi');
-    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('Hello from the mock upstream. You said: hi');
@@ -152,7 +184,12 @@ describe('upstream errors', () => {
   });
 
   it('turn error bodies of any shape into the standard shape', async () => {
-    const shapes = [{ error: { message: 'numeric code', code: 1234 } }, { error: 'just a string' }, { message: 'top-level message only' }, { detail: 'nothing we know' }];
+    const shapes = [
+      { error: { message: 'numeric code', code: 1234 } },
+      { error: 'just a string' },
+      { message: 'top-level message only' },
+      { detail: 'nothing we know' },
+    ];
     for (const shape of shapes) {
       const { body } = chatBody({ status: 400, body: shape });
       const response = await call('/v1/chat/completions', { json: body });

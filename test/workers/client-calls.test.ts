@@ -19,7 +19,12 @@ describe('the browser client against the gateway', () => {
   it('streams typed delta, usage and done events, and reports the answer headers before the first event', async () => {
     let info: unknown;
     const events = await collect(streamChat({ ...client, prompt: 'Hello client', onOpen: (i) => (info = i) }));
-    expect(events.filter((e) => e.type === 'delta').map((e) => e.content).join('')).toBe('Hello from the mock upstream. You said: Hello client');
+    expect(
+      events
+        .filter((e) => e.type === 'delta')
+        .map((e) => e.content)
+        .join(''),
+    ).toBe('Hello from the mock upstream. You said: Hello client');
     expect(events.at(-2)).toMatchObject({ type: 'usage', total_tokens: expect.any(Number) });
     expect(events.at(-1)).toEqual({ type: 'done', finish_reason: 'stop', model: 'openai/gpt-4o-mini' });
     expect(info).toMatchObject({ model: 'openai/gpt-4o-mini', attempts: 1, requestId: expect.any(String) });
@@ -58,14 +63,20 @@ describe('the browser client against the gateway', () => {
   });
 
   it('says the gateway is unreachable when no answer comes', async () => {
-    const failure = await chat({ ...client, fetch: () => Promise.reject(new TypeError('Failed to fetch')), prompt: 'x' }).catch((e: unknown) => e);
+    const failure = await chat({ ...client, fetch: () => Promise.reject(new TypeError('Failed to fetch')), prompt: 'x' }).catch(
+      (e: unknown) => e,
+    );
     expect(failure).toMatchObject({ status: 0, code: 'gateway_unreachable' });
     expect((failure as Error).message).toContain('POST http://gateway.test/chat');
   });
 
   it('calls /chat, /extract and /v1/models', async () => {
     const answer = await chat({ ...client, prompt: 'Hi' });
-    expect(answer).toMatchObject({ content: 'Hello from the mock upstream. You said: Hi', model: 'openai/gpt-4o-mini', info: { attempts: 1 } });
+    expect(answer).toMatchObject({
+      content: 'Hello from the mock upstream. You said: Hi',
+      model: 'openai/gpt-4o-mini',
+      info: { attempts: 1 },
+    });
     const schema = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'], additionalProperties: false };
     const extracted = await extract<{ name: string }>({ ...client, schema, text: 'My name is Ada' });
     expect(typeof extracted.data.name).toBe('string');

@@ -47,7 +47,12 @@ describe('the client SSE decoder', () => {
 
   it('decodes the same events fed one byte at a time', () => {
     const input = bytes(AWKWARD);
-    expect(decodeIn(input, Array.from({ length: input.length }, (_, i) => i))).toEqual(EXPECTED);
+    expect(
+      decodeIn(
+        input,
+        Array.from({ length: input.length }, (_, i) => i),
+      ),
+    ).toEqual(EXPECTED);
   });
 
   it('decodes the same events from 200 random splits into several pieces', () => {
@@ -71,7 +76,9 @@ describe('the client SSE decoder', () => {
   });
 
   it('discards an event cut off before its blank line, as EventSource does', () => {
-    expect(decodeIn(bytes('event: delta\ndata: {"content":"a"}\n\nevent: delta\ndata: {"content":"b"}\n'), [])).toEqual([{ event: 'delta', data: '{"content":"a"}', id: '' }]);
+    expect(decodeIn(bytes('event: delta\ndata: {"content":"a"}\n\nevent: delta\ndata: {"content":"b"}\n'), [])).toEqual([
+      { event: 'delta', data: '{"content":"a"}', id: '' },
+    ]);
   });
 
   it('does not carry an event name over to the next event', () => {

@@ -14,12 +14,17 @@ describe('errors before a GET /stream starts, for a browser EventSource', () => 
     const events = sseEvents(await response.text());
     expect(events).toHaveLength(1);
     expect(events[0]?.event).toBe('error');
-    expect(JSON.parse(events[0]?.data ?? '')).toEqual({ error: { message: 'Invalid gateway key.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
+    expect(JSON.parse(events[0]?.data ?? '')).toEqual({
+      error: { message: 'Invalid gateway key.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
+    });
   });
 
   it('carry an upstream 429 with a retry: hint taken from Retry-After', async () => {
     const { model } = await scenario({ status: 429, headers: { 'retry-after': '7' } });
-    const response = await call(`/stream?prompt=x&model=${encodeURIComponent(model)}&access_token=gw-test-key-1`, { ...EVENT_SOURCE, env: { MAX_ATTEMPTS: '1' } });
+    const response = await call(`/stream?prompt=x&model=${encodeURIComponent(model)}&access_token=gw-test-key-1`, {
+      ...EVENT_SOURCE,
+      env: { MAX_ATTEMPTS: '1' },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-gateway-error-status')).toBe('429');
     expect(response.headers.get('retry-after')).toBe('7');
@@ -31,7 +36,9 @@ describe('errors before a GET /stream starts, for a browser EventSource', () => 
   it('carry a bad query parameter as an error event naming it', async () => {
     const response = await call('/stream?prompt=x&temperature=warm&access_token=gw-test-key-1', EVENT_SOURCE);
     expect(response.status).toBe(200);
-    expect(JSON.parse(sseEvents(await response.text())[0]?.data ?? '')).toMatchObject({ error: { param: 'temperature', code: 'invalid_value' } });
+    expect(JSON.parse(sseEvents(await response.text())[0]?.data ?? '')).toMatchObject({
+      error: { param: 'temperature', code: 'invalid_value' },
+    });
   });
 
   it('stay plain JSON with their real status for a client that does not ask for an event stream (curl)', async () => {

@@ -19,7 +19,10 @@ describe('POST /extract', () => {
     expect(body).toMatchObject({ data: { city: expect.any(String), temperature: expect.any(Number), units: 'c' }, attempts: 1 });
     expect(body.usage.total_tokens).toBeGreaterThan(0);
     const sent = (await mockCalls(id)).requests[0]?.body;
-    expect(sent?.['response_format']).toMatchObject({ type: 'json_schema', json_schema: { name: 'extraction', strict: true, schema: city } });
+    expect(sent?.['response_format']).toMatchObject({
+      type: 'json_schema',
+      json_schema: { name: 'extraction', strict: true, schema: city },
+    });
   });
 
   it('sends strict: false for a schema that strict mode would refuse', async () => {
@@ -82,7 +85,9 @@ describe('POST /extract', () => {
     const response = await call('/extract', { json: { schema: list, messages: [{ role: 'user', content: 'a, b' }], model } });
     expect(response.status).toBe(200);
     expect((await response.json<ExtractBody>()).data).toEqual(['example']);
-    expect((await mockCalls(id)).requests[0]?.body['response_format']).toMatchObject({ json_schema: { schema: { type: 'object', properties: { value: list } } } });
+    expect((await mockCalls(id)).requests[0]?.body['response_format']).toMatchObject({
+      json_schema: { schema: { type: 'object', properties: { value: list } } },
+    });
   });
 
   it('uses json_object with the schema in the instructions for a provider without json_schema (groq)', async () => {
@@ -98,7 +103,7 @@ describe('POST /extract', () => {
     expect(system).toContain(JSON.stringify(city));
   });
 
-  it('uses a forced tool call for a provider that ignores response_format (Anthropic\'s OpenAI-compatible layer)', async () => {
+  it("uses a forced tool call for a provider that ignores response_format (Anthropic's OpenAI-compatible layer)", async () => {
     const { model, id } = await scenario({}, 'anthropic-compat');
     const env = { ANTHROPIC_API_KEY: 'sk-ant-test-000000', ANTHROPIC_COMPAT_BASE_URL: `${mockUrl}/v1` };
     const response = await call('/extract', { json: { schema: city, text: 'Paris 21C', model }, env });
@@ -112,7 +117,12 @@ describe('POST /extract', () => {
   it('asks each target of a fallback chain its own way: json_schema for OpenAI, then a forced tool after falling back', async () => {
     const failing = await scenario({ status: 503 });
     const fallback = await scenario({}, 'anthropic-compat');
-    const env = { ANTHROPIC_API_KEY: 'sk-ant-test-000000', ANTHROPIC_COMPAT_BASE_URL: `${mockUrl}/v1`, MAX_ATTEMPTS: '1', FALLBACKS: JSON.stringify({ [failing.model]: [fallback.model] }) };
+    const env = {
+      ANTHROPIC_API_KEY: 'sk-ant-test-000000',
+      ANTHROPIC_COMPAT_BASE_URL: `${mockUrl}/v1`,
+      MAX_ATTEMPTS: '1',
+      FALLBACKS: JSON.stringify({ [failing.model]: [fallback.model] }),
+    };
     const response = await call('/extract', { json: { schema: city, text: 'Paris 21C', model: failing.model }, env });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-gateway-model')).toBe(fallback.model);

@@ -41,8 +41,17 @@ const ROUTES: readonly Route[] = [
   { path: '/v1/chat/completions', methods: ['POST'], body: (model, id) => ({ model, messages, mock: { id } }) },
   { path: '/v1/models', methods: ['GET'], body: (model) => ({ model }) },
   { path: '/chat', methods: ['POST'], body: (model) => ({ model, prompt: 'hi' }) },
-  { path: '/stream', methods: ['GET', 'POST'], body: (model) => ({ model, prompt: 'hi' }), query: (model) => `prompt=hi&model=${encodeURIComponent(model)}` },
-  { path: '/extract', methods: ['POST'], body: (model) => ({ model, text: 'Ada', schema: { type: 'object', properties: { name: { type: 'string' } } } }) },
+  {
+    path: '/stream',
+    methods: ['GET', 'POST'],
+    body: (model) => ({ model, prompt: 'hi' }),
+    query: (model) => `prompt=hi&model=${encodeURIComponent(model)}`,
+  },
+  {
+    path: '/extract',
+    methods: ['POST'],
+    body: (model) => ({ model, text: 'Ada', schema: { type: 'object', properties: { name: { type: 'string' } } } }),
+  },
   { path: '/v1/tokens/count', methods: ['POST'], body: (model) => ({ model, messages }) },
   { path: '/v1/usage', methods: ['GET'], body: (model) => ({ model }) },
   { path: '/admin/keys', methods: ['GET', 'POST'], body: (model) => ({ name: 'fuzz', model }) },
@@ -137,11 +146,17 @@ function randomRequest(route: Route, model: string, id: string, rng: Rng): Attem
   // A target always starts with "/": without it the mutation would land in the host name.
   if (!path.startsWith('/')) path = `/${path}`;
   const method = rng.next() < 0.5 ? rng.pick(route.methods) : rng.pick(METHODS);
-  const query = [rng.next() < 0.3 ? rng.pick(['x=1', `access_token=${KEY}x`, `access_token=${KEY}`, 'access_token=', `key=${KEY}`]) : '', method.toUpperCase() === 'GET' && route.query ? route.query(model) : ''].filter(Boolean);
+  const query = [
+    rng.next() < 0.3 ? rng.pick(['x=1', `access_token=${KEY}x`, `access_token=${KEY}`, 'access_token=', `key=${KEY}`]) : '',
+    method.toUpperCase() === 'GET' && route.query ? route.query(model) : '',
+  ].filter(Boolean);
   const target = `${path}${query.length ? `?${query.join('&')}` : ''}${rng.next() < 0.1 ? '#frag' : ''}`;
   const credentials = rng.pick(NOT_A_KEY);
   // The admin token is a valid credential on the admin API, so it is tried only against the other routes.
-  const headers = { ...(route.path.startsWith('/admin/') && credentials['authorization']?.includes(ADMIN_TOKEN) ? {} : credentials), ...rng.pick(ROUTING_HEADERS) };
+  const headers = {
+    ...(route.path.startsWith('/admin/') && credentials['authorization']?.includes(ADMIN_TOKEN) ? {} : credentials),
+    ...rng.pick(ROUTING_HEADERS),
+  };
   const body = ['GET', 'HEAD'].includes(method.toUpperCase()) ? undefined : JSON.stringify(route.body(model, id));
   if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
   return { method, target, headers, body };
@@ -155,7 +170,12 @@ function resolvesTo(route: Route, attempt: Attempt): boolean {
 
 /** The one legitimate way in without a header: `?access_token=<valid key>` on exactly GET /stream. */
 function isValidQueryToken(route: Route, attempt: Attempt): boolean {
-  return resolvesTo(route, attempt) && route.path === '/stream' && attempt.method.toUpperCase() === 'GET' && new URL(`http://gateway.test${attempt.target}`).searchParams.get('access_token') === KEY;
+  return (
+    resolvesTo(route, attempt) &&
+    route.path === '/stream' &&
+    attempt.method.toUpperCase() === 'GET' &&
+    new URL(`http://gateway.test${attempt.target}`).searchParams.get('access_token') === KEY
+  );
 }
 
 describe('fuzzed paths, methods and headers without a valid key', () => {
@@ -170,31 +190,42 @@ describe('fuzzed paths, methods and headers without a valid key', () => {
   });
 
   for (const route of ROUTES) {
-    it.each(SEEDS)(`${route.path}: seed %i, never 2xx or 5xx, never the upstream; an exact spelling is a 401`, async (seed) => {
-      const rng = prng(seed * 7919 + route.path.length);
-      // One scenario per route and seed: every upstream call its requests cause is counted under its id.
-      const { model, id } = await scenario({});
-      let tried = 0;
-      for (let i = 0; i < PER_ROUTE; i++) {
-        const attempt = randomRequest(route, model, id, rng);
-        if (isValidQueryToken(route, attempt)) continue;
-        tried++;
-        let response: Response;
-        try {
-          response = await call(attempt.target, { method: attempt.method, headers: attempt.headers, key: null, env: ENV, ...(attempt.body === undefined ? {} : { body: attempt.body }) });
-        } catch (error) {
-          // The Request constructor refusing a spelling is not the gateway's answer; nothing was sent.
-          if (error instanceof TypeError && /method|URL|header/i.test(error.message)) continue;
-          throw error;
+    it.each(SEEDS)(
+      `${route.path}: seed %i, never 2xx or 5xx, never the upstream; an exact spelling is a 401`,
+      async (seed) => {
+        const rng = prng(seed * 7919 + route.path.length);
+        // One scenario per route and seed: every upstream call its requests cause is counted under its id.
+        const { model, id } = await scenario({});
+        let tried = 0;
+        for (let i = 0; i < PER_ROUTE; i++) {
+          const attempt = randomRequest(route, model, id, rng);
+          if (isValidQueryToken(route, attempt)) continue;
+          tried++;
+          let response: Response;
+          try {
+            response = await call(attempt.target, {
+              method: attempt.method,
+              headers: attempt.headers,
+              key: null,
+              env: ENV,
+              ...(attempt.body === undefined ? {} : { body: attempt.body }),
+            });
+          } catch (error) {
+            // The Request constructor refusing a spelling is not the gateway's answer; nothing was sent.
+            if (error instanceof TypeError && /method|URL|header/i.test(error.message)) continue;
+            throw error;
+          }
+          const text = await response.text();
+          const what = `seed ${seed} #${i}: ${attempt.method} ${JSON.stringify(attempt.target)} ${JSON.stringify(attempt.headers)} → ${response.status} ${text.slice(0, 200)}`;
+          expect(response.status >= 400 && response.status < 500, what).toBe(true);
+          if (attempt.method.toUpperCase() !== 'HEAD')
+            expect(JSON.parse(text), what).toMatchObject({ error: { message: expect.any(String), type: expect.any(String) } });
+          if (served.has(route.path) && resolvesTo(route, attempt)) expect(response.status, what).toBe(401);
+          expect((await mockCalls(id)).count, `upstream calls after ${what}`).toBe(0);
         }
-        const text = await response.text();
-        const what = `seed ${seed} #${i}: ${attempt.method} ${JSON.stringify(attempt.target)} ${JSON.stringify(attempt.headers)} → ${response.status} ${text.slice(0, 200)}`;
-        expect(response.status >= 400 && response.status < 500, what).toBe(true);
-        if (attempt.method.toUpperCase() !== 'HEAD') expect(JSON.parse(text), what).toMatchObject({ error: { message: expect.any(String), type: expect.any(String) } });
-        if (served.has(route.path) && resolvesTo(route, attempt)) expect(response.status, what).toBe(401);
-        expect((await mockCalls(id)).count, `upstream calls after ${what}`).toBe(0);
-      }
-      expect(tried).toBeGreaterThan(PER_ROUTE / 2);
-    }, 60_000);
+        expect(tried).toBeGreaterThan(PER_ROUTE / 2);
+      },
+      60_000,
+    );
   }
 });

@@ -12,14 +12,21 @@ describe('bad input gets a clear OpenAI-shaped error', () => {
   });
 
   it('returns 415 for a body that is not application/json', async () => {
-    const response = await call('/v1/chat/completions', { body: 'messages=hi', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const response = await call('/v1/chat/completions', {
+      body: 'messages=hi',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(response.status).toBe(415);
     expect((await errorOf(response)).code).toBe('unsupported_media_type');
   });
 
   it('returns 413 for a body over MAX_BODY_BYTES, declared or streamed', async () => {
     const big = JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(2000) }] });
-    const response = await call('/v1/chat/completions', { body: big, headers: { 'content-type': 'application/json' }, env: { MAX_BODY_BYTES: '1000' } });
+    const response = await call('/v1/chat/completions', {
+      body: big,
+      headers: { 'content-type': 'application/json' },
+      env: { MAX_BODY_BYTES: '1000' },
+    });
     expect(response.status).toBe(413);
     const chunked = new ReadableStream({
       start(c) {
@@ -27,7 +34,11 @@ describe('bad input gets a clear OpenAI-shaped error', () => {
         c.close();
       },
     });
-    const streamed = await call('/v1/chat/completions', { body: chunked, headers: { 'content-type': 'application/json' }, env: { MAX_BODY_BYTES: '1000' } });
+    const streamed = await call('/v1/chat/completions', {
+      body: chunked,
+      headers: { 'content-type': 'application/json' },
+      env: { MAX_BODY_BYTES: '1000' },
+    });
     expect(streamed.status).toBe(413);
   });
 
@@ -53,7 +64,9 @@ describe('bad input gets a clear OpenAI-shaped error', () => {
   });
 
   it('returns 400 naming the known providers for an unknown provider', async () => {
-    const response = await call('/v1/chat/completions', { json: { model: 'nope/some-model', messages: [{ role: 'user', content: 'hi' }] } });
+    const response = await call('/v1/chat/completions', {
+      json: { model: 'nope/some-model', messages: [{ role: 'user', content: 'hi' }] },
+    });
     expect(response.status).toBe(400);
     const error = await errorOf(response);
     expect(error).toMatchObject({ param: 'model', code: 'unknown_provider' });
@@ -61,7 +74,9 @@ describe('bad input gets a clear OpenAI-shaped error', () => {
   });
 
   it('names the secret to set when a provider has no key', async () => {
-    const response = await call('/v1/chat/completions', { json: { model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] } });
+    const response = await call('/v1/chat/completions', {
+      json: { model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] },
+    });
     expect(response.status).toBe(500);
     const error = await errorOf(response);
     expect(error.code).toBe('provider_not_configured');
@@ -107,9 +122,17 @@ describe('gateway auth', () => {
   it('refuses anonymous calls from a page whose origin is not allowed, even without a preflight (npm start must not be open to every website)', async () => {
     const env = { GATEWAY_API_KEYS: '', ALLOW_ANONYMOUS: 'true', ALLOWED_ORIGINS: 'http://localhost:8787' };
     const { id } = await scenario({});
-    const fromEvil = await call(`/stream?prompt=hi&model=openai/scenario-${id}`, { key: null, env, headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
+    const fromEvil = await call(`/stream?prompt=hi&model=openai/scenario-${id}`, {
+      key: null,
+      env,
+      headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    });
     expect(fromEvil.status).toBe(403);
-    const imageTag = await call(`/stream?prompt=hi&model=openai/scenario-${id}`, { key: null, env, headers: { 'sec-fetch-site': 'cross-site' } });
+    const imageTag = await call(`/stream?prompt=hi&model=openai/scenario-${id}`, {
+      key: null,
+      env,
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
     expect(imageTag.status).toBe(403);
     expect((await mockCalls(id)).count).toBe(0);
     const fromLocalhost = await call('/chat', { key: null, env, json: { prompt: 'hi' }, headers: { origin: 'http://localhost:8787' } });
@@ -126,7 +149,12 @@ describe('gateway auth', () => {
 
 describe('CORS', () => {
   const preflight = (origin: string, env: Record<string, string>) =>
-    call('/v1/chat/completions', { method: 'OPTIONS', key: null, env, headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+    call('/v1/chat/completions', {
+      method: 'OPTIONS',
+      key: null,
+      env,
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
 
   it('answers a preflight from an allowed origin with 204 and the allowed headers', async () => {
     const response = await preflight('https://app.example', { ALLOWED_ORIGINS: 'https://app.example, https://other.example' });
@@ -144,7 +172,11 @@ describe('CORS', () => {
 
   it('allows any origin with *, and adds CORS headers to actual responses and errors', async () => {
     expect((await preflight('https://any.example', { ALLOWED_ORIGINS: '*' })).headers.get('access-control-allow-origin')).toBe('*');
-    const response = await call('/v1/models', { key: null, headers: { origin: 'https://app.example' }, env: { ALLOWED_ORIGINS: 'https://app.example' } });
+    const response = await call('/v1/models', {
+      key: null,
+      headers: { origin: 'https://app.example' },
+      env: { ALLOWED_ORIGINS: 'https://app.example' },
+    });
     expect(response.status).toBe(401);
     expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example');
     expect(response.headers.get('access-control-expose-headers')).toContain('x-request-id');
@@ -206,10 +238,16 @@ describe('observability', () => {
 describe('x-should-retry tells clients when a retry cannot help', () => {
   it('is "false" on every error class no retry fixes, and absent where one may', async () => {
     const falseOn: [string, Parameters<typeof call>[1]][] = [
-      ['a provider without its key (500 provider_not_configured)', { json: { model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] } }],
+      [
+        'a provider without its key (500 provider_not_configured)',
+        { json: { model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] } },
+      ],
       ['an unknown provider (400)', { json: { model: 'nope/x', messages: [{ role: 'user', content: 'hi' }] } }],
       ['a wrongly typed field (400)', { json: { messages: [{ role: 'user', content: 'hi' }], max_tokens: '100' } }],
-      ['a bad configuration value (500 config_error)', { json: { messages: [{ role: 'user', content: 'hi' }] }, env: { MAX_ATTEMPTS: 'lots' } }],
+      [
+        'a bad configuration value (500 config_error)',
+        { json: { messages: [{ role: 'user', content: 'hi' }] }, env: { MAX_ATTEMPTS: 'lots' } },
+      ],
       ['no key (401)', { key: null, json: { messages: [{ role: 'user', content: 'hi' }] } }],
       ['a body too deep (400)', { body: `${'['.repeat(100)}${']'.repeat(100)}`, headers: { 'content-type': 'application/json' } }],
     ];

@@ -40,7 +40,17 @@ const request = (caller: Caller, stream = false): CallRequest => ({
   cache: undefined,
 });
 
-const outcome = (over: Partial<Outcome>): Outcome => ({ status: 'ok', target, attempts: [], completion: undefined, usage: undefined, cost: undefined, cache: 'MISS', error: undefined, ...over });
+const outcome = (over: Partial<Outcome>): Outcome => ({
+  status: 'ok',
+  target,
+  attempts: [],
+  completion: undefined,
+  usage: undefined,
+  cost: undefined,
+  cache: 'MISS',
+  error: undefined,
+  ...over,
+});
 const usage = (total: number) => ({ prompt_tokens: total - 10, completion_tokens: 10, total_tokens: total });
 
 /** An inner pipeline that answers at once and ends with the given outcome; counts its calls. */
@@ -56,13 +66,20 @@ function scripted(end: Outcome) {
 
 async function usageOf(caller: Caller, d = deps()) {
   await drained();
-  return (await usageResponse(caller, d)).json<{ day: { requests: number; tokens: number; usd: number }; pending: { reservations: number }; minute: { requests: number } }>();
+  return (await usageResponse(caller, d)).json<{
+    day: { requests: number; tokens: number; usd: number };
+    pending: { reservations: number };
+    minute: { requests: number };
+  }>();
 }
 
 async function run(end: Outcome, caller = newCaller(), d = deps()) {
   const { next, seen } = scripted(end);
   const call = budgetStage(d)(next)(request(caller));
-  const answer = await call.answer.then(() => null, (error: unknown) => error as GatewayError);
+  const answer = await call.answer.then(
+    () => null,
+    (error: unknown) => error as GatewayError,
+  );
   return { refused: answer, outcome: await call.outcome, seen, caller, usage: await usageOf(caller, d) };
 }
 
@@ -90,7 +107,9 @@ describe('settling to what the call spent', () => {
   });
 
   it('charges an aborted stream what it used so far', async () => {
-    const { usage: u } = await run(outcome({ status: 'aborted', usage: { ...usage(70), estimated: true }, cost: { usd: 0.0007, estimated: true } }));
+    const { usage: u } = await run(
+      outcome({ status: 'aborted', usage: { ...usage(70), estimated: true }, cost: { usd: 0.0007, estimated: true } }),
+    );
     expect(u.day).toMatchObject({ tokens: 70, usd: 0.0007 });
   });
 
@@ -131,11 +150,20 @@ describe('refusing before the call', () => {
     const d = deps({ requests_per_minute: 1, tokens_per_day: 5000 });
     const first = await run(outcome({ usage: usage(100) }), caller, d);
     expect(first.refused).toBeNull();
-    expect(limitHeaders(caller)).toMatchObject({ 'x-ratelimit-limit-requests': '1', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-limit-tokens': '5000', 'x-ratelimit-remaining-tokens': '4000' });
+    expect(limitHeaders(caller)).toMatchObject({
+      'x-ratelimit-limit-requests': '1',
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-limit-tokens': '5000',
+      'x-ratelimit-remaining-tokens': '4000',
+    });
     const second = await run(outcome({}), caller, d);
     expect(second.seen.calls).toBe(0);
     expect([second.refused?.status, second.refused?.code, second.refused?.type]).toEqual([429, 'limit_exceeded', 'rate_limit_error']);
-    expect(second.refused?.headers).toMatchObject({ 'retry-after': '60', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '1m0s' });
+    expect(second.refused?.headers).toMatchObject({
+      'retry-after': '60',
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-reset-requests': '1m0s',
+    });
     expect(second.outcome).toMatchObject({ status: 'error', cache: 'BYPASS', error: second.refused });
   });
 
@@ -155,7 +183,9 @@ describe('refusing before the call', () => {
 
   it('lets anonymous calls through untouched', async () => {
     const { next, seen } = scripted(outcome({}));
-    const call = budgetStage(deps({ requests_per_minute: 1 }, { keys: unreachableNamespace() }))(next)(request({ keyHash: null, name: null }));
+    const call = budgetStage(deps({ requests_per_minute: 1 }, { keys: unreachableNamespace() }))(next)(
+      request({ keyHash: null, name: null }),
+    );
     await call.answer;
     expect(seen.calls).toBe(1);
   });
@@ -165,7 +195,9 @@ describe('refusing before the call', () => {
     // usageResponse also fails closed, so `run` itself rejects with the 503 from reading usage; the refusal came first.
     expect(closed).toMatchObject({ status: 503, code: 'limit_unavailable' });
     const { next, seen } = scripted(outcome({ usage: usage(10) }));
-    const open = budgetStage(deps({}, { keys: unreachableNamespace(), settings: { ...deps().settings, failOpen: true } }))(next)(request(newCaller()));
+    const open = budgetStage(deps({}, { keys: unreachableNamespace(), settings: { ...deps().settings, failOpen: true } }))(next)(
+      request(newCaller()),
+    );
     await open.answer;
     expect((await open.outcome).status).toBe('ok');
     expect(seen.calls).toBe(1);
@@ -174,7 +206,18 @@ describe('refusing before the call', () => {
   it('refuses at once a managed key revoked after it was looked up', async () => {
     const caller = newCaller();
     const stub = env.LIMITS.get(env.LIMITS.idFromName(caller.keyHash ?? ''));
-    await stub.create({ object: 'gateway.key', id: 'key_x', name: 'x', kind: 'managed', models: null, origins: null, expires_at: null, revoked: false, created_at: 0, ...UNLIMITED });
+    await stub.create({
+      object: 'gateway.key',
+      id: 'key_x',
+      name: 'x',
+      kind: 'managed',
+      models: null,
+      origins: null,
+      expires_at: null,
+      revoked: false,
+      created_at: 0,
+      ...UNLIMITED,
+    });
     expect((await run(outcome({}), caller)).refused).toBeNull();
     await stub.revoke();
     const after = await run(outcome({}), caller);
@@ -187,7 +230,14 @@ describe('exactness through the stage (60 calls at once, streams among them)', (
     const caller = newCaller();
     const { next, seen } = scripted(outcome({}));
     const stage = budgetStage(deps(limits, { estimate: () => worst }))(next);
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => stage(request(caller, i % 3 === 0)).answer.then(() => 'ok', (error: GatewayError) => error.status)));
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        stage(request(caller, i % 3 === 0)).answer.then(
+          () => 'ok',
+          (error: GatewayError) => error.status,
+        ),
+      ),
+    );
     return { ok: results.filter((r) => r === 'ok').length, refused: results.filter((r) => r === 429).length, calls: seen.calls };
   };
 

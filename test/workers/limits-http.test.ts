@@ -63,10 +63,22 @@ describe('managed keys over HTTP', () => {
     // $1 per token each way: a request with max_tokens 10 reserves at most (prompt + 10) dollars.
     const prices = JSON.stringify({ [priced.model]: { input: 1_000_000, output: 1_000_000 } });
     const { key } = await createKey({ usd_per_day: 150 });
-    const result = await burst(60, (i) => call(i % 2 ? '/chat' : '/stream', { key, json: { prompt: 'hi', model: priced.model, max_tokens: 10 }, env: { MODEL_PRICES: prices } }));
+    const result = await burst(60, (i) =>
+      call(i % 2 ? '/chat' : '/stream', {
+        key,
+        json: { prompt: 'hi', model: priced.model, max_tokens: 10 },
+        env: { MODEL_PRICES: prices },
+      }),
+    );
     const admitted = (await mockCalls(priced.id)).count;
     // Each call reserves its worst case: the prompt's tokens plus max_tokens, at $1 a token.
-    const counted = await (await call('/v1/tokens/count', { key, json: { model: priced.model, messages: [{ role: 'user', content: 'hi' }] }, env: { MODEL_PRICES: prices } })).json<{ tokens: number }>();
+    const counted = await (
+      await call('/v1/tokens/count', {
+        key,
+        json: { model: priced.model, messages: [{ role: 'user', content: 'hi' }] },
+        env: { MODEL_PRICES: prices },
+      })
+    ).json<{ tokens: number }>();
     expect(admitted).toBe(Math.floor(150 / (counted.tokens + 10)));
     expect(result.ok).toBe(admitted);
     expect(result.limited).toBe(60 - admitted);

@@ -10,7 +10,14 @@ beforeAll(warmUpLimits, 120_000);
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0); // noon UTC: 12 h to the next day
 const fresh = () => env.LIMITS.get(env.LIMITS.idFromName(crypto.randomUUID()));
 const limited = (limits: Partial<KeyLimitValues>) => staticRecord({ ...UNLIMITED, ...limits });
-const reserveInput = (fallback: KeyRecord, extra: Partial<ReserveInput> = {}): ReserveInput => ({ requestId: crypto.randomUUID(), tokens: 100, usd: 0.001, now: T0, fallback, ...extra });
+const reserveInput = (fallback: KeyRecord, extra: Partial<ReserveInput> = {}): ReserveInput => ({
+  requestId: crypto.randomUUID(),
+  tokens: 100,
+  usd: 0.001,
+  now: T0,
+  fallback,
+  ...extra,
+});
 
 /** Fires N reservations at once through the stub and counts what got through. */
 async function burst(stub: DurableObjectStub<KeyLimits>, n: number, input: () => ReserveInput) {
@@ -155,7 +162,13 @@ describe('a reservation whose settle never comes', () => {
 });
 
 describe("the key's record", () => {
-  const managed = (over: Partial<KeyRecord> = {}): KeyRecord => ({ ...limited({ requests_per_minute: 5 }), kind: 'managed', id: 'key_test', name: 'test', ...over });
+  const managed = (over: Partial<KeyRecord> = {}): KeyRecord => ({
+    ...limited({ requests_per_minute: 5 }),
+    kind: 'managed',
+    id: 'key_test',
+    name: 'test',
+    ...over,
+  });
 
   it('wins over the fallback, and a revocation refuses the very next reservation', async () => {
     const stub = fresh();
@@ -194,7 +207,12 @@ describe("the key's record", () => {
   it('keeps its counters in SQLite tables (what survives a restart)', async () => {
     const stub = fresh();
     await stub.reserve(reserveInput(limited({})));
-    const tables = await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'").toArray().map((r) => r.name));
+    const tables = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'")
+        .toArray()
+        .map((r) => r.name),
+    );
     expect(tables.sort()).toEqual(['hits', 'periods', 'record', 'reservations']);
   });
 });

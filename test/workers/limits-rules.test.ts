@@ -32,25 +32,62 @@ describe('model patterns', () => {
 
 describe("OpenAI's reset durations", () => {
   it('writes milliseconds, seconds, minutes and hours as OpenAI does', () => {
-    expect([0, 250, 1000, 1001, 59_000, 60_000, 360_000, 3_723_000].map(formatResetDuration)).toEqual(['0ms', '250ms', '1s', '2s', '59s', '1m0s', '6m0s', '1h2m3s']);
+    expect([0, 250, 1000, 1001, 59_000, 60_000, 360_000, 3_723_000].map(formatResetDuration)).toEqual([
+      '0ms',
+      '250ms',
+      '1s',
+      '2s',
+      '59s',
+      '1m0s',
+      '6m0s',
+      '1h2m3s',
+    ]);
   });
 
   it('never reports a negative remaining count', () => {
-    expect(rateLimitHeaders({ limit: 5, remaining: -2, resetMs: 1000 }, null)).toEqual({ 'x-ratelimit-limit-requests': '5', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '1s' });
+    expect(rateLimitHeaders({ limit: 5, remaining: -2, resetMs: 1000 }, null)).toEqual({
+      'x-ratelimit-limit-requests': '5',
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-reset-requests': '1s',
+    });
   });
 });
 
 describe('the limit variables', () => {
   it('default to unlimited static keys, fail closed, a 15-minute reservation and no admin API', () => {
-    expect(readLimitSettings({})).toEqual({ staticLimits: { requests_per_minute: null, tokens_per_day: null, usd_per_day: null, usd_per_month: null }, failOpen: false, reservationTtlMs: 900_000, adminToken: undefined });
+    expect(readLimitSettings({})).toEqual({
+      staticLimits: { requests_per_minute: null, tokens_per_day: null, usd_per_day: null, usd_per_month: null },
+      failOpen: false,
+      reservationTtlMs: 900_000,
+      adminToken: undefined,
+    });
   });
 
   it('read the static keys’ limits, fail-open and the admin token', () => {
-    const settings = readLimitSettings({ KEY_REQUESTS_PER_MINUTE: '60', KEY_TOKENS_PER_DAY: '100000', KEY_USD_PER_DAY: '1.5', KEY_USD_PER_MONTH: '20', LIMITS_FAIL_OPEN: 'TRUE', LIMITS_RESERVATION_TTL_SECONDS: '120', ADMIN_TOKEN: ' secret ' });
-    expect(settings).toEqual({ staticLimits: { requests_per_minute: 60, tokens_per_day: 100_000, usd_per_day: 1.5, usd_per_month: 20 }, failOpen: true, reservationTtlMs: 120_000, adminToken: 'secret' });
+    const settings = readLimitSettings({
+      KEY_REQUESTS_PER_MINUTE: '60',
+      KEY_TOKENS_PER_DAY: '100000',
+      KEY_USD_PER_DAY: '1.5',
+      KEY_USD_PER_MONTH: '20',
+      LIMITS_FAIL_OPEN: 'TRUE',
+      LIMITS_RESERVATION_TTL_SECONDS: '120',
+      ADMIN_TOKEN: ' secret ',
+    });
+    expect(settings).toEqual({
+      staticLimits: { requests_per_minute: 60, tokens_per_day: 100_000, usd_per_day: 1.5, usd_per_month: 20 },
+      failOpen: true,
+      reservationTtlMs: 120_000,
+      adminToken: 'secret',
+    });
   });
 
-  for (const [name, value] of [['KEY_REQUESTS_PER_MINUTE', '1.5'], ['KEY_TOKENS_PER_DAY', '-1'], ['KEY_USD_PER_DAY', 'ten'], ['LIMITS_FAIL_OPEN', 'yes'], ['LIMITS_RESERVATION_TTL_SECONDS', '0']] as const) {
+  for (const [name, value] of [
+    ['KEY_REQUESTS_PER_MINUTE', '1.5'],
+    ['KEY_TOKENS_PER_DAY', '-1'],
+    ['KEY_USD_PER_DAY', 'ten'],
+    ['LIMITS_FAIL_OPEN', 'yes'],
+    ['LIMITS_RESERVATION_TTL_SECONDS', '0'],
+  ] as const) {
     it(`refuse ${name}="${value}" with a configuration error naming it`, () => {
       let error: unknown;
       try {

@@ -9,14 +9,19 @@ const messages = [{ role: 'user', content: 'Write a haiku about rate limits.' }]
 const targetOf = (id: string) => ({ provider: {}, model: id.slice(id.indexOf('/') + 1), id }) as unknown as CallRequest['targets'][0];
 const request = (body: Record<string, unknown>, ids: [string, ...string[]] = ['openai/gpt-4o-mini']): CallRequest =>
   ({ body: { messages, ...body }, targets: ids.map(targetOf), caller: { keyHash: null, name: null } }) as unknown as CallRequest;
-const overrides = parseModelPrices('{"custom/cheap":{"input":1,"output":2},"custom/dear":{"input":10,"output":20,"max_output_tokens":500}}');
+const overrides = parseModelPrices(
+  '{"custom/cheap":{"input":1,"output":2},"custom/dear":{"input":10,"output":20,"max_output_tokens":500}}',
+);
 const options = { overrides, unboundedOutputTokens: 4096 };
 const prompt = (id: string) => countChatTokens(id, messages).tokens;
 
 describe('the worst case of a call', () => {
   it("is the prompt plus the request's max tokens, priced", () => {
     const p = prompt('custom/cheap');
-    expect(worstCase(request({ max_tokens: 1000 }, ['custom/cheap']), options)).toEqual({ tokens: p + 1000, usd: (p * 1 + 1000 * 2) / 1e6 });
+    expect(worstCase(request({ max_tokens: 1000 }, ['custom/cheap']), options)).toEqual({
+      tokens: p + 1000,
+      usd: (p * 1 + 1000 * 2) / 1e6,
+    });
     expect(worstCase(request({ max_completion_tokens: 300 }, ['custom/cheap']), options).tokens).toBe(p + 300);
   });
 
@@ -40,6 +45,9 @@ describe('the worst case of a call', () => {
   });
 
   it('reserves no dollars for a model without a price, but still its tokens', () => {
-    expect(worstCase(request({ max_tokens: 50 }, ['custom/unknown-model']), options)).toEqual({ tokens: prompt('custom/unknown-model') + 50, usd: 0 });
+    expect(worstCase(request({ max_tokens: 50 }, ['custom/unknown-model']), options)).toEqual({
+      tokens: prompt('custom/unknown-model') + 50,
+      usd: 0,
+    });
   });
 });

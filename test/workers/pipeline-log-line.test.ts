@@ -17,7 +17,12 @@ function logLineOf(response: Response): LogLine {
   return line!;
 }
 
-const city = { type: 'object', properties: { city: { type: 'string' }, temperature: { type: 'number' }, units: { type: 'string', enum: ['c', 'f'] } }, required: ['city', 'temperature', 'units'], additionalProperties: false };
+const city = {
+  type: 'object',
+  properties: { city: { type: 'string' }, temperature: { type: 'number' }, units: { type: 'string', enum: ['c', 'f'] } },
+  required: ['city', 'temperature', 'units'],
+  additionalProperties: false,
+};
 
 describe('the log line', () => {
   it('of a request whose every attempt failed lists every attempt, in order, with its model, status and error', async () => {

@@ -67,7 +67,13 @@ describe('the outcome of a call that fails', () => {
     const error = await rejection(call.answer);
     expect(error.status).toBe(400);
     const outcome = await call.outcome;
-    expect(outcome).toMatchObject({ status: 'error', completion: undefined, usage: undefined, cache: 'BYPASS', target: { id: 'openai/gpt-4o-mini' } });
+    expect(outcome).toMatchObject({
+      status: 'error',
+      completion: undefined,
+      usage: undefined,
+      cache: 'BYPASS',
+      target: { id: 'openai/gpt-4o-mini' },
+    });
     expect(outcome.error).toBe(error);
     expect(outcome.attempts).toEqual([{ model: 'openai/gpt-4o-mini', status: 400, error: expect.any(String), ms: expect.any(Number) }]);
     expect((await mockCalls(id)).count).toBe(1);
@@ -76,7 +82,9 @@ describe('the outcome of a call that fails', () => {
   it('retries exhausted on every model: error, with every attempt listed in order', async () => {
     const pipeline = testPipeline();
     const { id, body } = chatBody({ status: 503 });
-    const call = pipeline.callModel(callRequest(pipeline, asBody(body), { fallbacks: ['openai/gpt-4.1-mini'], policy: { maxAttempts: 2 } }));
+    const call = pipeline.callModel(
+      callRequest(pipeline, asBody(body), { fallbacks: ['openai/gpt-4.1-mini'], policy: { maxAttempts: 2 } }),
+    );
     const error = await rejection(call.answer);
     expect(error.status).toBe(503);
     expect(error.headers['x-should-retry']).toBe('false');

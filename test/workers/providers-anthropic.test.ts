@@ -11,9 +11,37 @@ import { attempt, failure, hasProviders, meta, payloads, recording, scenario, se
 // and usage (cache reads and writes included).
 type Json = Record<string, unknown>;
 
-const NON_STREAM = ['text', 'tool-use', 'tool-use-cache-creation', 'parallel-tool-use', 'thinking', 'redacted-thinking', 'cache-creation', 'cache-read', 'cache-read-and-creation', 'stop-max-tokens'].map((n) => `anthropic-messages-${n}.json`);
-const STREAM = ['text', 'tool-use', 'tool-use-empty-input', 'thinking', 'thinking-tool-use', 'adaptive-thinking', 'redacted-thinking', 'stop-max-tokens', 'stop-sequence', 'web-search'].map((n) => `anthropic-messages-stream-${n}.sse`);
-const FINISH: Record<string, string> = { end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', tool_use: 'tool_calls', refusal: 'content_filter' };
+const NON_STREAM = [
+  'text',
+  'tool-use',
+  'tool-use-cache-creation',
+  'parallel-tool-use',
+  'thinking',
+  'redacted-thinking',
+  'cache-creation',
+  'cache-read',
+  'cache-read-and-creation',
+  'stop-max-tokens',
+].map((n) => `anthropic-messages-${n}.json`);
+const STREAM = [
+  'text',
+  'tool-use',
+  'tool-use-empty-input',
+  'thinking',
+  'thinking-tool-use',
+  'adaptive-thinking',
+  'redacted-thinking',
+  'stop-max-tokens',
+  'stop-sequence',
+  'web-search',
+].map((n) => `anthropic-messages-stream-${n}.sse`);
+const FINISH: Record<string, string> = {
+  end_turn: 'stop',
+  stop_sequence: 'stop',
+  max_tokens: 'length',
+  tool_use: 'tool_calls',
+  refusal: 'content_filter',
+};
 
 interface Essence {
   content: string | null;
@@ -26,7 +54,12 @@ interface Essence {
 
 const anthropicUsage = (u: Json) => {
   const n = (k: string) => (typeof u[k] === 'number' ? (u[k] as number) : 0);
-  return { prompt_tokens: n('input_tokens') + n('cache_read_input_tokens') + n('cache_creation_input_tokens'), completion_tokens: n('output_tokens'), cached_tokens: n('cache_read_input_tokens'), cache_creation_input_tokens: n('cache_creation_input_tokens') };
+  return {
+    prompt_tokens: n('input_tokens') + n('cache_read_input_tokens') + n('cache_creation_input_tokens'),
+    completion_tokens: n('output_tokens'),
+    cached_tokens: n('cache_read_input_tokens'),
+    cache_creation_input_tokens: n('cache_creation_input_tokens'),
+  };
 };
 
 /** What a recorded Messages answer says, read from its own blocks (the test's reading, not the adapter's). */
@@ -38,7 +71,9 @@ function recordedMessage(message: Json): Essence {
     content: texts.length > 0 ? texts.join('') : null,
     reasoning: thinking.length > 0 ? thinking.map((b) => String(b['thinking'])).join('') : null,
     signatures: thinking.map((b) => String(b['signature'])),
-    toolCalls: blocks.filter((b) => b['type'] === 'tool_use').map((b) => ({ id: String(b['id']), name: String(b['name']), input: b['input'] })),
+    toolCalls: blocks
+      .filter((b) => b['type'] === 'tool_use')
+      .map((b) => ({ id: String(b['id']), name: String(b['name']), input: b['input'] })),
     finish: FINISH[String(message['stop_reason'])] ?? 'stop',
     usage: anthropicUsage(message['usage'] as Json),
   };
@@ -63,10 +98,15 @@ function recordedStream(file: string, text: string): Essence {
     }
     if (e['type'] === 'message_delta') {
       message['stop_reason'] = (e['delta'] as Json)['stop_reason'];
-      message['usage'] = { ...(message['usage'] as Json), ...Object.fromEntries(Object.entries(e['usage'] as Json).filter(([, v]) => v !== null)) };
+      message['usage'] = {
+        ...(message['usage'] as Json),
+        ...Object.fromEntries(Object.entries(e['usage'] as Json).filter(([, v]) => v !== null)),
+      };
     }
   }
-  message['content'] = content.filter(Boolean).map((b) => (b['type'] === 'tool_use' ? { ...b, input: b['json'] === '' ? {} : JSON.parse(String(b['json'])) } : b));
+  message['content'] = content
+    .filter(Boolean)
+    .map((b) => (b['type'] === 'tool_use' ? { ...b, input: b['json'] === '' ? {} : JSON.parse(String(b['json'])) } : b));
   return recordedMessage(message);
 }
 
@@ -76,10 +116,21 @@ function ours(completion: ChatCompletion): Essence {
   return {
     content: (m['content'] as string | null) ?? null,
     reasoning: (m['reasoning_content'] as string | undefined) ?? null,
-    signatures: ((m['thinking_blocks'] as Json[] | undefined) ?? []).filter((b) => b['type'] === 'thinking').map((b) => String(b['signature'])),
-    toolCalls: ((m['tool_calls'] as Json[] | undefined) ?? []).map((t) => ({ id: String(t['id']), name: String((t['function'] as Json)['name']), input: JSON.parse(String((t['function'] as Json)['arguments'])) })),
+    signatures: ((m['thinking_blocks'] as Json[] | undefined) ?? [])
+      .filter((b) => b['type'] === 'thinking')
+      .map((b) => String(b['signature'])),
+    toolCalls: ((m['tool_calls'] as Json[] | undefined) ?? []).map((t) => ({
+      id: String(t['id']),
+      name: String((t['function'] as Json)['name']),
+      input: JSON.parse(String((t['function'] as Json)['arguments'])),
+    })),
     finish: String(completion.choices[0]?.finish_reason),
-    usage: { prompt_tokens: completion.usage?.prompt_tokens ?? -1, completion_tokens: completion.usage?.completion_tokens ?? -1, cached_tokens: Number(details['cached_tokens']), cache_creation_input_tokens: Number(details['cache_creation_input_tokens']) },
+    usage: {
+      prompt_tokens: completion.usage?.prompt_tokens ?? -1,
+      completion_tokens: completion.usage?.completion_tokens ?? -1,
+      cached_tokens: Number(details['cached_tokens']),
+      cache_creation_input_tokens: Number(details['cache_creation_input_tokens']),
+    },
   };
 }
 
@@ -110,8 +161,22 @@ function fold(chunks: ChatCompletionChunk[]): ChatCompletion {
       if (choice.finish_reason) finish = choice.finish_reason;
     }
   }
-  const message: Json = { role: 'assistant', content, refusal: null, ...(calls.length ? { tool_calls: calls } : {}), ...(reasoning !== null ? { reasoning_content: reasoning } : {}), ...(thinkingBlocks.length ? { thinking_blocks: thinkingBlocks } : {}) };
-  return { id: 'x', object: 'chat.completion', created: 0, model: 'm', choices: [{ index: 0, message, finish_reason: finish, logprobs: null }], usage } as unknown as ChatCompletion;
+  const message: Json = {
+    role: 'assistant',
+    content,
+    refusal: null,
+    ...(calls.length ? { tool_calls: calls } : {}),
+    ...(reasoning !== null ? { reasoning_content: reasoning } : {}),
+    ...(thinkingBlocks.length ? { thinking_blocks: thinkingBlocks } : {}),
+  };
+  return {
+    id: 'x',
+    object: 'chat.completion',
+    created: 0,
+    model: 'm',
+    choices: [{ index: 0, message, finish_reason: finish, logprobs: null }],
+    usage,
+  } as unknown as ChatCompletion;
 }
 
 /** The chat body a client sends for a recorded Messages request: the inverse mapping, written out plainly. */
@@ -124,11 +189,23 @@ function chatBodyFor(request: Json): Json {
   if (request['stop_sequences']) body['stop'] = request['stop_sequences'];
   if (request['tools']) {
     body['tools'] = (request['tools'] as Json[]).map((t) =>
-      t['input_schema'] === undefined ? t : { type: 'function', function: { name: t['name'], ...(t['description'] !== undefined ? { description: t['description'] } : {}), parameters: t['input_schema'] }, ...(t['cache_control'] ? { cache_control: t['cache_control'] } : {}) },
+      t['input_schema'] === undefined
+        ? t
+        : {
+            type: 'function',
+            function: {
+              name: t['name'],
+              ...(t['description'] !== undefined ? { description: t['description'] } : {}),
+              parameters: t['input_schema'],
+            },
+            ...(t['cache_control'] ? { cache_control: t['cache_control'] } : {}),
+          },
     );
   }
   const choice = request['tool_choice'] as Json | undefined;
-  if (choice) body['tool_choice'] = choice['type'] === 'auto' ? 'auto' : choice['type'] === 'any' ? 'required' : { type: 'function', function: { name: choice['name'] } };
+  if (choice)
+    body['tool_choice'] =
+      choice['type'] === 'auto' ? 'auto' : choice['type'] === 'any' ? 'required' : { type: 'function', function: { name: choice['name'] } };
   return body;
 }
 
@@ -206,7 +283,14 @@ describe('Anthropic failures the gateway retries', () => {
     const { name } = await scenario({ content: 'one two three four', stream: { event_error_after: 4 } });
     const t = target(`anthropic/${name}`);
     const { callUpstream } = await import('../../src/providers/upstream.ts');
-    const answer = await callUpstream({ target: t, body: { messages: [{ role: 'user', content: 'hi' }] }, stream: true, signal: new AbortController().signal, timeoutMs: 10_000, fetch: (i, init) => fetch(i, init) });
+    const answer = await callUpstream({
+      target: t,
+      body: { messages: [{ role: 'user', content: 'hi' }] },
+      stream: true,
+      signal: new AbortController().signal,
+      timeoutMs: 10_000,
+      fetch: (i, init) => fetch(i, init),
+    });
     if (answer.kind !== 'stream') throw new Error('expected a stream');
     const seen: string[] = [];
     const error = await (async () => {
@@ -222,7 +306,11 @@ describe('Anthropic failures the gateway retries', () => {
 describe.skipIf(!hasProviders)('multi-turn conversations', () => {
   it('pairs tool_use ids with tool results in the next turn (parallel calls in one user turn)', async () => {
     const first = await scenario({ fixture: 'anthropic-messages-tool-use.json' });
-    const { completion } = await attempt(target(`anthropic/${first.name}`), { messages: [{ role: 'user', content: 'Please retrieve the secrets' }] }, false);
+    const { completion } = await attempt(
+      target(`anthropic/${first.name}`),
+      { messages: [{ role: 'user', content: 'Please retrieve the secrets' }] },
+      false,
+    );
     const message = completion?.choices[0]?.message;
     const calls = message?.tool_calls ?? [];
     expect(calls.length).toBe(2);
@@ -235,8 +323,16 @@ describe.skipIf(!hasProviders)('multi-turn conversations', () => {
     await attempt(target(`anthropic/${next.name}`), { messages }, false);
     const sent = (await sentBodies(next.id))[0]?.['messages'] as Json[];
     const recorded = (JSON.parse(await recording('anthropic-messages-tool-use.json')) as Json)['content'] as Json[];
-    expect(sent[1]).toEqual({ role: 'assistant', content: recorded.map((b) => (b['type'] === 'text' ? { type: 'text', text: b['text'] } : { type: 'tool_use', id: b['id'], name: b['name'], input: b['input'] })) });
-    expect(sent[2]).toEqual({ role: 'user', content: calls.map((c, i) => ({ type: 'tool_result', tool_use_id: c.id, content: `secret ${i}` })) });
+    expect(sent[1]).toEqual({
+      role: 'assistant',
+      content: recorded.map((b) =>
+        b['type'] === 'text' ? { type: 'text', text: b['text'] } : { type: 'tool_use', id: b['id'], name: b['name'], input: b['input'] },
+      ),
+    });
+    expect(sent[2]).toEqual({
+      role: 'user',
+      content: calls.map((c, i) => ({ type: 'tool_result', tool_use_id: c.id, content: `secret ${i}` })),
+    });
   });
 
   it('sends thinking blocks back unchanged, signature included, before the tool calls they led to', async () => {
@@ -245,7 +341,11 @@ describe.skipIf(!hasProviders)('multi-turn conversations', () => {
     const message = fold(chunks).choices[0]?.message as unknown as Json;
     const next = await scenario({});
     const calls = message['tool_calls'] as Json[];
-    await attempt(target(`anthropic/${next.name}`), { messages: [{ role: 'user', content: 'Use the tool' }, message, { role: 'tool', tool_call_id: calls[0]?.['id'], content: '1.0' }] }, false);
+    await attempt(
+      target(`anthropic/${next.name}`),
+      { messages: [{ role: 'user', content: 'Use the tool' }, message, { role: 'tool', tool_call_id: calls[0]?.['id'], content: '1.0' }] },
+      false,
+    );
     const sent = (await sentBodies(next.id))[0]?.['messages'] as Json[];
     const assistant = (sent[1] as Json)['content'] as Json[];
     expect(assistant[0]).toEqual((message['thinking_blocks'] as Json[])[0]);
@@ -266,23 +366,51 @@ describe('requests translated to Messages', () => {
   it('turns images, developer messages, stop, tool_choice, parallel_tool_calls and json_schema into Messages fields', async () => {
     const { name, id } = await scenario({});
     const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
-    const { completion } = await attempt(target(`anthropic/${name}`), {
-      messages: [
-        { role: 'developer', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'text', text: 'Where is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }, { type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] },
-      ],
-      stop: 'END', temperature: 1.5, top_p: 0.9, user: 'u-1',
-      tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} }, strict: true } }],
-      tool_choice: 'none', parallel_tool_calls: false,
-      response_format: { type: 'json_schema', json_schema: { name: 'place', schema, strict: true } },
-    }, false);
+    const { completion } = await attempt(
+      target(`anthropic/${name}`),
+      {
+        messages: [
+          { role: 'developer', content: 'Be brief.' },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Where is this?' },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+              { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+            ],
+          },
+        ],
+        stop: 'END',
+        temperature: 1.5,
+        top_p: 0.9,
+        user: 'u-1',
+        tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} }, strict: true } }],
+        tool_choice: 'none',
+        parallel_tool_calls: false,
+        response_format: { type: 'json_schema', json_schema: { name: 'place', schema, strict: true } },
+      },
+      false,
+    );
     const sent = (await sentBodies(id))[0] as Json;
     expect(sent).toMatchObject({
-      system: 'Be brief.', stop_sequences: ['END'], temperature: 1, top_p: 0.9, metadata: { user_id: 'u-1' },
+      system: 'Be brief.',
+      stop_sequences: ['END'],
+      temperature: 1,
+      top_p: 0.9,
+      metadata: { user_id: 'u-1' },
       tools: [{ name: 'lookup', input_schema: { type: 'object', properties: {} }, strict: true }],
       tool_choice: { type: 'none', disable_parallel_tool_use: true },
       output_config: { format: { type: 'json_schema', schema } },
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'Where is this?' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }, { type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Where is this?' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+            { type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } },
+          ],
+        },
+      ],
     });
     // The mock answers structured output with JSON matching the schema: it comes back as the content.
     expect(JSON.parse(completion?.choices[0]?.message.content ?? '')).toHaveProperty('city');
@@ -302,7 +430,11 @@ describe('requests translated to Messages', () => {
   it('keeps the compatibility layer as anthropic-compat/…, asked for structured output with a forced tool', async () => {
     const { name, id } = await scenario({});
     const schema = { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
-    const { completion } = await attempt(target(`anthropic-compat/${name}`), { response_format: { type: 'json_schema', json_schema: { name: 'count', schema } } }, false);
+    const { completion } = await attempt(
+      target(`anthropic-compat/${name}`),
+      { response_format: { type: 'json_schema', json_schema: { name: 'count', schema } } },
+      false,
+    );
     const sent = (await sentBodies(id))[0] as Json;
     expect(sent['tool_choice']).toEqual({ type: 'function', function: { name: 'count' } });
     expect(sent['response_format']).toBeUndefined();

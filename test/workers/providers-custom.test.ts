@@ -9,7 +9,9 @@ import { call, chatBody, mockCalls, mockUrl, sseEvents } from './support/gateway
 import { attempt, target } from './support/providers.ts';
 
 // CUSTOM_PROVIDERS: any OpenAI-compatible server by configuration, validated at config parse.
-const VLLM = JSON.stringify({ vllm: { base_url: `${mockUrl}/v1`, key_secret: 'VLLM_API_KEY', structured_output: 'json_object', include_usage: false } });
+const VLLM = JSON.stringify({
+  vllm: { base_url: `${mockUrl}/v1`, key_secret: 'VLLM_API_KEY', structured_output: 'json_object', include_usage: false },
+});
 
 const configError = (value: string): GatewayError => {
   try {
@@ -24,7 +26,10 @@ const configError = (value: string): GatewayError => {
 describe('CUSTOM_PROVIDERS', () => {
   it('answers a chat completion from a custom provider end to end, with its own key', async () => {
     const { id, body } = chatBody({}, { model: 'vllm/Qwen2.5-7B-Instruct' });
-    const response = await call('/v1/chat/completions', { json: body, env: { CUSTOM_PROVIDERS: VLLM, VLLM_API_KEY: 'vllm-secret-0123456789' } });
+    const response = await call('/v1/chat/completions', {
+      json: body,
+      env: { CUSTOM_PROVIDERS: VLLM, VLLM_API_KEY: 'vllm-secret-0123456789' },
+    });
     expect(response.status).toBe(200);
     const completion = await response.json<ChatCompletion>();
     expect(completion.choices[0]?.message.content).toContain('Say hello');
@@ -36,7 +41,10 @@ describe('CUSTOM_PROVIDERS', () => {
 
   it('streams from a custom provider without asking stream_options when include_usage is false', async () => {
     const { id, body } = chatBody({}, { model: 'vllm/Qwen2.5-7B-Instruct', stream: true });
-    const response = await call('/v1/chat/completions', { json: body, env: { CUSTOM_PROVIDERS: VLLM, VLLM_API_KEY: 'vllm-secret-0123456789' } });
+    const response = await call('/v1/chat/completions', {
+      json: body,
+      env: { CUSTOM_PROVIDERS: VLLM, VLLM_API_KEY: 'vllm-secret-0123456789' },
+    });
     expect(response.status).toBe(200);
     expect(sseEvents(await response.text()).at(-1)?.data).toBe('[DONE]');
     expect((await mockCalls(id)).requests[0]?.body['stream_options']).toBeUndefined();
@@ -51,7 +59,10 @@ describe('CUSTOM_PROVIDERS', () => {
   });
 
   it('calls a keyless custom provider without a key', async () => {
-    const t = resolveModel('lmstudio/qwen', parseConfig({ ...env, CUSTOM_PROVIDERS: JSON.stringify({ lmstudio: { base_url: `${mockUrl}/v1` } }) }));
+    const t = resolveModel(
+      'lmstudio/qwen',
+      parseConfig({ ...env, CUSTOM_PROVIDERS: JSON.stringify({ lmstudio: { base_url: `${mockUrl}/v1` } }) }),
+    );
     expect(t.provider.apiKey).toBeUndefined();
     expect(t.provider.spec).toMatchObject({ structuredOutput: 'json_schema', streamUsage: 'include_usage', wire: 'openai' });
   });
@@ -75,10 +86,17 @@ describe('CUSTOM_PROVIDERS', () => {
 
 describe('per-target adaptation', () => {
   const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
-  const asked = { messages: [{ role: 'user', content: 'Paris?' }], response_format: { type: 'json_schema', json_schema: { name: 'place', schema } } };
+  const asked = {
+    messages: [{ role: 'user', content: 'Paris?' }],
+    response_format: { type: 'json_schema', json_schema: { name: 'place', schema } },
+  };
 
   it('asks each target for structured output its own way', () => {
-    expect(['openai/gpt-4o', 'anthropic/claude-sonnet-4-5', 'anthropic-compat/claude-sonnet-4-5', 'deepseek/deepseek-chat'].map((m) => structuredOutputOf(target(m)))).toEqual(['json_schema', 'json_schema', 'tool', 'json_object']);
+    expect(
+      ['openai/gpt-4o', 'anthropic/claude-sonnet-4-5', 'anthropic-compat/claude-sonnet-4-5', 'deepseek/deepseek-chat'].map((m) =>
+        structuredOutputOf(target(m)),
+      ),
+    ).toEqual(['json_schema', 'json_schema', 'tool', 'json_object']);
     const deepseek = adaptRequest(target('deepseek/deepseek-chat'), asked, false).body;
     expect(deepseek['response_format']).toEqual({ type: 'json_object' });
     expect(deepseek.messages[0]).toMatchObject({ role: 'system', content: expect.stringContaining('"city"') });

@@ -54,7 +54,11 @@ function contentParts(content: unknown): { text: string | null; thinking: string
 const usageOf = (u: unknown) => {
   if (typeof u !== 'object' || u === null) return null;
   const o = u as Json;
-  return { prompt_tokens: Number(o['prompt_tokens']), completion_tokens: Number(o['completion_tokens']), total_tokens: Number(o['total_tokens']) };
+  return {
+    prompt_tokens: Number(o['prompt_tokens']),
+    completion_tokens: Number(o['completion_tokens']),
+    total_tokens: Number(o['total_tokens']),
+  };
 };
 
 /** What the recording says, read directly from its raw payloads (the test's own reading, not the gateway's). */
@@ -91,7 +95,11 @@ function recordedCompletion(text: string): Essence {
   return {
     content: parts.text,
     reasoning: join(str(message['reasoning_content']) ?? str(message['reasoning']), parts.thinking),
-    toolCalls: ((message['tool_calls'] as Json[] | null) ?? []).map((t) => ({ id: String(t['id']), name: String((t['function'] as Json)['name']), arguments: String((t['function'] as Json)['arguments']) })),
+    toolCalls: ((message['tool_calls'] as Json[] | null) ?? []).map((t) => ({
+      id: String(t['id']),
+      name: String((t['function'] as Json)['name']),
+      arguments: String((t['function'] as Json)['arguments']),
+    })),
     finish: String(choice['finish_reason']),
     usage: usageOf(body['usage']),
   };
@@ -144,14 +152,22 @@ describe.skipIf(!hasProviders || !hasSpec)('recorded OpenAI-compatible completio
 
 describe.skipIf(!hasProviders || !hasSpec)('recorded OpenAI-compatible errors', () => {
   it('relays groq-error-400-tool-use-failed.json as a 400 with its code', async () => {
-    const error = await failure(target('groq/openai/gpt-oss-120b'), { mock: { fixture: 'groq-error-400-tool-use-failed.json', status: 400 } }, false);
+    const error = await failure(
+      target('groq/openai/gpt-oss-120b'),
+      { mock: { fixture: 'groq-error-400-tool-use-failed.json', status: 400 } },
+      false,
+    );
     expect(error).toBeInstanceOf(GatewayError);
     expect((error as GatewayError).status).toBe(400);
     expect((error as GatewayError).code).toBe('tool_use_failed');
   });
 
   it('relays openrouter-error-429-upstream-rate-limit.json as a retryable 429 with its numeric code as a string', async () => {
-    const error = (await failure(target('openrouter/google/gemini-2.5-flash'), { mock: { fixture: 'openrouter-error-429-upstream-rate-limit.json', status: 429 } }, false)) as GatewayError;
+    const error = (await failure(
+      target('openrouter/google/gemini-2.5-flash'),
+      { mock: { fixture: 'openrouter-error-429-upstream-rate-limit.json', status: 429 } },
+      false,
+    )) as GatewayError;
     expect(error.status).toBe(429);
     expect(error.code).toBe('429');
   });
@@ -166,8 +182,19 @@ describe.skipIf(!hasProviders || !hasSpec)('recorded OpenAI-compatible errors', 
 
 describe.skipIf(!hasProviders)('quirks the normaliser handles', () => {
   it("drops Groq's out-of-enum service_tier so chunks validate against OpenAI's schema", async () => {
-    const chunk = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', service_tier: 'on_demand', choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: 'stop' }] };
-    const { chunks } = await attempt(target('groq/llama-3.1-8b-instant'), { mock: { raw: { headers: { 'content-type': 'text/event-stream' }, body: `data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n` } } }, true);
+    const chunk = {
+      id: 'c',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'm',
+      service_tier: 'on_demand',
+      choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: 'stop' }],
+    };
+    const { chunks } = await attempt(
+      target('groq/llama-3.1-8b-instant'),
+      { mock: { raw: { headers: { 'content-type': 'text/event-stream' }, body: `data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n` } } },
+      true,
+    );
     expect(chunks[0]?.service_tier).toBeUndefined();
     if (hasSpec) expect(await specErrors('CreateChatCompletionStreamResponse', chunks[0])).toEqual([]);
   });
@@ -175,20 +202,56 @@ describe.skipIf(!hasProviders)('quirks the normaliser handles', () => {
   it('keeps cumulative usage sent on every chunk only on the final chunk (google, streamUsage always)', async () => {
     const base = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gemini' };
     const frames = [
-      { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }], usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 } },
-      { ...base, choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } },
+      {
+        ...base,
+        choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }],
+        usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
+      },
+      {
+        ...base,
+        choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+      },
     ];
     const { id } = await scenario({});
-    const { chunks } = await attempt(target('google/gemini-2.5-flash'), { mock: { id, raw: { headers: { 'content-type': 'text/event-stream' }, body: frames.map((f) => `data: ${JSON.stringify(f)}\n\n`).join('') } } }, true);
+    const { chunks } = await attempt(
+      target('google/gemini-2.5-flash'),
+      {
+        mock: {
+          id,
+          raw: { headers: { 'content-type': 'text/event-stream' }, body: frames.map((f) => `data: ${JSON.stringify(f)}\n\n`).join('') },
+        },
+      },
+      true,
+    );
     expect(chunks.map((c) => c.usage?.completion_tokens ?? null)).toEqual([null, 2]);
     // Gemini is not asked with stream_options (it sends usage unasked).
     expect((await sentBodies(id))[0]?.['stream_options']).toBeUndefined();
   });
 
-  it("keeps extra_content on streamed tool calls (Gemini 3 thought signatures ride on the call)", async () => {
+  it('keeps extra_content on streamed tool calls (Gemini 3 thought signatures ride on the call)', async () => {
     const signature = { google: { thought_signature: 'Cv8BAdHtim9+sig==' } };
-    const chunk = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gemini-3-pro', choices: [{ index: 0, delta: { role: 'assistant', tool_calls: [{ index: 0, id: '', type: 'function', function: { name: 'get_time', arguments: '{}' }, extra_content: signature }] }, finish_reason: 'tool_calls' }] };
-    const { chunks } = await attempt(target('google/gemini-3-pro'), { mock: { raw: { headers: { 'content-type': 'text/event-stream' }, body: `data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n` } } }, true);
+    const chunk = {
+      id: 'c',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'gemini-3-pro',
+      choices: [
+        {
+          index: 0,
+          delta: {
+            role: 'assistant',
+            tool_calls: [{ index: 0, id: '', type: 'function', function: { name: 'get_time', arguments: '{}' }, extra_content: signature }],
+          },
+          finish_reason: 'tool_calls',
+        },
+      ],
+    };
+    const { chunks } = await attempt(
+      target('google/gemini-3-pro'),
+      { mock: { raw: { headers: { 'content-type': 'text/event-stream' }, body: `data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n` } } },
+      true,
+    );
     const call = chunks[0]?.choices[0]?.delta.tool_calls?.[0] as unknown as Json;
     expect(call['extra_content']).toEqual(signature);
     // An empty id cannot pair a tool result: the gateway gives the call one.
@@ -197,13 +260,32 @@ describe.skipIf(!hasProviders)('quirks the normaliser handles', () => {
   });
 
   it("sends Gemini's extra_content (thought signatures) back unchanged in the next turn", async () => {
-    const { completion } = await attempt(target('google/gemini-2.5-pro'), { mock: { fixture: 'gemini-openai-compat-tool-call.json' } }, false);
+    const { completion } = await attempt(
+      target('google/gemini-2.5-pro'),
+      { mock: { fixture: 'gemini-openai-compat-tool-call.json' } },
+      false,
+    );
     const message = completion?.choices[0]?.message as unknown as Json;
-    expect(message['extra_content']).toEqual(JSON.parse(await recording('gemini-openai-compat-tool-call.json')).choices[0].message.extra_content);
+    expect(message['extra_content']).toEqual(
+      JSON.parse(await recording('gemini-openai-compat-tool-call.json')).choices[0].message.extra_content,
+    );
     const { id } = await scenario({});
     const call = (message['tool_calls'] as Json[])[0] as Json;
-    const next = [{ role: 'user', content: 'What is the current time?' }, { role: 'assistant', content: null, tool_calls: [{ ...call, extra_content: message['extra_content'] }], extra_content: message['extra_content'] }, { role: 'tool', tool_call_id: call['id'], content: 'Noon' }];
-    await attempt(target('google/gemini-2.5-pro'), { messages: next, mock: { id, fixture: 'gemini-openai-compat-text-after-tool.json' } }, false);
+    const next = [
+      { role: 'user', content: 'What is the current time?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ ...call, extra_content: message['extra_content'] }],
+        extra_content: message['extra_content'],
+      },
+      { role: 'tool', tool_call_id: call['id'], content: 'Noon' },
+    ];
+    await attempt(
+      target('google/gemini-2.5-pro'),
+      { messages: next, mock: { id, fixture: 'gemini-openai-compat-text-after-tool.json' } },
+      false,
+    );
     const sent = (await sentBodies(id))[0]?.['messages'] as Json[];
     expect(sent[1]).toEqual(next[1]);
   });

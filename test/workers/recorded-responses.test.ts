@@ -52,8 +52,18 @@ const direct = new OpenAI({ apiKey: 'sk-direct', baseURL: `${mockUrl}/v1`, maxRe
 
 /** Comparable content of a completion: what a client acts on. */
 const essence = (c: ChatCompletion) => ({
-  choices: c.choices.map((ch) => ({ index: ch.index, finish_reason: ch.finish_reason, content: ch.message.content, refusal: ch.message.refusal ?? null, tool_calls: (ch.message.tool_calls ?? []).map((t) => (t.type === 'function' ? { id: t.id, name: t.function.name, arguments: t.function.arguments } : t)) })),
-  usage: c.usage ? { prompt_tokens: c.usage.prompt_tokens, completion_tokens: c.usage.completion_tokens, total_tokens: c.usage.total_tokens } : null,
+  choices: c.choices.map((ch) => ({
+    index: ch.index,
+    finish_reason: ch.finish_reason,
+    content: ch.message.content,
+    refusal: ch.message.refusal ?? null,
+    tool_calls: (ch.message.tool_calls ?? []).map((t) =>
+      t.type === 'function' ? { id: t.id, name: t.function.name, arguments: t.function.arguments } : t,
+    ),
+  })),
+  usage: c.usage
+    ? { prompt_tokens: c.usage.prompt_tokens, completion_tokens: c.usage.completion_tokens, total_tokens: c.usage.total_tokens }
+    : null,
 });
 
 describe.skipIf(!hasSpec)('recorded provider streams relayed by the gateway', () => {
@@ -85,7 +95,9 @@ describe.skipIf(!hasSpec)('recorded non-stream answers relayed by the gateway', 
       expect(response.status).toBe(200);
       const ours = await response.json<ChatCompletion>();
       expect(await specErrors('CreateChatCompletionResponse', ours)).toEqual([]);
-      const theirs = await direct.chat.completions.create(request(fixture, false) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming);
+      const theirs = await direct.chat.completions.create(
+        request(fixture, false) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
+      );
       expect(essence(ours)).toEqual(essence(theirs));
     });
 
@@ -102,13 +114,18 @@ describe.skipIf(!hasSpec)('recorded non-stream answers relayed by the gateway', 
 describe.skipIf(!hasSpec)('recorded provider errors', () => {
   for (const [fixture, upstream, expected] of ERRORS) {
     it(`turns ${fixture} (HTTP ${upstream}) into a spec-valid ${expected} error`, async () => {
-      const response = await call('/v1/chat/completions', { json: request(fixture, false, upstream), headers: { 'x-gateway-max-attempts': '1' } });
+      const response = await call('/v1/chat/completions', {
+        json: request(fixture, false, upstream),
+        headers: { 'x-gateway-max-attempts': '1' },
+      });
       expect(response.status).toBe(expected);
       const body = await response.json<{ error: { message: string } }>();
       expect(await specErrors('ErrorResponse', body)).toEqual([]);
       expect(JSON.stringify(body)).not.toMatch(/sk-[A-Za-z0-9]{6,}/);
       if (expected === upstream) {
-        const theirs = await direct.chat.completions.create(request(fixture, false, upstream) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming).catch((e: unknown) => e);
+        const theirs = await direct.chat.completions
+          .create(request(fixture, false, upstream) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming)
+          .catch((e: unknown) => e);
         expect(theirs).toBeInstanceOf(OpenAI.APIError);
         const sdkMessage = (theirs as InstanceType<typeof OpenAI.APIError>).error as { message?: string } | undefined;
         if (sdkMessage?.message && !/sk-/.test(sdkMessage.message)) expect(body.error.message).toBe(sdkMessage.message);
@@ -119,8 +136,24 @@ describe.skipIf(!hasSpec)('recorded provider errors', () => {
 
 describe.skipIf(!hasSpec)('the schema check itself', () => {
   it('rejects chunks, completions and errors that break the official schemas', async () => {
-    expect(await specErrors('CreateChatCompletionStreamResponse', { id: 1, choices: [{ delta: {}, index: 0, finish_reason: 'eos' }], created: 1, model: 'm', object: 'chat.completion.chunk' })).not.toEqual([]);
-    expect(await specErrors('CreateChatCompletionResponse', { id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant' } }] })).not.toEqual([]);
+    expect(
+      await specErrors('CreateChatCompletionStreamResponse', {
+        id: 1,
+        choices: [{ delta: {}, index: 0, finish_reason: 'eos' }],
+        created: 1,
+        model: 'm',
+        object: 'chat.completion.chunk',
+      }),
+    ).not.toEqual([]);
+    expect(
+      await specErrors('CreateChatCompletionResponse', {
+        id: 'x',
+        object: 'chat.completion',
+        created: 1,
+        model: 'm',
+        choices: [{ index: 0, message: { role: 'assistant' } }],
+      }),
+    ).not.toEqual([]);
     expect(await specErrors('ErrorResponse', { error: { message: 'm', type: 't' } })).not.toEqual([]);
   });
 });

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './support/fake-clock.ts';
-import { call, chatBody, eventually, heldFetch, mockCalls, mockUrl, scenario, scriptedApp, sseEvents, upstreamSaw } from './support/gateway.ts';
+import {
+  call,
+  chatBody,
+  eventually,
+  heldFetch,
+  mockCalls,
+  mockUrl,
+  scenario,
+  scriptedApp,
+  sseEvents,
+  upstreamSaw,
+} from './support/gateway.ts';
 
 type ErrorJson = { error: { message: string; type: string; param: string | null; code: string | null } };
 const ask = (extra: Record<string, unknown> = {}) => ({ messages: [{ role: 'user', content: 'hi' }], ...extra });
@@ -25,25 +36,149 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { fault: '429 with Retry-After in seconds, then success', mock: { steps: [{ status: 429, headers: { 'retry-after': '2' } }] }, status: 200, calls: 2, sleeps: [2000] },
-  { fault: '429 with retry-after-ms, then success', mock: { steps: [{ status: 429, headers: { 'retry-after-ms': '1500', 'retry-after': '9' } }] }, status: 200, calls: 2, sleeps: [1500] },
-  { fault: '429 insufficient_quota (billing, not a rate limit)', mock: { status: 429, body: { error: { message: 'You exceeded your current quota.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } } }, status: 429, calls: 1, sleeps: [], code: 'insufficient_quota' },
-  { fault: '429 insufficient_quota with a fallback model', mock: { steps: [{ status: 429, body: { error: { message: 'quota', type: 'insufficient_quota', code: 'insufficient_quota' } } }] }, body: { models: ['openai/gpt-4.1-mini'] }, status: 200, calls: 2, sleeps: [], model: 'openai/gpt-4.1-mini' },
-  { fault: '500, 502, 503, then success', mock: { steps: [{ status: 500 }, { status: 502 }, { status: 503 }] }, env: { MAX_ATTEMPTS: '4' }, status: 200, calls: 4, sleeps: [500, 1000, 2000] },
-  { fault: 'backoff capped at RETRY_MAX_MS', mock: { steps: [serverError, serverError, serverError] }, env: { MAX_ATTEMPTS: '4', RETRY_BASE_MS: '1000', RETRY_MAX_MS: '1500' }, status: 200, calls: 4, sleeps: [1000, 1500, 1500] },
-  { fault: '500 forever: the fallback model answers', mock: { steps: [serverError, serverError, serverError] }, body: { models: ['openai/gpt-4.1-mini'] }, status: 200, calls: 4, sleeps: [500, 1000], model: 'openai/gpt-4.1-mini' },
-  { fault: '500 forever with fallbacks from x-gateway-fallbacks', mock: { steps: [serverError] }, headers: { 'x-gateway-fallbacks': 'openai/gpt-4.1-nano', 'x-gateway-max-attempts': '1' }, status: 200, calls: 2, sleeps: [], model: 'openai/gpt-4.1-nano' },
-  { fault: '500 forever with fallbacks from the FALLBACKS var', mock: { steps: [serverError] }, env: { FALLBACKS: JSON.stringify({ 'openai/gpt-4o-mini': ['openai/gpt-4o'] }), MAX_ATTEMPTS: '1' }, status: 200, calls: 2, model: 'openai/gpt-4o' },
-  { fault: '500 with x-should-retry: false', mock: { status: 500, headers: { 'x-should-retry': 'false' } }, status: 500, calls: 1, sleeps: [] },
-  { fault: '400 (never retried, no fallback)', mock: { status: 400 }, body: { models: ['openai/gpt-4.1-mini'] }, status: 400, calls: 1, sleeps: [] },
+  {
+    fault: '429 with Retry-After in seconds, then success',
+    mock: { steps: [{ status: 429, headers: { 'retry-after': '2' } }] },
+    status: 200,
+    calls: 2,
+    sleeps: [2000],
+  },
+  {
+    fault: '429 with retry-after-ms, then success',
+    mock: { steps: [{ status: 429, headers: { 'retry-after-ms': '1500', 'retry-after': '9' } }] },
+    status: 200,
+    calls: 2,
+    sleeps: [1500],
+  },
+  {
+    fault: '429 insufficient_quota (billing, not a rate limit)',
+    mock: {
+      status: 429,
+      body: { error: { message: 'You exceeded your current quota.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } },
+    },
+    status: 429,
+    calls: 1,
+    sleeps: [],
+    code: 'insufficient_quota',
+  },
+  {
+    fault: '429 insufficient_quota with a fallback model',
+    mock: { steps: [{ status: 429, body: { error: { message: 'quota', type: 'insufficient_quota', code: 'insufficient_quota' } } }] },
+    body: { models: ['openai/gpt-4.1-mini'] },
+    status: 200,
+    calls: 2,
+    sleeps: [],
+    model: 'openai/gpt-4.1-mini',
+  },
+  {
+    fault: '500, 502, 503, then success',
+    mock: { steps: [{ status: 500 }, { status: 502 }, { status: 503 }] },
+    env: { MAX_ATTEMPTS: '4' },
+    status: 200,
+    calls: 4,
+    sleeps: [500, 1000, 2000],
+  },
+  {
+    fault: 'backoff capped at RETRY_MAX_MS',
+    mock: { steps: [serverError, serverError, serverError] },
+    env: { MAX_ATTEMPTS: '4', RETRY_BASE_MS: '1000', RETRY_MAX_MS: '1500' },
+    status: 200,
+    calls: 4,
+    sleeps: [1000, 1500, 1500],
+  },
+  {
+    fault: '500 forever: the fallback model answers',
+    mock: { steps: [serverError, serverError, serverError] },
+    body: { models: ['openai/gpt-4.1-mini'] },
+    status: 200,
+    calls: 4,
+    sleeps: [500, 1000],
+    model: 'openai/gpt-4.1-mini',
+  },
+  {
+    fault: '500 forever with fallbacks from x-gateway-fallbacks',
+    mock: { steps: [serverError] },
+    headers: { 'x-gateway-fallbacks': 'openai/gpt-4.1-nano', 'x-gateway-max-attempts': '1' },
+    status: 200,
+    calls: 2,
+    sleeps: [],
+    model: 'openai/gpt-4.1-nano',
+  },
+  {
+    fault: '500 forever with fallbacks from the FALLBACKS var',
+    mock: { steps: [serverError] },
+    env: { FALLBACKS: JSON.stringify({ 'openai/gpt-4o-mini': ['openai/gpt-4o'] }), MAX_ATTEMPTS: '1' },
+    status: 200,
+    calls: 2,
+    model: 'openai/gpt-4o',
+  },
+  {
+    fault: '500 with x-should-retry: false',
+    mock: { status: 500, headers: { 'x-should-retry': 'false' } },
+    status: 500,
+    calls: 1,
+    sleeps: [],
+  },
+  {
+    fault: '400 (never retried, no fallback)',
+    mock: { status: 400 },
+    body: { models: ['openai/gpt-4.1-mini'] },
+    status: 400,
+    calls: 1,
+    sleeps: [],
+  },
   { fault: 'connection reset, then success', mock: { steps: [{ reset: true }] }, status: 200, calls: 2, sleeps: [500] },
-  { fault: 'malformed upstream JSON, then success', mock: { steps: [{ raw: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"id": oops' } }] }, status: 200, calls: 2 },
-  { fault: 'stall before the first byte: timeout, then the fallback', mock: { steps: [{ stall: true }] }, body: { models: ['openai/gpt-4.1-mini'] }, headers: { 'x-gateway-max-attempts': '1' }, env: { FIRST_BYTE_TIMEOUT_MS: '300' }, advanceMs: 300, status: 200, calls: 2, model: 'openai/gpt-4.1-mini' },
-  { fault: 'a deadline shorter than Retry-After: the 429 at once, with its Retry-After', mock: { status: 429, headers: { 'retry-after': '30' } }, headers: { 'x-gateway-timeout-ms': '2000' }, status: 429, calls: 1, sleeps: [] },
-  { fault: 'a deadline that passes while the upstream stalls', mock: { stall: true }, headers: { 'x-gateway-timeout-ms': '5000' }, advanceMs: 5000, status: 504, calls: 1, code: 'timeout' },
+  {
+    fault: 'malformed upstream JSON, then success',
+    mock: { steps: [{ raw: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"id": oops' } }] },
+    status: 200,
+    calls: 2,
+  },
+  {
+    fault: 'stall before the first byte: timeout, then the fallback',
+    mock: { steps: [{ stall: true }] },
+    body: { models: ['openai/gpt-4.1-mini'] },
+    headers: { 'x-gateway-max-attempts': '1' },
+    env: { FIRST_BYTE_TIMEOUT_MS: '300' },
+    advanceMs: 300,
+    status: 200,
+    calls: 2,
+    model: 'openai/gpt-4.1-mini',
+  },
+  {
+    fault: 'a deadline shorter than Retry-After: the 429 at once, with its Retry-After',
+    mock: { status: 429, headers: { 'retry-after': '30' } },
+    headers: { 'x-gateway-timeout-ms': '2000' },
+    status: 429,
+    calls: 1,
+    sleeps: [],
+  },
+  {
+    fault: 'a deadline that passes while the upstream stalls',
+    mock: { stall: true },
+    headers: { 'x-gateway-timeout-ms': '5000' },
+    advanceMs: 5000,
+    status: 504,
+    calls: 1,
+    code: 'timeout',
+  },
   {
     fault: 'context too long: fallback only to a model with a larger window',
-    mock: { steps: [{ status: 400, body: { error: { message: "This model's maximum context length is 128000 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } }] },
+    mock: {
+      steps: [
+        {
+          status: 400,
+          body: {
+            error: {
+              message: "This model's maximum context length is 128000 tokens.",
+              type: 'invalid_request_error',
+              param: 'messages',
+              code: 'context_length_exceeded',
+            },
+          },
+        },
+      ],
+    },
     body: { models: ['openai/gpt-3.5-turbo', 'openai/gpt-4.1'] },
     status: 200,
     calls: 2,
@@ -57,7 +192,12 @@ describe('when the upstream fails (non-stream)', () => {
       const clock = new FakeClock();
       const { app, sleeps } = scriptedApp({ clock });
       const { id, body } = chatBody(row.mock, row.body);
-      const pending = call('/v1/chat/completions', { json: body, app, ...(row.headers ? { headers: row.headers } : {}), ...(row.env ? { env: row.env } : {}) });
+      const pending = call('/v1/chat/completions', {
+        json: body,
+        app,
+        ...(row.headers ? { headers: row.headers } : {}),
+        ...(row.env ? { env: row.env } : {}),
+      });
       if (row.advanceMs !== undefined) {
         await upstreamSaw(id);
         await clock.advance(row.advanceMs);
@@ -134,13 +274,23 @@ describe('when the upstream fails (non-stream)', () => {
     expect((await call('/v1/chat/completions', { json: ask(), headers: { 'x-gateway-max-attempts': 'lots' } })).status).toBe(400);
     const { app, sleeps } = scriptedApp({ clock: new FakeClock() });
     const { id, body } = chatBody({ status: 503 });
-    const raised = await call('/v1/chat/completions', { json: body, app, headers: { 'x-gateway-max-attempts': '10' }, env: { MAX_ATTEMPTS: '3' } });
+    const raised = await call('/v1/chat/completions', {
+      json: body,
+      app,
+      headers: { 'x-gateway-max-attempts': '10' },
+      env: { MAX_ATTEMPTS: '3' },
+    });
     expect(raised.status).toBe(400);
     const error = (await raised.json<ErrorJson>()).error;
     expect(error.param).toBe('x-gateway-max-attempts');
     expect(error.message).toContain('MAX_ATTEMPTS (3)');
     expect((await mockCalls(id)).count).toBe(0);
-    await call('/v1/chat/completions', { json: body, app, headers: { 'x-gateway-max-attempts': '2' }, env: { MAX_ATTEMPTS: '3', COOLDOWN_FAILURES: '100' } });
+    await call('/v1/chat/completions', {
+      json: body,
+      app,
+      headers: { 'x-gateway-max-attempts': '2' },
+      env: { MAX_ATTEMPTS: '3', COOLDOWN_FAILURES: '100' },
+    });
     expect((await mockCalls(id)).count).toBe(2);
     expect(sleeps).toHaveLength(1);
   });
@@ -262,9 +412,18 @@ describe('when the upstream fails during a stream', () => {
     const upstream = heldFetch();
     const { app } = scriptedApp({ clock, fetch: upstream.fetch });
     const { body } = chatBody({ status: 500 }, { stream: true });
-    const response = await call('/stream', { json: { prompt: 'hi' }, app: scriptedApp({ clock: new FakeClock() }).app, env: { KEEPALIVE_INTERVAL_MS: '100' } }).catch(() => undefined);
+    const response = await call('/stream', {
+      json: { prompt: 'hi' },
+      app: scriptedApp({ clock: new FakeClock() }).app,
+      env: { KEEPALIVE_INTERVAL_MS: '100' },
+    }).catch(() => undefined);
     void response?.body?.cancel();
-    const pending = call('/v1/chat/completions', { json: body, app, headers: { 'x-gateway-max-attempts': '1' }, env: { KEEPALIVE_INTERVAL_MS: '100' } });
+    const pending = call('/v1/chat/completions', {
+      json: body,
+      app,
+      headers: { 'x-gateway-max-attempts': '1' },
+      env: { KEEPALIVE_INTERVAL_MS: '100' },
+    });
     // The 500 takes 200 ms to arrive: one interval commits to a 200 stream, the next sends a ping, then the failure.
     await upstream.answered;
     await clock.advanceWhenScheduled(100);

@@ -1,19 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { call, chatBody, mockCalls, mockUrl, sseEvents } from './support/gateway.ts';
 
-
 describe('POST /chat', () => {
   it('answers { content, model, finish_reason, usage } from a prompt and a system message', async () => {
     const response = await call('/chat', { json: { prompt: 'What is 2+2?', system: 'Be brief.', temperature: 0, max_tokens: 50 } });
     expect(response.status).toBe(200);
     const body = await response.json<Record<string, unknown>>();
-    expect(body).toMatchObject({ content: 'Hello from the mock upstream. You said: What is 2+2?', model: 'openai/gpt-4o-mini', finish_reason: 'stop' });
+    expect(body).toMatchObject({
+      content: 'Hello from the mock upstream. You said: What is 2+2?',
+      model: 'openai/gpt-4o-mini',
+      finish_reason: 'stop',
+    });
     expect(body['usage']).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) });
     expect(body).not.toHaveProperty('tool_calls');
   });
 
   it('accepts messages instead of a prompt', async () => {
-    const response = await call('/chat', { json: { messages: [{ role: 'user', content: 'first' }, { role: 'assistant', content: 'ok' }, { role: 'user', content: 'second' }] } });
+    const response = await call('/chat', {
+      json: {
+        messages: [
+          { role: 'user', content: 'first' },
+          { role: 'assistant', content: 'ok' },
+          { role: 'user', content: 'second' },
+        ],
+      },
+    });
     expect((await response.json<{ content: string }>()).content).toContain('You said: second');
   });
 
@@ -42,9 +53,17 @@ describe('POST /stream and GET /stream', () => {
   });
 
   it('serves GET /stream for EventSource with the prompt in the query', async () => {
-    const response = await call('/stream?prompt=from%20a%20browser&model=openai/gpt-4o', { key: null, headers: { authorization: 'Bearer gw-test-key-2' } });
+    const response = await call('/stream?prompt=from%20a%20browser&model=openai/gpt-4o', {
+      key: null,
+      headers: { authorization: 'Bearer gw-test-key-2' },
+    });
     const events = sseEvents(await response.text());
-    expect(events.filter((e) => e.event === 'delta').map((e) => (JSON.parse(e.data) as { content: string }).content).join('')).toContain('You said: from a browser');
+    expect(
+      events
+        .filter((e) => e.event === 'delta')
+        .map((e) => (JSON.parse(e.data) as { content: string }).content)
+        .join(''),
+    ).toContain('You said: from a browser');
     expect(response.headers.get('x-gateway-model')).toBe('openai/gpt-4o');
   });
 

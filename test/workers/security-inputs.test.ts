@@ -51,7 +51,11 @@ describe('assertSafeSchemaRegexes', () => {
   it('accepts everyday patterns', () => {
     const schema = {
       type: 'object',
-      properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, email: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+\\.[a-z]{2,}$' }, word: { pattern: '^\\p{L}+$' } },
+      properties: {
+        date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+        email: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+\\.[a-z]{2,}$' },
+        word: { pattern: '^\\p{L}+$' },
+      },
       patternProperties: { '^x-[a-z]+$': { type: 'string' } },
     };
     expect(thrown(() => assertSafeSchemaRegexes(schema))).toBeUndefined();
@@ -59,10 +63,18 @@ describe('assertSafeSchemaRegexes', () => {
 
   it.each([
     ['(a+)+$', { type: 'string', pattern: '(a+)+$' }, '#/pattern'],
-    ['a pattern deep inside', { type: 'object', properties: { list: { type: 'array', items: { anyOf: [{ type: 'string', pattern: '^(\\w+\\s?)*$' }] } } } }, '#/properties/list/items/anyOf/0/pattern'],
+    [
+      'a pattern deep inside',
+      { type: 'object', properties: { list: { type: 'array', items: { anyOf: [{ type: 'string', pattern: '^(\\w+\\s?)*$' }] } } } },
+      '#/properties/list/items/anyOf/0/pattern',
+    ],
     ['a patternProperties key', { type: 'object', patternProperties: { '(x+x+)+y': { type: 'string' } } }, '#/patternProperties/(x+x+)+y'],
     ['a pattern in $defs', { $defs: { name: { pattern: '(a*)*b' } }, $ref: '#/$defs/name' }, '#/$defs/name/pattern'],
-    ['a pattern under a property named like a data keyword', { properties: { default: { pattern: '(a+)+$' } } }, '#/properties/default/pattern'],
+    [
+      'a pattern under a property named like a data keyword',
+      { properties: { default: { pattern: '(a+)+$' } } },
+      '#/properties/default/pattern',
+    ],
     ['a pattern under an unknown keyword', { 'x-anything': { nested: { pattern: '(a+)+$' } } }, '#/x-anything/nested/pattern'],
   ])('refuses a catastrophic regex (%s) with 400 invalid_schema naming its JSON pointer', (_name, schema, pointer) => {
     const error = thrown(() => assertSafeSchemaRegexes(schema));
@@ -71,7 +83,9 @@ describe('assertSafeSchemaRegexes', () => {
   });
 
   it('escapes "/" and "~" in the pointer as RFC 6901 says', () => {
-    expect(thrown(() => assertSafeSchemaRegexes({ properties: { 'a/b~c': { pattern: '(a+)+' } } }))?.message).toContain('#/properties/a~1b~0c/pattern');
+    expect(thrown(() => assertSafeSchemaRegexes({ properties: { 'a/b~c': { pattern: '(a+)+' } } }))?.message).toContain(
+      '#/properties/a~1b~0c/pattern',
+    );
   });
 
   it('refuses patterns that do not compile the way the validator compiles them (the u flag)', () => {
@@ -81,7 +95,15 @@ describe('assertSafeSchemaRegexes', () => {
   });
 
   it('leaves regex-looking data alone (const, enum, default, examples are never run as patterns)', () => {
-    expect(thrown(() => assertSafeSchemaRegexes({ enum: [{ pattern: '(a+)+$' }], default: { pattern: '[' }, examples: [{ patternProperties: { '(a+)+': 1 } }] }))).toBeUndefined();
+    expect(
+      thrown(() =>
+        assertSafeSchemaRegexes({
+          enum: [{ pattern: '(a+)+$' }],
+          default: { pattern: '[' },
+          examples: [{ patternProperties: { '(a+)+': 1 } }],
+        }),
+      ),
+    ).toBeUndefined();
   });
 
   it('bounds its walk: a schema nested past the limit is refused, not recursed over', () => {
@@ -107,7 +129,12 @@ describe('bounded inputs through the gateway', () => {
 
   it('answers /extract with a catastrophic pattern with 400 invalid_schema and no upstream call', async () => {
     const { model, id } = await scenario({});
-    const schema = { type: 'object', properties: { code: { type: 'string', pattern: '^(a+)+$' } }, required: ['code'], additionalProperties: false };
+    const schema = {
+      type: 'object',
+      properties: { code: { type: 'string', pattern: '^(a+)+$' } },
+      required: ['code'],
+      additionalProperties: false,
+    };
     const response = await call('/extract', { json: { schema, text: 'aaaa', model } });
     expect(response.status).toBe(400);
     const body = await response.json<ErrorJson>();

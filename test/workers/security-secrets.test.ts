@@ -35,7 +35,17 @@ const streamedContent = (sse: string) =>
 describe('configured secrets in upstream text', () => {
   it('scrubs the provider key an upstream 401 repeats, from the error and the log line', async () => {
     const mark = recorder().outputs.length;
-    const { id, body } = chatBody({ status: 401, body: { error: { message: `Incorrect API key provided: ${UPSTREAM_KEY}. Also seen: ${OTHER_KEY}, ${ADMIN_TOKEN}.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } } });
+    const { id, body } = chatBody({
+      status: 401,
+      body: {
+        error: {
+          message: `Incorrect API key provided: ${UPSTREAM_KEY}. Also seen: ${OTHER_KEY}, ${ADMIN_TOKEN}.`,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      },
+    });
     const response = await call('/v1/chat/completions', { json: body, env: ENV });
     const text = await response.text();
     expect(response.status).toBeGreaterThanOrEqual(400);
@@ -47,7 +57,10 @@ describe('configured secrets in upstream text', () => {
 
   it('scrubs secrets from an upstream 500 that names them in its body, through the retries', async () => {
     const mark = recorder().outputs.length;
-    const { body } = chatBody({ status: 500, body: { error: { message: `upstream config dump: key=${UPSTREAM_KEY}`, type: 'server_error', param: null, code: null } } });
+    const { body } = chatBody({
+      status: 500,
+      body: { error: { message: `upstream config dump: key=${UPSTREAM_KEY}`, type: 'server_error', param: null, code: null } },
+    });
     const response = await call('/v1/chat/completions', { json: body, env: { ...ENV, MAX_ATTEMPTS: '1' } });
     expectNoSecret(await response.text(), 'the error body');
     expectNoSecret(linesSince(mark), 'the log lines');

@@ -10,7 +10,11 @@ const COOKBOOK_CHAT = [
   { role: 'system', content: 'You are a helpful, pattern-following assistant that translates corporate jargon into plain English.' },
   { role: 'system', name: 'example_user', content: 'New synergies will help drive top-line growth.' },
   { role: 'system', name: 'example_assistant', content: 'Things working well together will increase revenue.' },
-  { role: 'system', name: 'example_user', content: "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage." },
+  {
+    role: 'system',
+    name: 'example_user',
+    content: "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage.",
+  },
   { role: 'system', name: 'example_assistant', content: "Let's talk later when we're less busy about how to do better." },
   { role: 'user', content: "This late pivot means we don't have time to boil the ocean for the client deliverable." },
 ];
@@ -39,12 +43,22 @@ const COOKBOOK_TOOLS = [
 ];
 
 describe('countChatTokens against OpenAI cookbook figures', () => {
-  for (const [model, tokens] of [['gpt-3.5-turbo', 129], ['openai/gpt-4', 129], ['openai/gpt-4o', 124], ['openai/gpt-4o-mini', 124]] as const) {
+  for (const [model, tokens] of [
+    ['gpt-3.5-turbo', 129],
+    ['openai/gpt-4', 129],
+    ['openai/gpt-4o', 124],
+    ['openai/gpt-4o-mini', 124],
+  ] as const) {
     it(`counts the cookbook's example chat as ${tokens} tokens for ${model}`, () => {
       expect(countChatTokens(model, COOKBOOK_CHAT)).toEqual({ tokens, estimated: false });
     });
   }
-  for (const [model, tokens] of [['openai/gpt-3.5-turbo', 105], ['openai/gpt-4', 105], ['openai/gpt-4o', 101], ['openai/gpt-4o-mini', 101]] as const) {
+  for (const [model, tokens] of [
+    ['openai/gpt-3.5-turbo', 105],
+    ['openai/gpt-4', 105],
+    ['openai/gpt-4o', 101],
+    ['openai/gpt-4o-mini', 101],
+  ] as const) {
     it(`counts the cookbook's tool example as ${tokens} tokens for ${model}`, () => {
       expect(countChatTokens(model, COOKBOOK_TOOL_CHAT, COOKBOOK_TOOLS)).toEqual({ tokens, estimated: false });
     });
@@ -65,8 +79,21 @@ describe("countChatTokens against gpt-tokenizer's published test vectors (src/fi
 
 describe('which encoding, and when a count is an estimate', () => {
   it('uses o200k_base for current OpenAI models and cl100k_base for gpt-4 and gpt-3.5', () => {
-    for (const m of ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1-nano', 'o1', 'o3-mini', 'o4-mini', 'gpt-5', 'gpt-5-mini', 'azure/gpt-4o', 'openrouter/openai/gpt-4.1']) expect(tokenizerFor(m).encoding, m).toBe('o200k_base');
-    for (const m of ['gpt-4', 'gpt-4-0613', 'gpt-4-turbo', 'gpt-3.5-turbo', 'gpt-3.5-turbo-0125']) expect(tokenizerFor(m).encoding, m).toBe('cl100k_base');
+    for (const m of [
+      'gpt-4o',
+      'gpt-4o-mini',
+      'gpt-4.1-nano',
+      'o1',
+      'o3-mini',
+      'o4-mini',
+      'gpt-5',
+      'gpt-5-mini',
+      'azure/gpt-4o',
+      'openrouter/openai/gpt-4.1',
+    ])
+      expect(tokenizerFor(m).encoding, m).toBe('o200k_base');
+    for (const m of ['gpt-4', 'gpt-4-0613', 'gpt-4-turbo', 'gpt-3.5-turbo', 'gpt-3.5-turbo-0125'])
+      expect(tokenizerFor(m).encoding, m).toBe('cl100k_base');
   });
   it('labels counts for non-OpenAI models as o200k estimates', () => {
     expect(countChatTokens('anthropic/claude-sonnet-4-5', COOKBOOK_CHAT)).toEqual({ tokens: 124, estimated: true });
@@ -78,7 +105,11 @@ describe('which encoding, and when a count is an estimate', () => {
   it('marks tool calls and tool results in the history as estimated', () => {
     const history = [
       { role: 'user', content: 'weather?' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+      },
       { role: 'tool', tool_call_id: 'c1', content: '{"temp":21}' },
     ];
     const count = countChatTokens('openai/gpt-4o', history);
@@ -113,10 +144,24 @@ describe('images by the tile rule (OpenAI vision guide, "Calculating costs")', (
     expect(dataUrlImageSize('https://example.com/cat.png')).toBeUndefined();
   });
   it('counts a data-URL image exactly and a remote one at the worst case, marked estimated', () => {
-    const withImage = (url: string, detail?: string) => [{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image_url', image_url: { url, ...(detail ? { detail } : {}) } }] }];
+    const withImage = (url: string, detail?: string) => [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'what is this' },
+          { type: 'image_url', image_url: { url, ...(detail ? { detail } : {}) } },
+        ],
+      },
+    ];
     const text = countChatTokens('openai/gpt-4o', [{ role: 'user', content: 'what is this' }]).tokens;
     expect(countChatTokens('openai/gpt-4o', withImage(jpeg(640, 480), 'high'))).toEqual({ tokens: text + 85 + 170 * 2, estimated: false });
-    expect(countChatTokens('openai/gpt-4o', withImage('https://example.com/cat.png'))).toEqual({ tokens: text + 85 + 170 * 8, estimated: true });
-    expect(countChatTokens('openai/gpt-4o', withImage('https://example.com/cat.png', 'low'))).toEqual({ tokens: text + 85, estimated: false });
+    expect(countChatTokens('openai/gpt-4o', withImage('https://example.com/cat.png'))).toEqual({
+      tokens: text + 85 + 170 * 8,
+      estimated: true,
+    });
+    expect(countChatTokens('openai/gpt-4o', withImage('https://example.com/cat.png', 'low'))).toEqual({
+      tokens: text + 85,
+      estimated: false,
+    });
   });
 });

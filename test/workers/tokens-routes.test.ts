@@ -5,7 +5,9 @@ type Json = Record<string, unknown>;
 
 describe('tokens, limits and cost on the routes', () => {
   it('POST /v1/tokens/count counts a chat without calling a model, with the model’s window', async () => {
-    const response = await call('/v1/tokens/count', { json: { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'Hello there' }] } });
+    const response = await call('/v1/tokens/count', {
+      json: { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'Hello there' }] },
+    });
     expect(response.status).toBe(200);
     const body = await response.json<Json>();
     expect(body).toMatchObject({ model: 'openai/gpt-4o', estimated: false, context_window: 128000 });
@@ -51,7 +53,10 @@ describe('tokens, limits and cost on the routes', () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(line));
     try {
-      const response = await call('/stream', { json: { prompt: 'count to six', model: cut.model }, env: { MODEL_PRICES: JSON.stringify({ [cut.model]: { input: 1, output: 2 } }) } });
+      const response = await call('/stream', {
+        json: { prompt: 'count to six', model: cut.model },
+        env: { MODEL_PRICES: JSON.stringify({ [cut.model]: { input: 1, output: 2 } }) },
+      });
       expect(sseEvents(await response.text()).at(-1)?.event).toBe('error');
       await settled(response);
     } finally {
@@ -83,7 +88,10 @@ describe('tokens, limits and cost on the routes', () => {
     const trimmed = await call('/chat', { json: { messages, model: 'openai/tiny' }, env: { MODEL_PRICES: prices } });
     expect(trimmed.status).toBe(200);
     expect(trimmed.headers.get('x-gateway-trimmed-messages')).toBe('2');
-    const tooLong = await call('/chat', { json: { messages: [{ role: 'user', content: long.repeat(5) }], model: 'openai/tiny' }, env: { MODEL_PRICES: prices } });
+    const tooLong = await call('/chat', {
+      json: { messages: [{ role: 'user', content: long.repeat(5) }], model: 'openai/tiny' },
+      env: { MODEL_PRICES: prices },
+    });
     expect(tooLong.status).toBe(400);
     expect((await tooLong.json<{ error: { code: string } }>()).error.code).toBe('context_length_exceeded');
     await settled(tooLong);

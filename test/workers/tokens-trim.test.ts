@@ -35,7 +35,11 @@ function conversation(seed: number): Message[] {
     const last = t === turns - 1;
     for (let step = r.int(0, 3); step > 0; step--) {
       const ids = Array.from({ length: r.int(1, 3) }, () => `call_${seed}_${callId++}`);
-      out.push({ role: 'assistant', content: null, tool_calls: ids.map((id) => ({ id, type: 'function', function: { name: 'lookup', arguments: JSON.stringify({ q: text() }) } })) });
+      out.push({
+        role: 'assistant',
+        content: null,
+        tool_calls: ids.map((id) => ({ id, type: 'function', function: { name: 'lookup', arguments: JSON.stringify({ q: text() }) } })),
+      });
       for (const id of ids.sort(() => r.next() - 0.5)) out.push({ role: 'tool', tool_call_id: id, content: text() });
     }
     if (!last || r.next() < 0.5) out.push({ role: 'assistant', content: text() });
@@ -53,7 +57,8 @@ function violations(messages: readonly Message[]): string[] {
   let open: Set<string> | undefined;
   for (const [i, m] of messages.entries()) {
     if (m.role === 'tool') {
-      if (!open?.delete(String(m['tool_call_id']))) found.push(`message ${i}: tool result ${String(m['tool_call_id'])} without its assistant tool_calls`);
+      if (!open?.delete(String(m['tool_call_id'])))
+        found.push(`message ${i}: tool result ${String(m['tool_call_id'])} without its assistant tool_calls`);
       continue;
     }
     if (open && open.size > 0) found.push(`message ${i}: tool_calls ${[...open].join(',')} left without results`);
@@ -65,7 +70,8 @@ function violations(messages: readonly Message[]): string[] {
   return found;
 }
 
-const newestTurn = (messages: readonly Message[]) => messages.slice(messages.findLastIndex((m) => m.role === 'user')).filter((m) => !pinned(m));
+const newestTurn = (messages: readonly Message[]) =>
+  messages.slice(messages.findLastIndex((m) => m.role === 'user')).filter((m) => !pinned(m));
 
 describe('trimToFit, property test over 400 seeded random conversations', () => {
   for (let seed = 1; seed <= 400; seed++) {
@@ -94,7 +100,11 @@ describe('trimToFit', () => {
     { role: 'user', content: 'first question '.repeat(50) },
     { role: 'assistant', content: 'first answer '.repeat(50) },
     { role: 'user', content: 'What is the weather in Paris?' },
-    { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }] },
+    {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'c1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }],
+    },
     { role: 'tool', tool_call_id: 'c1', content: '{"temp":21}' },
   ];
   it('returns the conversation untouched when it fits', () => {

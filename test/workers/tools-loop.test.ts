@@ -13,9 +13,17 @@ import { TOOLS_FIELD, toolLoop, type ToolLoopOptions, type ToolLoopReport } from
 
 const target = { provider: {}, model: 'gpt-test', id: 'openai/gpt-test' } as unknown as Target;
 const head = { id: 'chatcmpl-step', object: 'chat.completion.chunk' as const, created: 1, model: 'gpt-test' };
-const chunk = (delta: ChatCompletionChunk.Choice['delta'], finish: ChatCompletionChunk.Choice['finish_reason'] = null): ChatCompletionChunk => ({ ...head, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] });
+const chunk = (
+  delta: ChatCompletionChunk.Choice['delta'],
+  finish: ChatCompletionChunk.Choice['finish_reason'] = null,
+): ChatCompletionChunk => ({ ...head, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] });
 const usageChunk = (usage: Usage): ChatCompletionChunk => ({ ...head, choices: [], usage });
-const usage = (prompt: number, completion: number, extra: Partial<Usage> = {}): Usage => ({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, ...extra });
+const usage = (prompt: number, completion: number, extra: Partial<Usage> = {}): Usage => ({
+  prompt_tokens: prompt,
+  completion_tokens: completion,
+  total_tokens: prompt + completion,
+  ...extra,
+});
 
 type Batches = ChatCompletionChunk[][];
 
@@ -30,7 +38,8 @@ function asks(calls: { id: string; name: string; args: string | string[] }[], u:
   calls.forEach((c, index) => {
     const parts = typeof c.args === 'string' ? [c.args] : c.args;
     parts.forEach((part, j) => {
-      const fn = j === 0 ? { id: c.id, type: 'function' as const, function: { name: c.name, arguments: part } } : { function: { arguments: part } };
+      const fn =
+        j === 0 ? { id: c.id, type: 'function' as const, function: { name: c.name, arguments: part } } : { function: { arguments: part } };
       batches.push([chunk({ tool_calls: [{ index, ...fn }] })]);
     });
   });
@@ -50,7 +59,12 @@ function fakeCall(step: Step): Call {
   let resolve!: (o: Outcome) => void;
   const outcome = new Promise<Outcome>((r) => (resolve = r));
   const completion = accumulate(step.batches.flat());
-  const base = { target, attempts: [{ model: 'openai/gpt-test', status: 200, ms: 1 }], cost: { usd: 0.001, estimated: false }, cache: 'MISS' as const };
+  const base = {
+    target,
+    attempts: [{ model: 'openai/gpt-test', status: 200, ms: 1 }],
+    cost: { usd: 0.001, estimated: false },
+    cache: 'MISS' as const,
+  };
   async function* events(): AsyncGenerator<GatewayEvent> {
     let done = false;
     try {
@@ -58,7 +72,13 @@ function fakeCall(step: Step): Call {
       else for (const chunks of step.batches) yield { type: 'chunks', chunks };
       done = true;
     } finally {
-      resolve({ ...base, status: done ? 'ok' : 'aborted', completion, usage: step.usage, error: done ? undefined : new GatewayError(499, 'gone') });
+      resolve({
+        ...base,
+        status: done ? 'ok' : 'aborted',
+        completion,
+        usage: step.usage,
+        error: done ? undefined : new GatewayError(499, 'gone'),
+      });
     }
   }
   const answer: Answer = { target, attempts: base.attempts, cache: 'MISS', events: events() };
@@ -75,8 +95,12 @@ function scripted(steps: Step[]) {
   return { next, requests };
 }
 
-const never = (_ms: number, signal: AbortSignal) => new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
-const clientTool = { type: 'function', function: { name: 'lookup_order', description: 'Looks up an order', parameters: { type: 'object' } } };
+const never = (_ms: number, signal: AbortSignal) =>
+  new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+const clientTool = {
+  type: 'function',
+  function: { name: 'lookup_order', description: 'Looks up an order', parameters: { type: 'object' } },
+};
 
 function request(overrides: Partial<CallRequest> = {}): CallRequest {
   return {
@@ -93,7 +117,16 @@ function request(overrides: Partial<CallRequest> = {}): CallRequest {
 }
 
 function options(overrides: Partial<ToolLoopOptions> = {}): ToolLoopOptions {
-  return { registry: new ToolRegistry(), env: {}, fetch: () => Promise.reject(new Error('no network in this test')), now: () => 0, sleep: never, timeoutMs: 10_000, resultMaxBytes: 16_384, ...overrides };
+  return {
+    registry: new ToolRegistry(),
+    env: {},
+    fetch: () => Promise.reject(new Error('no network in this test')),
+    now: () => 0,
+    sleep: never,
+    timeoutMs: 10_000,
+    resultMaxBytes: 16_384,
+    ...overrides,
+  };
 }
 
 /** Reads a call to its end: its events, its outcome, and the error its events ended with, if any. */
@@ -114,10 +147,14 @@ const reportOf = (events: GatewayEvent[]) => {
   const finish = chunksOf(events).find((c) => c.choices.some((ch) => ch.finish_reason !== null));
   return { finish, report: (finish as unknown as Record<string, ToolLoopReport> | undefined)?.[TOOLS_FIELD] };
 };
-const contentOf = (events: GatewayEvent[]) => chunksOf(events).map((c) => c.choices[0]?.delta.content ?? '').join('');
+const contentOf = (events: GatewayEvent[]) =>
+  chunksOf(events)
+    .map((c) => c.choices[0]?.delta.content ?? '')
+    .join('');
 
 /** A tool for tests: runs `execute`, declares no hosts. */
-const testTool = (name: string, execute: Tool['execute']) => defineTool({ name, description: name, hosts: [], parameters: { type: 'object' }, execute });
+const testTool = (name: string, execute: Tool['execute']) =>
+  defineTool({ name, description: name, hosts: [], parameters: { type: 'object' }, execute });
 
 describe('the tool loop stage', () => {
   it('passes a request without server tools straight to the next stage', () => {
@@ -138,7 +175,11 @@ describe('the tool loop stage', () => {
     expect(requests[0]?.body.tools).toEqual([clientTool, ...new ToolRegistry().definitions(['calculate', 'get_current_time'])]);
     expect(requests[1]?.body.messages).toEqual([
       { role: 'user', content: 'What is 2+3?' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'calculate', arguments: '{"expression":"2+3"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'calculate', arguments: '{"expression":"2+3"}' } }],
+      },
       { role: 'tool', tool_call_id: 'call_1', content: '{"expression":"2+3","result":5}' },
     ]);
     expect(requests[1]?.serverTools).toBeUndefined();
@@ -167,11 +208,24 @@ describe('the tool loop stage', () => {
         return name;
       });
     const registry = new ToolRegistry([latch('a'), latch('b')]);
-    const { next } = scripted([asks([{ id: 'ca', name: 'a', args: '{}' }, { id: 'cb', name: 'b', args: '{}' }]), says('done')]);
-    const { events } = await drain(toolLoop(options({ registry }))(next)(request({ serverTools: { names: ['a', 'b'], maxIterations: 5 } })));
+    const { next } = scripted([
+      asks([
+        { id: 'ca', name: 'a', args: '{}' },
+        { id: 'cb', name: 'b', args: '{}' },
+      ]),
+      says('done'),
+    ]);
+    const { events } = await drain(
+      toolLoop(options({ registry }))(next)(request({ serverTools: { names: ['a', 'b'], maxIterations: 5 } })),
+    );
     expect(log.slice(0, 2).sort()).toEqual(['start a', 'start b']);
     expect(log.slice(2).sort()).toEqual(['end a', 'end b']);
-    expect(events.filter((e) => e.type === 'tool_result').map((e) => (e.type === 'tool_result' ? e.result : '')).sort()).toEqual(['a', 'b']);
+    expect(
+      events
+        .filter((e) => e.type === 'tool_result')
+        .map((e) => (e.type === 'tool_result' ? e.result : ''))
+        .sort(),
+    ).toEqual(['a', 'b']);
   });
 
   it('joins arguments streamed in fragments before running the tool', async () => {
@@ -182,20 +236,38 @@ describe('the tool loop stage', () => {
   });
 
   it('feeds a tool error back to the model as an error result', async () => {
-    const registry = new ToolRegistry([testTool('boom', () => { throw new Error('the database is down'); }), ...new ToolRegistry().names().map((n) => (new ToolRegistry().get(n) as { tool: Tool }).tool)]);
-    const { next, requests } = scripted([asks([{ id: 'c1', name: 'boom', args: '{}' }, { id: 'c2', name: 'calculate', args: '{"expression": "2+' }]), says('Sorry.')]);
-    const { events, outcome } = await drain(toolLoop(options({ registry }))(next)(request({ serverTools: { names: ['boom', 'calculate'], maxIterations: 5 } })));
+    const registry = new ToolRegistry([
+      testTool('boom', () => {
+        throw new Error('the database is down');
+      }),
+      ...new ToolRegistry().names().map((n) => (new ToolRegistry().get(n) as { tool: Tool }).tool),
+    ]);
+    const { next, requests } = scripted([
+      asks([
+        { id: 'c1', name: 'boom', args: '{}' },
+        { id: 'c2', name: 'calculate', args: '{"expression": "2+' },
+      ]),
+      says('Sorry.'),
+    ]);
+    const { events, outcome } = await drain(
+      toolLoop(options({ registry }))(next)(request({ serverTools: { names: ['boom', 'calculate'], maxIterations: 5 } })),
+    );
     const results = events.filter((e) => e.type === 'tool_result');
     expect(results.map((e) => (e.type === 'tool_result' ? e.id : '')).sort()).toEqual(['c1', 'c2']);
     expect(results.every((e) => e.type === 'tool_result' && e.error !== undefined && e.result === undefined)).toBe(true);
     const toolMessages = requests[1]?.body.messages.slice(2) as { content: string }[];
-    expect(toolMessages.map((m) => m.content)).toEqual(['error: the database is down', expect.stringMatching(/^error: the arguments are not valid JSON/)]);
+    expect(toolMessages.map((m) => m.content)).toEqual([
+      'error: the database is down',
+      expect.stringMatching(/^error: the arguments are not valid JSON/),
+    ]);
     expect(outcome.status).toBe('ok');
   });
 
   it('stops a model that never stops asking at the bound, with finish_reason "length"', async () => {
     const { next, requests } = scripted([asks([{ id: 'again', name: 'calculate', args: '{"expression":"1+1"}' }], usage(10, 2))]);
-    const { events, outcome } = await drain(toolLoop(options())(next)(request({ serverTools: { names: ['calculate'], maxIterations: 3 } })));
+    const { events, outcome } = await drain(
+      toolLoop(options())(next)(request({ serverTools: { names: ['calculate'], maxIterations: 3 } })),
+    );
     expect(requests).toHaveLength(3);
     // The last call's tools are not run: no model would read their results.
     expect(events.filter((e) => e.type === 'tool_result')).toHaveLength(2);
@@ -207,8 +279,13 @@ describe('the tool loop stage', () => {
     expect(outcome.usage).toEqual(usage(30, 6));
   });
 
-  it('ends the loop at a client tool call, returning it as tool_calls with the server steps\' messages', async () => {
-    const { next, requests } = scripted([asks([{ id: 's1', name: 'get_current_time', args: '{"timezone":"UTC"}' }, { id: 'c1', name: 'lookup_order', args: '{"id":7}' }])]);
+  it("ends the loop at a client tool call, returning it as tool_calls with the server steps' messages", async () => {
+    const { next, requests } = scripted([
+      asks([
+        { id: 's1', name: 'get_current_time', args: '{"timezone":"UTC"}' },
+        { id: 'c1', name: 'lookup_order', args: '{"id":7}' },
+      ]),
+    ]);
     const { events, outcome } = await drain(toolLoop(options())(next)(request()));
     expect(requests).toHaveLength(1);
     expect(events.filter((e) => e.type === 'tool_call').map((e) => (e.type === 'tool_call' ? e.id : ''))).toEqual(['s1']);
@@ -221,11 +298,16 @@ describe('the tool loop stage', () => {
       { role: 'assistant', tool_calls: [{ id: 's1' }, { id: 'c1' }] },
       { role: 'tool', tool_call_id: 's1', content: expect.stringContaining('"timezone":"UTC"') },
     ]);
-    expect(outcome.completion?.choices[0]?.message.tool_calls).toEqual([{ id: 'c1', type: 'function', function: { name: 'lookup_order', arguments: '{"id":7}' } }]);
+    expect(outcome.completion?.choices[0]?.message.tool_calls).toEqual([
+      { id: 'c1', type: 'function', function: { name: 'lookup_order', arguments: '{"id":7}' } },
+    ]);
   });
 
   it('answers a non-stream request with tool events, then one completion (a step answered whole included)', async () => {
-    const { next } = scripted([{ ...asks([{ id: 'call_1', name: 'calculate', args: '{"expression":"2+3"}' }]), asCompletion: true }, { ...says('It is 5.'), asCompletion: true }]);
+    const { next } = scripted([
+      { ...asks([{ id: 'call_1', name: 'calculate', args: '{"expression":"2+3"}' }]), asCompletion: true },
+      { ...says('It is 5.'), asCompletion: true },
+    ]);
     const { events } = await drain(toolLoop(options())(next)(request({ stream: false })));
     expect(events.map((e) => e.type)).toEqual(['tool_call', 'tool_result', 'completion']);
     const completion = (events[2] as { completion: ChatCompletion }).completion;
@@ -248,14 +330,22 @@ describe('the tool loop stage', () => {
     expect(usages.map((c) => c.usage)).toEqual([sum]);
   });
 
-  it('aborts the tool\'s signal and the model call when the client goes away during a tool', async () => {
+  it("aborts the tool's signal and the model call when the client goes away during a tool", async () => {
     const client = new AbortController();
     let toolSignal: AbortSignal | undefined;
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
-    const registry = new ToolRegistry([testTool('wait', (_a, { signal }) => { toolSignal = signal; started(); return new Promise(() => {}); })]);
+    const registry = new ToolRegistry([
+      testTool('wait', (_a, { signal }) => {
+        toolSignal = signal;
+        started();
+        return new Promise(() => {});
+      }),
+    ]);
     const { next, requests } = scripted([asks([{ id: 'w', name: 'wait', args: '{}' }]), says('never')]);
-    const draining = drain(toolLoop(options({ registry }))(next)(request({ signal: client.signal, serverTools: { names: ['wait'], maxIterations: 5 } })));
+    const draining = drain(
+      toolLoop(options({ registry }))(next)(request({ signal: client.signal, serverTools: { names: ['wait'], maxIterations: 5 } })),
+    );
     await running;
     client.abort();
     const { events, error, outcome } = await draining;
@@ -268,7 +358,7 @@ describe('the tool loop stage', () => {
     expect(outcome).toMatchObject({ status: 'aborted' });
   });
 
-  it('stops a tool at the request\'s deadline and ends with a 504 instead of calling the model again', async () => {
+  it("stops a tool at the request's deadline and ends with a 504 instead of calling the model again", async () => {
     let now = 0;
     const asked: number[] = [];
     let fire!: () => void;
@@ -278,9 +368,18 @@ describe('the tool loop stage', () => {
     };
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
-    const registry = new ToolRegistry([testTool('slow', () => { started(); return new Promise(() => {}); })]);
+    const registry = new ToolRegistry([
+      testTool('slow', () => {
+        started();
+        return new Promise(() => {});
+      }),
+    ]);
     const { next, requests } = scripted([asks([{ id: 's', name: 'slow', args: '{}' }]), says('late')]);
-    const draining = drain(toolLoop(options({ registry, now: () => now, sleep }))(next)(request({ policy: { timeoutMs: 1000 } as CallRequest['policy'], serverTools: { names: ['slow'], maxIterations: 5 } })));
+    const draining = drain(
+      toolLoop(options({ registry, now: () => now, sleep }))(next)(
+        request({ policy: { timeoutMs: 1000 } as CallRequest['policy'], serverTools: { names: ['slow'], maxIterations: 5 } }),
+      ),
+    );
     await running;
     expect(asked).toEqual([1000]);
     now = 1000;
@@ -295,9 +394,18 @@ describe('the tool loop stage', () => {
 
   it('gives each later step only what is left of the deadline', async () => {
     let now = 0;
-    const registry = new ToolRegistry([testTool('tick', () => { now += 400; return 'ok'; })]);
+    const registry = new ToolRegistry([
+      testTool('tick', () => {
+        now += 400;
+        return 'ok';
+      }),
+    ]);
     const { next, requests } = scripted([asks([{ id: 't', name: 'tick', args: '{}' }]), says('ok')]);
-    await drain(toolLoop(options({ registry, now: () => now }))(next)(request({ policy: { timeoutMs: 1000 } as CallRequest['policy'], serverTools: { names: ['tick'], maxIterations: 5 } })));
+    await drain(
+      toolLoop(options({ registry, now: () => now }))(next)(
+        request({ policy: { timeoutMs: 1000 } as CallRequest['policy'], serverTools: { names: ['tick'], maxIterations: 5 } }),
+      ),
+    );
     expect(requests.map((r) => r.policy.timeoutMs)).toEqual([1000, 600]);
   });
 
@@ -315,8 +423,14 @@ describe('the tool loop stage', () => {
     };
     const { next } = scripted([split]);
     const { events } = await drain(toolLoop(options())(next)(request()));
-    expect(events.find((e) => e.type === 'tool_result')).toMatchObject({ id: 's1', name: 'calculate', result: '{"expression":"3*3","result":9}' });
-    expect(chunksOf(events).flatMap((c) => c.choices.flatMap((ch) => ch.delta.tool_calls ?? []))).toEqual([{ index: 0, id: 'c0', type: 'function', function: { name: 'lookup_order', arguments: '{}' } }]);
+    expect(events.find((e) => e.type === 'tool_result')).toMatchObject({
+      id: 's1',
+      name: 'calculate',
+      result: '{"expression":"3*3","result":9}',
+    });
+    expect(chunksOf(events).flatMap((c) => c.choices.flatMap((ch) => ch.delta.tool_calls ?? []))).toEqual([
+      { index: 0, id: 'c0', type: 'function', function: { name: 'lookup_order', arguments: '{}' } },
+    ]);
   });
 
   it('sends no usage chunk when the upstream sent none (the client did not ask for usage)', async () => {
@@ -336,7 +450,12 @@ describe('the tool loop stage', () => {
 
   it('stops the step and the tools in flight when the reader stops reading', async () => {
     let toolSignal: AbortSignal | undefined;
-    const registry = new ToolRegistry([testTool('wait', (_a, { signal }) => { toolSignal = signal; return new Promise(() => {}); })]);
+    const registry = new ToolRegistry([
+      testTool('wait', (_a, { signal }) => {
+        toolSignal = signal;
+        return new Promise(() => {});
+      }),
+    ]);
     const { next, requests } = scripted([asks([{ id: 'w', name: 'wait', args: '{}' }])]);
     const call = toolLoop(options({ registry }))(next)(request({ serverTools: { names: ['wait'], maxIterations: 5 } }));
     for await (const event of (await call.answer).events) if (event.type === 'tool_call') break;
@@ -347,9 +466,18 @@ describe('the tool loop stage', () => {
     expect(toolSignal).toBeUndefined();
   });
 
-  it('rejects like the first step when no answer starts, with that step\'s outcome', async () => {
+  it("rejects like the first step when no answer starts, with that step's outcome", async () => {
     const failure = new GatewayError(502, 'upstream down');
-    const failed: Outcome = { status: 'error', target, attempts: [{ model: 'openai/gpt-test', status: 502, ms: 3 }], completion: undefined, usage: undefined, cost: undefined, cache: 'MISS', error: failure };
+    const failed: Outcome = {
+      status: 'error',
+      target,
+      attempts: [{ model: 'openai/gpt-test', status: 502, ms: 3 }],
+      completion: undefined,
+      usage: undefined,
+      cost: undefined,
+      cache: 'MISS',
+      error: failure,
+    };
     const next: CallModel = () => ({ answer: Promise.reject(failure), outcome: Promise.resolve(failed) });
     const call = toolLoop(options())(next)(request());
     await expect(call.answer).rejects.toBe(failure);

@@ -2,7 +2,13 @@ import { describe, expect, it, vi } from 'vitest';
 import { call, mockCalls, scenario, settled, sseEvents } from './support/gateway.ts';
 
 // The mock asks for a server tool on its first call and answers in words on the second.
-const twoSteps = (content = 'It is 4.') => scenario({ steps: [{ tool_calls: [{ name: 'calculate', arguments: { expression: '2+2' } }], usage: { prompt_tokens: 20, completion_tokens: 5 } }, { content, usage: { prompt_tokens: 40, completion_tokens: 3 } }] });
+const twoSteps = (content = 'It is 4.') =>
+  scenario({
+    steps: [
+      { tool_calls: [{ name: 'calculate', arguments: { expression: '2+2' } }], usage: { prompt_tokens: 20, completion_tokens: 5 } },
+      { content, usage: { prompt_tokens: 40, completion_tokens: 3 } },
+    ],
+  });
 
 describe('server tools through the routes', () => {
   it('/stream runs a server tool between two model calls and streams tool_call, tool_result, then the answer', async () => {
@@ -18,7 +24,12 @@ describe('server tools through the routes', () => {
     const result = JSON.parse(events.find((e) => e.event === 'tool_result')?.data ?? '{}');
     expect(result).toMatchObject({ name: 'calculate' });
     expect(JSON.parse(result.result)).toMatchObject({ result: 4 });
-    expect(events.filter((e) => e.event === 'delta').map((e) => JSON.parse(e.data).content).join('')).toBe('It is 4.');
+    expect(
+      events
+        .filter((e) => e.event === 'delta')
+        .map((e) => JSON.parse(e.data).content)
+        .join(''),
+    ).toBe('It is 4.');
     const usage = JSON.parse(events.find((e) => e.event === 'usage')?.data ?? '{}');
     expect(usage).toMatchObject({ prompt_tokens: 60, completion_tokens: 8, total_tokens: 68 });
     const calls = await mockCalls(id);
@@ -35,7 +46,10 @@ describe('server tools through the routes', () => {
     expect(answer.status).toBe(200);
     expect((await answer.json<{ content: string }>()).content).toBe('Four.');
     const v1 = await twoSteps('Four again.');
-    const completion = await call('/v1/chat/completions', { json: { model: v1.model, messages: [{ role: 'user', content: '2+2?' }] }, headers: { 'x-gateway-tools': 'calculate' } });
+    const completion = await call('/v1/chat/completions', {
+      json: { model: v1.model, messages: [{ role: 'user', content: '2+2?' }] },
+      headers: { 'x-gateway-tools': 'calculate' },
+    });
     expect((await completion.json<{ choices: { message: { content: string } }[] }>()).choices[0]?.message.content).toBe('Four again.');
     const unknown = await twoSteps();
     const refused = await call('/chat', { json: { prompt: 'hi', model: unknown.model, tools: ['rm_rf'] } });

@@ -7,21 +7,45 @@ import { runToolCalls, type ToolRunContext } from '../../src/tools/run-tool-call
 // No recorded Open-Meteo responses exist under ../shared, so these run against the mock's stand-in
 // (mock/open-meteo.ts), which answers in Open-Meteo's documented shapes with invented readings.
 const mockUrl = inject('mockUrl');
-const standIn = { OPEN_METEO_GEOCODING_URL: `${mockUrl}/open-meteo/v1/search`, OPEN_METEO_FORECAST_URL: `${mockUrl}/open-meteo/v1/forecast` };
-const never = (_ms: number, signal: AbortSignal) => new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+const standIn = {
+  OPEN_METEO_GEOCODING_URL: `${mockUrl}/open-meteo/v1/search`,
+  OPEN_METEO_FORECAST_URL: `${mockUrl}/open-meteo/v1/forecast`,
+};
+const never = (_ms: number, signal: AbortSignal) =>
+  new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
 
 function context(vars: Record<string, string>, fetch: typeof globalThis.fetch = globalThis.fetch): ToolRunContext {
-  return { env: { ...env, ...vars }, signal: new AbortController().signal, fetch, now: () => 0, deadlineAt: 60_000, timeoutMs: 10_000, resultMaxBytes: 16_384, sleep: never };
+  return {
+    env: { ...env, ...vars },
+    signal: new AbortController().signal,
+    fetch,
+    now: () => 0,
+    deadlineAt: 60_000,
+    timeoutMs: 10_000,
+    resultMaxBytes: 16_384,
+    sleep: never,
+  };
 }
 
-const weather = async (args: object, ctx: ToolRunContext) => (await runToolCalls([{ id: 'w', name: 'get_weather', arguments: JSON.stringify(args) }], new ToolRegistry(), ctx))[0];
+const weather = async (args: object, ctx: ToolRunContext) =>
+  (await runToolCalls([{ id: 'w', name: 'get_weather', arguments: JSON.stringify(args) }], new ToolRegistry(), ctx))[0];
 
 describe('get_weather against the local Open-Meteo stand-in', () => {
   it('geocodes the city, then reads its current weather', async () => {
     const r = await weather({ city: 'Paris' }, context(standIn));
     expect(r?.error).toBeUndefined();
     const result = JSON.parse(r?.result ?? '');
-    expect(result).toMatchObject({ location: 'Paris, Île-de-France, France', latitude: 48.85, longitude: 2.35, timezone: 'Europe/Paris', conditions: 'partly cloudy', temperature: '8.7 °C', feels_like: '7.2 °C', humidity: '60 %', wind_speed: '12.5 km/h' });
+    expect(result).toMatchObject({
+      location: 'Paris, Île-de-France, France',
+      latitude: 48.85,
+      longitude: 2.35,
+      timezone: 'Europe/Paris',
+      conditions: 'partly cloudy',
+      temperature: '8.7 °C',
+      feels_like: '7.2 °C',
+      humidity: '60 %',
+      wind_speed: '12.5 km/h',
+    });
     expect(result.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
   });
 
@@ -35,7 +59,7 @@ describe('get_weather against the local Open-Meteo stand-in', () => {
     expect(r?.content).toBe('error: no place named "Atlantis" was found');
   });
 
-  it('relays the service\'s own reason when it refuses a request', async () => {
+  it("relays the service's own reason when it refuses a request", async () => {
     const r = await weather({ city: 'Paris' }, context({ ...standIn, OPEN_METEO_FORECAST_URL: `${mockUrl}/open-meteo/v1/nowhere` }));
     expect(r?.content).toMatch(/^error: 127\.0\.0\.1:\d+ answered 404: Not found: GET \/open-meteo\/v1\/nowhere$/);
   });

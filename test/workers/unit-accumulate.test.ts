@@ -3,8 +3,16 @@ import type { ChatCompletionChunk } from '../../src/core/types.ts';
 import { accumulate, ChunkAccumulator } from '../../src/stream/accumulate.ts';
 
 const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk' as const, created: 1700000000, model: 'gpt-4o-mini' };
-const chunk = (choices: ChatCompletionChunk.Choice[], extra: Partial<ChatCompletionChunk> = {}): ChatCompletionChunk => ({ ...base, choices, ...extra });
-const delta = (d: ChatCompletionChunk.Choice.Delta, index = 0, finish: ChatCompletionChunk.Choice['finish_reason'] = null): ChatCompletionChunk => chunk([{ index, delta: d, finish_reason: finish }]);
+const chunk = (choices: ChatCompletionChunk.Choice[], extra: Partial<ChatCompletionChunk> = {}): ChatCompletionChunk => ({
+  ...base,
+  choices,
+  ...extra,
+});
+const delta = (
+  d: ChatCompletionChunk.Choice.Delta,
+  index = 0,
+  finish: ChatCompletionChunk.Choice['finish_reason'] = null,
+): ChatCompletionChunk => chunk([{ index, delta: d, finish_reason: finish }]);
 
 describe('accumulate', () => {
   it('joins content, keeps the finish reason and the first chunk’s id, model, created and fingerprint', () => {
@@ -24,7 +32,10 @@ describe('accumulate', () => {
   });
 
   it('takes the fingerprint and service tier from the first chunk', () => {
-    const completion = accumulate([{ ...delta({ content: 'a' }), system_fingerprint: 'fp_1', service_tier: 'flex' }, { ...delta({ content: 'b' }), system_fingerprint: 'fp_2' }]);
+    const completion = accumulate([
+      { ...delta({ content: 'a' }), system_fingerprint: 'fp_1', service_tier: 'flex' },
+      { ...delta({ content: 'b' }), system_fingerprint: 'fp_2' },
+    ]);
     expect(completion.system_fingerprint).toBe('fp_1');
     expect(completion.service_tier).toBe('flex');
   });
@@ -55,7 +66,12 @@ describe('accumulate', () => {
   });
 
   it('keeps choices apart by index (n > 1), in index order whatever the arrival order', () => {
-    const completion = accumulate([delta({ content: 'B1' }, 1), delta({ content: 'A1' }, 0), delta({ content: 'B2' }, 1, 'length'), delta({ content: 'A2' }, 0, 'stop')]);
+    const completion = accumulate([
+      delta({ content: 'B1' }, 1),
+      delta({ content: 'A1' }, 0),
+      delta({ content: 'B2' }, 1, 'length'),
+      delta({ content: 'A2' }, 0, 'stop'),
+    ]);
     expect(completion.choices.map((c) => [c.index, c.message.content, c.finish_reason])).toEqual([
       [0, 'A1A2', 'stop'],
       [1, 'B1B2', 'length'],
@@ -65,7 +81,9 @@ describe('accumulate', () => {
   it('joins a refusal, and concatenates logprobs', () => {
     const token = (t: string) => ({ token: t, logprob: -0.1, bytes: null, top_logprobs: [] });
     const completion = accumulate([
-      chunk([{ index: 0, delta: { refusal: 'I can' }, finish_reason: null, logprobs: { content: null, refusal: [token('I'), token(' can')] } }]),
+      chunk([
+        { index: 0, delta: { refusal: 'I can' }, finish_reason: null, logprobs: { content: null, refusal: [token('I'), token(' can')] } },
+      ]),
       chunk([{ index: 0, delta: { refusal: 'not.' }, finish_reason: 'stop', logprobs: { content: null, refusal: [token('not.')] } }]),
     ]);
     expect(completion.choices[0]?.message.refusal).toBe('I cannot.');

@@ -5,12 +5,23 @@ const body = {
   model: 'gpt-4o-mini',
   messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
   temperature: 0,
-  response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object', properties: { b: { type: 'string' }, a: { type: 'number' } } } } },
+  response_format: {
+    type: 'json_schema',
+    json_schema: { name: 'x', schema: { type: 'object', properties: { b: { type: 'string' }, a: { type: 'number' } } } },
+  },
 };
 
 /** The same value with object keys reversed at every depth (arrays keep their order). */
 const reversed = (value: unknown): unknown =>
-  Array.isArray(value) ? value.map(reversed) : typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)])) : value;
+  Array.isArray(value)
+    ? value.map(reversed)
+    : typeof value === 'object' && value !== null
+      ? Object.fromEntries(
+          Object.entries(value)
+            .reverse()
+            .map(([k, v]) => [k, reversed(v)]),
+        )
+      : value;
 
 const key = (b: Record<string, unknown>, scope = 'tenant-a', model = 'openai/gpt-4o-mini') => cacheKey(scope, model, b);
 
@@ -38,7 +49,18 @@ describe('cacheKey', () => {
 
   it('ignores how the answer is delivered, who asked, gateway-only fields, and the body’s own model name', async () => {
     const k = await key(body);
-    const ignored = { stream: true, stream_options: { include_usage: true }, user: 'u1', metadata: { a: 'b' }, store: true, models: ['openai/gpt-4.1'], service_tier: 'flex', prompt_cache_key: 'p', safety_identifier: 's', model: 'something-else' };
+    const ignored = {
+      stream: true,
+      stream_options: { include_usage: true },
+      user: 'u1',
+      metadata: { a: 'b' },
+      store: true,
+      models: ['openai/gpt-4.1'],
+      service_tier: 'flex',
+      prompt_cache_key: 'p',
+      safety_identifier: 's',
+      model: 'something-else',
+    };
     for (const [field, value] of Object.entries(ignored)) expect(await key({ ...body, [field]: value }), field).toBe(k);
   });
 
@@ -57,7 +79,10 @@ describe('cacheKey', () => {
     ];
     for (const change of changes) expect(await key({ ...body, ...change }), JSON.stringify(change)).not.toBe(k);
     expect(await key(body, 'tenant-a', 'openai/gpt-4.1')).not.toBe(k);
-    const messages = [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }];
+    const messages = [
+      { role: 'user', content: 'a' },
+      { role: 'user', content: 'b' },
+    ];
     expect(await key({ ...body, messages })).not.toBe(await key({ ...body, messages: [...messages].reverse() }));
   });
 

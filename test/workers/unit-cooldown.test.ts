@@ -8,7 +8,14 @@ const MODEL = 'openai/gpt-4o-mini';
 function cooldownOnFakeClock() {
   const clock = new FakeClock();
   const lines: Record<string, unknown>[] = [];
-  return { clock, lines, cooldown: new Cooldown(() => clock.now(), (line) => lines.push(line)) };
+  return {
+    clock,
+    lines,
+    cooldown: new Cooldown(
+      () => clock.now(),
+      (line) => lines.push(line),
+    ),
+  };
 }
 
 describe('Cooldown', () => {

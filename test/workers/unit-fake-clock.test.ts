@@ -11,7 +11,11 @@ describe('FakeClock', () => {
     clock.setTimeout(() => fired.push(['a2', clock.now()]), 100);
     clock.setTimeout(() => fired.push(['late', clock.now()]), 301);
     await clock.advance(300);
-    expect(fired).toEqual([['a', 100], ['a2', 100], ['b', 200]]);
+    expect(fired).toEqual([
+      ['a', 100],
+      ['a2', 100],
+      ['b', 200],
+    ]);
     expect(clock.now()).toBe(300);
     expect(clock.pending()).toEqual([301]);
   });

@@ -13,7 +13,11 @@ const nodeOf = (path: string) => path.slice(SRC.length).split('/')[0]!;
 /** Module specifiers of static imports and re-exports (`import … from`, `import '…'`, `export … from`) and dynamic `import('…')`. */
 function specifiers(text: string): string[] {
   const found: string[] = [];
-  const patterns = [/^\s*(?:import|export)\s[^'"]*?\sfrom\s*['"]([^'"]+)['"]/gm, /^\s*import\s*['"]([^'"]+)['"]/gm, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g];
+  const patterns = [
+    /^\s*(?:import|export)\s[^'"]*?\sfrom\s*['"]([^'"]+)['"]/gm,
+    /^\s*import\s*['"]([^'"]+)['"]/gm,
+    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
   for (const pattern of patterns) for (const match of text.matchAll(pattern)) found.push(match[1]!);
   return found;
 }
@@ -97,9 +101,18 @@ describe('the import graph of src/', () => {
 
   it('would catch a cycle (the checker itself, on a made-up graph)', () => {
     const edge = (...to: string[]) => new Map(to.map((t) => [t, ['x']]));
-    const made = new Map([['core', edge('http')], ['http', edge('providers')], ['providers', edge('core')], ['stream', edge('core')]]);
+    const made = new Map([
+      ['core', edge('http')],
+      ['http', edge('providers')],
+      ['providers', edge('core')],
+      ['stream', edge('core')],
+    ]);
     expect(cycles(made)).toEqual([['core', 'http', 'providers']]);
-    expect(specifiers("import {\n  a,\n  type B,\n} from '../x/y.ts';\nexport { c } from './c.ts';\nimport './side.ts';\nconst d = await import('../d.ts');")).toEqual(['../x/y.ts', './c.ts', './side.ts', '../d.ts']);
+    expect(
+      specifiers(
+        "import {\n  a,\n  type B,\n} from '../x/y.ts';\nexport { c } from './c.ts';\nimport './side.ts';\nconst d = await import('../d.ts');",
+      ),
+    ).toEqual(['../x/y.ts', './c.ts', './side.ts', '../d.ts']);
   });
 
   it('has errors.ts as a leaf that imports nothing', () => {
@@ -110,7 +123,11 @@ describe('the import graph of src/', () => {
     const found = cycles(graph);
     const detail = found
       .map((component) => {
-        const inside = component.flatMap((from) => [...(graph.get(from)?.entries() ?? [])].filter(([to]) => component.includes(to)).map(([to, files]) => `    ${from} → ${to}: ${files.join('; ')}`));
+        const inside = component.flatMap((from) =>
+          [...(graph.get(from)?.entries() ?? [])]
+            .filter(([to]) => component.includes(to))
+            .map(([to, files]) => `    ${from} → ${to}: ${files.join('; ')}`),
+        );
         return `  cycle among ${component.join(', ')}:\n${inside.join('\n')}`;
       })
       .join('\n');

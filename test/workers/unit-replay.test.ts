@@ -5,7 +5,11 @@ import { replay } from '../../src/stream/replay.ts';
 
 const base = { id: 'chatcmpl-9', object: 'chat.completion' as const, created: 1700000000, model: 'gpt-4o-mini' };
 const usage = { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 };
-const choice = (index: number, message: Partial<ChatCompletion.Choice['message']>, finish: ChatCompletion.Choice['finish_reason'] = 'stop'): ChatCompletion.Choice => ({
+const choice = (
+  index: number,
+  message: Partial<ChatCompletion.Choice['message']>,
+  finish: ChatCompletion.Choice['finish_reason'] = 'stop',
+): ChatCompletion.Choice => ({
   index,
   message: { role: 'assistant', content: null, refusal: null, ...message },
   finish_reason: finish,
@@ -13,20 +17,35 @@ const choice = (index: number, message: Partial<ChatCompletion.Choice['message']
 });
 
 const answers: Record<string, ChatCompletion> = {
-  'plain text with usage and a fingerprint': { ...base, system_fingerprint: 'fp_9', choices: [choice(0, { content: 'Hello there, how are you today?\nFine.' })], usage },
+  'plain text with usage and a fingerprint': {
+    ...base,
+    system_fingerprint: 'fp_9',
+    choices: [choice(0, { content: 'Hello there, how are you today?\nFine.' })],
+    usage,
+  },
   'empty content': { ...base, choices: [choice(0, { content: '' })] },
   'tool calls and no content': {
     ...base,
     choices: [
-      choice(0, { tool_calls: [
-        { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
-        { id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '{}' } },
-      ] }, 'tool_calls'),
+      choice(
+        0,
+        {
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+            { id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '{}' } },
+          ],
+        },
+        'tool_calls',
+      ),
     ],
     usage,
   },
   'a refusal': { ...base, choices: [choice(0, { refusal: 'I cannot help with that.' })] },
-  'several choices, one cut at max_tokens': { ...base, choices: [choice(0, { content: 'One answer' }), choice(1, { content: 'Another, longer' }, 'length')], usage },
+  'several choices, one cut at max_tokens': {
+    ...base,
+    choices: [choice(0, { content: 'One answer' }), choice(1, { content: 'Another, longer' }, 'length')],
+    usage,
+  },
 };
 
 describe('replay', () => {
@@ -39,12 +58,16 @@ describe('replay', () => {
   it('streams like a live upstream: a role chunk, content in several word pieces, a finish chunk, then usage alone', () => {
     const chunks = replay(answers['plain text with usage and a fingerprint']!);
     expect(chunks[0]?.choices[0]?.delta).toEqual({ role: 'assistant', content: '' });
-    const pieces = chunks.flatMap((c) => c.choices.map((x) => x.delta.content)).filter((t): t is string => typeof t === 'string' && t !== '');
+    const pieces = chunks
+      .flatMap((c) => c.choices.map((x) => x.delta.content))
+      .filter((t): t is string => typeof t === 'string' && t !== '');
     expect(pieces.length).toBeGreaterThan(3);
     expect(pieces.join('')).toBe('Hello there, how are you today?\nFine.');
     expect(chunks.at(-2)?.choices[0]).toEqual({ index: 0, delta: {}, finish_reason: 'stop' });
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage });
-    expect(chunks.every((c) => c.object === 'chat.completion.chunk' && c.id === 'chatcmpl-9' && c.system_fingerprint === 'fp_9')).toBe(true);
+    expect(chunks.every((c) => c.object === 'chat.completion.chunk' && c.id === 'chatcmpl-9' && c.system_fingerprint === 'fp_9')).toBe(
+      true,
+    );
   });
 
   it('sends each tool call whole, at its own index', () => {
@@ -78,7 +101,14 @@ describe('replay keeps provider extensions', () => {
             refusal: null,
             reasoning_content: 'thinking it over',
             thinking_blocks: [{ type: 'thinking', thinking: 'hmm', signature: 'sig' }],
-            tool_calls: [{ id: 't1', type: 'function', function: { name: 'f', arguments: '{}' }, extra_content: { google: { thought_signature: 'abc' } } }],
+            tool_calls: [
+              {
+                id: 't1',
+                type: 'function',
+                function: { name: 'f', arguments: '{}' },
+                extra_content: { google: { thought_signature: 'abc' } },
+              },
+            ],
           },
         },
       ],

@@ -55,9 +55,14 @@ describe('unknownRouteMessage', () => {
   });
 
   it('gives six distinct texts for six kinds of miss', () => {
-    const texts = [['POST', '/v1/embeddings'], ['POST', '/v1/messages'], ['POST', '/v1/completions'], ['POST', '/v1/responses'], ['GET', '/v1/models/x'], ['POST', '/v1/x']].map(([m, p]) =>
-      unknownRouteMessage(m ?? '', p ?? '').replace(/^Unknown route \S+ \S+?[:.]/, ''),
-    );
+    const texts = [
+      ['POST', '/v1/embeddings'],
+      ['POST', '/v1/messages'],
+      ['POST', '/v1/completions'],
+      ['POST', '/v1/responses'],
+      ['GET', '/v1/models/x'],
+      ['POST', '/v1/x'],
+    ].map(([m, p]) => unknownRouteMessage(m ?? '', p ?? '').replace(/^Unknown route \S+ \S+?[:.]/, ''));
     expect(new Set(texts).size).toBe(6);
   });
 

@@ -5,7 +5,11 @@
                                   
                          
                                  
-                                                                                                                                                                
+                                  
+                        
+                              
+                                                                             
+      
  
 
 /** The input of `/chat` and `/stream`: `messages` or `prompt`, and the usual parameters. */
@@ -25,7 +29,19 @@
                                  
  
 
-const FIELDS = ['messages', 'prompt', 'system', 'model', 'temperature', 'max_tokens', 'top_p', 'seed', 'stop', 'tools', 'tool_choice']         ;
+const FIELDS = [
+  'messages',
+  'prompt',
+  'system',
+  'model',
+  'temperature',
+  'max_tokens',
+  'top_p',
+  'seed',
+  'stop',
+  'tools',
+  'tool_choice',
+]         ;
 
 /** The request body: only the chat fields (the gateway refuses unknown ones), without the undefined ones. */
 export function chatBody(input           )                          {

@@ -10,7 +10,11 @@ import {                                      sendJson } from './request.js';
                                  
                                             
                             
-                                                                                                                                                                
+                                  
+                        
+                              
+                                                                             
+      
                                                                                     
                             
  

@@ -19,7 +19,11 @@ export class GatewayClientError extends Error {
   /** The gateway's `x-request-id`, to quote when reporting a problem. */
            requestId                    ;
 
-  constructor(status        , body           , details                                                                                              = {}) {
+  constructor(
+    status        ,
+    body           ,
+    details                                                                                              = {},
+  ) {
     super(body.message, details.cause === undefined ? undefined : { cause: details.cause });
     this.status = status;
     this.type = body.type;
@@ -65,7 +69,14 @@ export async function errorFromResponse(response          , what        )       
   const inner = typeof parsed === 'object' && parsed !== null ? (parsed                       ).error : undefined;
   const body            = isErrorBody(inner)
     ? { message: inner.message, type: inner.type, param: inner.param ?? null, code: inner.code ?? null }
-    : { message: `${what} failed: HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, type: 'http_error', param: null, code: null };
-  return new GatewayClientError(response.status, body, { retryAfterSeconds: retryAfterSeconds(response.headers), requestId: response.headers.get('x-request-id') ?? undefined });
+    : {
+        message: `${what} failed: HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`,
+        type: 'http_error',
+        param: null,
+        code: null,
+      };
+  return new GatewayClientError(response.status, body, {
+    retryAfterSeconds: retryAfterSeconds(response.headers),
+    requestId: response.headers.get('x-request-id') ?? undefined,
+  });
 }
-

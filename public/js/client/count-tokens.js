@@ -17,8 +17,15 @@ import {                     sendJson } from './request.js';
  * @example
  * const { tokens, context_window } = await countTokens({ key, model: 'openai/gpt-4o-mini', messages });
  */
-export async function countTokens(options                                                                                                                            )                      {
+export async function countTokens(
+  options                                                                                                                            ,
+)                      {
   const { model, messages, tools } = options;
-  const { data } = await sendJson            (options, 'POST', '/v1/tokens/count', tools === undefined ? { model, messages } : { model, messages, tools });
+  const { data } = await sendJson            (
+    options,
+    'POST',
+    '/v1/tokens/count',
+    tools === undefined ? { model, messages } : { model, messages, tools },
+  );
   return data;
 }

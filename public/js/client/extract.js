@@ -33,7 +33,9 @@ import {                                      sendJson } from './request.js';
  */
 export async function extract             (options                              )                            {
   const { schema, text, messages, instructions, model, max_attempts } = options;
-  const body = Object.fromEntries(Object.entries({ schema, text, messages, instructions, model, max_attempts }).filter(([, v]) => v !== undefined));
+  const body = Object.fromEntries(
+    Object.entries({ schema, text, messages, instructions, model, max_attempts }).filter(([, v]) => v !== undefined),
+  );
   // The gateway's documented shape for /extract; `data` matched the caller's schema on the server.
   const { data, info } = await sendJson                                (options, 'POST', '/extract', body);
   return { ...data, info };

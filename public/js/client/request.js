@@ -41,7 +41,13 @@ export function answerInfo(headers         )             {
  * Sends one request to the gateway and returns its 2xx response. Throws `GatewayClientError`: the gateway's
  * error for a non-2xx answer, `gateway_unreachable` when no answer came. An abort rethrows the signal's reason.
  */
-export async function send(options               , method                , path        , body          , accept = 'application/json')                    {
+export async function send(
+  options               ,
+  method                ,
+  path        ,
+  body          ,
+  accept = 'application/json',
+)                    {
   const headers                         = { accept, ...options.headers };
   if (options.key) headers['authorization'] = `Bearer ${options.key}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -54,14 +60,23 @@ export async function send(options               , method                , path 
     response = await (options.fetch ?? fetch)(url, init);
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
-    throw clientError('gateway_unreachable', `Could not reach the gateway: ${method} ${url} (${error instanceof Error ? error.message : String(error)}).`, error);
+    throw clientError(
+      'gateway_unreachable',
+      `Could not reach the gateway: ${method} ${url} (${error instanceof Error ? error.message : String(error)}).`,
+      error,
+    );
   }
   if (!response.ok) throw await errorFromResponse(response, `${method} ${path}`);
   return response;
 }
 
 /** `send`, then the JSON body. */
-export async function sendJson   (options               , method                , path        , body          )                                         {
+export async function sendJson   (
+  options               ,
+  method                ,
+  path        ,
+  body          ,
+)                                         {
   const response = await send(options, method, path, body);
   let data   ;
   try {

@@ -18,7 +18,8 @@ import { ms, tokens } from './format.js';
 /** A definition list: model, tokens, cost, cache, attempts, latency. */
 export function answerMeta(facts             )                   {
   const { tokens: t, cost } = tokens(facts.usage);
-  const latency = facts.firstTokenMs === undefined ? ms(facts.totalMs) : `${ms(facts.firstTokenMs)} to first token, ${ms(facts.totalMs)} total`;
+  const latency =
+    facts.firstTokenMs === undefined ? ms(facts.totalMs) : `${ms(facts.firstTokenMs)} to first token, ${ms(facts.totalMs)} total`;
   const rows                     = [
     ['Model', facts.info?.model ?? facts.model ?? 'n/a'],
     ['Tokens', t],

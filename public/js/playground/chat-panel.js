@@ -17,8 +17,18 @@ let running                             ;
 function parameters() {
   const value = (id        ) => byId                  (id).value.trim();
   const number = (id        ) => (value(id) === '' ? undefined : Number(value(id)));
-  const tools = value('tools').split(',').map((t) => t.trim()).filter(Boolean);
-  const fields = { system: value('system') || undefined, temperature: number('temperature'), max_tokens: number('max_tokens'), top_p: number('top_p'), seed: number('seed'), tools: tools.length ? tools : undefined };
+  const tools = value('tools')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const fields = {
+    system: value('system') || undefined,
+    temperature: number('temperature'),
+    max_tokens: number('max_tokens'),
+    top_p: number('top_p'),
+    seed: number('seed'),
+    tools: tools.length ? tools : undefined,
+  };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
@@ -81,7 +91,13 @@ async function send()                {
   let usage                                      ;
   let model                    ;
   try {
-    const stream = streamChat({ ...clientOptions(controller.signal), ...chosenModel(), ...parameters(), messages, onOpen: (i) => (info = i) });
+    const stream = streamChat({
+      ...clientOptions(controller.signal),
+      ...chosenModel(),
+      ...parameters(),
+      messages,
+      onOpen: (i) => (info = i),
+    });
     for await (const event of stream) {
       if (event.type === 'delta') {
         firstToken ??= performance.now() - started;

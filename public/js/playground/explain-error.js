@@ -12,15 +12,18 @@ import { GatewayClientError } from '../client/index.js';
  * `error` event from a stream that had started, status 200, or a connection cut during it).
  */
 export function explainError(error         , arrived = false)            {
-  if (!(error instanceof GatewayClientError)) return { title: 'Something went wrong in the page.', detail: error instanceof Error ? error.message : String(error) };
+  if (!(error instanceof GatewayClientError))
+    return { title: 'Something went wrong in the page.', detail: error instanceof Error ? error.message : String(error) };
   const detail = error.requestId ? `${error.message} (request ${error.requestId})` : error.message;
   const code = error.code ?? '';
-  if (error.code === 'gateway_unreachable') return { title: 'The gateway cannot be reached. Is it running (npm start), and is this the right address?', detail };
+  if (error.code === 'gateway_unreachable')
+    return { title: 'The gateway cannot be reached. Is it running (npm start), and is this the right address?', detail };
   if (error.code === 'stream_incomplete') return { title: 'The connection was cut before the answer finished.', detail };
   if (code === 'missing_api_key') return { title: 'This gateway needs a key: enter your gateway key above.', detail };
   if (error.status === 401) return { title: 'The gateway key was not accepted: check the key above.', detail };
   if (error.status === 403) return { title: 'This key may not do that (model, origin or route not allowed).', detail };
-  if (/budget|quota|spend/i.test(code) || error.status === 402) return { title: "This key's budget is spent: no more calls until it renews or is raised.", detail };
+  if (/budget|quota|spend/i.test(code) || error.status === 402)
+    return { title: "This key's budget is spent: no more calls until it renews or is raised.", detail };
   if (error.status === 429) {
     const wait = error.retryAfterSeconds === undefined ? 'a little while' : `${Math.ceil(error.retryAfterSeconds)} s`;
     return { title: `Rate limited: try again in ${wait}.`, detail };

@@ -29,7 +29,11 @@ export function modelFacts(model                          )         {
   const p = model.pricing;
   if (p && (typeof p.input === 'number' || typeof p.output === 'number')) {
     const parts = [p.input, p.cached_input, p.output].map((v) => (typeof v === 'number' ? usd(v) : '?'));
-    facts.push(typeof p.cached_input === 'number' ? `${parts[0]} in · ${parts[1]} cached · ${parts[2]} out per 1M tokens` : `${parts[0]} in · ${parts[2]} out per 1M tokens`);
+    facts.push(
+      typeof p.cached_input === 'number'
+        ? `${parts[0]} in · ${parts[1]} cached · ${parts[2]} out per 1M tokens`
+        : `${parts[0]} in · ${parts[2]} out per 1M tokens`,
+    );
   }
   return facts.join(' · ');
 }

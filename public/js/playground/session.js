@@ -48,7 +48,13 @@ export function showModels(models                         )       {
 export function describeModel(note = '')       {
   const id = modelInput.value.trim();
   const model = known.get(id);
-  const text = note || (model ? modelFacts(model) || `${id}: no limits or prices reported` : id ? '' : `Default: ${known.size ? [...known.keys()][0] : 'the gateway’s'}`);
+  const text =
+    note ||
+    (model
+      ? modelFacts(model) || `${id}: no limits or prices reported`
+      : id
+        ? ''
+        : `Default: ${known.size ? [...known.keys()][0] : 'the gateway’s'}`);
   byId('model-facts').textContent = text;
 }
 

@@ -8,7 +8,8 @@ import { clientOptions } from './session.js';
 const panel = byId                    ('usage');
 const body = byId('usage-body');
 
-const isPeriod = (value         )                       => typeof value === 'object' && value !== null && typeof (value               ).requests === 'number';
+const isPeriod = (value         )                       =>
+  typeof value === 'object' && value !== null && typeof (value               ).requests === 'number';
 
 /** " of 1000" when the key has that limit. */
 function of(limits             , name        , format                        = String)         {
@@ -20,10 +21,20 @@ function of(limits             , name        , format                        = S
 function rows(report             )                     {
   const limits = report.limits ?? {};
   const out                     = [];
-  if (typeof report.minute?.requests === 'number') out.push(['This minute', `${report.minute.requests}${of(limits, 'requests_per_minute')} requests`]);
-  if (isPeriod(report.day)) out.push([`Today (${report.day.period}, UTC)`, `${report.day.requests} requests · ${compact(report.day.tokens)}${of(limits, 'tokens_per_day', compact)} tokens · ${usd(report.day.usd)}${of(limits, 'usd_per_day', usd)}`]);
-  if (isPeriod(report.month)) out.push([`This month (${report.month.period})`, `${report.month.requests} requests · ${compact(report.month.tokens)} tokens · ${usd(report.month.usd)}${of(limits, 'usd_per_month', usd)}`]);
-  if (report.pending?.reservations) out.push(['Reserved by calls under way', `${compact(report.pending.tokens)} tokens · ${usd(report.pending.usd)}`]);
+  if (typeof report.minute?.requests === 'number')
+    out.push(['This minute', `${report.minute.requests}${of(limits, 'requests_per_minute')} requests`]);
+  if (isPeriod(report.day))
+    out.push([
+      `Today (${report.day.period}, UTC)`,
+      `${report.day.requests} requests · ${compact(report.day.tokens)}${of(limits, 'tokens_per_day', compact)} tokens · ${usd(report.day.usd)}${of(limits, 'usd_per_day', usd)}`,
+    ]);
+  if (isPeriod(report.month))
+    out.push([
+      `This month (${report.month.period})`,
+      `${report.month.requests} requests · ${compact(report.month.tokens)} tokens · ${usd(report.month.usd)}${of(limits, 'usd_per_month', usd)}`,
+    ]);
+  if (report.pending?.reservations)
+    out.push(['Reserved by calls under way', `${compact(report.pending.tokens)} tokens · ${usd(report.pending.usd)}`]);
   if (Object.values(limits).every((v) => v === null)) out.push(['Limits', 'none on this key']);
   return out;
 }

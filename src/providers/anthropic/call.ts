@@ -13,7 +13,9 @@ import { MessageStreamTranslator, streamCut } from './stream.ts';
 import { toMessagesRequest } from './to-messages.ts';
 
 // The gateway owns the retry loop, so the SDK never retries on its own.
-const clientFor = clientCache((provider, fetchImpl) => new Anthropic({ apiKey: provider.apiKey ?? 'none', baseURL: provider.baseURL, maxRetries: 0, fetch: fetchImpl }));
+const clientFor = clientCache(
+  (provider, fetchImpl) => new Anthropic({ apiKey: provider.apiKey ?? 'none', baseURL: provider.baseURL, maxRetries: 0, fetch: fetchImpl }),
+);
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -26,7 +28,9 @@ export async function callAnthropic(call: UpstreamCall, body: ChatBody): Promise
   const { target, signal } = call;
   const params: MessageCreateParams = toMessagesRequest(body, target.model, call.stream);
   try {
-    const response = await clientFor(target.provider, call.fetch).messages.create(params, { signal, timeout: call.timeoutMs, maxRetries: 0 }).asResponse();
+    const response = await clientFor(target.provider, call.fetch)
+      .messages.create(params, { signal, timeout: call.timeoutMs, maxRetries: 0 })
+      .asResponse();
     // An error can come back as plain JSON even to a stream request: the content type decides.
     if (call.stream && (response.headers.get('content-type') ?? '').includes('text/event-stream') && response.body) {
       return { kind: 'stream', chunks: streamChunks(response.body, target, signal), headers: response.headers };
@@ -36,7 +40,10 @@ export async function callAnthropic(call: UpstreamCall, body: ChatBody): Promise
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new GatewayError(502, `The upstream ${target.id} sent a response that is not JSON.`, { type: 'upstream_error', code: 'upstream_malformed_response' });
+      throw new GatewayError(502, `The upstream ${target.id} sent a response that is not JSON.`, {
+        type: 'upstream_error',
+        code: 'upstream_malformed_response',
+      });
     }
     return { kind: 'completion', completion: fromMessage(parsed, target.model, nowSeconds()), headers: response.headers };
   } catch (error) {
@@ -73,7 +80,10 @@ function parse(data: string, target: Target): unknown {
   try {
     return JSON.parse(data);
   } catch {
-    throw new GatewayError(502, `The upstream ${target.id} sent a stream event that is not JSON.`, { type: 'upstream_error', code: 'upstream_malformed_response' });
+    throw new GatewayError(502, `The upstream ${target.id} sent a stream event that is not JSON.`, {
+      type: 'upstream_error',
+      code: 'upstream_malformed_response',
+    });
   }
 }
 
@@ -81,7 +91,8 @@ function parse(data: string, target: Target): unknown {
 function toGatewayError(error: unknown, target: Target, signal: AbortSignal): GatewayError {
   if (signal.aborted) return abortReason(signal);
   if (error instanceof GatewayError) return error;
-  if (error instanceof APIConnectionTimeoutError) return new GatewayError(504, `The upstream ${target.id} did not answer in time.`, { code: 'upstream_timeout' });
+  if (error instanceof APIConnectionTimeoutError)
+    return new GatewayError(504, `The upstream ${target.id} did not answer in time.`, { code: 'upstream_timeout' });
   if (error instanceof APIUserAbortError) return clientClosed();
   if (error instanceof APIError && error.status !== undefined) return anthropicError(error.status, error.error, error.headers, target);
   const detail = error instanceof Error ? `: ${redact(error.message)}` : '';

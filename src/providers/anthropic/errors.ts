@@ -26,10 +26,21 @@ export function anthropicError(status: number, body: unknown, headers: Headers |
   const message = redact(typeof err['message'] === 'string' ? err['message'] : `The upstream answered HTTP ${status}.`);
   const forwarded = retryHeaders(headers);
   if (type === 'overloaded_error' || status === 529) {
-    return new GatewayError(503, `${target.id} is overloaded: ${message}`, { type: 'upstream_error', code: 'upstream_overloaded', headers: forwarded });
+    return new GatewayError(503, `${target.id} is overloaded: ${message}`, {
+      type: 'upstream_error',
+      code: 'upstream_overloaded',
+      headers: forwarded,
+    });
   }
-  if (type === 'rate_limit_error' || status === 429) return new GatewayError(429, message, { type: 'rate_limit_error', code: 'rate_limit_exceeded', headers: forwarded });
-  if (type === 'not_found_error' && message.startsWith('model:')) return new GatewayError(404, message, { type: 'invalid_request_error', upstreamCode: 'model_not_found', headers: forwarded });
+  if (type === 'rate_limit_error' || status === 429)
+    return new GatewayError(429, message, { type: 'rate_limit_error', code: 'rate_limit_exceeded', headers: forwarded });
+  if (type === 'not_found_error' && message.startsWith('model:'))
+    return new GatewayError(404, message, { type: 'invalid_request_error', upstreamCode: 'model_not_found', headers: forwarded });
   if (type === 'api_error') return new GatewayError(Math.max(status, 500), message, { type: 'server_error', headers: forwarded });
-  return fromUpstreamBody(status, { error: { message, type: type === 'not_found_error' ? 'invalid_request_error' : type || undefined } }, headers, target);
+  return fromUpstreamBody(
+    status,
+    { error: { message, type: type === 'not_found_error' ? 'invalid_request_error' : type || undefined } },
+    headers,
+    target,
+  );
 }

@@ -10,7 +10,10 @@ import { finishFromAnthropic, usageFromAnthropic } from './usage.ts';
  */
 export function fromMessage(raw: unknown, model: string, created: number): ChatCompletion {
   if (!isJsonObject(raw) || !Array.isArray(raw['content'])) {
-    throw new GatewayError(502, 'The upstream sent a malformed response (not a Messages API message).', { type: 'upstream_error', code: 'upstream_malformed_response' });
+    throw new GatewayError(502, 'The upstream sent a malformed response (not a Messages API message).', {
+      type: 'upstream_error',
+      code: 'upstream_malformed_response',
+    });
   }
   let text: string | null = null;
   let reasoning: string | null = null;
@@ -18,7 +21,12 @@ export function fromMessage(raw: unknown, model: string, created: number): ChatC
   const toolCalls: JsonObject[] = [];
   for (const block of raw['content'].filter(isJsonObject)) {
     if (block['type'] === 'text' && typeof block['text'] === 'string') text = (text ?? '') + block['text'];
-    else if (block['type'] === 'tool_use') toolCalls.push({ id: block['id'], type: 'function', function: { name: block['name'], arguments: JSON.stringify(block['input'] ?? {}) } });
+    else if (block['type'] === 'tool_use')
+      toolCalls.push({
+        id: block['id'],
+        type: 'function',
+        function: { name: block['name'], arguments: JSON.stringify(block['input'] ?? {}) },
+      });
     else if (block['type'] === 'thinking') {
       reasoning = (reasoning ?? '') + String(block['thinking'] ?? '');
       thinkingBlocks.push(block);

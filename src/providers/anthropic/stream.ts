@@ -58,14 +58,25 @@ export class MessageStreamTranslator {
       case 'message_delta':
         return this.#messageDelta(data);
       case 'error':
-        throw anthropicError(isJsonObject(data['error']) && data['error']['type'] === 'overloaded_error' ? 529 : 502, data, undefined, this.#target);
+        throw anthropicError(
+          isJsonObject(data['error']) && data['error']['type'] === 'overloaded_error' ? 529 : 502,
+          data,
+          undefined,
+          this.#target,
+        );
       default:
         return []; // ping, message_stop, and event types added later
     }
   }
 
   #chunk(delta: JsonObject, finish: ChatCompletionChunk.Choice['finish_reason'] = null): ChatCompletionChunk {
-    return { id: this.#id, object: 'chat.completion.chunk', created: this.#created, model: this.#model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] } as ChatCompletionChunk;
+    return {
+      id: this.#id,
+      object: 'chat.completion.chunk',
+      created: this.#created,
+      model: this.#model,
+      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    } as ChatCompletionChunk;
   }
 
   #start(message: unknown): ChatCompletionChunk[] {
@@ -83,7 +94,11 @@ export class MessageStreamTranslator {
     if (type === 'tool_use') {
       const toolIndex = this.#toolCount++;
       this.#blocks.set(index, { type, toolIndex, thinking: '', signature: '', hasArguments: false });
-      return [this.#chunk({ tool_calls: [{ index: toolIndex, id: block['id'], type: 'function', function: { name: block['name'], arguments: '' } }] })];
+      return [
+        this.#chunk({
+          tool_calls: [{ index: toolIndex, id: block['id'], type: 'function', function: { name: block['name'], arguments: '' } }],
+        }),
+      ];
     }
     this.#blocks.set(index, { type, thinking: '', signature: '', hasArguments: false });
     if (type === 'text' && typeof block['text'] === 'string' && block['text'] !== '') return [this.#chunk({ content: block['text'] })];
@@ -123,8 +138,10 @@ export class MessageStreamTranslator {
     this.#blocks.delete(index);
     if (!block) return [];
     // A tool without parameters sends only an empty fragment: `{}` keeps the arguments parseable JSON.
-    if (block.toolIndex !== undefined && !block.hasArguments) return [this.#chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: '{}' } }] })];
-    if (block.type === 'thinking') return [this.#chunk({ thinking_blocks: [{ type: 'thinking', thinking: block.thinking, signature: block.signature }] })];
+    if (block.toolIndex !== undefined && !block.hasArguments)
+      return [this.#chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: '{}' } }] })];
+    if (block.type === 'thinking')
+      return [this.#chunk({ thinking_blocks: [{ type: 'thinking', thinking: block.thinking, signature: block.signature }] })];
     return [];
   }
 
@@ -136,11 +153,21 @@ export class MessageStreamTranslator {
     const delta = isJsonObject(data['delta']) ? data['delta'] : {};
     if (delta['stop_reason'] == null) return [];
     this.#finished = true;
-    const usage = { id: this.#id, object: 'chat.completion.chunk', created: this.#created, model: this.#model, choices: [], usage: usageFromAnthropic(this.#usage) } as unknown as ChatCompletionChunk;
+    const usage = {
+      id: this.#id,
+      object: 'chat.completion.chunk',
+      created: this.#created,
+      model: this.#model,
+      choices: [],
+      usage: usageFromAnthropic(this.#usage),
+    } as unknown as ChatCompletionChunk;
     return [this.#chunk({}, finishFromAnthropic(delta['stop_reason'])), usage];
   }
 }
 
 /** The stream ended before its stop reason. */
 export const streamCut = (target: Target) =>
-  new GatewayError(502, `The upstream ${target.id} closed the stream before the answer finished.`, { type: 'upstream_error', code: 'upstream_stream_cut' });
+  new GatewayError(502, `The upstream ${target.id} closed the stream before the answer finished.`, {
+    type: 'upstream_error',
+    code: 'upstream_stream_cut',
+  });

@@ -29,8 +29,15 @@ export function toMessagesRequest(body: ChatBody, model: string, stream: boolean
   for (const [i, raw] of body.messages.entries()) {
     if (!isJsonObject(raw)) throw invalidField(`messages[${i}]`, `messages[${i}] must be an object.`);
     const role = raw['role'];
-    if (role === 'system' || role === 'developer') system.push(...withCacheControl(textBlocks(raw['content'], `messages[${i}].content`), raw));
-    else if (role === 'user') push(turns, 'user', withCacheControl(userBlocks(raw['content'], i), raw), typeof raw['content'] === 'string' && !raw['cache_control'] ? raw['content'] : undefined);
+    if (role === 'system' || role === 'developer')
+      system.push(...withCacheControl(textBlocks(raw['content'], `messages[${i}].content`), raw));
+    else if (role === 'user')
+      push(
+        turns,
+        'user',
+        withCacheControl(userBlocks(raw['content'], i), raw),
+        typeof raw['content'] === 'string' && !raw['cache_control'] ? raw['content'] : undefined,
+      );
     else if (role === 'assistant') push(turns, 'assistant', withCacheControl(assistantBlocks(raw, i), raw), undefined);
     else if (role === 'tool') push(turns, 'user', [toolResult(raw, i)], undefined);
     else throw invalidField(`messages[${i}].role`, `messages[${i}].role "${String(role)}" cannot be sent to Anthropic.`);
@@ -96,7 +103,8 @@ function textBlocks(content: unknown, param: string): Block[] {
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
   if (!Array.isArray(content)) return [];
   return content.map((part, j) => {
-    if (!isJsonObject(part) || typeof part['text'] !== 'string') throw invalidField(`${param}[${j}]`, `${param}[${j}] must be a text part here.`);
+    if (!isJsonObject(part) || typeof part['text'] !== 'string')
+      throw invalidField(`${param}[${j}]`, `${param}[${j}] must be a text part here.`);
     return textBlock(part);
   });
 }
@@ -106,7 +114,8 @@ const textBlock = (part: JsonObject): Block => ({ ...part, type: 'text' });
 
 function userBlocks(content: unknown, i: number): Block[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
-  if (!Array.isArray(content)) throw invalidField(`messages[${i}].content`, `messages[${i}].content must be a string or an array of parts.`);
+  if (!Array.isArray(content))
+    throw invalidField(`messages[${i}].content`, `messages[${i}].content must be a string or an array of parts.`);
   return content.map((part, j) => {
     const param = `messages[${i}].content[${j}]`;
     if (!isJsonObject(part)) throw invalidField(param, `${param} must be an object.`);
@@ -135,7 +144,8 @@ function assistantBlocks(message: JsonObject, i: number): Block[] {
   for (const [j, call] of calls.entries()) {
     const param = `messages[${i}].tool_calls[${j}]`;
     const fn = isJsonObject(call) && isJsonObject(call['function']) ? call['function'] : undefined;
-    if (!isJsonObject(call) || !fn || typeof call['id'] !== 'string' || typeof fn['name'] !== 'string') throw invalidField(param, `${param} needs an id and a function name.`);
+    if (!isJsonObject(call) || !fn || typeof call['id'] !== 'string' || typeof fn['name'] !== 'string')
+      throw invalidField(param, `${param} needs an id and a function name.`);
     blocks.push({ type: 'tool_use', id: call['id'], name: fn['name'], input: parseArguments(fn['arguments'], param) });
   }
   return blocks;
@@ -155,7 +165,11 @@ function toolResult(message: JsonObject, i: number): Block {
   const id = message['tool_call_id'];
   if (typeof id !== 'string') throw invalidField(`messages[${i}].tool_call_id`, `messages[${i}] (a tool result) needs "tool_call_id".`);
   const content = message['content'];
-  const result: Block = { type: 'tool_result', tool_use_id: id, content: typeof content === 'string' ? content : textBlocks(content, `messages[${i}].content`) };
+  const result: Block = {
+    type: 'tool_result',
+    tool_use_id: id,
+    content: typeof content === 'string' ? content : textBlocks(content, `messages[${i}].content`),
+  };
   if (message['is_error'] === true) result['is_error'] = true;
   return withCacheControl([result], message)[0] ?? result;
 }
@@ -167,7 +181,11 @@ function toolOf(tool: unknown, j: number): Block {
     if (isJsonObject(tool) && typeof tool['type'] === 'string' && tool['type'] !== 'function') return tool;
     throw invalidField(`tools[${j}]`, `tools[${j}] must be {type:"function", function:{name, parameters}}.`);
   }
-  const out: Block = { name: fn['name'], description: typeof fn['description'] === 'string' ? fn['description'] : '', input_schema: isJsonObject(fn['parameters']) ? fn['parameters'] : { type: 'object', properties: {} } };
+  const out: Block = {
+    name: fn['name'],
+    description: typeof fn['description'] === 'string' ? fn['description'] : '',
+    input_schema: isJsonObject(fn['parameters']) ? fn['parameters'] : { type: 'object', properties: {} },
+  };
   if (typeof fn['description'] !== 'string') delete out['description'];
   if (fn['strict'] === true) out['strict'] = true;
   if (isJsonObject(tool['cache_control'])) out['cache_control'] = tool['cache_control'];
@@ -179,7 +197,8 @@ function toolChoiceOf(choice: unknown, parallel: unknown): Block | undefined {
   if (choice === 'auto') out = { type: 'auto' };
   else if (choice === 'required') out = { type: 'any' };
   else if (choice === 'none') out = { type: 'none' };
-  else if (isJsonObject(choice) && isJsonObject(choice['function']) && typeof choice['function']['name'] === 'string') out = { type: 'tool', name: choice['function']['name'] };
+  else if (isJsonObject(choice) && isJsonObject(choice['function']) && typeof choice['function']['name'] === 'string')
+    out = { type: 'tool', name: choice['function']['name'] };
   if (parallel === false) out = { ...(out ?? { type: 'auto' }), disable_parallel_tool_use: true };
   return out;
 }

@@ -20,7 +20,8 @@ export function usageFromAnthropic(usage: JsonObject): CompletionUsage {
     prompt_tokens_details: { cached_tokens: read, cache_creation_input_tokens: created },
   };
   const details = usage['output_tokens_details'];
-  if (isJsonObject(details) && typeof details['thinking_tokens'] === 'number') out['completion_tokens_details'] = { reasoning_tokens: details['thinking_tokens'] };
+  if (isJsonObject(details) && typeof details['thinking_tokens'] === 'number')
+    out['completion_tokens_details'] = { reasoning_tokens: details['thinking_tokens'] };
   return out as unknown as CompletionUsage;
 }
 
@@ -35,4 +36,5 @@ const FINISH: Record<string, ChatCompletion.Choice['finish_reason']> = {
 };
 
 /** Anthropic's `stop_reason` as the spec's finish reason; an unknown one counts as `stop`. */
-export const finishFromAnthropic = (reason: unknown): ChatCompletion.Choice['finish_reason'] => (typeof reason === 'string' ? (FINISH[reason] ?? 'stop') : 'stop');
+export const finishFromAnthropic = (reason: unknown): ChatCompletion.Choice['finish_reason'] =>
+  typeof reason === 'string' ? (FINISH[reason] ?? 'stop') : 'stop';

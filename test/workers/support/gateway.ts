@@ -39,11 +39,19 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
     body = JSON.stringify(options.json);
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
   }
-  const request = new Request(`http://gateway.test${path}`, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }), ...(options.signal ? { signal: options.signal } : {}) });
+  const request = new Request(`http://gateway.test${path}`, {
+    method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    ...(body === undefined ? {} : { body }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const ctx = createExecutionContext();
   recordSecretsOf(options.env);
   // Recorded for the secret scan (test/workers/support/secret-scan.ts): headers now, the body as the test reads it.
-  const response = tapResponse(await (options.app ?? createApp()).fetch(request, { ...env, ...options.env } as Env, ctx), `response to ${request.method} ${path}`);
+  const response = tapResponse(
+    await (options.app ?? createApp()).fetch(request, { ...env, ...options.env } as Env, ctx),
+    `response to ${request.method} ${path}`,
+  );
   // Streams: the log line and cache write wait for the body, so wait for waitUntil only once it is read (`settled`).
   if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) await waitOnExecutionContext(ctx);
   contexts.set(response, ctx);
@@ -84,7 +92,10 @@ export function sseEvents(text: string): { event: string | null; data: string }[
     .map((block) => {
       const lines = block.split('\n');
       const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? null;
-      const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      const data = lines
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
       return { event, data };
     });
 }
@@ -137,7 +148,10 @@ export function scriptedApp(overrides: ScriptedOptions = {}) {
             if (signal.aborted) throw signal.reason;
           },
         }),
-    cooldown: new Cooldown(() => clock.now(), () => {}),
+    cooldown: new Cooldown(
+      () => clock.now(),
+      () => {},
+    ),
     singleFlight: new SingleFlight(),
     ...given,
   };

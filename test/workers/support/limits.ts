@@ -22,7 +22,11 @@ export interface BurstResult {
  * reads every body to its end (streams included) and counts the outcomes: the exactness check through HTTP.
  */
 export async function burst(n: number, send: (i: number) => Promise<Response>): Promise<BurstResult> {
-  const responses = await Promise.all(Array.from({ length: n }, (_, i) => send(i).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.text() }))));
+  const responses = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      send(i).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.text() })),
+    ),
+  );
   return {
     ok: responses.filter((r) => r.status === 200).length,
     limited: responses.filter((r) => r.status === 429).length,

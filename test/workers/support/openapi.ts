@@ -46,7 +46,10 @@ function closure(schemas: Json, name: string): Json {
     for (const [k, v] of Object.entries(node)) {
       if (DOC_ONLY.has(k) || k.startsWith('x-')) continue;
       if (k === '$ref' && typeof v === 'string') add(v.split('/').at(-1) ?? '');
-      copy[k] = k === 'properties' && typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).map(([p, sv]) => [p, visit(sv)])) : visit(v);
+      copy[k] =
+        k === 'properties' && typeof v === 'object' && v !== null
+          ? Object.fromEntries(Object.entries(v).map(([p, sv]) => [p, visit(sv)]))
+          : visit(v);
     }
     return copy;
   };
@@ -64,7 +67,11 @@ export async function specErrors(schemaName: string, value: unknown): Promise<st
   let validator = validators.get(schemaName);
   if (!validator) {
     const schemas = (doc['components'] as { schemas: Json }).schemas;
-    validator = new Validator({ components: { schemas: closure(schemas, schemaName) }, $ref: `#/components/schemas/${schemaName}` } as Schema, '2020-12', false);
+    validator = new Validator(
+      { components: { schemas: closure(schemas, schemaName) }, $ref: `#/components/schemas/${schemaName}` } as Schema,
+      '2020-12',
+      false,
+    );
     validators.set(schemaName, validator);
   }
   const result = validator.validate(value);

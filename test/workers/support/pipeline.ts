@@ -34,7 +34,10 @@ export function testPipeline(overrides: { fetch?: typeof fetch; singleFlight?: S
     fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
     clock,
     random: () => 1,
-    cooldown: new Cooldown(() => clock.now(), () => {}),
+    cooldown: new Cooldown(
+      () => clock.now(),
+      () => {},
+    ),
     sleep: async (ms, signal) => {
       sleeps.push(ms);
       if (signal.aborted) throw signal.reason;
@@ -57,14 +60,27 @@ export interface RequestOptions {
 /** A CallRequest as a route would build it, with targets resolved from the test env's configuration. */
 export function callRequest(pipeline: TestPipeline, body: ChatBody, options: RequestOptions = {}): CallRequest {
   const r = config.resilience;
-  const targets = [resolveModel(body.model as string | undefined, config), ...(options.fallbacks ?? []).map((name) => resolveModel(name, config, 'models'))] as const;
-  const cache: CacheRequest | undefined = options.cacheScope ? { policy: { read: true, write: true, ttl: 60, allowTruncated: false }, scope: options.cacheScope } : undefined;
+  const targets = [
+    resolveModel(body.model as string | undefined, config),
+    ...(options.fallbacks ?? []).map((name) => resolveModel(name, config, 'models')),
+  ] as const;
+  const cache: CacheRequest | undefined = options.cacheScope
+    ? { policy: { read: true, write: true, ttl: 60, allowTruncated: false }, scope: options.cacheScope }
+    : undefined;
   return {
     body,
     targets,
     stream: options.stream ?? false,
     signal: options.signal ?? new AbortController().signal,
-    policy: { maxAttempts: r.maxAttempts, backoff: r.backoff, timeoutMs: r.timeoutMs, firstByteTimeoutMs: r.firstByteTimeoutMs, idleTimeoutMs: r.idleTimeoutMs, cooldown: r.cooldown, ...options.policy },
+    policy: {
+      maxAttempts: r.maxAttempts,
+      backoff: r.backoff,
+      timeoutMs: r.timeoutMs,
+      firstByteTimeoutMs: r.firstByteTimeoutMs,
+      idleTimeoutMs: r.idleTimeoutMs,
+      cooldown: r.cooldown,
+      ...options.policy,
+    },
     caller: { keyHash: null, name: null },
     requestId: crypto.randomUUID(),
     waitUntil: (work) => {

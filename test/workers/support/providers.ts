@@ -16,14 +16,23 @@ if (!hasProviders) console.warn('[tests] ../shared/providers not found: the prov
 
 /** Every built-in provider pointed at the mock's recordings, with a key set. */
 export const PROVIDER_ENV: Record<string, string> = {
-  GEMINI_BASE_URL: `${PROVIDERS_URL}/v1`, GEMINI_API_KEY: 'gm-test-key-0123456789',
-  MISTRAL_BASE_URL: `${PROVIDERS_URL}/v1`, MISTRAL_API_KEY: 'ms-test-key-0123456789',
-  DEEPSEEK_BASE_URL: `${PROVIDERS_URL}/v1`, DEEPSEEK_API_KEY: 'ds-test-key-0123456789',
-  XAI_BASE_URL: `${PROVIDERS_URL}/v1`, XAI_API_KEY: 'xai-test-key-0123456789',
-  CEREBRAS_BASE_URL: `${PROVIDERS_URL}/v1`, CEREBRAS_API_KEY: 'cb-test-key-0123456789',
-  GROQ_BASE_URL: `${PROVIDERS_URL}/v1`, GROQ_API_KEY: 'gsk-test-key-0123456789',
-  OPENROUTER_BASE_URL: `${PROVIDERS_URL}/v1`, OPENROUTER_API_KEY: 'or-test-key-0123456789',
-  ANTHROPIC_BASE_URL: PROVIDERS_URL, ANTHROPIC_COMPAT_BASE_URL: `${PROVIDERS_URL}/v1`, ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789',
+  GEMINI_BASE_URL: `${PROVIDERS_URL}/v1`,
+  GEMINI_API_KEY: 'gm-test-key-0123456789',
+  MISTRAL_BASE_URL: `${PROVIDERS_URL}/v1`,
+  MISTRAL_API_KEY: 'ms-test-key-0123456789',
+  DEEPSEEK_BASE_URL: `${PROVIDERS_URL}/v1`,
+  DEEPSEEK_API_KEY: 'ds-test-key-0123456789',
+  XAI_BASE_URL: `${PROVIDERS_URL}/v1`,
+  XAI_API_KEY: 'xai-test-key-0123456789',
+  CEREBRAS_BASE_URL: `${PROVIDERS_URL}/v1`,
+  CEREBRAS_API_KEY: 'cb-test-key-0123456789',
+  GROQ_BASE_URL: `${PROVIDERS_URL}/v1`,
+  GROQ_API_KEY: 'gsk-test-key-0123456789',
+  OPENROUTER_BASE_URL: `${PROVIDERS_URL}/v1`,
+  OPENROUTER_API_KEY: 'or-test-key-0123456789',
+  ANTHROPIC_BASE_URL: PROVIDERS_URL,
+  ANTHROPIC_COMPAT_BASE_URL: `${PROVIDERS_URL}/v1`,
+  ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789',
 };
 
 /** The target a model name resolves to with PROVIDER_ENV (and any extra vars). */
@@ -32,8 +41,19 @@ export function target(model: string, extra: Record<string, string> = {}): Targe
 }
 
 /** One upstream attempt, as the pipeline makes it: the stream's chunks, or the completion. */
-export async function attempt(t: Target, body: Omit<ChatBody, 'messages'> & { messages?: unknown[] }, stream: boolean): Promise<{ chunks: ChatCompletionChunk[]; completion: ChatCompletion | undefined }> {
-  const answer = await callUpstream({ target: t, body: { messages: [{ role: 'user', content: 'replay' }], ...body }, stream, signal: new AbortController().signal, timeoutMs: 10_000, fetch: (input, init) => fetch(input, init) });
+export async function attempt(
+  t: Target,
+  body: Omit<ChatBody, 'messages'> & { messages?: unknown[] },
+  stream: boolean,
+): Promise<{ chunks: ChatCompletionChunk[]; completion: ChatCompletion | undefined }> {
+  const answer = await callUpstream({
+    target: t,
+    body: { messages: [{ role: 'user', content: 'replay' }], ...body },
+    stream,
+    signal: new AbortController().signal,
+    timeoutMs: 10_000,
+    fetch: (input, init) => fetch(input, init),
+  });
   if (answer.kind === 'completion') return { chunks: [], completion: answer.completion };
   const chunks: ChatCompletionChunk[] = [];
   for await (const batch of answer.chunks) chunks.push(...structuredClone(batch));
@@ -81,13 +101,24 @@ export async function meta(name: string): Promise<Meta> {
 
 /** The `data:` payloads of a recorded body: SSE frames (any line ending, padding kept) or one JSON per line. */
 export function payloads(name: string, text: string): { event: string | null; data: unknown }[] {
-  if (name.endsWith('.chunks.jsonl')) return text.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => ({ event: null, data: JSON.parse(l) }));
+  if (name.endsWith('.chunks.jsonl'))
+    return text
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '')
+      .map((l) => ({ event: null, data: JSON.parse(l) }));
   return text
     .split(/\r?\n\r?\n/)
     .map((block) => {
       const lines = block.split(/\r?\n/);
-      const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim() ?? null;
-      const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
+      const event =
+        lines
+          .find((l) => l.startsWith('event:'))
+          ?.slice(6)
+          .trim() ?? null;
+      const data = lines
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trim())
+        .join('\n');
       return { event, data };
     })
     .filter((p) => p.data !== '' && p.data !== '[DONE]')

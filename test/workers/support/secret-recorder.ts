@@ -38,7 +38,8 @@ export const isSecretName = (name: string) => SECRET_NAMES.has(name) || SECRET_N
 
 /** Remembers the secret values among vars set for one call. */
 export function recordSecretsOf(vars: Record<string, string> | undefined): void {
-  for (const [name, value] of Object.entries(vars ?? {})) if (isSecretName(name)) for (const v of secretValues(name, value)) recorder().extraSecrets.add(v);
+  for (const [name, value] of Object.entries(vars ?? {}))
+    if (isSecretName(name)) for (const v of secretValues(name, value)) recorder().extraSecrets.add(v);
 }
 
 /** The secret values a variable holds: GATEWAY_API_KEYS is a comma-separated list; values under 8 characters are too common to scan for. */
