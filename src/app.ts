@@ -1,42 +1,30 @@
-import { Router, type IRequest } from 'itty-router';
-import { SingleFlight } from './cache/single-flight.ts';
-import { configFor } from './config/config.ts';
-import { cacheStage } from './gateway/cache-stage.ts';
-import { attemptLoop } from './gateway/attempts.ts';
-import { sleep, systemClock } from './gateway/clock.ts';
-import { Cooldown } from './gateway/cooldown.ts';
-import { compose } from './gateway/pipeline.ts';
-import { usageStage } from './gateway/usage-stage.ts';
-import { modelLimits } from './tokens/prices.ts';
-import { scrubStage } from './gateway/scrub-stage.ts';
-import type { CallModel, CallRequest, Stage } from './gateway/types.ts';
+import { type IRequest, Router } from 'itty-router';
+import { authorizeAdmin } from './admin/admin-auth.ts';
+import { defaultDeps, pipeline } from './composition.ts';
 import type { Config } from './config/config.ts';
-import { ToolRegistry } from './tools/registry.ts';
-import { toolLoop } from './tools/tool-loop.ts';
+import { configFor } from './config/config.ts';
+import { asGatewayError, GatewayError } from './errors.ts';
+import type { CallModel } from './gateway/types.ts';
 import { ANONYMOUS, authenticate, presentedKey } from './http/auth.ts';
 import type { AppDeps, Handler, RequestContext } from './http/context.ts';
 import { assertAnonymousOriginAllowed, preflight, withCors } from './http/cors.ts';
-import { scrubError } from './http/scrub.ts';
-import { unknownRouteMessage } from './http/unknown-route.ts';
-import { matchRoute, type RouteMatch, type RouteRow } from './http/route-match.ts';
-import { GatewayError } from './errors.ts';
 import { writeLogLine } from './http/log-line.ts';
 import { renderError, renderErrorEvent } from './http/render-error.ts';
-import { asGatewayError } from './errors.ts';
+import { matchRoute, type RouteMatch, type RouteRow } from './http/route-match.ts';
+import { scrubError } from './http/scrub.ts';
+import { unknownRouteMessage } from './http/unknown-route.ts';
+import { limitsDepsFor } from './limits/limits-deps.ts';
+import { lookupKey } from './limits/lookup-key.ts';
+import { admin } from './routes/admin.ts';
 import { chat } from './routes/chat.ts';
 import { chatCompletions } from './routes/chat-completions.ts';
 import { extract } from './routes/extract.ts';
 import { health } from './routes/health.ts';
 import { model, models } from './routes/models.ts';
-import { adminApi } from './admin/admin-api.ts';
-import { authorizeAdmin } from './admin/admin-auth.ts';
-import { budgetStage, hasLimits } from './limits/budget-stage.ts';
-import type { LimitsDeps } from './limits/limits-deps.ts';
-import { lookupKey } from './limits/lookup-key.ts';
-import { usageResponse } from './limits/usage-response.ts';
-import { worstCase } from './limits/worst-case.ts';
-import { tokensCount } from './routes/tokens-count.ts';
 import { stream } from './routes/stream.ts';
+import { tokensCount } from './routes/tokens-count.ts';
+import { usage } from './routes/usage.ts';
+import { ToolRegistry } from './tools/registry.ts';
 
 /** The route table: every served path, its handlers by method and its guard. Nothing else is served. */
 const ROUTES: readonly RouteRow<Handler>[] = [
@@ -75,73 +63,6 @@ function notServed(request: Request, path: string, match: RouteMatch<Handler> | 
   });
 }
 
-/** The production dependencies; one cooldown memory and one single-flight table per isolate. */
-function defaultDeps(): AppDeps {
-  return {
-    fetch: (input, init) => fetch(input, init),
-    clock: systemClock,
-    random: Math.random,
-    cooldown: new Cooldown(systemClock.now, (line) => console.log(JSON.stringify(line))),
-    singleFlight: new SingleFlight(),
-  };
-}
-
-/** Output tokens a budget reserves for a request that bounds them nowhere (no max_tokens, no known model limit). */
-const UNBOUNDED_OUTPUT_TOKENS = 4096;
-
-/** What the limit checks need: one Durable Object per key, the limit settings, and wall-clock time. */
-function limitsDeps(env: Env, config: Config): LimitsDeps {
-  return { keys: env.LIMITS, settings: config.limits, now: Date.now };
-}
-
-/** The budget stage, for callers with limits: a static key with no KEY_* limit set costs no Durable Object round trip. */
-function budgetFor(env: Env, config: Config): Stage {
-  const deps = {
-    ...limitsDeps(env, config),
-    estimate: (request: CallRequest) =>
-      worstCase(request, { overrides: config.tokens.prices, unboundedOutputTokens: UNBOUNDED_OUTPUT_TOKENS }),
-  };
-  return (next) => {
-    const budgeted = budgetStage(deps)(next);
-    return (request) => (hasLimits(request.caller, config.limits) ? budgeted(request) : next(request));
-  };
-}
-
-/** `/admin/keys…`: the admin API (its guard ran in the before stage, from the same route row). */
-function admin(request: Request, rc: RequestContext): Promise<Response> {
-  return adminApi(request, { ...limitsDeps(rc.env, rc.config), index: rc.env.KEY_INDEX });
-}
-
-/** `GET /v1/usage`: the calling key's spend and what remains of its limits. */
-function usage(_request: Request, rc: RequestContext): Promise<Response> {
-  return usageResponse(rc.caller, limitsDeps(rc.env, rc.config));
-}
-
-/** The model-call pipeline: stages outermost first, around the attempt loop. */
-function pipeline(deps: AppDeps, env: Env, config: Config, registry: ToolRegistry): CallModel {
-  const log = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
-  const { clock } = deps;
-  const contextWindow = (id: string) => modelLimits(id, config.tokens.prices).contextWindow;
-  return compose(attemptLoop({ ...deps, contextWindow }), [
-    // Outermost: nothing a model says reaches the client with a configured secret in it.
-    scrubStage(config.secrets),
-    // Each model step of the tool loop goes through every stage below it: cache, budget, usage.
-    toolLoop({
-      registry,
-      env,
-      fetch: deps.fetch,
-      now: clock.now,
-      sleep: (ms, signal) => sleep(clock, ms, signal),
-      timeoutMs: config.tools.timeoutMs,
-      resultMaxBytes: config.tools.resultMaxBytes,
-    }),
-    // Reserve the worst case in the key's Durable Object before the call; settle from the outcome after it.
-    ...(env.LIMITS ? [budgetFor(env, config)] : []),
-    usageStage(config.tokens.prices),
-    cacheStage({ kv: env.CACHE, singleFlight: deps.singleFlight, clock, log }),
-  ]);
-}
-
 /**
  * Builds the gateway: router stages `before` (config, CORS preflight, auth) → route → `catch` (the one
  * error renderer) → `finally` (CORS headers, request id, the log line).
@@ -177,7 +98,7 @@ export function createApp(deps: AppDeps = defaultDeps()) {
           const allowQueryToken = match.row.queryTokenMethod === request.method;
           const key = presentedKey(request, url, allowQueryToken);
           // A managed key is checked against its own Durable Object, so a revocation holds on the next request everywhere.
-          const managed = key && rc.env.LIMITS ? await lookupKey(limitsDeps(rc.env, rc.config), key) : null;
+          const managed = key && rc.env.LIMITS ? await lookupKey(limitsDepsFor(rc.env, rc.config.limits), key) : null;
           rc.caller = managed ?? (await authenticate(key, rc.config));
           rc.log.caller = rc.caller.name ?? undefined;
           if (rc.caller.keyHash === null) assertAnonymousOriginAllowed(request, rc.config);

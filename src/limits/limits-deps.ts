@@ -10,5 +10,10 @@ export interface LimitsDeps {
   readonly now: () => number;
 }
 
+/** The limit checks' dependencies from the Worker's bindings: the LIMITS namespace, the limit settings, wall-clock time. */
+export function limitsDepsFor(env: Env, settings: LimitSettings): LimitsDeps {
+  return { keys: env.LIMITS, settings, now: Date.now };
+}
+
 /** The object of the key with this hash. */
 export const keyObject = (deps: Pick<LimitsDeps, 'keys'>, keyHash: string) => deps.keys.get(deps.keys.idFromName(keyHash));
