@@ -7,6 +7,7 @@ import { parseModelPrices, type PriceOverrides } from '../tokens/model-prices.ts
 import { PROVIDERS, PROVIDER_NAMES, type ProviderSpec } from '../providers/catalog.ts';
 import { customProviders } from '../providers/custom-providers.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';
+import { boolean, optionalPositiveInt, positiveInt, wholeNumber } from './typed-variables.ts';
 import { readVariable, VARIABLES } from './variables.ts';
 
 /** Everything the gateway reads from vars and secrets, validated once per isolate. */
@@ -62,26 +63,6 @@ const list = (value: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-function positiveInt(env: object, name: string): number {
-  const raw = readVariable(env, name);
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw configError(name, `expected a positive whole number, got "${raw}".`);
-  return n;
-}
-
-function wholeNumber(env: object, name: string): number {
-  const raw = readVariable(env, name);
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw configError(name, `expected a whole number, got "${raw}".`);
-  return n;
-}
-
-function boolean(env: object, name: string): boolean {
-  const raw = readVariable(env, name).toLowerCase();
-  if (raw !== 'true' && raw !== 'false') throw configError(name, `expected "true" or "false", got "${raw}".`);
-  return raw === 'true';
-}
-
 function jsonObject(env: object, name: string, example: string): Record<string, unknown> {
   const raw = readVariable(env, name);
   let parsed: unknown;
@@ -119,11 +100,6 @@ function oneOf<T extends string>(env: object, name: string, allowed: readonly T[
   const found = allowed.find((a) => a === raw);
   if (!found) throw configError(name, `expected one of ${allowed.join(', ')}, got "${raw}".`);
   return found;
-}
-
-/** A positive whole number, or undefined when the variable is empty. */
-function optionalPositiveInt(env: object, name: string): number | undefined {
-  return readVariable(env, name) === '' ? undefined : positiveInt(env, name);
 }
 
 function tokenSettings(env: object): TokenSettings {

@@ -1,3 +1,4 @@
+import { positiveInt } from './typed-variables.ts';
 import { readVariable } from './variables.ts';
 import { configError } from '../errors.ts';
 
@@ -10,13 +11,6 @@ export interface ToolSettings {
   readonly maxIterations: number;
   readonly timeoutMs: number;
   readonly resultMaxBytes: number;
-}
-
-function positiveInt(env: object, name: string): number {
-  const raw = readVariable(env, name);
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw configError(name, `expected a positive whole number, got "${raw}".`);
-  return n;
 }
 
 /** Tools read their own endpoints from `env` when they run; a bad one is refused here, once, at start-up. */

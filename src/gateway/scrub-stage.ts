@@ -14,9 +14,12 @@ export function scrubStage(secrets: readonly string[]): Stage {
   return (next) => (request) => {
     if (secrets.length === 0) return next(request);
     const call = next(request);
-    const shown = JSON.stringify(request.body);
-    const holdBack = secrets.some((secret) => shown.includes(secret)) ? hold : 0;
-    return { ...call, answer: call.answer.then((answer) => ({ ...answer, events: scrubbed(answer.events, secrets, holdBack) })) };
+    // Only a stream needs to know whether the request showed the model a secret: a whole answer is scrubbed as it is.
+    const holdFor = () => {
+      const shown = JSON.stringify(request.body);
+      return secrets.some((secret) => shown.includes(secret)) ? hold : 0;
+    };
+    return { ...call, answer: call.answer.then((answer) => ({ ...answer, events: scrubbed(answer.events, secrets, holdFor) })) };
   };
 }
 
@@ -40,8 +43,13 @@ function scrubCompletion(completion: ChatCompletion, secrets: readonly string[])
   return completion;
 }
 
-async function* scrubbed(source: AsyncIterable<GatewayEvent>, secrets: readonly string[], hold: number): AsyncGenerator<GatewayEvent> {
+async function* scrubbed(
+  source: AsyncIterable<GatewayEvent>,
+  secrets: readonly string[],
+  holdFor: () => number,
+): AsyncGenerator<GatewayEvent> {
   const pending = new Map<number, string>();
+  let hold: number | undefined;
   let last: ChatCompletionChunk | undefined;
   for await (const event of source) {
     if (event.type === 'completion') {
@@ -64,6 +72,7 @@ async function* scrubbed(source: AsyncIterable<GatewayEvent>, secrets: readonly 
       yield event;
       continue;
     }
+    hold ??= holdFor();
     for (const chunk of event.chunks) {
       last = chunk;
       for (const choice of chunk.choices) {

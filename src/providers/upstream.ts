@@ -6,6 +6,7 @@ import { readSse, type SseEvent } from '../stream/sse-decoder.ts';
 import { adaptRequest } from './adapt-request.ts';
 import { callAnthropic } from './anthropic/call.ts';
 import { clientCache } from './client-cache.ts';
+import { isEventStream, upstreamJson } from './upstream-body.ts';
 import { ChunkNormalizer, normalizeCompletion, type NormalizeOptions } from './normalize.ts';
 import type { Target } from './target.ts';
 import { fromUpstreamBody, toGatewayError } from './upstream-error.ts';
@@ -54,19 +55,10 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamAnswer> 
     const response = await clientFor(target.provider, call.fetch)
       .chat.completions.create(params, { signal, timeout: call.timeoutMs, maxRetries: 0 })
       .asResponse();
-    if (call.stream && (response.headers.get('content-type') ?? '').includes('text/event-stream') && response.body) {
+    if (isEventStream(response, call.stream)) {
       return { kind: 'stream', chunks: streamChunks(response.body, target, signal, adapted.normalize), headers: response.headers };
     }
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new GatewayError(502, `The upstream ${target.id} sent a response that is not JSON.`, {
-        type: 'upstream_error',
-        code: 'upstream_malformed_response',
-      });
-    }
+    const parsed = upstreamJson(await response.text(), target, 'a response');
     const completion = normalizeCompletion(parsed, target.model, adapted.normalize);
     return { kind: 'completion', completion, headers: response.headers };
   } catch (error) {
@@ -166,15 +158,7 @@ function streamChunks(
 
 /** One `data:` payload as JSON; an error frame (`event: error`, or an `error` object) as the error it carries. */
 function parseChunk(event: SseEvent, target: Target): unknown {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(event.data);
-  } catch {
-    throw new GatewayError(502, `The upstream ${target.id} sent a stream chunk that is not JSON.`, {
-      type: 'upstream_error',
-      code: 'upstream_malformed_response',
-    });
-  }
+  const parsed = upstreamJson(event.data, target, 'a stream chunk');
   if (event.event === 'error' || (isJsonObject(parsed) && parsed['error'] != null)) throw fromUpstreamBody(502, parsed, undefined, target);
   return parsed;
 }

@@ -7,6 +7,7 @@ import type { Target } from '../target.ts';
 import type { UpstreamAnswer, UpstreamCall } from '../upstream.ts';
 import { redact } from '../upstream-error.ts';
 import { clientCache } from '../client-cache.ts';
+import { isEventStream, upstreamJson } from '../upstream-body.ts';
 import { anthropicError } from './errors.ts';
 import { fromMessage } from './from-message.ts';
 import { MessageStreamTranslator, streamCut } from './stream.ts';
@@ -31,20 +32,10 @@ export async function callAnthropic(call: UpstreamCall, body: ChatBody): Promise
     const response = await clientFor(target.provider, call.fetch)
       .messages.create(params, { signal, timeout: call.timeoutMs, maxRetries: 0 })
       .asResponse();
-    // An error can come back as plain JSON even to a stream request: the content type decides.
-    if (call.stream && (response.headers.get('content-type') ?? '').includes('text/event-stream') && response.body) {
+    if (isEventStream(response, call.stream)) {
       return { kind: 'stream', chunks: streamChunks(response.body, target, signal), headers: response.headers };
     }
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new GatewayError(502, `The upstream ${target.id} sent a response that is not JSON.`, {
-        type: 'upstream_error',
-        code: 'upstream_malformed_response',
-      });
-    }
+    const parsed = upstreamJson(await response.text(), target, 'a response');
     return { kind: 'completion', completion: fromMessage(parsed, target.model, nowSeconds()), headers: response.headers };
   } catch (error) {
     throw toGatewayError(error, target, signal);
@@ -60,7 +51,7 @@ async function* streamChunks(body: ReadableStream<Uint8Array>, target: Target, s
       for (const event of events) {
         if (event.comment !== undefined || event.data === '') continue;
         try {
-          batch.push(...translator.push(event.event ?? undefined, parse(event.data, target)));
+          batch.push(...translator.push(event.event ?? undefined, upstreamJson(event.data, target, 'a stream event')));
         } catch (error) {
           failure = error;
           break;
@@ -73,17 +64,6 @@ async function* streamChunks(body: ReadableStream<Uint8Array>, target: Target, s
     if (!translator.finished) throw streamCut(target);
   } catch (error) {
     throw toGatewayError(error, target, signal);
-  }
-}
-
-function parse(data: string, target: Target): unknown {
-  try {
-    return JSON.parse(data);
-  } catch {
-    throw new GatewayError(502, `The upstream ${target.id} sent a stream event that is not JSON.`, {
-      type: 'upstream_error',
-      code: 'upstream_malformed_response',
-    });
   }
 }
 
