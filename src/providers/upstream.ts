@@ -1,11 +1,11 @@
 import OpenAI, { AzureOpenAI } from 'openai';
-import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import { isJsonObject, type ChatBody, type ChatCompletion, type ChatCompletionChunk } from '../core/types.ts';
 import { GatewayError } from '../errors.ts';
 import { readSse, type SseEvent } from '../stream/sse-decoder.ts';
 import { adaptRequest } from './adapt-request.ts';
 import { callAnthropic } from './anthropic/call.ts';
 import { clientCache } from './client-cache.ts';
+import { requestTemplates, statusError } from './request-template.ts';
 import { isEventStream, upstreamJson } from './upstream-body.ts';
 import { ChunkNormalizer, normalizeCompletion, type NormalizeOptions } from './normalize.ts';
 import type { Target } from './target.ts';
@@ -30,6 +30,8 @@ export interface UpstreamCall {
   readonly fetch: typeof fetch;
 }
 
+const templateFor = requestTemplates();
+
 // The gateway owns the retry loop, so the SDK never retries on its own.
 const clientFor = clientCache((provider, fetchImpl): OpenAI => {
   const common = { apiKey: provider.apiKey ?? 'none', maxRetries: 0, fetch: fetchImpl };
@@ -50,11 +52,12 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamAnswer> 
   const adapted = adaptRequest(target, call.body, call.stream);
   if (target.provider.spec.wire === 'anthropic') return callAnthropic(call, adapted.body);
   try {
-    // The body is the client's own JSON, validated by the route; the SDK forwards unknown fields as they are.
-    const params = adapted.body as unknown as ChatCompletionCreateParamsStreaming;
-    const response = await clientFor(target.provider, call.fetch)
-      .chat.completions.create(params, { signal, timeout: call.timeoutMs, maxRetries: 0 })
-      .asResponse();
+    const client = clientFor(target.provider, call.fetch);
+    const template = await templateFor(client, target.model, target.provider.spec.wire === 'azure', call.timeoutMs);
+    // The body is the client's own JSON, validated by the route, every field forwarded as it is.
+    const send = call.fetch;
+    const response = await send(template.url, { ...template.init, body: JSON.stringify(adapted.body), signal });
+    if (!response.ok) throw await statusError(response);
     if (isEventStream(response, call.stream)) {
       return { kind: 'stream', chunks: streamChunks(response.body, target, signal, adapted.normalize), headers: response.headers };
     }
