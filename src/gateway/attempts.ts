@@ -3,9 +3,25 @@ import { deferred, failedOutcome, tracked } from './outcome.ts';
 import { run, type RunAnswer, type RunDeps } from './run.ts';
 import type { Attempt, CallModel, GatewayEvent, Outcome } from './types.ts';
 
-/** A non-stream answer as its one event. */
-async function* only(event: GatewayEvent): AsyncGenerator<GatewayEvent> {
-  yield event;
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/** A non-stream answer as its one event (a plain iterator: no generator on the path every call takes). */
+function only(event: GatewayEvent): AsyncIterableIterator<GatewayEvent> {
+  let read = false;
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next: () => {
+      if (read) return Promise.resolve(DONE);
+      read = true;
+      return Promise.resolve({ done: false, value: event });
+    },
+    return: () => {
+      read = true;
+      return Promise.resolve(DONE);
+    },
+  };
 }
 
 const eventsOf = (answer: RunAnswer): AsyncIterable<GatewayEvent> =>

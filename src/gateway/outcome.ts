@@ -59,26 +59,27 @@ export function tracked(
     [Symbol.asyncIterator]() {
       return this;
     },
-    async next() {
-      if (ended) return finished;
-      let step: IteratorResult<GatewayEvent>;
-      try {
-        step = await iterator.next();
-      } catch (thrown) {
-        const error = signal.aborted ? abortReason(signal) : asGatewayError(thrown);
-        end(error.is('client_closed_request') ? 'aborted' : 'error', error);
-        throw error;
-      }
-      if (step.done) {
-        end('ok', undefined);
-        return finished;
-      }
-      const event = step.value;
-      if (event.type === 'chunks') {
-        seen = true;
-        for (const chunk of event.chunks) accumulator.add(chunk);
-      } else if (event.type === 'completion') whole = event.completion;
-      return step;
+    next() {
+      if (ended) return Promise.resolve(finished);
+      return iterator.next().then(
+        (step): IteratorResult<GatewayEvent> => {
+          if (step.done) {
+            end('ok', undefined);
+            return finished;
+          }
+          const event = step.value;
+          if (event.type === 'chunks') {
+            seen = true;
+            for (const chunk of event.chunks) accumulator.add(chunk);
+          } else if (event.type === 'completion') whole = event.completion;
+          return step;
+        },
+        (thrown: unknown) => {
+          const error = signal.aborted ? abortReason(signal) : asGatewayError(thrown);
+          end(error.is('client_closed_request') ? 'aborted' : 'error', error);
+          throw error;
+        },
+      );
     },
     async return() {
       end('aborted', abortReason(signal));

@@ -43,37 +43,25 @@ function scrubCompletion(completion: ChatCompletion, secrets: readonly string[])
   return completion;
 }
 
-async function* scrubbed(
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * The events with every configured secret scrubbed out, and the held-back tails sent as one last chunk. A plain
+ * iterator, not a generator: a stream's batch costs one promise here.
+ */
+function scrubbed(
   source: AsyncIterable<GatewayEvent>,
   secrets: readonly string[],
   holdFor: () => number,
-): AsyncGenerator<GatewayEvent> {
+): AsyncIterableIterator<GatewayEvent> {
+  const iterator = source[Symbol.asyncIterator]();
   const pending = new Map<number, string>();
   let hold: number | undefined;
   let last: ChatCompletionChunk | undefined;
-  for await (const event of source) {
-    if (event.type === 'completion') {
-      yield { type: 'completion', completion: scrubCompletion(event.completion, secrets) };
-      continue;
-    }
-    if (event.type === 'tool_call') {
-      yield { ...event, arguments: scrubText(event.arguments, secrets) };
-      continue;
-    }
-    if (event.type === 'tool_result') {
-      yield {
-        ...event,
-        ...(event.result !== undefined ? { result: scrubText(event.result, secrets) } : {}),
-        ...(event.error !== undefined ? { error: scrubText(event.error, secrets) } : {}),
-      };
-      continue;
-    }
-    if (event.type !== 'chunks') {
-      yield event;
-      continue;
-    }
-    hold ??= holdFor();
-    for (const chunk of event.chunks) {
+  let ended = false;
+
+  const scrubChunks = (chunks: readonly ChatCompletionChunk[], holdLength: number): void => {
+    for (const chunk of chunks) {
       last = chunk;
       for (const choice of chunk.choices) {
         const delta = choice.delta;
@@ -88,18 +76,58 @@ async function* scrubbed(
           if (text !== '' || typeof delta.content === 'string') delta.content = text;
           continue;
         }
-        const cut = text.length - secretPrefixAtEnd(text, secrets, hold);
+        const cut = text.length - secretPrefixAtEnd(text, secrets, holdLength);
         delta.content = text.slice(0, cut);
         pending.set(choice.index, text.slice(cut));
       }
     }
-    yield event;
-  }
-  // A stream that ended without a finish chunk for some choice (cut, or a provider that never sends one): the tail still goes out.
-  if (pending.size > 0 && last) {
+  };
+
+  const scrubEvent = (event: GatewayEvent): GatewayEvent => {
+    switch (event.type) {
+      case 'completion':
+        return { type: 'completion', completion: scrubCompletion(event.completion, secrets) };
+      case 'tool_call':
+        return { ...event, arguments: scrubText(event.arguments, secrets) };
+      case 'tool_result':
+        return {
+          ...event,
+          ...(event.result !== undefined ? { result: scrubText(event.result, secrets) } : {}),
+          ...(event.error !== undefined ? { error: scrubText(event.error, secrets) } : {}),
+        };
+      case 'chunks':
+        hold ??= holdFor();
+        scrubChunks(event.chunks, hold);
+        return event;
+      default:
+        return event;
+    }
+  };
+
+  /** What is still held back when the source ends, as one more chunk; undefined when nothing is. */
+  const tail = (): GatewayEvent | undefined => {
+    if (pending.size === 0 || !last) return undefined;
     const choices = [...pending]
       .filter(([, text]) => text !== '')
       .map(([index, text]) => ({ index, delta: { content: scrubText(text, secrets) }, finish_reason: null, logprobs: null }));
-    if (choices.length > 0) yield { type: 'chunks', chunks: [{ ...last, choices, usage: null } as ChatCompletionChunk] };
-  }
+    return choices.length > 0 ? { type: 'chunks', chunks: [{ ...last, choices, usage: null } as ChatCompletionChunk] } : undefined;
+  };
+
+  const step = (result: IteratorResult<GatewayEvent>): IteratorResult<GatewayEvent> => {
+    if (!result.done) return { done: false, value: scrubEvent(result.value) };
+    ended = true;
+    const rest = tail();
+    return rest ? { done: false, value: rest } : DONE;
+  };
+
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next: () => (ended ? Promise.resolve(DONE) : iterator.next().then(step)),
+    return: () => {
+      ended = true;
+      return Promise.resolve(iterator.return?.()).then(() => DONE);
+    },
+  };
 }

@@ -22,48 +22,69 @@ export class SseDecoder {
     const out: SseEvent[] = [];
     let input = text;
     // A CR ended the last piece: a LF starting this one belongs to the same line end.
-    if (this.#pendingCR && input.startsWith('\n')) input = input.slice(1);
+    if (this.#pendingCR && input.charCodeAt(0) === 10) input = input.slice(1);
     this.#pendingCR = false;
-    let start = 0;
-    for (let i = 0; i < input.length; i++) {
-      const c = input.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
-      this.#line(this.#buffer + input.slice(start, i), out);
+    if (this.#buffer !== '') {
+      input = this.#buffer + input;
       this.#buffer = '';
-      if (c === 13) {
-        if (i + 1 === input.length) this.#pendingCR = true;
-        else if (input.charCodeAt(i + 1) === 10) i++;
-      }
-      start = i + 1;
     }
-    this.#buffer += input.slice(start);
+    const n = input.length;
+    // Nearly every stream ends its lines with LF alone: then the runtime's indexOf finds them, not a loop in JavaScript.
+    const lfOnly = input.indexOf('\r') === -1;
+    let start = 0;
+    while (start < n) {
+      let end: number;
+      let next: number;
+      if (lfOnly) {
+        end = input.indexOf('\n', start);
+        if (end === -1) break;
+        next = end + 1;
+      } else {
+        end = start;
+        while (end < n && input.charCodeAt(end) !== 10 && input.charCodeAt(end) !== 13) end++;
+        if (end === n) break;
+        next = end + 1;
+        if (input.charCodeAt(end) === 13) {
+          if (next === n) this.#pendingCR = true;
+          else if (input.charCodeAt(next) === 10) next++;
+        }
+      }
+      this.#line(input, start, end, out);
+      start = next;
+    }
+    if (start < n) this.#buffer = input.slice(start);
     return out;
   }
 
   /** Ends the input: returns an event left without its closing blank line, if any. */
   flush(): SseEvent[] {
     const out: SseEvent[] = [];
-    if (this.#buffer !== '') this.#line(this.#buffer, out);
+    if (this.#buffer !== '') this.#line(this.#buffer, 0, this.#buffer.length, out);
     this.#buffer = '';
     this.#dispatch(out);
     return out;
   }
 
-  #line(line: string, out: SseEvent[]): void {
-    if (line === '') {
+  /** The line `input[start, end)`. */
+  #line(input: string, start: number, end: number, out: SseEvent[]): void {
+    if (start === end) {
       this.#dispatch(out);
       return;
     }
-    if (line.charCodeAt(0) === 58 /* : */) {
-      out.push({ event: null, data: '', comment: line.slice(1).trimStart() });
+    if (input.charCodeAt(start) === 58 /* : */) {
+      out.push({ event: null, data: '', comment: input.slice(start + 1, end).trimStart() });
       return;
     }
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === 'data') this.#data = this.#data === null ? value : `${this.#data}\n${value}`;
-    else if (field === 'event') this.#event = value;
+    let colon = input.indexOf(':', start);
+    if (colon >= end) colon = -1;
+    const fieldEnd = colon === -1 ? end : colon;
+    let valueStart = colon === -1 ? end : colon + 1;
+    if (input.charCodeAt(valueStart) === 32 && valueStart < end) valueStart++;
+    const isData = fieldEnd - start === 4 && input.startsWith('data', start);
+    if (isData) {
+      const value = input.slice(valueStart, end);
+      this.#data = this.#data === null ? value : `${this.#data}\n${value}`;
+    } else if (fieldEnd - start === 5 && input.startsWith('event', start)) this.#event = input.slice(valueStart, end);
     // `id` and `retry` matter to browsers reconnecting, not to a relay.
   }
 

@@ -41,6 +41,17 @@ describe('SseDecoder', () => {
     expect(decodeAll(['data:{"x":1}\nid: 7\nretry: 100\n\n'])).toEqual([{ event: null, data: '{"x":1}' }]);
   });
 
+  it('reads field names exactly: a bare `data` line is an empty data line, lookalike names are ignored', () => {
+    const text = 'data\ndata: x\n\ndatum: no\nevents: no\nevent:named\ndata:  two spaces\ndata: a: b\n\n';
+    const expected = [
+      { event: null, data: '\nx' },
+      { event: 'named', data: ' two spaces\na: b' },
+    ];
+    expect(decodeAll([text])).toEqual(expected);
+    for (let i = 1; i < text.length; i++) expect(decodeAll([text.slice(0, i), text.slice(i)])).toEqual(expected);
+    expect(decodeAll([text.replace(/\n/g, '\r\n')])).toEqual(expected);
+  });
+
   it('reads a byte stream whose multi-byte characters are split across network reads', async () => {
     const bytes = new TextEncoder().encode('data: {"t":"héllo 👋"}\n\n');
     const body = new ReadableStream<Uint8Array>({
