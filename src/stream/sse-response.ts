@@ -63,34 +63,45 @@ export function sseBody(source: AsyncIterable<GatewayEvent>, options: SseStreamO
   const bytes = new TextEncoder();
   let ended = false;
   let started = false;
+  const fail = (thrown: unknown, controller: ReadableStreamDefaultController<Uint8Array>): void => {
+    if (ended) return;
+    ended = true;
+    controller.enqueue(bytes.encode(encoder.error(options.toError(thrown))));
+    controller.close();
+  };
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> =>
+    options.end().then((end) => {
+      if (ended) return;
+      ended = true;
+      controller.enqueue(bytes.encode(encoder.end(end)));
+      controller.close();
+    });
+  // One event per pull, as a plain promise chain (no async function per chunk); an event with no frames reads the next.
+  const pump = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> =>
+    iterator.next().then((next): Promise<void> | undefined => {
+      if (ended) return undefined;
+      if (next.done) return finish(controller);
+      if (next.value.type === 'keep_alive') {
+        controller.enqueue(PING);
+        return undefined;
+      }
+      const frames = framesOf(next.value, encoder);
+      if (frames === '') return pump(controller);
+      if (!started) {
+        started = true;
+        options.firstFrame?.();
+      }
+      controller.enqueue(bytes.encode(frames));
+      return undefined;
+    });
   return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
+      pull(controller) {
         try {
-          for (;;) {
-            const next = await iterator.next();
-            if (ended) return;
-            if (next.done) {
-              const end = await options.end();
-              ended = true;
-              controller.enqueue(bytes.encode(encoder.end(end)));
-              controller.close();
-              return;
-            }
-            if (next.value.type === 'keep_alive') return controller.enqueue(PING);
-            const frames = framesOf(next.value, encoder);
-            if (frames === '') continue;
-            if (!started) {
-              started = true;
-              options.firstFrame?.();
-            }
-            return controller.enqueue(bytes.encode(frames));
-          }
+          return pump(controller).catch((thrown: unknown) => fail(thrown, controller));
         } catch (thrown) {
-          if (ended) return;
-          ended = true;
-          controller.enqueue(bytes.encode(encoder.error(options.toError(thrown))));
-          controller.close();
+          // A source whose next() threw instead of rejecting.
+          return fail(thrown, controller);
         }
       },
       cancel() {
