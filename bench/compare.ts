@@ -1,4 +1,4 @@
-// `npx node bench/compare.ts --bundle-dir A --bundle-dir B [--bundle-dir C…] [--rounds 4] [--seconds 1] [--relays]`
+// `npx node bench/compare.ts --bundle-dir A --bundle-dir B [--bundle-dir C…] [--rounds 4] [--seconds 1] [--js-streams 3] [--relays]`
 // Several builds of the gateway side by side in one run (one workerd each, plus the bare proxy Worker),
 // interleaved round by round: how a change moves the stream and latency figures, in ratios that one
 // loaded machine can still compare. Build a variant with `npx wrangler deploy --dry-run --outdir DIR`.
@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '4' },
     relays: { type: 'boolean', default: false },
     seconds: { type: 'string', default: '1' },
+    // 1,000-chunk streams per build for the isolate figure: each takes over a second, and three are a noisy sample.
+    'js-streams': { type: 'string', default: '3' },
   },
 });
 const dirs = args['bundle-dir'] ?? [];
@@ -44,7 +46,7 @@ const log = (line: string) => console.error(`[compare] ${line}`);
 
 const mock = await startMock();
 const PACED = { pieces: 100, delayMs: 5 };
-const JS = { pieces: 1000, delayMs: 1, count: 3 };
+const JS = { pieces: 1000, delayMs: 1, count: Number(args['js-streams']) };
 await registerStreams(mock.url, [{ pieces: 50 }, { pieces: 500 }, PACED, JS]);
 const servers = [];
 for (const [i, dir] of dirs.entries()) {
