@@ -42,8 +42,8 @@ const clientFor = clientCache((provider, fetchImpl): OpenAI => {
 
 /**
  * Makes one upstream attempt and returns its normalised answer: the body adapted to the target
- * (`adaptRequest`), then the provider's wire (the `wire` column: OpenAI's SDK, or Anthropic's Messages API
- * through its SDK). Errors of
+ * (`adaptRequest`), then the provider's wire (the `wire` column): the request the openai SDK builds for the
+ * provider (once per isolate, `request-template.ts`), or Anthropic's Messages API through its SDK. Errors of
  * every kind come out as GatewayError; the raw response is read here so that comment lines, `event:
  * error` frames, error objects inside chunks and a missing `[DONE]` are all seen.
  */
