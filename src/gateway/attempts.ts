@@ -1,31 +1,11 @@
+import { once } from '../core/iteration.ts';
 import { asGatewayError } from '../errors.ts';
 import { deferred, failedOutcome, tracked } from './outcome.ts';
 import { run, type RunAnswer, type RunDeps } from './run.ts';
 import type { Attempt, CallModel, GatewayEvent, Outcome } from './types.ts';
 
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
-/** A non-stream answer as its one event (a plain iterator: no generator on the path every call takes). */
-function only(event: GatewayEvent): AsyncIterableIterator<GatewayEvent> {
-  let read = false;
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    next: () => {
-      if (read) return Promise.resolve(DONE);
-      read = true;
-      return Promise.resolve({ done: false, value: event });
-    },
-    return: () => {
-      read = true;
-      return Promise.resolve(DONE);
-    },
-  };
-}
-
 const eventsOf = (answer: RunAnswer): AsyncIterable<GatewayEvent> =>
-  answer.kind === 'completion' ? only({ type: 'completion', completion: answer.completion }) : answer.events;
+  answer.kind === 'completion' ? once<GatewayEvent>({ type: 'completion', completion: answer.completion }) : answer.events;
 
 /**
  * The innermost stage: the attempt loop over the model chain (retries, fallbacks, deadline, cooldown).

@@ -1,3 +1,4 @@
+import { once } from '../core/iteration.ts';
 import { cacheKey } from '../cache/cache-key.ts';
 import { notCacheable } from '../cache/cache-policy.ts';
 import { ResponseCache } from '../cache/response-cache.ts';
@@ -25,10 +26,6 @@ export interface CacheStageDeps {
   readonly log: (line: Record<string, unknown>) => void;
 }
 
-async function* only(event: GatewayEvent): AsyncGenerator<GatewayEvent> {
-  yield event;
-}
-
 /** A cache hit spent nothing. */
 const NOTHING_SPENT = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } as const;
 
@@ -39,7 +36,13 @@ function answered(
   attempts: readonly Attempt[],
   ageSeconds?: number,
 ): Answer {
-  return { target, attempts, cache, ...(ageSeconds === undefined ? {} : { ageSeconds }), events: only({ type: 'completion', completion }) };
+  return {
+    target,
+    attempts,
+    cache,
+    ...(ageSeconds === undefined ? {} : { ageSeconds }),
+    events: once<GatewayEvent>({ type: 'completion', completion }),
+  };
 }
 
 /** The outcome of an answer served without an upstream call of its own: a hit, or a joined single flight. */

@@ -1,3 +1,4 @@
+import { ITERATION_DONE } from '../core/iteration.ts';
 import type { ChatCompletion } from '../core/types.ts';
 import { abortReason, asGatewayError, type GatewayError } from '../errors.ts';
 import type { Target } from '../providers/target.ts';
@@ -54,18 +55,17 @@ export function tracked(
     ended = true;
     settle(status, whole ?? (seen ? accumulator.result() : undefined), error);
   };
-  const finished: IteratorReturnResult<undefined> = { done: true, value: undefined };
   return {
     [Symbol.asyncIterator]() {
       return this;
     },
     next() {
-      if (ended) return Promise.resolve(finished);
+      if (ended) return Promise.resolve(ITERATION_DONE);
       return iterator.next().then(
         (step): IteratorResult<GatewayEvent> => {
           if (step.done) {
             end('ok', undefined);
-            return finished;
+            return ITERATION_DONE;
           }
           const event = step.value;
           if (event.type === 'chunks') {
@@ -84,7 +84,7 @@ export function tracked(
     async return() {
       end('aborted', abortReason(signal));
       await iterator.return?.();
-      return finished;
+      return ITERATION_DONE;
     },
   };
 }

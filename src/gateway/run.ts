@@ -1,3 +1,4 @@
+import { ITERATION_DONE } from '../core/iteration.ts';
 import { childController } from '../core/abort.ts';
 import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
 import { abortReason, asGatewayError, GatewayError, type GatewayCode } from '../errors.ts';
@@ -152,8 +153,6 @@ async function attempt(target: Target, request: CallRequest, deps: RunDeps, dead
   }
 }
 
-const FINISHED: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
 /**
  * The rest of a started stream as `chunks` events, ended with a 504 (an error event for the client) when
  * the upstream goes silent for `idleMs`. One timer per stream, re-armed only when it fires; only time spent
@@ -208,7 +207,7 @@ class IdleGuarded implements AsyncIterableIterator<GatewayEvent> {
   }
 
   next(): Promise<IteratorResult<GatewayEvent>> {
-    if (this.#closed) return Promise.resolve(FINISHED);
+    if (this.#closed) return Promise.resolve(ITERATION_DONE);
     const first = this.#first;
     if (first) {
       this.#first = undefined;
@@ -221,7 +220,7 @@ class IdleGuarded implements AsyncIterableIterator<GatewayEvent> {
         this.#waitingSince = undefined;
         if (!step.done) return { done: false, value: { type: 'chunks', chunks: step.value } };
         this.#close(true);
-        return FINISHED;
+        return ITERATION_DONE;
       },
       (error: unknown) => {
         this.#close(false);
@@ -233,7 +232,7 @@ class IdleGuarded implements AsyncIterableIterator<GatewayEvent> {
   /** The reader stopped early: the upstream request is aborted. */
   return(): Promise<IteratorResult<GatewayEvent>> {
     this.#close(false);
-    return Promise.resolve(FINISHED);
+    return Promise.resolve(ITERATION_DONE);
   }
 
   #close(drained: boolean): void {

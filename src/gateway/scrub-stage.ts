@@ -1,3 +1,4 @@
+import { ITERATION_DONE } from '../core/iteration.ts';
 import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
 import { scrubText } from '../core/scrub.ts';
 import type { GatewayEvent, Stage } from './types.ts';
@@ -42,8 +43,6 @@ function scrubCompletion(completion: ChatCompletion, secrets: readonly string[])
   }
   return completion;
 }
-
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /**
  * The events with every configured secret scrubbed out, and the held-back tails sent as one last chunk. A plain
@@ -117,17 +116,17 @@ function scrubbed(
     if (!result.done) return { done: false, value: scrubEvent(result.value) };
     ended = true;
     const rest = tail();
-    return rest ? { done: false, value: rest } : DONE;
+    return rest ? { done: false, value: rest } : ITERATION_DONE;
   };
 
   return {
     [Symbol.asyncIterator]() {
       return this;
     },
-    next: () => (ended ? Promise.resolve(DONE) : iterator.next().then(step)),
+    next: () => (ended ? Promise.resolve(ITERATION_DONE) : iterator.next().then(step)),
     return: () => {
       ended = true;
-      return Promise.resolve(iterator.return?.()).then(() => DONE);
+      return Promise.resolve(iterator.return?.()).then(() => ITERATION_DONE);
     },
   };
 }

@@ -1,7 +1,7 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import { isJsonObject, type ChatBody, type ChatCompletion, type ChatCompletionChunk } from '../core/types.ts';
-import { GatewayError } from '../errors.ts';
-import { readSse, type SseEvent } from '../stream/sse-decoder.ts';
+import type { SseEvent } from '../stream/sse-decoder.ts';
+import { chunkBatches } from './chunk-batches.ts';
 import { adaptRequest } from './adapt-request.ts';
 import { callAnthropic } from './anthropic/call.ts';
 import { clientCache } from './client-cache.ts';
@@ -69,94 +69,32 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamAnswer> 
   }
 }
 
-const DRAINED: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
 /** Whether a chunk finishes any choice. */
 function finishes(chunk: ChatCompletionChunk): boolean {
   for (const c of chunk.choices) if (c.finish_reason !== null) return true;
   return false;
 }
 
-/**
- * The normalised chunks of an OpenAI-wire stream, one batch per network read. A plain iterator over
- * `readSse`, not a generator: one promise per read. What arrived before a failure (or `[DONE]`) in the same
- * read still goes out first; the failure comes at the next read. No `[DONE]` is fine once a finish reason
- * came (some providers never send it); before that, the stream was cut. A reader that stops early cancels the body.
- */
+/** The normalised chunks of an OpenAI-wire stream: `[DONE]` ends it, comment lines are skipped. */
 function streamChunks(
   body: ReadableStream<Uint8Array>,
   target: Target,
   signal: AbortSignal,
   options: NormalizeOptions,
 ): AsyncIterableIterator<ChatCompletionChunk[]> {
-  const sse = readSse(body);
   const normalizer = new ChunkNormalizer(target.model, options);
   let finished = false;
-  let ended = false;
-  let failure: unknown;
-  const fail = (error: unknown): never => {
-    ended = true;
-    void sse.return?.();
-    throw toGatewayError(error, target, signal);
-  };
-  const read = (): Promise<IteratorResult<ChatCompletionChunk[]>> =>
-    sse.next().then((step): IteratorResult<ChatCompletionChunk[]> | Promise<IteratorResult<ChatCompletionChunk[]>> => {
-      if (ended) return DRAINED;
-      if (step.done) {
-        if (!finished)
-          fail(
-            new GatewayError(502, `The upstream ${target.id} closed the stream before the answer finished.`, {
-              type: 'upstream_error',
-              code: 'upstream_stream_cut',
-            }),
-          );
-        ended = true;
-        return DRAINED;
-      }
-      const batch: ChatCompletionChunk[] = [];
-      for (const event of step.value) {
-        if (event.comment !== undefined) continue;
-        if (event.data === '[DONE]') {
-          ended = true;
-          void sse.return?.();
-          break;
-        }
-        try {
-          const chunk = normalizer.normalize(parseChunk(event, target));
-          if (!finished) finished = finishes(chunk);
-          batch.push(chunk);
-        } catch (error) {
-          failure = error;
-          break;
-        }
-      }
-      if (batch.length > 0) return { done: false, value: batch };
-      if (failure !== undefined) {
-        const error = failure;
-        failure = undefined;
-        fail(error);
-      }
-      return ended ? DRAINED : read();
-    }, fail);
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
+  return chunkBatches(body, target, {
+    chunksOf(event) {
+      if (event.comment !== undefined) return [];
+      if (event.data === '[DONE]') return null;
+      const chunk = normalizer.normalize(parseChunk(event, target));
+      if (!finished) finished = finishes(chunk);
+      return [chunk];
     },
-    next() {
-      if (failure !== undefined) {
-        const error = failure;
-        failure = undefined;
-        return Promise.resolve().then(() => fail(error));
-      }
-      return ended ? Promise.resolve(DRAINED) : read();
-    },
-    return() {
-      ended = true;
-      failure = undefined;
-      void sse.return?.();
-      return Promise.resolve(DRAINED);
-    },
-  };
+    finished: () => finished,
+    toError: (error) => toGatewayError(error, target, signal),
+  });
 }
 
 /** One `data:` payload as JSON; an error frame (`event: error`, or an `error` object) as the error it carries. */

@@ -1,3 +1,5 @@
+import { ITERATION_DONE } from '../core/iteration.ts';
+
 /** One Server-Sent Event: `event` is null for unnamed events; `comment` holds a `:` line's text instead. */
 export interface SseEvent {
   event: string | null;
@@ -95,8 +97,6 @@ export class SseDecoder {
   }
 }
 
-const DRAINED: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
 /**
  * Reads a byte stream as SSE events: one array per network read, so a burst costs one step, not one per
  * event. A plain iterator, not a generator: one promise per read. A reader that stops early (`return`) or a
@@ -117,12 +117,12 @@ export function readSse(body: ReadableStream<Uint8Array>): AsyncIterableIterator
   const read = (): Promise<IteratorResult<SseEvent[]>> =>
     reader.read().then(
       ({ done, value }): IteratorResult<SseEvent[]> | Promise<IteratorResult<SseEvent[]>> => {
-        if (finished) return DRAINED;
+        if (finished) return ITERATION_DONE;
         if (done) {
           const rest = decoder.push(text.decode());
           for (const event of decoder.flush()) rest.push(event);
           finish(true);
-          return rest.length > 0 ? { done: false, value: rest } : DRAINED;
+          return rest.length > 0 ? { done: false, value: rest } : ITERATION_DONE;
         }
         const events = decoder.push(text.decode(value, { stream: true }));
         // A read that completed no event (half a line) is not worth a step of the reader's.
@@ -137,10 +137,10 @@ export function readSse(body: ReadableStream<Uint8Array>): AsyncIterableIterator
     [Symbol.asyncIterator]() {
       return this;
     },
-    next: () => (finished ? Promise.resolve(DRAINED) : read()),
+    next: () => (finished ? Promise.resolve(ITERATION_DONE) : read()),
     return: () => {
       finish(false);
-      return Promise.resolve(DRAINED);
+      return Promise.resolve(ITERATION_DONE);
     },
   };
 }

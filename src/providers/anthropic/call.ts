@@ -2,7 +2,6 @@ import Anthropic, { APIConnectionTimeoutError, APIError, APIUserAbortError } fro
 import type { MessageCreateParams } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ChatBody, ChatCompletionChunk } from '../../core/types.ts';
 import { abortReason, clientClosed, GatewayError } from '../../errors.ts';
-import { readSse } from '../../stream/sse-decoder.ts';
 import type { Target } from '../target.ts';
 import type { UpstreamAnswer, UpstreamCall } from '../upstream.ts';
 import { redact } from '../upstream-error.ts';
@@ -10,7 +9,8 @@ import { clientCache } from '../client-cache.ts';
 import { isEventStream, upstreamJson } from '../upstream-body.ts';
 import { anthropicError } from './errors.ts';
 import { fromMessage } from './from-message.ts';
-import { MessageStreamTranslator, streamCut } from './stream.ts';
+import { chunkBatches } from '../chunk-batches.ts';
+import { MessageStreamTranslator } from './stream.ts';
 import { toMessagesRequest } from './to-messages.ts';
 
 // The gateway owns the retry loop, so the SDK never retries on its own.
@@ -42,29 +42,17 @@ export async function callAnthropic(call: UpstreamCall, body: ChatBody): Promise
   }
 }
 
-async function* streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk[]> {
+/** The chunks of a Messages API stream, translated event by event; comment lines and empty events are skipped. */
+function streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: AbortSignal): AsyncIterableIterator<ChatCompletionChunk[]> {
   const translator = new MessageStreamTranslator(target, nowSeconds());
-  try {
-    for await (const events of readSse(body)) {
-      const batch: ChatCompletionChunk[] = [];
-      let failure: unknown;
-      for (const event of events) {
-        if (event.comment !== undefined || event.data === '') continue;
-        try {
-          batch.push(...translator.push(event.event ?? undefined, upstreamJson(event.data, target, 'a stream event')));
-        } catch (error) {
-          failure = error;
-          break;
-        }
-      }
-      // What arrived before a failure in the same read still goes out first.
-      if (batch.length > 0) yield batch;
-      if (failure !== undefined) throw failure;
-    }
-    if (!translator.finished) throw streamCut(target);
-  } catch (error) {
-    throw toGatewayError(error, target, signal);
-  }
+  return chunkBatches(body, target, {
+    chunksOf: (event) =>
+      event.comment !== undefined || event.data === ''
+        ? []
+        : translator.push(event.event ?? undefined, upstreamJson(event.data, target, 'a stream event')),
+    finished: () => translator.finished,
+    toError: (error) => toGatewayError(error, target, signal),
+  });
 }
 
 /** Anthropic SDK errors, dropped connections and aborts as GatewayErrors. */

@@ -1,6 +1,5 @@
 import type { ChatCompletionChunk, JsonObject } from '../../core/types.ts';
 import { isJsonObject } from '../../core/types.ts';
-import { GatewayError } from '../../errors.ts';
 import type { Target } from '../target.ts';
 import { anthropicError } from './errors.ts';
 import { finishFromAnthropic, usageFromAnthropic } from './usage.ts';
@@ -164,10 +163,3 @@ export class MessageStreamTranslator {
     return [this.#chunk({}, finishFromAnthropic(delta['stop_reason'])), usage];
   }
 }
-
-/** The stream ended before its stop reason. */
-export const streamCut = (target: Target) =>
-  new GatewayError(502, `The upstream ${target.id} closed the stream before the answer finished.`, {
-    type: 'upstream_error',
-    code: 'upstream_stream_cut',
-  });
