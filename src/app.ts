@@ -150,7 +150,7 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         route: undefined,
         handler: undefined as never,
         log: {},
-        streamEnded: undefined,
+        streamed: false,
         callModel: undefined as never,
         tools: undefined as never,
         outcomes: [],

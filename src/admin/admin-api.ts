@@ -3,7 +3,7 @@ import { GatewayError } from '../errors.ts';
 import type { KeyIndex } from '../limits/key-index.ts';
 import type { KeyRecord } from '../limits/key-record.ts';
 import { keyObject, type LimitsDeps } from '../limits/limits-deps.ts';
-import { limitUnavailable } from '../limits/limit-unavailable.ts';
+import { limitUnavailable, reachLimits } from '../limits/limit-unavailable.ts';
 import { readUsage, usageBody } from '../limits/usage-response.ts';
 import { authorizeAdmin } from './admin-auth.ts';
 import { type KeyFields, parseCreate, parsePatch, readBody } from './key-input.ts';
@@ -17,21 +17,11 @@ export interface AdminDeps extends LimitsDeps {
 
 const indexObject = (deps: AdminDeps) => deps.index.get(deps.index.idFromName('index'));
 
-/** Awaits a Durable Object call; an unreachable object is a 503, a GatewayError passes through. */
-async function reach<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof GatewayError) throw error;
-    throw limitUnavailable(error);
-  }
-}
-
 const unknownKey = (id: string) => new GatewayError(404, `No gateway key with id ${id}.`, { code: 'invalid_value', param: 'id' });
 
 /** The hash that names a key's object, from the index. */
 async function hashOf(deps: AdminDeps, id: string): Promise<string> {
-  const entry = await reach(indexObject(deps).get(id));
+  const entry = await reachLimits(indexObject(deps).get(id));
   if (!entry) throw unknownKey(id);
   return entry.keyHash;
 }
@@ -57,7 +47,7 @@ async function createKey(request: Request, deps: AdminDeps): Promise<Response> {
     kind: 'managed',
   };
   // Index first: a key that works is always listed (and so can be revoked); a failed create is taken back out.
-  await reach(indexObject(deps).add({ keyHash, record }));
+  await reachLimits(indexObject(deps).add({ keyHash, record }));
   try {
     if (!(await keyObject(deps, keyHash).create(record))) throw new Error('a key object with this hash already holds a record');
   } catch (error) {
@@ -70,9 +60,9 @@ async function createKey(request: Request, deps: AdminDeps): Promise<Response> {
 }
 
 async function updateKey(deps: AdminDeps, id: string, change: (hash: string) => Promise<KeyRecord | null>): Promise<KeyRecord> {
-  const record = await reach(change(await hashOf(deps, id)));
+  const record = await reachLimits(change(await hashOf(deps, id)));
   if (!record) throw unknownKey(id);
-  await reach(indexObject(deps).put(record));
+  await reachLimits(indexObject(deps).put(record));
   return record;
 }
 
@@ -83,7 +73,7 @@ async function patchKey(request: Request, deps: AdminDeps, id: string): Promise<
 }
 
 async function getKey(deps: AdminDeps, id: string): Promise<Response> {
-  const record = await reach(keyObject(deps, await hashOf(deps, id)).getRecord());
+  const record = await reachLimits(keyObject(deps, await hashOf(deps, id)).getRecord());
   if (!record) throw unknownKey(id);
   return Response.json(record);
 }
@@ -107,7 +97,7 @@ export async function adminApi(request: Request, deps: AdminDeps): Promise<Respo
 
   if (path === '/admin/keys') {
     if (method === 'POST') return createKey(request, deps);
-    if (method === 'GET') return Response.json({ object: 'list', data: await reach(indexObject(deps).list()) });
+    if (method === 'GET') return Response.json({ object: 'list', data: await reachLimits(indexObject(deps).list()) });
     throw methodNotAllowed(request, 'GET, POST');
   }
   const match = /^\/admin\/keys\/([^/]+)(\/usage)?$/.exec(path);

@@ -1,3 +1,4 @@
+import { isJsonObject } from '../core/types.ts';
 import { GatewayError, invalidField } from '../errors.ts';
 
 // Strict validation of admin request bodies: unknown fields, wrong types and values out of bounds are 400s that
@@ -99,8 +100,7 @@ const CHECKS: Record<keyof KeyFields, Check> = {
 };
 
 function fields(body: unknown, nowMs: number): KeyFields {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new GatewayError(400, 'The body must be a JSON object.', { code: 'invalid_json' });
+  if (!isJsonObject(body)) throw new GatewayError(400, 'The body must be a JSON object.', { code: 'invalid_json' });
   const out: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(body)) {
     const check = (CHECKS as Record<string, Check | undefined>)[field];

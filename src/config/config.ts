@@ -1,3 +1,4 @@
+import { commaList } from '../core/comma-list.ts';
 import { configError } from '../errors.ts';
 import type { CacheSettings } from '../cache/cache-policy.ts';
 import type { BackoffSettings, CooldownSettings } from './settings.ts';
@@ -57,12 +58,6 @@ export interface ResilienceSettings {
   readonly cooldown: CooldownSettings;
 }
 
-const list = (value: string) =>
-  value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-
 function jsonObject(env: object, name: string, example: string): Record<string, unknown> {
   const raw = readVariable(env, name);
   let parsed: unknown;
@@ -114,7 +109,7 @@ function tokenSettings(env: object): TokenSettings {
 
 function cache(env: object): CacheSettings {
   const ttl = positiveInt(env, 'CACHE_TTL');
-  const maxTtl = readVariable(env, 'CACHE_MAX_TTL') === '' ? ttl : positiveInt(env, 'CACHE_MAX_TTL');
+  const maxTtl = optionalPositiveInt(env, 'CACHE_MAX_TTL') ?? ttl;
   return {
     mode: oneOf(env, 'CACHE_MODE', ['off', 'deterministic', 'all'] as const),
     ttl,
@@ -161,7 +156,7 @@ function providerConfig(env: object, spec: ProviderSpec): ProviderConfig {
 /** The values of every secret variable, longest first (so a key that contains another is scrubbed whole). */
 function secretValues(env: object, providers: Iterable<ProviderConfig>): string[] {
   const declared = VARIABLES.filter((v) => v.secret).flatMap((v) =>
-    v.name === 'GATEWAY_API_KEYS' ? list(readVariable(env, v.name)) : [readVariable(env, v.name)],
+    v.name === 'GATEWAY_API_KEYS' ? commaList(readVariable(env, v.name)) : [readVariable(env, v.name)],
   );
   // Keys of CUSTOM_PROVIDERS live in secrets the deployer named, not in declared variables.
   const values = [...declared, ...[...providers].flatMap((p) => (p.apiKey ? [p.apiKey] : []))];
@@ -178,10 +173,10 @@ export function parseConfig(env: object): Config {
       `unknown provider "${defaultProvider}"; known providers: ${specs.map((s) => s.name).join(', ')}.`,
     );
   }
-  const origins = list(readVariable(env, 'ALLOWED_ORIGINS'));
+  const origins = commaList(readVariable(env, 'ALLOWED_ORIGINS'));
   const providers = new Map(specs.map((spec) => [spec.name, providerConfig(env, spec)]));
   return {
-    gatewayKeys: list(readVariable(env, 'GATEWAY_API_KEYS')),
+    gatewayKeys: commaList(readVariable(env, 'GATEWAY_API_KEYS')),
     secrets: secretValues(env, providers.values()),
     allowAnonymous: boolean(env, 'ALLOW_ANONYMOUS'),
     allowedOrigins: origins.includes('*') ? '*' : origins,

@@ -1,4 +1,4 @@
-import { boolean, optionalLimit } from './typed-variables.ts';
+import { boolean, optionalLimit, positiveInt } from './typed-variables.ts';
 import { readVariable } from './variables.ts';
 
 /** Per-key limits; null means unlimited. */
@@ -23,7 +23,6 @@ export interface LimitSettings {
 /** Reads ADMIN_TOKEN, KEY_* limits, LIMITS_FAIL_OPEN and LIMITS_RESERVATION_TTL_SECONDS; fails fast on a bad value. */
 export function readLimitSettings(env: object): LimitSettings {
   const failOpen = boolean(env, 'LIMITS_FAIL_OPEN');
-  const ttl = optionalLimit(env, 'LIMITS_RESERVATION_TTL_SECONDS', true);
   const adminToken = readVariable(env, 'ADMIN_TOKEN');
   return {
     staticLimits: {
@@ -33,7 +32,8 @@ export function readLimitSettings(env: object): LimitSettings {
       usd_per_month: optionalLimit(env, 'KEY_USD_PER_MONTH', false),
     },
     failOpen,
-    reservationTtlMs: (ttl ?? 900) * 1000,
+    // Never empty: the variable's declared default (900) stands in for an unset one.
+    reservationTtlMs: positiveInt(env, 'LIMITS_RESERVATION_TTL_SECONDS') * 1000,
     adminToken: adminToken === '' ? undefined : adminToken,
   };
 }

@@ -3,8 +3,6 @@ import type { Config } from '../config/config.ts';
 import type { SharedAnswer } from '../gateway/cache-stage.ts';
 import type { RunDeps } from '../gateway/run.ts';
 import type { CallModel, Caller, Outcome } from '../gateway/types.ts';
-
-export type { Caller };
 import type { ToolRegistry } from '../tools/registry.ts';
 import type { RouteMatch } from './route-match.ts';
 
@@ -49,6 +47,6 @@ export interface RequestContext {
   tools: ToolRegistry;
   /** The outcome of every model call the request made, for the log line. */
   readonly outcomes: Promise<Outcome>[];
-  /** For streamed responses: settles when the body ends, so the log line can wait for it. */
-  streamEnded: Promise<void> | undefined;
+  /** Whether the answer went out as a stream (its status was sent before it ended: a failure after that is in its outcome). */
+  streamed: boolean;
 }

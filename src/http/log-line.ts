@@ -1,9 +1,9 @@
 import type { Outcome } from '../gateway/types.ts';
 import type { RequestContext } from './context.ts';
-import { scrubText } from './scrub.ts';
+import { scrubText } from '../core/scrub.ts';
 
 /** The fields the call outcomes give the log line: who answered, every attempt, tokens and cost spent, what the cache did. */
-export function outcomeFields(outcomes: readonly Outcome[]): Record<string, unknown> {
+function outcomeFields(outcomes: readonly Outcome[]): Record<string, unknown> {
   const last = outcomes.at(-1);
   if (!last) return {};
   let prompt = 0;
@@ -49,7 +49,7 @@ function toolLoopFields(outcome: Outcome): Record<string, unknown> {
 export function writeLogLine(rc: RequestContext, method: string, status: number, outcomes: readonly Outcome[]): void {
   const last = outcomes.at(-1);
   // A stream that failed or was abandoned after it started carries its error only in its outcome.
-  const streamError = rc.streamEnded && last?.error ? { error_type: last.error.type, error_code: last.error.code ?? undefined } : {};
+  const streamError = rc.streamed && last?.error ? { error_type: last.error.type, error_code: last.error.code ?? undefined } : {};
   const line = {
     at: new Date(rc.deps.clock.wallNow()).toISOString(),
     request_id: rc.requestId,

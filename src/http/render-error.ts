@@ -7,7 +7,7 @@ const CLIENT_RETRYABLE = new Set([408, 409, 429]);
  * `x-should-retry` for an error, as OpenAI's SDKs read it: "false" for bad input (4xx other than 408, 409
  * and 429) and for a deployment that is not configured, which a retry cannot fix; an explicit hint wins.
  */
-export function retryHint(error: GatewayError): Record<string, string> {
+function retryHint(error: GatewayError): Record<string, string> {
   if (error.headers['x-should-retry']) return {};
   const fixedByRetry =
     error.status >= 500

@@ -12,7 +12,7 @@ const NANO = 1e9;
 /** Expired reservations are kept this long so a late settle still charges the real usage (once). */
 const EXPIRED_KEEP_MS = 24 * 3600_000;
 /** How long a reservation waits for its settle unless the caller says otherwise. */
-export const DEFAULT_RESERVATION_TTL_MS = 15 * MINUTE_MS;
+const DEFAULT_RESERVATION_TTL_MS = 15 * MINUTE_MS;
 
 export type LimitName = 'requests_per_minute' | 'tokens_per_day' | 'usd_per_day' | 'usd_per_month';
 
@@ -162,7 +162,7 @@ export class KeyLimits extends DurableObject {
         ok: false,
         limit: worst.limit,
         retryAfterSeconds,
-        headers: { 'retry-after': String(retryAfterSeconds), ...this.headers(record, now) },
+        headers: { 'retry-after': String(retryAfterSeconds), ...this.headers(record, now, hits.count, day.tokens) },
       };
     }
 
@@ -182,7 +182,8 @@ export class KeyLimits extends DurableObject {
     this.add(dayOf(now), 1, tokens, nanoUsd);
     this.add(monthOf(now), 1, tokens, nanoUsd);
     this.scheduleExpiry(ttlMs);
-    return { ok: true, reservationId, headers: this.headers(record, now) };
+    // This request's hit and tokens are counted now: the figures read above, plus them (no second read).
+    return { ok: true, reservationId, headers: this.headers(record, now, hits.count + 1, day.tokens + tokens) };
   }
 
   /** Replaces a reservation by the real usage (zero for a cache hit); a late settle of an expired one still charges it, once. */
@@ -310,11 +311,10 @@ export class KeyLimits extends DurableObject {
     void this.ctx.storage.getAlarm().then((current) => (current === null || current > at ? this.ctx.storage.setAlarm(at) : undefined));
   }
 
-  /** The header trios after this request: requests in the sliding minute, tokens of the UTC day. */
-  private headers(record: KeyRecord, now: number): Record<string, string> {
+  /** The header trios after this request, from its counts: requests in the sliding minute, tokens of the UTC day. */
+  private headers(record: KeyRecord, now: number, count: number, dayTokens: number): Record<string, string> {
     let requests: LimitState | null = null;
     if (record.requests_per_minute !== null) {
-      const count = this.hitsInWindow(now).count;
       requests = {
         limit: record.requests_per_minute,
         remaining: record.requests_per_minute - count,
@@ -326,7 +326,7 @@ export class KeyLimits extends DurableObject {
         ? null
         : {
             limit: record.tokens_per_day,
-            remaining: record.tokens_per_day - this.period(dayOf(now)).tokens,
+            remaining: record.tokens_per_day - dayTokens,
             resetMs: nextUtcMidnight(now) - now,
           };
     return rateLimitHeaders(requests, tokens);

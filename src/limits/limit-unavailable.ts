@@ -7,3 +7,13 @@ export const limitUnavailable = (cause: unknown) =>
     cause,
     headers: { 'retry-after': '1' },
   });
+
+/** Awaits a call to a key's Durable Object: an object that cannot be reached is a 503, a GatewayError passes through. */
+export async function reachLimits<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw limitUnavailable(error);
+  }
+}

@@ -3,7 +3,7 @@ import { GatewayError } from '../errors.ts';
 import type { Caller } from '../gateway/types.ts';
 import { type KeyRecord, unusableReason } from './key-record.ts';
 import { keyObject, type LimitsDeps } from './limits-deps.ts';
-import { limitUnavailable } from './limit-unavailable.ts';
+import { reachLimits } from './limit-unavailable.ts';
 
 /** Managed keys start with this, so other keys (GATEWAY_API_KEYS) never cost a Durable Object round trip. */
 export const MANAGED_KEY_PREFIX = 'gk_';
@@ -26,12 +26,7 @@ export interface ManagedCaller extends Caller {
 export async function lookupKey(deps: LimitsDeps, presentedKey: string): Promise<ManagedCaller | null> {
   if (!presentedKey.startsWith(MANAGED_KEY_PREFIX)) return null;
   const keyHash = toHex(await sha256(presentedKey));
-  let record: KeyRecord | null;
-  try {
-    record = await keyObject(deps, keyHash).getRecord();
-  } catch (error) {
-    throw limitUnavailable(error);
-  }
+  const record: KeyRecord | null = await reachLimits(keyObject(deps, keyHash).getRecord());
   if (record?.kind !== 'managed') throw new GatewayError(401, 'Invalid gateway key.', { code: 'invalid_api_key' });
   const reason = unusableReason(record, deps.now());
   if (reason)

@@ -3,15 +3,11 @@ import type { Caller } from '../gateway/types.ts';
 import type { KeyUsage } from './key-limits.ts';
 import { staticRecord } from './key-record.ts';
 import { keyObject, type LimitsDeps } from './limits-deps.ts';
-import { limitUnavailable } from './limit-unavailable.ts';
+import { reachLimits } from './limit-unavailable.ts';
 
 /** A key's usage from its object: today, this month, this minute, limits and what remains (the admin API shares it). */
 export async function readUsage(deps: LimitsDeps, keyHash: string): Promise<KeyUsage> {
-  try {
-    return await keyObject(deps, keyHash).usage(deps.now(), staticRecord(deps.settings.staticLimits));
-  } catch (error) {
-    throw limitUnavailable(error);
-  }
+  return reachLimits(keyObject(deps, keyHash).usage(deps.now(), staticRecord(deps.settings.staticLimits)));
 }
 
 /** The public view of a usage report: no record internals, just the key's name and its figures. */

@@ -33,20 +33,9 @@ export function resolveModel(name: string | undefined, config: ModelDirectory, p
   const model = known ? full.slice(slash + 1) : full;
   if (!provider) throw invalidField(param, `Unknown provider "${providerName}".`, 'unknown_provider');
   if (model === '') throw invalidField(param, `Model "${full}" names no model after the provider.`, 'invalid_value');
-  const secret = provider.spec.keyVar;
-  if (secret && provider.spec.keyRequired && !provider.apiKey) {
-    throw new GatewayError(500, `Provider ${providerName} is not configured: set the secret ${secret} (wrangler secret put ${secret}).`, {
-      type: 'server_error',
-      code: 'provider_not_configured',
-      param,
-    });
-  }
-  if (!provider.baseURL || provider.baseURL.includes('/accounts//')) {
-    // An empty `{account}` in the default URL means CLOUDFLARE_ACCOUNT_ID is missing, not the URL itself.
-    const variable = provider.spec.defaultBaseUrl.includes('{account}')
-      ? 'CLOUDFLARE_ACCOUNT_ID'
-      : (provider.spec.baseUrlVar ?? 'CUSTOM_PROVIDERS');
-    throw new GatewayError(500, `Provider ${providerName} is not configured: set ${variable}.`, {
+  const missing = missingSetting(provider);
+  if (missing) {
+    throw new GatewayError(500, `Provider ${providerName} is not configured: set ${missing}.`, {
       type: 'server_error',
       code: 'provider_not_configured',
       param,
@@ -54,3 +43,17 @@ export function resolveModel(name: string | undefined, config: ModelDirectory, p
   }
   return { provider, model, id: `${providerName}/${model}` };
 }
+
+/** What a provider still needs before it can be called here (its key, its base URL), or undefined when nothing. */
+function missingSetting(provider: ProviderConfig): string | undefined {
+  const secret = provider.spec.keyVar;
+  if (secret && provider.spec.keyRequired && !provider.apiKey) return `the secret ${secret} (wrangler secret put ${secret})`;
+  if (!provider.baseURL || provider.baseURL.includes('/accounts//')) {
+    // An empty `{account}` in the default URL means CLOUDFLARE_ACCOUNT_ID is missing, not the URL itself.
+    return provider.spec.defaultBaseUrl.includes('{account}') ? 'CLOUDFLARE_ACCOUNT_ID' : (provider.spec.baseUrlVar ?? 'CUSTOM_PROVIDERS');
+  }
+  return undefined;
+}
+
+/** Whether a provider can be called here: its key is set (or it needs none) and it has a base URL. */
+export const providerConfigured = (provider: ProviderConfig): boolean => missingSetting(provider) === undefined;

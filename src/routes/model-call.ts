@@ -111,7 +111,7 @@ function fitted(rc: RequestContext, body: ChatBody, target: Target, trimByDefaul
 }
 
 /** Tokens and cost of a finished call, as response headers. */
-export function usageHeaders(outcome: Outcome): Record<string, string> {
+function usageHeaders(outcome: Outcome): Record<string, string> {
   if (!outcome.usage) return {};
   return {
     'x-gateway-prompt-tokens': String(outcome.usage.prompt_tokens),
@@ -122,7 +122,7 @@ export function usageHeaders(outcome: Outcome): Record<string, string> {
 }
 
 /** Headers every model answer carries: which model answered, after how many upstream attempts, and what the cache did. */
-export function gatewayHeaders(answer: Answer): Record<string, string> {
+function gatewayHeaders(answer: Answer): Record<string, string> {
   return {
     'x-gateway-model': answer.target.id,
     'x-gateway-attempts': String(answer.attempts.length),
@@ -134,14 +134,13 @@ export function gatewayHeaders(answer: Answer): Record<string, string> {
 /** A non-stream answer: the started answer and the whole completion it adds up to. */
 export async function completeCall(
   started: StartedCall,
-): Promise<{ answer: Answer; completion: ChatCompletion; outcome: Outcome; headers: Record<string, string> }> {
+): Promise<{ answer: Answer; completion: ChatCompletion; headers: Record<string, string> }> {
   const answer = await started.call.answer;
   const completion = await collectCompletion(answer);
   const outcome = await started.call.outcome;
   return {
     answer,
     completion,
-    outcome,
     headers: { ...gatewayHeaders(answer), ...started.headers, ...limitHeaders(started.caller), ...usageHeaders(outcome) },
   };
 }
@@ -176,7 +175,7 @@ export async function streamCall(rc: RequestContext, started: StartedCall, encod
   const { call, controller } = started;
   const keepAliveMs = rc.config.resilience.keepAliveMs;
   const early = await within(rc.deps.clock, call.answer, keepAliveMs);
-  rc.streamEnded = call.outcome.then(() => {});
+  rc.streamed = true;
   const body = sseBody(early ? early.events : keptAlive(rc, call.answer, keepAliveMs), {
     encoder,
     toError: (error) => scrubError(asGatewayError(error, rc.requestId), rc.config.secrets),

@@ -1,3 +1,4 @@
+import { commaList } from '../core/comma-list.ts';
 import type { Config } from '../config/config.ts';
 import type { RunPolicy } from '../config/settings.ts';
 import type { ChatBody } from '../core/types.ts';
@@ -15,10 +16,7 @@ export function modelChain(body: ChatBody, headers: Headers, config: Config): [T
   const primary = resolveModel(requested, config);
   const fromBody = Array.isArray(body['models']) ? body['models'] : [];
   if (!fromBody.every((m): m is string => typeof m === 'string')) throw invalidField('models', '"models" must be a list of model names.');
-  const fromHeader = (headers.get('x-gateway-fallbacks') ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const fromHeader = commaList(headers.get('x-gateway-fallbacks'));
   const cap = config.resilience.maxFallbacks;
   if (fromBody.length + fromHeader.length > cap) {
     throw invalidField(

@@ -1,7 +1,7 @@
 import { GatewayError } from '../errors.ts';
 import type { RequestContext } from '../http/context.ts';
 import { maxOutputTokens } from '../providers/model-catalog.ts';
-import { resolveModel } from '../providers/resolve-model.ts';
+import { providerConfigured, resolveModel } from '../providers/resolve-model.ts';
 import { knownChatModels, modelLimits, priceOf } from '../tokens/prices.ts';
 
 /**
@@ -40,46 +40,35 @@ function entry(rc: RequestContext, id: string, ownedBy?: string): Record<string,
   };
 }
 
-/** Whether a provider can be called here: its key is set, or it needs none, and it has a base URL. */
-function configured(rc: RequestContext, name: string): boolean {
-  try {
-    resolveModel(`${name}/probe`, rc.config);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The models this deployment names: the default, every alias, every model the deployer priced in MODEL_PRICES,
  * then the current chat models the price data knows for each configured provider.
  */
-function served(rc: RequestContext): Record<string, unknown>[] {
+function served(rc: RequestContext): Map<string, string | undefined> {
   const { defaultModel, aliases, tokens, providers } = rc.config;
-  const data = [entry(rc, defaultModel)];
-  const listed = new Set([defaultModel]);
+  // Each id once, with who owns it when that is not its provider (an alias); entries are built only for what is answered.
+  const listed = new Map<string, string | undefined>([[defaultModel, undefined]]);
   const add = (id: string, ownedBy?: string) => {
-    if (listed.has(id)) return;
-    listed.add(id);
-    data.push(entry(rc, id, ownedBy));
+    if (!listed.has(id)) listed.set(id, ownedBy);
   };
   for (const [alias, target] of Object.entries(aliases)) add(alias, `alias of ${target}`);
   for (const id of tokens.prices.keys()) add(id);
-  for (const name of providers.keys()) if (configured(rc, name)) for (const model of knownChatModels(name)) add(`${name}/${model}`);
-  return data;
+  for (const [name, provider] of providers)
+    if (providerConfigured(provider)) for (const model of knownChatModels(name)) add(`${name}/${model}`);
+  return listed;
 }
 
 /** `GET /v1/models`: the models this deployment names, in OpenAI's list shape with limits and prices. */
 export function models(_request: Request, rc: RequestContext): Response {
-  return Response.json({ object: 'list', data: served(rc) });
+  return Response.json({ object: 'list', data: [...served(rc)].map(([id, ownedBy]) => entry(rc, id, ownedBy)) });
 }
 
 /** `GET /v1/models/:id`: one of them (any `provider/model` the gateway can call is described). */
 export function model(_request: Request, rc: RequestContext): Response {
   const params = rc.route?.params ?? {};
   const id = params['provider'] ? `${params['provider']}/${params['id']}` : (params['id'] ?? '');
-  const listed = served(rc).find((m) => m['id'] === id);
-  if (listed) return Response.json(listed);
+  const listed = served(rc);
+  if (listed.has(id)) return Response.json(entry(rc, id, listed.get(id)));
   try {
     resolveModel(id, rc.config);
   } catch (error) {

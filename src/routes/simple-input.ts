@@ -1,3 +1,4 @@
+import { commaList } from '../core/comma-list.ts';
 import type { ChatBody } from '../core/types.ts';
 import { invalidField } from '../errors.ts';
 import { onlyFields, optional, validateChatBody } from './validate.ts';
@@ -60,10 +61,7 @@ export function simpleChatQuery(url: URL): SimpleInput {
   for (const [key, value] of url.searchParams) {
     if (key === 'access_token') continue;
     if (key === 'tools') {
-      input[key] = value
-        .split(',')
-        .map((name) => name.trim())
-        .filter(Boolean);
+      input[key] = commaList(value);
       continue;
     }
     input[key] =

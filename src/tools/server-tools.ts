@@ -1,3 +1,4 @@
+import { commaList } from '../core/comma-list.ts';
 // What a route turns a request's server-tool fields into, checked before any upstream call.
 import type { ChatBody } from '../core/types.ts';
 import { GatewayError, invalidField } from '../errors.ts';
@@ -9,10 +10,7 @@ export type ServerTools = NonNullable<CallRequest['serverTools']>;
 
 /** The names in an `x-gateway-tools: get_weather, calculate` header (empty when absent). */
 export function parseToolsHeader(value: string | null): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  return commaList(value);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isJsonObject } from '../core/types.ts';
 import type { Cost, Usage } from '../gateway/types.ts';
 
 /** Adds two token counts field by field, nested details included; either may be missing. Estimated if either was. */
@@ -19,10 +20,8 @@ function sumNumbers(a: Record<string, unknown>, b: Record<string, unknown>): Rec
     const x = a[key];
     const y = b[key];
     if (typeof x === 'number' || typeof y === 'number') out[key] = (typeof x === 'number' ? x : 0) + (typeof y === 'number' ? y : 0);
-    else if (isObject(x) && isObject(y)) out[key] = sumNumbers(x, y);
+    else if (isJsonObject(x) && isJsonObject(y)) out[key] = sumNumbers(x, y);
     else if (x !== undefined || y !== undefined) out[key] = x ?? y;
   }
   return out;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
