@@ -2,7 +2,21 @@ import type { Config } from '../config/config.ts';
 import { GatewayError } from '../errors.ts';
 
 const ALLOW_METHODS = 'GET, POST, OPTIONS';
-const EXPOSE_HEADERS = 'x-request-id, x-gateway-model, x-gateway-attempts, x-gateway-cache, retry-after, age';
+// What a page on an allowed origin may read: which model answered and how, what it cost, what limits remain.
+const EXPOSE_HEADERS = [
+  'x-request-id',
+  'x-gateway-model',
+  'x-gateway-attempts',
+  'x-gateway-cache',
+  'x-gateway-prompt-tokens',
+  'x-gateway-completion-tokens',
+  'x-gateway-cost-usd',
+  'x-gateway-max-tokens-clamped',
+  'x-gateway-trimmed-messages',
+  ...['requests', 'tokens'].flatMap((unit) => ['limit', 'remaining', 'reset'].map((part) => `x-ratelimit-${part}-${unit}`)),
+  'retry-after',
+  'age',
+].join(', ');
 
 /** The allowed origin to echo back for this request, or null when CORS does not apply or the origin is not allowed. */
 function allowedOrigin(request: Request, config: Config): string | null {

@@ -164,6 +164,19 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-allow-headers')).toBe('authorization, content-type');
   });
 
+  it('lets a page on an allowed origin read the usage, cost and rate-limit headers of an answer', async () => {
+    const response = await call('/chat', {
+      json: { prompt: 'Hi' },
+      headers: { origin: 'https://app.example' },
+      env: { ALLOWED_ORIGINS: 'https://app.example' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-gateway-cost-usd')).not.toBeNull();
+    const exposed = (response.headers.get('access-control-expose-headers') ?? '').split(', ');
+    for (const header of ['x-gateway-prompt-tokens', 'x-gateway-completion-tokens', 'x-gateway-cost-usd', 'x-ratelimit-remaining-requests'])
+      expect(exposed).toContain(header);
+  });
+
   it('refuses a preflight from an origin not in ALLOWED_ORIGINS', async () => {
     const response = await preflight('https://evil.example', { ALLOWED_ORIGINS: 'https://app.example' });
     expect(response.status).toBe(403);
