@@ -18,6 +18,8 @@ export interface ChatInput {
   readonly system?: string;
   /** `provider/model`, an alias, or omitted for the gateway's default model. */
   readonly model?: string;
+  /** Fallback models, tried in order when `model` fails with an error another model may not have. */
+  readonly models?: readonly string[];
   readonly temperature?: number;
   readonly max_tokens?: number;
   readonly top_p?: number;
@@ -26,13 +28,17 @@ export interface ChatInput {
   /** Server tools by name (`["get_weather"]`), or OpenAI tool definitions the client runs itself. */
   readonly tools?: readonly unknown[];
   readonly tool_choice?: unknown;
+  /** How many model calls the server-tool loop may make (the deployer's TOOLS_MAX_ITERATIONS bounds it). */
+  readonly max_iterations?: number;
 }
 
-const FIELDS = [
+/** Every field of `/chat` and `/stream`: the gateway refuses any other (so does this list, by dropping it). */
+export const CHAT_INPUT_FIELDS = [
   'messages',
   'prompt',
   'system',
   'model',
+  'models',
   'temperature',
   'max_tokens',
   'top_p',
@@ -40,11 +46,12 @@ const FIELDS = [
   'stop',
   'tools',
   'tool_choice',
-] as const;
+  'max_iterations',
+] as const satisfies readonly (keyof ChatInput)[];
 
 /** The request body: only the chat fields (the gateway refuses unknown ones), without the undefined ones. */
 export function chatBody(input: ChatInput): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  for (const field of FIELDS) if (input[field] !== undefined) body[field] = input[field];
+  for (const field of CHAT_INPUT_FIELDS) if (input[field] !== undefined) body[field] = input[field];
   return body;
 }

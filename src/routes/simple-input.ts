@@ -1,23 +1,8 @@
+import { CHAT_INPUT_FIELDS } from '../client/chat-input.ts';
 import { commaList } from '../core/comma-list.ts';
 import type { ChatBody } from '../core/types.ts';
 import { invalidField } from '../errors.ts';
 import { onlyFields, optional, validateChatBody } from './validate.ts';
-
-const FIELDS = [
-  'messages',
-  'prompt',
-  'system',
-  'model',
-  'models',
-  'temperature',
-  'max_tokens',
-  'top_p',
-  'seed',
-  'stop',
-  'tools',
-  'tool_choice',
-  'max_iterations',
-];
 
 /** The simple input as a chat body, plus the server tools it names. */
 export interface SimpleInput {
@@ -33,7 +18,7 @@ export interface SimpleInput {
  * tool definition (passed through). Unknown fields are refused so a typo (`max_token`) is not silently ignored.
  */
 export function simpleChatBody(input: Record<string, unknown>): SimpleInput {
-  onlyFields(input, FIELDS);
+  onlyFields(input, CHAT_INPUT_FIELDS);
   optional(input, 'prompt', 'string');
   optional(input, 'system', 'string');
   optional(input, 'temperature', 'number');

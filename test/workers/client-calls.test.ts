@@ -83,4 +83,15 @@ describe('the browser client against the gateway', () => {
     expect(extracted.attempts).toBe(1);
     expect((await listModels(client)).map((m) => m.id)).toContain('openai/gpt-4o-mini');
   });
+
+  it('sends every /chat field, fallback models and max_iterations included', async () => {
+    const sent: unknown[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      sent.push(JSON.parse(String(init?.body)));
+      return gatewayFetch(input, init);
+    };
+    const answer = await chat({ ...client, fetch: recording, prompt: 'Hi', models: ['openai/gpt-4.1-nano'], max_iterations: 2 });
+    expect(answer.content).toContain('You said: Hi');
+    expect(sent).toEqual([{ prompt: 'Hi', models: ['openai/gpt-4.1-nano'], max_iterations: 2 }]);
+  });
 });

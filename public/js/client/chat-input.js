@@ -19,6 +19,8 @@
                            
                                                                                 
                           
+                                                                                                     
+                                      
                                 
                                
                           
@@ -27,13 +29,17 @@
                                                                                                      
                                       
                                  
+                                                                                                            
+                                   
  
 
-const FIELDS = [
+/** Every field of `/chat` and `/stream`: the gateway refuses any other (so does this list, by dropping it). */
+export const CHAT_INPUT_FIELDS = [
   'messages',
   'prompt',
   'system',
   'model',
+  'models',
   'temperature',
   'max_tokens',
   'top_p',
@@ -41,11 +47,12 @@ const FIELDS = [
   'stop',
   'tools',
   'tool_choice',
-]         ;
+  'max_iterations',
+]                                                ;
 
 /** The request body: only the chat fields (the gateway refuses unknown ones), without the undefined ones. */
 export function chatBody(input           )                          {
   const body                          = {};
-  for (const field of FIELDS) if (input[field] !== undefined) body[field] = input[field];
+  for (const field of CHAT_INPUT_FIELDS) if (input[field] !== undefined) body[field] = input[field];
   return body;
 }
