@@ -61,16 +61,25 @@ export function buildAnswer(request: ChatRequest, directive: Directive, response
   }
   const pieces = text === null ? [] : stream.pieces === undefined ? splitWords(text) : splitExact(text, stream.pieces);
   const prompt = directive.usage?.prompt_tokens ?? Math.ceil(request.promptChars / 4);
-  const completion =
+  const wanted =
     directive.usage?.completion_tokens ?? pieces.length + toolCalls.reduce((n, call) => n + Math.max(1, call.fragments.length), 0);
+  // Like a real model, the answer stops at the request's output limit: usage says so, and finish_reason is "length".
+  const limit = outputLimit(request.body);
+  const completion = limit === undefined ? wanted : Math.min(wanted, limit);
   return {
     text,
     refusal,
     pieces,
     toolCalls,
-    finishReason: directive.finish_reason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'),
+    finishReason: directive.finish_reason ?? (completion < wanted ? 'length' : toolCalls.length > 0 ? 'tool_calls' : 'stop'),
     usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
   };
+}
+
+/** The request's `max_tokens` or `max_completion_tokens`, when it sets one. */
+function outputLimit(body: Record<string, unknown>): number | undefined {
+  const limits = [body['max_tokens'], body['max_completion_tokens']].filter((v): v is number => typeof v === 'number' && v > 0);
+  return limits.length === 0 ? undefined : Math.min(...limits);
 }
 
 function structuredOrDefaultText(request: ChatRequest): string {

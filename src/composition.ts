@@ -12,7 +12,7 @@ import { usageStage } from './gateway/usage-stage.ts';
 import type { AppDeps } from './http/context.ts';
 import { budgetStage, hasLimits } from './limits/budget-stage.ts';
 import { limitsDepsFor } from './limits/limits-deps.ts';
-import { worstCase } from './limits/worst-case.ts';
+import { callBound } from './limits/call-bound.ts';
 import { modelLimits } from './tokens/prices.ts';
 import type { ToolRegistry } from './tools/registry.ts';
 import { toolLoop } from './tools/tool-loop.ts';
@@ -28,15 +28,19 @@ export function defaultDeps(): AppDeps {
   };
 }
 
-/** Output tokens a budget reserves for a request that bounds them nowhere (no max_tokens, no known model limit). */
-const UNBOUNDED_OUTPUT_TOKENS = 4096;
+/** Output tokens a budgeted call is bounded by when neither the request nor DEFAULT_MAX_TOKENS names a limit. */
+const DEFAULT_OUTPUT_TOKENS = 4096;
 
 /** The budget stage, for callers with limits: a static key with no KEY_* limit set costs no Durable Object round trip. */
 function budgetFor(env: Env, config: Config): Stage {
   const deps = {
     ...limitsDepsFor(env, config.limits),
     estimate: (request: CallRequest) =>
-      worstCase(request, { overrides: config.tokens.prices, unboundedOutputTokens: UNBOUNDED_OUTPUT_TOKENS }),
+      callBound(request, {
+        overrides: config.tokens.prices,
+        defaultOutputTokens: config.tokens.defaultMaxTokens ?? DEFAULT_OUTPUT_TOKENS,
+        minOutputTokens: config.limits.minOutputTokens,
+      }),
   };
   return (next) => {
     const budgeted = budgetStage(deps)(next);

@@ -16,6 +16,8 @@ export interface LimitSettings {
   /** Let requests through without limits when the key's object cannot be reached (never for checking a managed key). */
   readonly failOpen: boolean;
   readonly reservationTtlMs: number;
+  /** BUDGET_MIN_OUTPUT_TOKENS: the shortest answer a budget narrows a call to before it refuses the call. */
+  readonly minOutputTokens: number;
   /** Undefined: the admin API does not exist. */
   readonly adminToken: string | undefined;
 }
@@ -34,6 +36,7 @@ export function readLimitSettings(env: object): LimitSettings {
     failOpen,
     // Never empty: the variable's declared default (900) stands in for an unset one.
     reservationTtlMs: positiveInt(env, 'LIMITS_RESERVATION_TTL_SECONDS') * 1000,
+    minOutputTokens: positiveInt(env, 'BUDGET_MIN_OUTPUT_TOKENS'),
     adminToken: adminToken === '' ? undefined : adminToken,
   };
 }

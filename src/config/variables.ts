@@ -263,6 +263,13 @@ const limits: VariableSpec[] = [
     default: '900',
     description: 'How long a budget reservation waits for its settle before it is released (a call whose isolate died).',
   },
+  {
+    name: 'BUDGET_MIN_OUTPUT_TOKENS',
+    secret: false,
+    default: '256',
+    description:
+      'Shortest answer (output tokens) a budget narrows a call to before refusing it: a call whose prompt plus this much cannot be paid is a 429.',
+  },
 ];
 
 export const VARIABLES: readonly VariableSpec[] = [...core, ...providers, ...providerExtras, ...tools, ...limits];

@@ -1,32 +1,39 @@
+import { ITERATION_DONE } from '../core/iteration.ts';
 import { asGatewayError, GatewayError } from '../errors.ts';
-import type { Call, Caller, CallRequest, Outcome, Stage } from '../gateway/types.ts';
-import type { ReserveResult } from './key-limits.ts';
+import type { Call, Caller, CallRequest, GatewayEvent, Outcome, Stage } from '../gateway/types.ts';
+import { askedOutputTokens, maxTokensField } from '../tokens/max-tokens.ts';
+import type { BudgetLimitName, CallBound, ReserveResult } from './key-limits.ts';
 import { staticRecord } from './key-record.ts';
 import { keyObject, type LimitsDeps } from './limits-deps.ts';
 import { limitUnavailable } from './limit-unavailable.ts';
 
-/** What a call may cost at most: its prompt tokens plus the output it may ask for, priced. */
+/** What a call spent (or may spend): tokens and US dollars. */
 export interface Spend {
   readonly tokens: number;
   readonly usd: number;
 }
 
 export interface BudgetDeps extends LimitsDeps {
-  /** The worst case of a request (estimated prompt tokens + its max output tokens, priced at the target's price). */
-  readonly estimate: (request: CallRequest) => Spend | Promise<Spend>;
+  /** A request's bound: its prompt exactly, and the output it may produce (which the key's object may narrow). */
+  readonly estimate: (request: CallRequest) => CallBound | Promise<CallBound>;
+  /** How often a running stream asks whether its key was revoked meanwhile (ms); default 5 s. */
+  readonly revocationCheckMs?: number;
 }
 
 const NOTHING: Spend = { tokens: 0, usd: 0 };
+/** Prompts longer than this (in JSON characters) are counted only after a cheap check that the key may call at all. */
+const PRECHECK_ABOVE_CHARS = 32_768;
+const REVOCATION_CHECK_MS = 5_000;
 
 // The headers of the latest reservation made for a caller (one Caller object per HTTP request), for the response.
 const headersByCaller = new WeakMap<Caller, Record<string, string>>();
 
-/** The `x-ratelimit-*` headers the budget stage got for this request's caller; add them to the response. */
+/** The `x-ratelimit-*` (and narrowing) headers the budget stage got for this request's caller; add them to the response. */
 export const limitHeaders = (caller: Caller): Record<string, string> => headersByCaller.get(caller) ?? {};
 
 /**
  * What a finished call spent: the outcome's usage and cost; nothing for a cache hit or a call that failed before
- * any answer; the reserved worst case where something was answered but its usage or cost is unknown.
+ * any answer; what was reserved where something was answered but its usage or cost is unknown.
  */
 export function settlement(outcome: Outcome, reserved: Spend): Spend {
   if (outcome.cache === 'HIT') return NOTHING;
@@ -37,7 +44,27 @@ export function settlement(outcome: Outcome, reserved: Spend): Spend {
   };
 }
 
-/** The error a refused reservation becomes: 429 with Retry-After for a limit, 401 for a key no longer valid. */
+const LIMIT_WORDS: Record<BudgetLimitName, string> = {
+  tokens_per_day: 'tokens per day',
+  usd_per_day: 'spending limit (US dollars per day)',
+  usd_per_month: 'spending limit (US dollars per month)',
+};
+
+/** Dollars as people read them: enough digits to see a small amount, no float noise. */
+const dollars = (usd: number) => `$${usd >= 0.01 ? usd.toFixed(2) : Number(usd.toPrecision(2)).toString()}`;
+const amount = (limit: BudgetLimitName, value: number) => (limit === 'tokens_per_day' ? `${Math.floor(value)} tokens` : dollars(value));
+/** A wait as people read it: 47936 → "13 h 19 min". */
+function wait(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/**
+ * The error a refused reservation becomes. A per-minute rate limit is a 429 that waiting fixes (Retry-After); a
+ * budget is a 429 that says what is left, what the request would cost, and what would fit, with
+ * `x-should-retry: false`, since it resets only at the end of the day or month; a key no longer valid is a 401.
+ */
 export function refusal(result: Extract<ReserveResult, { ok: false }>): GatewayError {
   const headers = result.headers;
   switch (result.limit) {
@@ -48,26 +75,38 @@ export function refusal(result: Extract<ReserveResult, { ok: false }>): GatewayE
         code: 'invalid_api_key',
         headers,
       });
+    case 'unrepresentable':
+      return new GatewayError(400, "This request's output limit or price is too large to count against a budget.", {
+        code: 'invalid_value',
+        headers,
+      });
     case 'requests_per_minute':
       return new GatewayError(
         429,
         `Rate limit reached for this gateway key (requests per minute); retry in ${result.retryAfterSeconds} s.`,
         { code: 'limit_exceeded', headers },
       );
-    case 'tokens_per_day':
+    default: {
+      const { limit, shortfall } = result;
+      const fix =
+        shortfall.fits > 0
+          ? `Lower max_tokens to at most ${shortfall.fits} to fit`
+          : `Even its prompt${shortfall.min > 0 ? ` with the shortest answer (${shortfall.min} tokens)` : ''} does not fit: shorten the prompt`;
       return new GatewayError(
         429,
-        `This gateway key's tokens per day would be exceeded by this request's worst case; retry in ${result.retryAfterSeconds} s, or ask for fewer max tokens.`,
-        { code: 'limit_exceeded', headers },
+        `This gateway key's ${LIMIT_WORDS[limit]} cannot pay for this request: ${amount(limit, shortfall.left)} is left, and the request may use up to ${amount(limit, shortfall.wanted)}. ${fix}, or wait for the limit to reset in ${wait(result.resetSeconds)}.`,
+        { code: limit === 'tokens_per_day' ? 'limit_exceeded' : 'budget_exceeded', headers: { ...headers, 'x-should-retry': 'false' } },
       );
-    case 'usd_per_day':
-    case 'usd_per_month':
-      return new GatewayError(
-        429,
-        `This gateway key's spending limit (${result.limit === 'usd_per_day' ? 'US dollars per day' : 'US dollars per month'}) would be exceeded by this request's worst case; retry in ${result.retryAfterSeconds} s.`,
-        { code: 'budget_exceeded', headers },
-      );
+    }
   }
+}
+
+/** The body with its output limit narrowed to `tokens` per choice, in the fields it uses (else the model family's). */
+function narrowed(request: CallRequest, tokens: number): CallRequest {
+  const body = { ...request.body };
+  const fields = (['max_tokens', 'max_completion_tokens'] as const).filter((f) => typeof body[f] === 'number');
+  for (const field of fields.length > 0 ? fields : [maxTokensField(request.targets[0].model)]) body[field] = tokens;
+  return { ...request, body };
 }
 
 const refusedOutcome = (error: GatewayError): Outcome => ({
@@ -88,17 +127,21 @@ export function hasLimits(caller: Caller, settings: BudgetDeps['settings']): boo
 }
 
 /**
- * Reserves a call's worst case in its key's Durable Object before the call, and settles the reservation to what
- * the outcome says was spent on every exit (ok, error, aborted, cache hit). Anonymous calls pass through.
+ * Reserves a call's bound in its key's Durable Object before the call, narrowing its output limit to what the
+ * budget still pays for, and settles the reservation to what the outcome says was spent on every exit (ok, error,
+ * aborted, cache hit). A managed key's stream asks now and then whether the key was revoked, and ends with an
+ * error event if it was. Anonymous calls pass through.
  *
  * @example const callModel = [toolLoop, budgetStage({ keys: env.LIMITS, settings, now: Date.now, estimate }), usageStage].reduceRight((next, stage) => stage(next), run);
  */
 export function budgetStage(deps: BudgetDeps): Stage {
+  const checkEveryMs = deps.revocationCheckMs ?? REVOCATION_CHECK_MS;
   return (next) =>
     (request): Call => {
       const keyHash = request.caller.keyHash;
       if (keyHash === null) return next(request);
       const stub = keyObject(deps, keyHash);
+      const fallback = staticRecord(deps.settings.staticLimits);
       // A settle that fails leaves the reservation to expire on its own; the outcome never rejects.
       const settle = (reservationId: string, spent: Spend) =>
         stub.settle(reservationId, spent).then(
@@ -107,26 +150,39 @@ export function budgetStage(deps: BudgetDeps): Stage {
         );
 
       const started = (async () => {
-        const worst = await deps.estimate(request);
-        let result: ReserveResult;
-        try {
-          result = await stub.reserve({
-            requestId: request.requestId,
-            tokens: worst.tokens,
-            usd: worst.usd,
-            now: deps.now(),
-            ttlMs: deps.settings.reservationTtlMs,
-            fallback: staticRecord(deps.settings.staticLimits),
-          });
-        } catch (error) {
-          if (deps.settings.failOpen) return { call: next(request), reservationId: null, worst };
+        // The object unreachable: fail closed (503), or let the call through unlimited with LIMITS_FAIL_OPEN.
+        const unreachable = (error: unknown): null => {
+          if (deps.settings.failOpen) return null;
           throw limitUnavailable(error);
+        };
+        // Counting a long prompt is real work: a key that may not call at all is refused before it.
+        if (JSON.stringify(request.body.messages).length > PRECHECK_ABOVE_CHARS) {
+          const early = await stub.check(deps.now(), fallback).catch(unreachable);
+          if (early) throw refusal(early);
         }
-        headersByCaller.set(request.caller, result.headers);
-        if (!result.ok) throw refusal(result);
+        const bound = await deps.estimate(request);
+        const result: ReserveResult | null = await stub
+          .reserve({ requestId: request.requestId, ...bound, now: deps.now(), ttlMs: deps.settings.reservationTtlMs, fallback })
+          .catch(unreachable);
+        if (result === null) return { call: next(request), reservationId: null, reserved: NOTHING };
+        if (!result.ok) {
+          headersByCaller.set(request.caller, result.headers);
+          throw refusal(result);
+        }
+        // The output the bound assumed (asked, or the default): narrowed below it, the response says so; a request
+        // that named no limit is sent with the one it was reserved for, so the upstream cannot spend past it.
+        const assumed = bound.output?.tokens;
+        const granted = result.outputTokens;
+        const narrow = granted !== null && (askedOutputTokens(request.body) === undefined || (assumed !== undefined && granted < assumed));
+        const clamped =
+          granted !== null && assumed !== undefined && granted < assumed
+            ? { 'x-gateway-max-tokens-clamped': `${assumed}; to=${granted}; reason=budget` }
+            : {};
+        headersByCaller.set(request.caller, { ...result.headers, ...clamped });
         const reservationId = result.reservationId;
         try {
-          return { call: next(request), reservationId, worst };
+          const sent = narrow ? narrowed(request, granted as number) : request;
+          return { call: watchRevocation(next(sent), request, stub, deps.now, checkEveryMs), reservationId, reserved: result.reserved };
         } catch (error) {
           request.waitUntil(settle(reservationId, NOTHING));
           throw error;
@@ -138,12 +194,59 @@ export function budgetStage(deps: BudgetDeps): Stage {
         outcome: started.then(
           async (s) => {
             const outcome = await s.call.outcome;
-            // Settling never delays the outcome (the log line); until it lands, the worst case stays held.
-            if (s.reservationId !== null) request.waitUntil(settle(s.reservationId, settlement(outcome, s.worst)));
+            // Settling never delays the outcome (the log line); until it lands, the reservation stays held.
+            if (s.reservationId !== null) request.waitUntil(settle(s.reservationId, settlement(outcome, s.reserved)));
             return outcome;
           },
           (error: unknown) => refusedOutcome(asGatewayError(error)),
         ),
       };
     };
+}
+
+type KeyStub = ReturnType<typeof keyObject>;
+
+/**
+ * A stream of a managed key asks its object, at most every `everyMs` and without holding any chunk back, whether
+ * the key is still usable; once it hears it was revoked or has expired, the next chunk is an error instead.
+ */
+function watchRevocation(call: Call, request: CallRequest, stub: KeyStub, now: () => number, everyMs: number): Call {
+  if (!request.stream || !('record' in request.caller)) return call;
+  const answer = call.answer.then((a) => {
+    const source = a.events[Symbol.asyncIterator]();
+    let nextCheckAt = now() + everyMs;
+    let asking = false;
+    let refused: GatewayError | null = null;
+    const events: AsyncIterableIterator<GatewayEvent> = {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      next: () => {
+        if (refused) {
+          const error = refused;
+          refused = null;
+          void source.return?.();
+          return Promise.reject(error);
+        }
+        if (!asking && now() >= nextCheckAt) {
+          asking = true;
+          stub.unusable(now()).then(
+            (reason) => {
+              asking = false;
+              nextCheckAt = now() + everyMs;
+              if (reason) refused = new GatewayError(401, `This gateway key was ${reason} during the stream.`, { code: 'invalid_api_key' });
+            },
+            () => {
+              asking = false;
+              nextCheckAt = now() + everyMs;
+            },
+          );
+        }
+        return source.next();
+      },
+      return: () => source.return?.() ?? Promise.resolve(ITERATION_DONE),
+    };
+    return { ...a, events };
+  });
+  return { answer, outcome: call.outcome };
 }

@@ -16,11 +16,27 @@ const DEFAULT_RESERVATION_TTL_MS = 15 * MINUTE_MS;
 
 export type LimitName = 'requests_per_minute' | 'tokens_per_day' | 'usd_per_day' | 'usd_per_month';
 
-/** A request for budget, priced at its worst case. `now` is ms since the epoch (injected so tests use a fake clock). */
-export interface ReserveInput {
-  readonly requestId: string;
+/** The output a call may produce, which a budget may narrow: per choice, never below `min`. */
+export interface OutputBound {
+  /** Output tokens per choice the request asks for (or the default). */
+  readonly tokens: number;
+  /** The least output per choice worth sending; below it the call is refused instead. */
+  readonly min: number;
+  readonly choices: number;
+  /** The dearest output price of the call's model chain, US dollars per token (0: unpriced). */
+  readonly usdPerToken: number;
+}
+
+/** What a call may cost at most: a fixed part (its prompt), and the output it may produce. */
+export interface CallBound {
   readonly tokens: number;
   readonly usd: number;
+  readonly output?: OutputBound;
+}
+
+/** A request for budget, bounded as above. `now` is ms since the epoch (injected so tests use a fake clock). */
+export interface ReserveInput extends CallBound {
+  readonly requestId: string;
   readonly now: number;
   /** When the reservation lapses if no settle comes. */
   readonly ttlMs?: number;
@@ -28,15 +44,47 @@ export interface ReserveInput {
   readonly fallback?: KeyRecord;
 }
 
+/** Why a budget refused: what is left, what the request's bound would cost, and the most output per choice that fits. */
+export interface BudgetShortfall {
+  /** Dollars (usd limits) or tokens (tokens_per_day) left in the period, after the reservations in flight. */
+  readonly left: number;
+  /** What the request's bound would take, in the same unit: the fixed part plus the asked output. */
+  readonly wanted: number;
+  /** The most output tokens per choice that would fit now (0 when even the prompt does not). */
+  readonly fits: number;
+  /** The least output per choice the gateway sends. */
+  readonly min: number;
+}
+
 export type ReserveResult =
-  | { readonly ok: true; readonly reservationId: string; readonly headers: Record<string, string> }
-  | { readonly ok: false; readonly limit: LimitName; readonly retryAfterSeconds: number; readonly headers: Record<string, string> }
+  | {
+      readonly ok: true;
+      readonly reservationId: string;
+      /** What is held until the settle. */
+      readonly reserved: { readonly tokens: number; readonly usd: number };
+      /** Output tokens per choice the call may use, when a token or dollar limit bounds it (send it upstream). */
+      readonly outputTokens: number | null;
+      readonly headers: Record<string, string>;
+    }
   | {
       readonly ok: false;
-      readonly limit: 'revoked' | 'expired' | 'unknown_key';
-      readonly retryAfterSeconds: null;
+      readonly limit: 'requests_per_minute';
+      readonly retryAfterSeconds: number;
       readonly headers: Record<string, string>;
-    };
+    }
+  | {
+      readonly ok: false;
+      readonly limit: BudgetLimitName;
+      /** When the period resets (seconds): waiting is rarely the remedy, so no Retry-After is sent for it. */
+      readonly resetSeconds: number;
+      readonly shortfall: BudgetShortfall;
+      readonly headers: Record<string, string>;
+    }
+  | { readonly ok: false; readonly limit: 'revoked' | 'expired' | 'unknown_key'; readonly headers: Record<string, string> }
+  /** An amount no counter can hold (not finite, negative, or beyond exact integers): refused, never stored. */
+  | { readonly ok: false; readonly limit: 'unrepresentable'; readonly headers: Record<string, string> };
+
+export type BudgetLimitName = Exclude<LimitName, 'requests_per_minute'>;
 
 /** What a key has used in one period. */
 export interface PeriodUsage {
@@ -82,6 +130,38 @@ const nextUtcMonth = (now: number) => {
 // toFixed first: float noise (0.001 * 1e9 = 1000000.0000000001) must not round a reservation up by a nano-dollar.
 const toNano = (usd: number, round: (n: number) => number) => round(Number((usd * NANO).toFixed(3)));
 const fromNano = (nano: number) => nano / NANO;
+/** The largest amount a counter holds exactly: beyond it sums would round, so it is refused, never stored. */
+const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
+/** A whole count, or null when it is not a finite, non-negative, exactly representable number. */
+const toCount = (value: number): number | null => {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null;
+  const count = Math.ceil(value);
+  return count <= MAX_AMOUNT ? count : null;
+};
+const toNanoAmount = (usd: number): number | null =>
+  typeof usd === 'number' && Number.isFinite(usd) && usd >= 0 ? toCount(toNano(usd, Math.ceil)) : null;
+/** The output bound in whole units, or null when any part of it cannot be represented. */
+const outputOf = (output: OutputBound): { tokens: number; min: number; choices: number; nanoPerToken: number } | null => {
+  const tokens = toCount(output.tokens);
+  const min = toCount(output.min);
+  const choices = toCount(output.choices);
+  const nanoPerToken =
+    typeof output.usdPerToken === 'number' && Number.isFinite(output.usdPerToken) && output.usdPerToken >= 0
+      ? output.usdPerToken * NANO
+      : null;
+  if (tokens === null || min === null || choices === null || choices === 0 || nanoPerToken === null) return null;
+  if (tokens * choices * Math.max(1, nanoPerToken) > MAX_AMOUNT) return null;
+  return { tokens, min, choices, nanoPerToken };
+};
+/** How many output tokens `room` pays for at `perToken` each (Infinity when they are free; -1 when the room is gone). */
+function affordable(room: number, perToken: number): number {
+  if (room < 0) return -1;
+  if (perToken === 0) return Number.POSITIVE_INFINITY;
+  let fits = Math.floor(room / perToken);
+  // Reservations round a fraction of a nano-dollar up: step back until the rounded cost fits too.
+  while (fits > 0 && Math.ceil(fits * perToken) > room) fits--;
+  return fits;
+}
 
 export class KeyLimits extends DurableObject {
   private readonly sql: SqlStorage;
@@ -121,6 +201,7 @@ export class KeyLimits extends DurableObject {
     if (!current) return null;
     const next = { ...current, ...patch };
     this.writeRecord(next);
+    this.repair();
     return next;
   }
 
@@ -129,43 +210,80 @@ export class KeyLimits extends DurableObject {
     return this.update({ revoked: true });
   }
 
-  /** Admits a request if every limit leaves room for its worst case, and holds that much until it settles. */
+  /**
+   * Admits a request if every limit leaves room for its prompt and at least its minimal output, narrowing the
+   * output to what the limits still pay for, and holds that much until it settles.
+   */
   reserve(input: ReserveInput): ReserveResult {
     const { now } = input;
-    const record = this.getRecord() ?? input.fallback ?? null;
-    if (!record) return { ok: false, limit: 'unknown_key', retryAfterSeconds: null, headers: {} };
-    const reason = unusableReason(record, now);
-    if (reason) return { ok: false, limit: reason, retryAfterSeconds: null, headers: {} };
+    const fixed = { tokens: toCount(input.tokens), nano: toNanoAmount(input.usd) };
+    const output = input.output && outputOf(input.output);
+    if (fixed.tokens === null || fixed.nano === null || output === null) return { ok: false, limit: 'unrepresentable', headers: {} };
+    const refused = this.refusedBeforeBudget(now, input.fallback);
+    if (refused) return refused;
+    const record = (this.getRecord() ?? input.fallback) as KeyRecord;
     this.expireReservations(now);
-    this.sql.exec('DELETE FROM hits WHERE at <= ?', now - MINUTE_MS);
-
-    const tokens = Math.max(0, Math.ceil(input.tokens));
-    const nanoUsd = Math.max(0, toNano(input.usd, Math.ceil));
     const day = this.period(dayOf(now));
     const month = this.period(monthOf(now));
     const hits = this.hitsInWindow(now);
 
-    // Every failing limit, with when it could pass again; the caller waits for the latest of them.
-    const refusals: { limit: LimitName; retryAtMs: number }[] = [];
-    if (record.requests_per_minute !== null && hits.count >= record.requests_per_minute)
-      refusals.push({ limit: 'requests_per_minute', retryAtMs: this.windowFreesAt(now, hits.count - record.requests_per_minute + 1) });
-    if (record.tokens_per_day !== null && day.tokens + tokens > record.tokens_per_day)
-      refusals.push({ limit: 'tokens_per_day', retryAtMs: nextUtcMidnight(now) });
-    if (record.usd_per_day !== null && day.nano_usd + nanoUsd > toNano(record.usd_per_day, Math.round))
-      refusals.push({ limit: 'usd_per_day', retryAtMs: nextUtcMidnight(now) });
-    if (record.usd_per_month !== null && month.nano_usd + nanoUsd > toNano(record.usd_per_month, Math.round))
-      refusals.push({ limit: 'usd_per_month', retryAtMs: nextUtcMonth(now) });
-    if (refusals.length > 0) {
-      const worst = refusals.reduce((a, b) => (b.retryAtMs > a.retryAtMs ? b : a));
-      const retryAfterSeconds = Math.max(1, Math.ceil((worst.retryAtMs - now) / 1000));
+    // Each budget bounds the output per choice: what is left after the fixed part, divided by what a token costs.
+    const asked = output?.tokens ?? 0;
+    const choices = output?.choices ?? 1;
+    const budgets: { limit: BudgetLimitName; left: number; fixed: number; perToken: number; resetAt: number; unit: number }[] = [];
+    if (record.tokens_per_day !== null)
+      budgets.push({
+        limit: 'tokens_per_day',
+        left: record.tokens_per_day - day.tokens,
+        fixed: fixed.tokens,
+        perToken: choices,
+        resetAt: nextUtcMidnight(now),
+        unit: 1,
+      });
+    if (record.usd_per_day !== null)
+      budgets.push({
+        limit: 'usd_per_day',
+        left: toNano(record.usd_per_day, Math.round) - day.nano_usd,
+        fixed: fixed.nano,
+        perToken: choices * (output?.nanoPerToken ?? 0),
+        resetAt: nextUtcMidnight(now),
+        unit: NANO,
+      });
+    if (record.usd_per_month !== null)
+      budgets.push({
+        limit: 'usd_per_month',
+        left: toNano(record.usd_per_month, Math.round) - month.nano_usd,
+        fixed: fixed.nano,
+        perToken: choices * (output?.nanoPerToken ?? 0),
+        resetAt: nextUtcMonth(now),
+        unit: NANO,
+      });
+    let granted = asked;
+    let tightest: (typeof budgets)[number] | undefined;
+    for (const budget of budgets) {
+      const fits = affordable(budget.left - budget.fixed, budget.perToken);
+      if (fits < granted) {
+        granted = fits;
+        tightest = budget;
+      }
+    }
+    if (tightest && granted < Math.min(output?.min ?? 0, asked)) {
       return {
         ok: false,
-        limit: worst.limit,
-        retryAfterSeconds,
-        headers: { 'retry-after': String(retryAfterSeconds), ...this.headers(record, now, hits.count, day.tokens) },
+        limit: tightest.limit,
+        resetSeconds: Math.max(1, Math.ceil((tightest.resetAt - now) / 1000)),
+        shortfall: {
+          left: Math.max(0, tightest.left) / tightest.unit,
+          wanted: (tightest.fixed + Math.ceil(asked * tightest.perToken)) / tightest.unit,
+          fits: Math.max(0, granted),
+          min: output?.min ?? 0,
+        },
+        headers: this.headers(record, now, hits.count, day.tokens),
       };
     }
 
+    const tokens = fixed.tokens + granted * choices;
+    const nanoUsd = fixed.nano + Math.ceil(granted * choices * (output?.nanoPerToken ?? 0));
     const reservationId = crypto.randomUUID();
     const ttlMs = input.ttlMs ?? DEFAULT_RESERVATION_TTL_MS;
     this.sql.exec('INSERT INTO hits (at) VALUES (?)', now);
@@ -182,8 +300,53 @@ export class KeyLimits extends DurableObject {
     this.add(dayOf(now), 1, tokens, nanoUsd);
     this.add(monthOf(now), 1, tokens, nanoUsd);
     this.scheduleExpiry(ttlMs);
-    // This request's hit and tokens are counted now: the figures read above, plus them (no second read).
-    return { ok: true, reservationId, headers: this.headers(record, now, hits.count + 1, day.tokens + tokens) };
+    return {
+      ok: true,
+      reservationId,
+      reserved: { tokens, usd: fromNano(nanoUsd) },
+      // Only a token or dollar budget needs the output bounded upstream: unbounded, it could spend past the reservation.
+      outputTokens: output && budgets.length > 0 ? granted : null,
+      // This request's hit and tokens are counted now: the figures read above, plus them (no second read).
+      headers: this.headers(record, now, hits.count + 1, day.tokens + tokens),
+    };
+  }
+
+  /** Why this key may not call now (unusable, or its requests per minute are used up), counting nothing; null when it may. */
+  check(now: number, fallback?: KeyRecord): Extract<ReserveResult, { ok: false }> | null {
+    return this.refusedBeforeBudget(now, fallback);
+  }
+
+  /** Admits a request that spends no tokens (a token count): its key must be usable, and it counts in the minute. */
+  admit(now: number, fallback?: KeyRecord): Extract<ReserveResult, { ok: false }> | { ok: true; headers: Record<string, string> } {
+    const refused = this.refusedBeforeBudget(now, fallback);
+    if (refused) return refused;
+    this.sql.exec('INSERT INTO hits (at) VALUES (?)', now);
+    const record = (this.getRecord() ?? fallback) as KeyRecord;
+    return { ok: true, headers: this.headers(record, now, this.hitsInWindow(now).count, this.period(dayOf(now)).tokens) };
+  }
+
+  /** Why a managed key is no longer usable at `now` ('revoked' or 'expired'), or null (also for a static key). */
+  unusable(now: number): 'revoked' | 'expired' | null {
+    const record = this.getRecord();
+    return record ? unusableReason(record, now) : null;
+  }
+
+  private refusedBeforeBudget(now: number, fallback?: KeyRecord): Extract<ReserveResult, { ok: false }> | null {
+    const record = this.getRecord() ?? fallback ?? null;
+    if (!record) return { ok: false, limit: 'unknown_key', headers: {} };
+    const reason = unusableReason(record, now);
+    if (reason) return { ok: false, limit: reason, headers: {} };
+    if (record.requests_per_minute === null) return null;
+    this.sql.exec('DELETE FROM hits WHERE at <= ?', now - MINUTE_MS);
+    const hits = this.hitsInWindow(now);
+    if (hits.count < record.requests_per_minute) return null;
+    const retryAfterSeconds = Math.max(1, Math.ceil((this.windowFreesAt(now, hits.count - record.requests_per_minute + 1) - now) / 1000));
+    return {
+      ok: false,
+      limit: 'requests_per_minute',
+      retryAfterSeconds,
+      headers: { 'retry-after': String(retryAfterSeconds), ...this.headers(record, now, hits.count, this.period(dayOf(now)).tokens) },
+    };
   }
 
   /** Replaces a reservation by the real usage (zero for a cache hit); a late settle of an expired one still charges it, once. */
@@ -195,8 +358,9 @@ export class KeyLimits extends DurableObject {
       )
       .toArray()[0];
     if (!row) return { status: 'unknown' };
-    const tokens = Math.max(0, Math.round(actual.tokens));
-    const nanoUsd = Math.max(0, toNano(actual.usd, Math.round));
+    // A figure no counter can hold charges what was held, as for a call whose usage is unknown.
+    const tokens = toCount(actual.tokens) ?? row.tokens;
+    const nanoUsd = toNanoAmount(actual.usd) ?? row.nano_usd;
     // An expired reservation was already released: charge the whole real usage; otherwise only the difference.
     const held = row.expired_at !== null ? { tokens: 0, nano_usd: 0 } : row;
     this.add(row.day, 0, tokens - held.tokens, nanoUsd - held.nano_usd);
@@ -248,6 +412,19 @@ export class KeyLimits extends DurableObject {
     this.expireReservations(Date.now());
     const next = this.sql.exec<{ at: number | null }>('SELECT MIN(expires_at) AS at FROM reservations WHERE expired_at IS NULL').one().at;
     if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 1000));
+  }
+
+  /**
+   * Drops amounts no counter can hold, which an older build could store (a reservation of Infinity dollars made
+   * every later settle fail): such reservations are released, and such period totals restart from zero.
+   */
+  private repair(): void {
+    this.sql.exec('DELETE FROM reservations WHERE NOT (abs(tokens) <= ? AND abs(nano_usd) <= ?)', MAX_AMOUNT, MAX_AMOUNT);
+    this.sql.exec(
+      'UPDATE periods SET tokens = CASE WHEN abs(tokens) <= ? THEN tokens ELSE 0 END, nano_usd = CASE WHEN abs(nano_usd) <= ? THEN nano_usd ELSE 0 END',
+      MAX_AMOUNT,
+      MAX_AMOUNT,
+    );
   }
 
   private writeRecord(record: KeyRecord): void {

@@ -93,7 +93,8 @@ function fitted(rc: RequestContext, body: ChatBody, target: Target, trimByDefaul
     ...(tokens.defaultMaxTokens ? { defaultMaxTokens: tokens.defaultMaxTokens } : {}),
     ...(tokens.maxTokensCeiling ? { ceiling: tokens.maxTokensCeiling } : {}),
   });
-  if (limited.clampedFrom !== undefined) headers['x-gateway-max-tokens-clamped'] = String(limited.clampedFrom);
+  if (limited.clampedFrom !== undefined)
+    headers['x-gateway-max-tokens-clamped'] = `${limited.clampedFrom}; to=${tokens.maxTokensCeiling}; reason=ceiling`;
   if (!trimMode(rc.request.headers, trimByDefault)) return limited.body;
   const limits = modelLimits(target.id, tokens.prices);
   if (!limits.contextWindow) return limited.body;

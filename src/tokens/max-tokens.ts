@@ -25,6 +25,16 @@ export interface MaxTokensApplied {
 
 const FIELDS: readonly MaxTokensField[] = ['max_tokens', 'max_completion_tokens'];
 
+/** The output limit a request asks for, in whichever field it uses; undefined when it names none. */
+export function askedOutputTokens(body: ChatBody): number | undefined {
+  let asked = 0;
+  for (const field of FIELDS) {
+    const value = body[field];
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value > asked) asked = value;
+  }
+  return asked || undefined;
+}
+
 /**
  * Applies the default and the ceiling to `max_tokens` and `max_completion_tokens`, whichever the request
  * uses; with neither, the default goes into the field the model family reads. Returns a new body.

@@ -17,6 +17,7 @@ const settings = (over: Partial<LimitSettings> = {}): LimitSettings => ({
   staticLimits: UNLIMITED,
   failOpen: false,
   reservationTtlMs: 60_000,
+  minOutputTokens: 256,
   adminToken: ADMIN,
   ...over,
 });

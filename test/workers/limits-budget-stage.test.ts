@@ -14,7 +14,13 @@ const WORST: Spend = { tokens: 1000, usd: 0.01 };
 
 const deps = (staticLimits: Partial<KeyLimitValues> = {}, over: Partial<BudgetDeps> = {}): BudgetDeps => ({
   keys: env.LIMITS,
-  settings: { staticLimits: { ...UNLIMITED, ...staticLimits }, failOpen: false, reservationTtlMs: 60_000, adminToken: undefined },
+  settings: {
+    staticLimits: { ...UNLIMITED, ...staticLimits },
+    failOpen: false,
+    reservationTtlMs: 60_000,
+    minOutputTokens: 256,
+    adminToken: undefined,
+  },
   now: () => T0,
   estimate: () => WORST,
   ...over,

@@ -54,11 +54,12 @@ describe("OpenAI's reset durations", () => {
 });
 
 describe('the limit variables', () => {
-  it('default to unlimited static keys, fail closed, a 15-minute reservation and no admin API', () => {
+  it('default to unlimited static keys, fail closed, a 15-minute reservation, 256 output tokens at least and no admin API', () => {
     expect(readLimitSettings({})).toEqual({
       staticLimits: { requests_per_minute: null, tokens_per_day: null, usd_per_day: null, usd_per_month: null },
       failOpen: false,
       reservationTtlMs: 900_000,
+      minOutputTokens: 256,
       adminToken: undefined,
     });
   });
@@ -71,12 +72,14 @@ describe('the limit variables', () => {
       KEY_USD_PER_MONTH: '20',
       LIMITS_FAIL_OPEN: 'TRUE',
       LIMITS_RESERVATION_TTL_SECONDS: '120',
+      BUDGET_MIN_OUTPUT_TOKENS: '100',
       ADMIN_TOKEN: ' secret ',
     });
     expect(settings).toEqual({
       staticLimits: { requests_per_minute: 60, tokens_per_day: 100_000, usd_per_day: 1.5, usd_per_month: 20 },
       failOpen: true,
       reservationTtlMs: 120_000,
+      minOutputTokens: 100,
       adminToken: 'secret',
     });
   });
@@ -87,6 +90,7 @@ describe('the limit variables', () => {
     ['KEY_USD_PER_DAY', 'ten'],
     ['LIMITS_FAIL_OPEN', 'yes'],
     ['LIMITS_RESERVATION_TTL_SECONDS', '0'],
+    ['BUDGET_MIN_OUTPUT_TOKENS', '0'],
   ] as const) {
     it(`refuse ${name}="${value}" with a configuration error naming it`, () => {
       let error: unknown;

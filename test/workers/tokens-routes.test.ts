@@ -72,7 +72,7 @@ describe('tokens, limits and cost on the routes', () => {
   it('clamps max_tokens to MAX_TOKENS_CEILING and says so', async () => {
     const { id, body } = chatBody({}, { max_tokens: 50000 });
     const response = await call('/v1/chat/completions', { json: body, env: { MAX_TOKENS_CEILING: '1000' } });
-    expect(response.headers.get('x-gateway-max-tokens-clamped')).toBe('50000');
+    expect(response.headers.get('x-gateway-max-tokens-clamped')).toBe('50000; to=1000; reason=ceiling');
     expect((await mockCalls(id)).requests[0]?.body['max_tokens']).toBe(1000);
   });
 
