@@ -172,11 +172,16 @@ export function budgetStage(deps: BudgetDeps): Stage {
         // The output the bound assumed (asked, or the default): narrowed below it, the response says so; a request
         // that named no limit is sent with the one it was reserved for, so the upstream cannot spend past it.
         const assumed = bound.output?.tokens;
+        const asked = askedOutputTokens(request.body);
         const granted = result.outputTokens;
-        const narrow = granted !== null && (askedOutputTokens(request.body) === undefined || (assumed !== undefined && granted < assumed));
+        const narrow = granted !== null && (asked === undefined || granted < asked);
+        // Said from what the request asked, else from the default it was bounded by.
+        const from = asked ?? assumed;
         const clamped =
-          granted !== null && assumed !== undefined && granted < assumed
-            ? { 'x-gateway-max-tokens-clamped': `${assumed}; to=${granted}; reason=budget` }
+          granted !== null && from !== undefined && granted < from
+            ? {
+                'x-gateway-max-tokens-clamped': `${from}; to=${granted}; reason=${assumed !== undefined && granted < assumed ? 'budget' : 'model_limit'}`,
+              }
             : {};
         headersByCaller.set(request.caller, { ...result.headers, ...clamped });
         const reservationId = result.reservationId;

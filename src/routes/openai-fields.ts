@@ -49,6 +49,12 @@ function gatewayCode(openAiCode: string): GatewayCode {
   return 'invalid_value';
 }
 
+/**
+ * The largest output limit any request may name: a 32-bit integer, as OpenAI's API takes. Larger values (1e308)
+ * are refused at the door, before a budget could try to price them.
+ */
+export const MAX_OUTPUT_TOKENS = 2_147_483_647;
+
 /** Numeric fields: [name, minimum, maximum, integer only]. */
 const NUMBERS: readonly [string, number, number, boolean][] = [
   ['temperature', 0, 2, false],
@@ -57,8 +63,8 @@ const NUMBERS: readonly [string, number, number, boolean][] = [
   ['frequency_penalty', -2, 2, false],
   ['n', 1, 128, true],
   ['top_logprobs', 0, 20, true],
-  ['max_tokens', 1, Infinity, true],
-  ['max_completion_tokens', 1, Infinity, true],
+  ['max_tokens', 1, MAX_OUTPUT_TOKENS, true],
+  ['max_completion_tokens', 1, MAX_OUTPUT_TOKENS, true],
   ['seed', -Infinity, Infinity, true],
 ];
 const BOOLEANS = ['stream', 'logprobs', 'store', 'parallel_tool_calls'] as const;

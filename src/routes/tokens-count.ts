@@ -1,6 +1,8 @@
 import { invalidField } from '../errors.ts';
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
+import { admitRequest } from '../limits/admit-request.ts';
+import { limitsDepsFor } from '../limits/limits-deps.ts';
 import { maxOutputTokens } from '../providers/model-catalog.ts';
 import { resolveModel } from '../providers/resolve-model.ts';
 import { countChatTokens } from '../tokens/count-chat.ts';
@@ -20,13 +22,18 @@ export async function tokensCount(request: Request, rc: RequestContext): Promise
   const target = resolveModel(body.model, rc.config);
   const tools = Array.isArray(body['tools']) ? body['tools'] : undefined;
   if (body.messages.length > 10_000) throw invalidField('messages', 'At most 10000 messages can be counted at once.');
+  // Counting is real work: it is rate-limited like a model call, and done only once the key may call at all.
+  const headers = await admitRequest(rc.caller, limitsDepsFor(rc.env, rc.config.limits));
   const count = countChatTokens(target.id, body.messages, tools);
   const limits = modelLimits(target.id, rc.config.tokens.prices);
-  return Response.json({
-    model: target.id,
-    tokens: count.tokens,
-    estimated: count.estimated,
-    context_window: limits.contextWindow ?? null,
-    max_output_tokens: limits.maxOutputTokens ?? maxOutputTokens(target.model) ?? null,
-  });
+  return Response.json(
+    {
+      model: target.id,
+      tokens: count.tokens,
+      estimated: count.estimated,
+      context_window: limits.contextWindow ?? null,
+      max_output_tokens: limits.maxOutputTokens ?? maxOutputTokens(target.model) ?? null,
+    },
+    { headers },
+  );
 }

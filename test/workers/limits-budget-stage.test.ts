@@ -281,3 +281,78 @@ describe('GET /v1/usage', () => {
     await expect(usageResponse({ keyHash: null, name: null }, deps())).rejects.toMatchObject({ status: 401, code: 'missing_api_key' });
   });
 });
+
+describe('checks before the work', () => {
+  it('refuses a long prompt of a key over its requests per minute before counting it (the estimate never runs)', async () => {
+    const caller = newCaller();
+    let estimates = 0;
+    const d = deps(
+      { requests_per_minute: 1 },
+      {
+        estimate: () => {
+          estimates++;
+          return WORST;
+        },
+      },
+    );
+    expect((await run(outcome({}), caller, d)).refused).toBeNull();
+    expect(estimates).toBe(1);
+    const { next, seen } = scripted(outcome({}));
+    const long = { ...request(caller), body: { messages: [{ role: 'user', content: 'a'.repeat(200_000) }] } };
+    const refused = await budgetStage(d)(next)(long).answer.then(
+      () => null,
+      (error: GatewayError) => error,
+    );
+    expect([refused?.status, refused?.code, seen.calls, estimates]).toEqual([429, 'limit_exceeded', 0, 1]);
+  });
+});
+
+describe('a stream whose key is revoked while it runs', () => {
+  it('ends with a 401 error at the next chunk after the periodic check hears of it', async () => {
+    const caller = newCaller();
+    const stub = env.LIMITS.get(env.LIMITS.idFromName(caller.keyHash ?? ''));
+    const record = {
+      object: 'gateway.key',
+      id: 'key_r',
+      name: 'r',
+      kind: 'managed',
+      models: null,
+      origins: null,
+      expires_at: null,
+      revoked: false,
+      created_at: 0,
+      ...UNLIMITED,
+    } as const;
+    await stub.create(record);
+    let clock = T0;
+    const chunk = { type: 'chunks', chunks: [] } as const;
+    let sent = 0;
+    const next: CallModel = (): Call => {
+      const events = (async function* () {
+        for (let i = 0; i < 50; i++) {
+          sent++;
+          yield chunk;
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+      })();
+      return { answer: Promise.resolve({ target, attempts: [], cache: 'MISS', events } as Answer), outcome: Promise.resolve(outcome({})) };
+    };
+    const stage = budgetStage(deps({}, { now: () => clock, revocationCheckMs: 1000 }))(next);
+    const answer = await stage({ ...request({ ...caller, record } as Caller, true) }).answer;
+    const iterator = answer.events[Symbol.asyncIterator]();
+    await iterator.next();
+    await iterator.next();
+    await stub.revoke();
+    clock += 1000; // the next read asks the object; a read after its answer is refused
+    let error: unknown;
+    let reads = 2;
+    try {
+      for (; reads < 50; reads++) if ((await iterator.next()).done) break;
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ status: 401, code: 'invalid_api_key' });
+    expect(reads).toBeLessThan(10);
+    expect(sent).toBeLessThan(10);
+  });
+});

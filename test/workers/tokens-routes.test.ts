@@ -4,6 +4,21 @@ import { call, chatBody, mockCalls, scenario, sseEvents, settled } from './suppo
 type Json = Record<string, unknown>;
 
 describe('tokens, limits and cost on the routes', () => {
+  it('POST /v1/tokens/count is rate-limited like a model call: a key over its requests per minute gets 429 before any counting', async () => {
+    const env = { KEY_REQUESTS_PER_MINUTE: '2', GATEWAY_API_KEYS: `gw-count-${crypto.randomUUID()}` };
+    const key = env.GATEWAY_API_KEYS;
+    const json = { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hello' }] };
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await call('/v1/tokens/count', { json, key, env });
+      statuses.push(response.status);
+      if (i === 0) expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('1');
+      if (i === 2) expect(response.headers.get('retry-after')).toBe('60');
+      await response.body?.cancel();
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+
   it('POST /v1/tokens/count counts a chat without calling a model, with the model’s window', async () => {
     const response = await call('/v1/tokens/count', {
       json: { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'Hello there' }] },
