@@ -51,7 +51,7 @@ const LIMIT_WORDS: Record<BudgetLimitName, string> = {
 };
 
 /** Dollars as people read them: enough digits to see a small amount, no float noise. */
-const dollars = (usd: number) => `$${usd >= 0.01 ? usd.toFixed(2) : Number(usd.toPrecision(2)).toString()}`;
+const dollars = (usd: number) => `$${usd >= 1 ? usd.toFixed(2) : Number(usd.toPrecision(2)).toString()}`;
 const amount = (limit: BudgetLimitName, value: number) => (limit === 'tokens_per_day' ? `${Math.floor(value)} tokens` : dollars(value));
 /** A wait as people read it: 47936 → "13 h 19 min". */
 function wait(seconds: number): string {

@@ -17,9 +17,17 @@ describe('the playground explains failures in words', () => {
     expect(explainError(failure(429, 'rate_limit_exceeded')).title).toBe('Rate limited: try again in a little while.');
   });
 
-  it('says a spent budget is not a rate limit', () => {
-    expect(explainError(failure(429, 'budget_exceeded', { retryAfterSeconds: 3600 })).title).toMatch(/^This key's budget is spent/);
+  it("shows a budget refusal in the gateway's own words (what is left, what would fit), not as a rate limit", () => {
+    const message =
+      "This gateway key's spending limit (US dollars per day) cannot pay for this request: $0.0043 is left, and the request may use up to $0.041. Lower max_tokens to at most 405 to fit, or wait for the limit to reset in 13 h 19 min.";
+    const refused = new GatewayClientError(
+      429,
+      { message, type: 'rate_limit_error', param: null, code: 'budget_exceeded' },
+      { requestId: 'req-9' },
+    );
+    expect(explainError(refused)).toEqual({ title: message, detail: 'request req-9' });
     expect(explainError(failure(402, null)).title).toMatch(/^This key's budget is spent/);
+    expect(explainError(failure(429, 'insufficient_quota')).title).toMatch(/^This key's budget is spent/);
   });
 
   it('says when the gateway cannot be reached, and when an answer broke off', () => {
