@@ -84,7 +84,7 @@ export async function run(request: CallRequest, deps: RunDeps, attempts: Attempt
         lastError = error;
         exhausted = false;
         // Only what the upstream itself did counts against it for every tenant: never the gateway's own timeouts.
-        if (isUpstreamFailure(error) && isRetryable(error)) deps.cooldown.recordFailure(target.id, policy.cooldown);
+        if (isUpstreamFailure(error) && isRetryable(error)) deps.cooldown.recordFailure(target.id, policy.cooldown, request.requestId);
         // A non-stream answer that outlived its first-byte timeout may still be generated and billed: never asked for twice.
         if (!isRetryable(error) || (!request.stream && error.is('upstream_timeout'))) break;
         exhausted = n >= policy.maxAttempts;

@@ -1,3 +1,4 @@
+import { roundUsd } from '../core/money.ts';
 import type { Outcome } from '../gateway/types.ts';
 import type { RequestContext } from './context.ts';
 import { scrubText } from '../core/scrub.ts';
@@ -30,7 +31,7 @@ function outcomeFields(outcomes: readonly Outcome[]): Record<string, unknown> {
     cache: last.cache,
     attempts: outcomes.flatMap((o) => o.attempts),
     ...(counted ? { prompt_tokens: prompt, completion_tokens: completion } : {}),
-    ...(priced ? { cost_usd: Math.round(usd * 1e8) / 1e8 } : {}),
+    ...(priced ? { cost_usd: roundUsd(usd) } : {}),
     ...(estimated ? { cost_estimated: true } : {}),
     ...(outcomes.length > 1 ? { calls: outcomes.length } : {}),
     ...toolLoopFields(last),

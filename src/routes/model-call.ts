@@ -1,4 +1,5 @@
 import { cachePolicy, cacheScope } from '../cache/cache-policy.ts';
+import { roundUsd } from '../core/money.ts';
 import type { ChatBody, ChatCompletion } from '../core/types.ts';
 import { asGatewayError, clientClosed, invalidField } from '../errors.ts';
 import { within } from '../gateway/clock.ts';
@@ -117,8 +118,7 @@ function usageHeaders(outcome: Outcome): Record<string, string> {
   return {
     'x-gateway-prompt-tokens': String(outcome.usage.prompt_tokens),
     'x-gateway-completion-tokens': String(outcome.usage.completion_tokens),
-    // Rounded to a tenth of a nano-dollar: float sums must not print as 0.0000050999999999999995.
-    ...(outcome.cost ? { 'x-gateway-cost-usd': String(Math.round(outcome.cost.usd * 1e10) / 1e10) } : {}),
+    ...(outcome.cost ? { 'x-gateway-cost-usd': String(roundUsd(outcome.cost.usd)) } : {}),
   };
 }
 
@@ -162,7 +162,7 @@ async function streamEnd(outcome: Promise<Outcome>): Promise<StreamEnd> {
     model: o.target?.id ?? '',
     finishReason: o.completion?.choices[0]?.finish_reason ?? 'stop',
     usage: o.completion?.usage ?? o.usage,
-    costUsd: o.cost?.usd,
+    costUsd: o.cost === undefined ? undefined : roundUsd(o.cost.usd),
     estimated: o.cost?.estimated === true || o.usage?.estimated === true,
   };
 }

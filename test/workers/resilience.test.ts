@@ -270,6 +270,17 @@ describe('when the upstream fails (non-stream)', () => {
     expect(alone.headers.get('retry-after')).toBeTruthy();
   });
 
+  it("does not cool a model down for everyone from one request's retries", async () => {
+    const { app } = scriptedApp({ clock: new FakeClock() });
+    const dead = await scenario({ status: 503 });
+    const env = { COOLDOWN_FAILURES: '3', MAX_ATTEMPTS: '3' };
+    const first = await call('/chat', { json: { prompt: 'hi', model: dead.model }, app, env });
+    expect([first.status, (await mockCalls(dead.id)).count]).toEqual([503, 3]);
+    const next = await call('/chat', { json: { prompt: 'hi', model: dead.model }, app, env });
+    expect((await next.json<ErrorJson>()).error.code).not.toBe('model_cooling_down');
+    expect((await mockCalls(dead.id)).count).toBe(6);
+  });
+
   it('refuses a bad x-gateway-max-attempts, and one above MAX_ATTEMPTS: a request narrows the deployer’s setting, never widens it', async () => {
     expect((await call('/v1/chat/completions', { json: ask(), headers: { 'x-gateway-max-attempts': 'lots' } })).status).toBe(400);
     const { app, sleeps } = scriptedApp({ clock: new FakeClock() });

@@ -56,6 +56,26 @@ describe('tokens, limits and cost on the routes', () => {
     expect(hit.headers.get('x-gateway-cost-usd')).toBe('0');
   });
 
+  it('prints costs as decimals without float noise, the same in the stream event, the header and the log line', async () => {
+    // gpt-4o-mini: 10 × $0.15 + 6 × $0.60 per million = $0.0000051, which a float sum prints as 0.0000050999999999999995.
+    const { model } = await scenario({ usage: { prompt_tokens: 10, completion_tokens: 6 } });
+    const env = { MODEL_PRICES: JSON.stringify({ [model]: { input: 0.15, output: 0.6 } }) };
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(line));
+    try {
+      const text = await (await call('/stream', { json: { prompt: 'hi', model }, env })).text();
+      const usage = sseEvents(text).find((e) => e.event === 'usage')?.data ?? '';
+      expect(usage).toContain('"cost_usd":0.0000051');
+      expect(usage).not.toContain('99999');
+      const plain = await call('/v1/chat/completions', { json: { model, messages: [{ role: 'user', content: 'hi' }] }, env });
+      expect(plain.headers.get('x-gateway-cost-usd')).toBe('0.0000051');
+      await settled(plain);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines.filter((l) => l.includes('cost_usd')).every((l) => l.includes('"cost_usd":0.0000051'))).toBe(true);
+  });
+
   it('puts cost in /stream’s usage event, and logs an estimate for a stream that failed mid-way', async () => {
     const { model } = await scenario({ usage: { prompt_tokens: 10, completion_tokens: 20 } });
     const env = { MODEL_PRICES: JSON.stringify({ [model]: { input: 1, output: 2 } }) };
