@@ -1,5 +1,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { readWranglerFacts } from './bench/wrangler-config.ts';
+import { withoutDevVars } from './test/dev-vars.ts';
 
 // Two projects: the gateway's tests run inside workerd (the real Workers runtime, real local KV);
 // the mock upstream's own tests and the end-to-end client tests run on Node.
@@ -20,6 +22,8 @@ export default defineConfig({
             miniflare: {
               // The Worker under test talks to the mock upstream started in globalSetup.
               bindings: {
+                // A developer's .dev.vars (ADMIN_TOKEN, provider keys…) never changes what the tests see.
+                ...withoutDevVars(readWranglerFacts('wrangler.toml').text),
                 OPENAI_BASE_URL: `${inject<string>('mockUrl')}/v1`,
                 OPENAI_API_KEY: 'sk-test-upstream-key-0123456789',
                 GATEWAY_API_KEYS: 'gw-test-key-1,gw-test-key-2',

@@ -1,6 +1,8 @@
 import { createTestHarness } from 'wrangler';
 import { inject } from 'vitest';
 import '../../provided-context.ts';
+import { readWranglerFacts } from '../../../bench/wrangler-config.ts';
+import { withoutDevVars } from '../../dev-vars.ts';
 
 export const mockUrl = inject('mockUrl');
 export const GATEWAY_KEY = 'gw-e2e-key';
@@ -19,7 +21,13 @@ export async function startGateway(vars: Record<string, string> = {}) {
       {
         configPath: './wrangler.toml',
         env: 'dev',
-        vars: { ALLOW_ANONYMOUS: 'false', OPENAI_BASE_URL: `${mockUrl}/v1`, ...vars },
+        // A developer's .dev.vars never changes what the tests see.
+        vars: {
+          ...withoutDevVars(readWranglerFacts('wrangler.toml', 'dev').text),
+          ALLOW_ANONYMOUS: 'false',
+          OPENAI_BASE_URL: `${mockUrl}/v1`,
+          ...vars,
+        },
         secrets: { OPENAI_API_KEY: 'sk-e2e-upstream-0000000000', GATEWAY_API_KEYS: GATEWAY_KEY },
       },
     ],
