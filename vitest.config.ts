@@ -3,8 +3,31 @@ import { defineConfig } from 'vitest/config';
 import { readWranglerFacts } from './bench/wrangler-config.ts';
 import { withoutDevVars } from './test/dev-vars.ts';
 
-// Two projects: the gateway's tests run inside workerd (the real Workers runtime, real local KV);
-// the mock upstream's own tests and the end-to-end client tests run on Node.
+// Three projects: the gateway's tests run inside workerd (the real Workers runtime, real local KV and Durable
+// Objects); the tests of pure modules (codecs, decoders, prices, budget arithmetic, validators: no binding, no
+// request) run on Node as `unit`, in seconds (`npm run test:fast`); the mock upstream's own tests and the end-to-end
+// client tests run on Node as `node`.
+const UNIT = [
+  'client-sse-decoder',
+  'config-variables',
+  'limits-call-bound',
+  'limits-rules',
+  'sse-decoder',
+  'tokens-count',
+  'tokens-limits',
+  'tokens-prices',
+  'tokens-trim',
+  'tools-loop',
+  'tools-run',
+  'unit-accumulate',
+  'unit-cache-key',
+  'unit-cooldown',
+  'unit-fake-clock',
+  'unit-import-graph',
+  'unit-replay',
+  'unit-retry-timing',
+].map((name) => `test/workers/${name}.test.ts`);
+
 export default defineConfig({
   test: {
     // Each gateway request writes one JSON log line; show them only for failing tests.
@@ -36,11 +59,15 @@ export default defineConfig({
           name: 'workers',
           // RUNTIME_OUTPUT_FIXTURES: test/node/quiet-output.test.ts runs these fixtures alone to check what a run prints.
           include: process.env['RUNTIME_OUTPUT_FIXTURES'] ? ['test/setup/fixtures/*.fixture.ts'] : ['test/workers/**/*.test.ts'],
+          exclude: UNIT,
           globalSetup: ['test/setup/mock-upstream.ts'],
           // Fails a file whose responses or log lines contain a configured secret's value.
           setupFiles: ['test/workers/support/secret-scan.ts'],
           typecheck: { enabled: false },
         },
+      },
+      {
+        test: { name: 'unit', include: UNIT, environment: 'node' },
       },
       {
         test: {
