@@ -22,6 +22,9 @@ export function explainError(error         , arrived = false)            {
   if (code === 'missing_api_key') return { title: 'This gateway needs a key: enter your gateway key above.', detail };
   if (error.status === 401) return { title: 'The gateway key was not accepted: check the key above.', detail };
   if (error.status === 403) return { title: 'This key may not do that (model, origin or route not allowed).', detail };
+  // The gateway's own words for a budget say what is left and what would fit (a lower max_tokens): show them as they are.
+  if (code === 'budget_exceeded' || (code === 'limit_exceeded' && error.retryAfterSeconds === undefined))
+    return { title: error.message, detail: error.requestId ? `request ${error.requestId}` : '' };
   if (/budget|quota|spend/i.test(code) || error.status === 402)
     return { title: "This key's budget is spent: no more calls until it renews or is raised.", detail };
   if (error.status === 429) {
