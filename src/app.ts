@@ -1,6 +1,7 @@
 import { type IRequest, Router } from 'itty-router';
 import { authorizeAdmin } from './admin/admin-auth.ts';
 import { defaultDeps, pipeline } from './composition.ts';
+import { pageOrigin } from './core/page-origin.ts';
 import type { Config } from './config/config.ts';
 import { configFor } from './config/config.ts';
 import { asGatewayError, GatewayError } from './errors.ts';
@@ -14,6 +15,7 @@ import { matchRoute, type RouteMatch, type RouteRow } from './http/route-match.t
 import { scrubError } from './http/scrub.ts';
 import { unknownRouteMessage } from './http/unknown-route.ts';
 import { limitsDepsFor } from './limits/limits-deps.ts';
+import { checkKeyOrigin } from './limits/check-access.ts';
 import { lookupKey } from './limits/lookup-key.ts';
 import { admin } from './routes/admin.ts';
 import { chat } from './routes/chat.ts';
@@ -102,6 +104,8 @@ export function createApp(deps: AppDeps = defaultDeps()) {
           rc.caller = managed ?? (await authenticate(key, rc.config));
           rc.log.caller = rc.caller.name ?? undefined;
           if (rc.caller.keyHash === null) assertAnonymousOriginAllowed(request, rc.config);
+          // A key bound to origins is refused from any other page, on every route it can call.
+          if (managed) checkKeyOrigin(managed.record, pageOrigin(request));
         }
         rc.handler = handler;
         return undefined;

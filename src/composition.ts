@@ -65,6 +65,8 @@ export function pipeline(deps: AppDeps, env: Env, config: Config, registry: Tool
       sleep: (ms, signal) => sleep(clock, ms, signal),
       timeoutMs: config.tools.timeoutMs,
       resultMaxBytes: config.tools.resultMaxBytes,
+      maxCallsPerTurn: config.tools.maxCallsPerTurn,
+      maxSubrequests: config.tools.maxSubrequests,
     }),
     // Reserve the worst case in the key's Durable Object before the call; settle from the outcome after it.
     ...(env.LIMITS ? [budgetFor(env, config)] : []),

@@ -91,6 +91,13 @@ const methodNotAllowed = (request: Request, allowed: string) =>
  * Errors are thrown as GatewayError for the app's one renderer.
  */
 export async function adminApi(request: Request, deps: AdminDeps): Promise<Response> {
+  const response = await answer(request, deps);
+  // One answer carries a new key, the others name keys and their limits: no browser or proxy cache may keep any of them.
+  response.headers.set('cache-control', 'no-store');
+  return response;
+}
+
+async function answer(request: Request, deps: AdminDeps): Promise<Response> {
   await authorizeAdmin(request, deps.settings.adminToken);
   const path = new URL(request.url).pathname;
   const { method } = request;

@@ -88,7 +88,8 @@ const expiresAt: Check = (value, field, nowMs) => {
   return value;
 };
 
-const CHECKS: Record<keyof KeyFields, Check> = {
+// A null-prototype table: looking up a caller's field name in it finds a check or nothing, never an Object.prototype member.
+const CHECKS: Readonly<Record<keyof KeyFields, Check>> = Object.assign(Object.create(null) as Record<keyof KeyFields, Check>, {
   name,
   requests_per_minute: integerIn(1, 1_000_000),
   tokens_per_day: integerIn(1, 1_000_000_000_000),
@@ -97,17 +98,18 @@ const CHECKS: Record<keyof KeyFields, Check> = {
   models: stringList(100, modelPattern),
   origins: stringList(50, origin),
   expires_at: expiresAt,
-};
+});
 
 function fields(body: unknown, nowMs: number): KeyFields {
   if (!isJsonObject(body)) throw new GatewayError(400, 'The body must be a JSON object.', { code: 'invalid_json' });
-  const out: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(body)) {
-    const check = (CHECKS as Record<string, Check | undefined>)[field];
+  // Own properties only: a field named `toString`, `constructor` or `__proto__` is an unknown field like any other.
+  const checked = Object.entries(body).map(([field, value]) => {
+    const check = Object.hasOwn(CHECKS, field) ? CHECKS[field as keyof KeyFields] : undefined;
     if (!check) throw invalidField(field, `Unknown field ${field}; the fields are ${Object.keys(CHECKS).join(', ')}.`, 'unknown_field');
-    out[field] = check(value, field, nowMs);
-  }
-  return out as KeyFields;
+    return [field, check(value, field, nowMs)] as const;
+  });
+  // fromEntries defines each field as an own property (never a prototype assignment); a plain object, as RPC to the key's object needs.
+  return Object.fromEntries(checked) as KeyFields;
 }
 
 /** The body of `POST /admin/keys`: `name` required, everything else optional. */

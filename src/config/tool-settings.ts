@@ -9,6 +9,10 @@ export const HARD_MAX_ITERATIONS = 10;
 export interface ToolSettings {
   /** Default and most model calls of one loop (≤ HARD_MAX_ITERATIONS). */
   readonly maxIterations: number;
+  /** Most server tool calls run from one model answer (TOOLS_MAX_CALLS_PER_TURN); the rest are answered as errors. */
+  readonly maxCallsPerTurn: number;
+  /** Most outbound requests (model attempts and tool fetches) one tool-loop request may make (MAX_SUBREQUESTS). */
+  readonly maxSubrequests: number;
   readonly timeoutMs: number;
   readonly resultMaxBytes: number;
 }
@@ -16,7 +20,7 @@ export interface ToolSettings {
 /** Tools read their own endpoints from `env` when they run; a bad one is refused here, once, at start-up. */
 const TOOL_URLS = ['OPEN_METEO_GEOCODING_URL', 'OPEN_METEO_FORECAST_URL'] as const;
 
-/** Reads TOOLS_MAX_ITERATIONS, TOOL_TIMEOUT_MS and TOOL_RESULT_MAX_BYTES and checks the tools' endpoint URLs, failing fast on a bad value. */
+/** Reads TOOLS_MAX_ITERATIONS, TOOLS_MAX_CALLS_PER_TURN, MAX_SUBREQUESTS, TOOL_TIMEOUT_MS and TOOL_RESULT_MAX_BYTES and checks the tools' endpoint URLs, failing fast on a bad value. */
 export function parseToolSettings(env: object): ToolSettings {
   for (const name of TOOL_URLS) {
     const raw = readVariable(env, name);
@@ -25,5 +29,15 @@ export function parseToolSettings(env: object): ToolSettings {
   const maxIterations = positiveInt(env, 'TOOLS_MAX_ITERATIONS');
   if (maxIterations > HARD_MAX_ITERATIONS)
     throw configError('TOOLS_MAX_ITERATIONS', `at most ${HARD_MAX_ITERATIONS}, got ${maxIterations}.`);
-  return { maxIterations, timeoutMs: positiveInt(env, 'TOOL_TIMEOUT_MS'), resultMaxBytes: positiveInt(env, 'TOOL_RESULT_MAX_BYTES') };
+  const maxSubrequests = positiveInt(env, 'MAX_SUBREQUESTS');
+  // A loop needs one model call to start and one more to read any tool result.
+  if (maxSubrequests < 2)
+    throw configError('MAX_SUBREQUESTS', `at least 2 (a model call, then one after the tools), got ${maxSubrequests}.`);
+  return {
+    maxIterations,
+    maxCallsPerTurn: positiveInt(env, 'TOOLS_MAX_CALLS_PER_TURN'),
+    maxSubrequests,
+    timeoutMs: positiveInt(env, 'TOOL_TIMEOUT_MS'),
+    resultMaxBytes: positiveInt(env, 'TOOL_RESULT_MAX_BYTES'),
+  };
 }

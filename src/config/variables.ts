@@ -202,6 +202,20 @@ const tools: VariableSpec[] = [
     description: 'Most model calls one server-tool loop may make (a request may ask for fewer with `max_iterations`; never more than 10).',
   },
   {
+    name: 'TOOLS_MAX_CALLS_PER_TURN',
+    secret: false,
+    default: '10',
+    description:
+      'Most server tool calls run from one model answer; the calls past it are not run, and the model reads an error result for each.',
+  },
+  {
+    name: 'MAX_SUBREQUESTS',
+    secret: false,
+    default: '50',
+    description:
+      "Most outbound requests one server-tool request may make: model calls (retries and fallbacks included) and tools' fetches. 50 is the Workers Free plan's limit; set your plan's. A tool fetch past it fails and the model reads the error.",
+  },
+  {
     name: 'TOOL_TIMEOUT_MS',
     secret: false,
     default: '10000',

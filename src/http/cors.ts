@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.ts';
+import { describeOrigin, pageOrigin } from '../core/page-origin.ts';
 import { GatewayError } from '../errors.ts';
 
 const ALLOW_METHODS = 'GET, POST, OPTIONS';
@@ -57,18 +58,14 @@ export function withCors(response: Response, request: Request, config: Config | 
 }
 
 /**
- * An anonymous call must come from an allowed page or from no page at all: a browser sends `Origin`
- * (and `Sec-Fetch-Site`) on cross-site requests, even ones that need no preflight (an EventSource,
- * an image), so without this any website a developer visits could spend the provider keys of `npm start`.
+ * An anonymous call must come from an allowed page or from no page at all: a browser names the page on
+ * cross-site requests, even ones that need no preflight (an EventSource, an image, a form), so without this any
+ * website a developer visits could spend the provider keys of `npm start`.
  */
 export function assertAnonymousOriginAllowed(request: Request, config: Config): void {
-  const origin = request.headers.get('origin');
-  const site = request.headers.get('sec-fetch-site');
-  const crossSite = site === 'cross-site' || site === 'same-site';
-  if (origin === null && !crossSite) return;
-  if (!allowedOrigin(request, config)) {
-    throw new GatewayError(403, `Origin ${origin ?? '(cross-site)'} may not call this gateway without a key; add it to ALLOWED_ORIGINS.`, {
-      code: 'origin_not_allowed',
-    });
-  }
+  const origin = pageOrigin(request);
+  if (origin === null || config.allowedOrigins === '*' || config.allowedOrigins.includes(origin)) return;
+  throw new GatewayError(403, `Origin ${describeOrigin(origin)} may not call this gateway without a key; add it to ALLOWED_ORIGINS.`, {
+    code: 'origin_not_allowed',
+  });
 }

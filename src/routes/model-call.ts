@@ -47,9 +47,8 @@ export function startCall(rc: RequestContext, body: ChatBody, options: CallOptio
   const n = body['n'];
   if (typeof n === 'number' && n > resilience.maxN) throw invalidField('n', `"n" may be at most ${resilience.maxN} (MAX_N); got ${n}.`);
   const targets = modelChain(body, rc.request.headers, rc.config);
-  // A managed key may be bound to models and browser origins: checked before any upstream call.
-  if ('record' in rc.caller)
-    checkAccess((rc.caller as ManagedCaller).record, { models: targets.map((t) => t.id), origin: rc.request.headers.get('origin') });
+  // A managed key may be bound to models: checked before any upstream call (its origins were checked with the key).
+  if ('record' in rc.caller) checkAccess((rc.caller as ManagedCaller).record, { models: targets.map((t) => t.id) });
   const policy = runPolicy(rc.request.headers, rc.config);
   const { models: _fallbacks, ...forwarded } = body;
   const headers: Record<string, string> = {};

@@ -2,6 +2,7 @@ import { childController } from '../core/abort.ts';
 import { isJsonObject } from '../core/types.ts';
 import { hostRestrictedFetch } from './host-fetch.ts';
 import type { ToolRegistry } from './registry.ts';
+import type { SubrequestBudget } from './subrequest-budget.ts';
 
 /** One call the model asked for, its arguments still the raw JSON text it wrote. */
 export interface ToolCall {
@@ -33,31 +34,50 @@ export interface ToolRunContext {
   /** Time limit of a tool that declares none. */
   readonly timeoutMs: number;
   readonly resultMaxBytes: number;
+  /** Most calls run from one answer (TOOLS_MAX_CALLS_PER_TURN); the calls past it are answered as errors, never run. Unbounded when absent. */
+  readonly maxCalls?: number;
+  /** The request's outbound requests: every tool fetch takes one, and one is always kept for the model call after the tools. Uncounted when absent. */
+  readonly budget?: SubrequestBudget;
   /** Waits `ms` or rejects when the signal aborts (the gateway's clock: tests control time). */
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-/** Runs every call at once; each settles to a result (never rejects): unknown tool, bad arguments, a throw or a timeout become `error: …`. */
+/**
+ * Runs every call at once (the first `maxCalls` of them; the rest settle at once as errors); each settles to a
+ * result (never rejects): unknown tool, bad arguments, a throw or a timeout become `error: …`.
+ */
 export function runToolCalls(calls: readonly ToolCall[], registry: ToolRegistry, context: ToolRunContext): Promise<ToolResult[]> {
   return Promise.all(startToolCalls(calls, registry, context));
 }
 
 /** Like runToolCalls, one promise per call, so a caller can report each as it finishes. */
 export function startToolCalls(calls: readonly ToolCall[], registry: ToolRegistry, context: ToolRunContext): Promise<ToolResult>[] {
-  return calls.map((call) => runOne(call, registry, context));
+  const max = context.maxCalls ?? calls.length;
+  return calls.map((call, i) =>
+    i < max
+      ? runOne(call, registry, context)
+      : Promise.resolve(
+          settled(call, context, 0, {
+            error: `not run: this answer asked for ${calls.length} tool calls and at most ${max} run per answer (TOOLS_MAX_CALLS_PER_TURN); ask for fewer at a time`,
+          }),
+        ),
+  );
+}
+
+/** A call's result as the model reads it, size-capped. */
+function settled(call: ToolCall, context: ToolRunContext, ms: number, outcome: { result: string } | { error: string }): ToolResult {
+  if ('result' in outcome) {
+    const result = capBytes(outcome.result, context.resultMaxBytes);
+    return { id: call.id, name: call.name, result, content: result, ms };
+  }
+  const content = capBytes(`error: ${outcome.error}`, context.resultMaxBytes);
+  return { id: call.id, name: call.name, error: content.slice('error: '.length), content, ms };
 }
 
 async function runOne(call: ToolCall, registry: ToolRegistry, context: ToolRunContext): Promise<ToolResult> {
   const started = context.now();
-  const settle = (outcome: { result: string } | { error: string }): ToolResult => {
-    const ms = Math.round(context.now() - started);
-    if ('result' in outcome) {
-      const result = capBytes(outcome.result, context.resultMaxBytes);
-      return { id: call.id, name: call.name, result, content: result, ms };
-    }
-    const content = capBytes(`error: ${outcome.error}`, context.resultMaxBytes);
-    return { id: call.id, name: call.name, error: content.slice('error: '.length), content, ms };
-  };
+  const settle = (outcome: { result: string } | { error: string }): ToolResult =>
+    settled(call, context, Math.round(context.now() - started), outcome);
 
   const registered = registry.get(call.name);
   if (!registered) return settle({ error: `unknown tool "${call.name}"; the tools here are ${registry.names().join(', ')}` });
@@ -93,7 +113,9 @@ async function runOne(call: ToolCall, registry: ToolRegistry, context: ToolRunCo
   });
   try {
     const hosts = typeof tool.hosts === 'function' ? tool.hosts(context.env) : tool.hosts;
-    const fetch = hostRestrictedFetch(context.fetch, hosts, controller.signal, tool.name);
+    // The host check comes first: a refused host spends none of the request's outbound requests.
+    const counted = context.budget ? context.budget.limit(context.fetch, tool.name, 1) : context.fetch;
+    const fetch = hostRestrictedFetch(counted, hosts, controller.signal, tool.name);
     const value = await Promise.race([
       Promise.resolve().then(() =>
         tool.execute(args, { env: context.env, signal: controller.signal, fetch, deadlineAt: context.deadlineAt, now: context.now }),

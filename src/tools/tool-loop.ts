@@ -21,6 +21,7 @@ import { ChunkAccumulator } from '../stream/accumulate.ts';
 import { replay } from '../stream/replay.ts';
 import type { ToolRegistry } from './registry.ts';
 import { startToolCalls, type ToolCall, type ToolResult, type ToolRunContext } from './run-tool-calls.ts';
+import { SubrequestBudget } from './subrequest-budget.ts';
 import { addCost, addUsage } from './sum-usage.ts';
 
 /** What the loop needs from the composition root. */
@@ -35,6 +36,10 @@ export interface ToolLoopOptions {
   readonly timeoutMs: number;
   /** TOOL_RESULT_MAX_BYTES. */
   readonly resultMaxBytes: number;
+  /** TOOLS_MAX_CALLS_PER_TURN: server calls run from one model answer; the rest are answered as errors. */
+  readonly maxCallsPerTurn: number;
+  /** MAX_SUBREQUESTS: outbound requests (model attempts and tool fetches) of the whole loop. */
+  readonly maxSubrequests: number;
   /** Waits `ms` or rejects when the signal aborts (tool timeouts), on the gateway's clock. */
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -49,6 +54,8 @@ export interface ToolLoopReport {
   readonly max_iterations: number;
   /** True when the model still asked for server tools at the last allowed call (`finish_reason` is then "length"). */
   readonly max_iterations_reached: boolean;
+  /** True when the model still asked for server tools but MAX_SUBREQUESTS left no request to call it again (`finish_reason` "length"). */
+  readonly max_subrequests_reached: boolean;
   /**
    * The messages the server steps added after the client's own: each assistant message with its
    * `tool_calls`, then one `tool` message per server call. A client answering client tool calls appends
@@ -107,7 +114,9 @@ class ToolLoop {
   #target: Target | undefined;
   #cache: CacheStatus = 'BYPASS';
   #iterations = 0;
-  #boundHit = false;
+  /** Which bound ended the loop while the model still asked for server tools. */
+  #boundHit: 'max_iterations' | 'max_subrequests' | undefined;
+  readonly #subrequests: SubrequestBudget;
   /** The id, created and model of the first chunk: every chunk the client gets carries them. */
   #head: Pick<ChatCompletionChunk, 'id' | 'created' | 'model'> | undefined;
   #sentAny = false;
@@ -127,6 +136,7 @@ class ToolLoop {
     this.#controller = controller;
     this.#dispose = dispose;
     this.#deadlineAt = options.now() + request.policy.timeoutMs;
+    this.#subrequests = new SubrequestBudget(options.maxSubrequests);
   }
 
   start(): Call {
@@ -162,12 +172,18 @@ class ToolLoop {
     const tools = [...clientTools, ...this.#options.registry.definitions([...this.#names])];
     // A tool_choice that forces a call would ask for server tools until the bound: it holds for the first step only.
     const forced = this.#iterations > 1 && body.tool_choice !== undefined && body.tool_choice !== 'auto' && body.tool_choice !== 'none';
+    // Each attempt is one outbound request: a step may make at most what is left of MAX_SUBREQUESTS (at least 1, see #events).
+    const left = Math.max(1, this.#subrequests.remaining);
+    const [first, ...fallbacks] = request.targets;
+    const targets = [first, ...fallbacks.slice(0, left - 1)] as const;
+    const maxAttempts = Math.min(request.policy.maxAttempts, Math.max(1, Math.floor(left / targets.length)));
     const call = this.#next({
       ...request,
+      targets,
       body: { ...body, messages: [...body.messages, ...this.#messages], tools, ...(forced ? { tool_choice: 'auto' } : {}) },
       signal: this.#controller.signal,
       // The loop's one deadline: each step may only use what is left of it.
-      policy: { ...request.policy, timeoutMs: Math.max(1, this.#deadlineAt - this.#options.now()) },
+      policy: { ...request.policy, maxAttempts, timeoutMs: Math.max(1, this.#deadlineAt - this.#options.now()) },
     });
     this.#pending = call;
     return call;
@@ -187,14 +203,17 @@ class ToolLoop {
         const client = calls.filter((c) => !this.#names.has(c.name));
         if (server.length === 0) {
           yield* this.#finish(step, client, undefined);
-        } else if (client.length === 0 && this.#iterations >= this.#maxIterations) {
+        } else if (client.length === 0 && (this.#iterations >= this.#maxIterations || this.#subrequests.remaining < 1)) {
           // The model still wants tools but may not be called again: their results would never be read, so they are not run.
-          this.#boundHit = true;
+          this.#boundHit = this.#iterations >= this.#maxIterations ? 'max_iterations' : 'max_subrequests';
           console.warn(
             JSON.stringify({
               event: 'tool_loop_bound',
+              bound: this.#boundHit,
               iterations: this.#iterations,
               max_iterations: this.#maxIterations,
+              subrequests: this.#subrequests.used,
+              max_subrequests: this.#subrequests.max,
               tools: server.map((c) => c.name),
             }),
           );
@@ -280,6 +299,8 @@ class ToolLoop {
       deadlineAt: this.#deadlineAt,
       timeoutMs: this.#options.timeoutMs,
       resultMaxBytes: this.#options.resultMaxBytes,
+      maxCalls: this.#options.maxCallsPerTurn,
+      budget: this.#subrequests,
       sleep: this.#options.sleep,
     };
     const waiting = new Map(
@@ -358,7 +379,8 @@ class ToolLoop {
     return {
       iterations: this.#iterations,
       max_iterations: this.#maxIterations,
-      max_iterations_reached: this.#boundHit,
+      max_iterations_reached: this.#boundHit === 'max_iterations',
+      max_subrequests_reached: this.#boundHit === 'max_subrequests',
       messages: [...this.#messages],
     };
   }
@@ -375,6 +397,8 @@ class ToolLoop {
     this.#pending = undefined;
     const outcome = await call.outcome;
     this.#attempts.push(...outcome.attempts);
+    // An attempt is at most one outbound request (a cooldown skip counts too: an upper bound is what the limit needs).
+    this.#subrequests.spend(outcome.attempts.length);
     this.#usage = addUsage(this.#usage, outcome.usage);
     this.#cost = addCost(this.#cost, outcome.cost);
     this.#target = outcome.target ?? this.#target;

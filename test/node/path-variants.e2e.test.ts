@@ -13,7 +13,11 @@ import { mockCalls, scenario } from './support/mock-scenario.ts';
 // Issue 9: no path variant of a protected route may skip the key check. Sent over real HTTP, raw (node:http
 // does not normalise dot segments the way fetch does), to the production bundle in plain workerd with
 // GATEWAY_API_KEYS set, WITHOUT a key: never a 2xx, and the mock upstream sees zero calls for the scenario
-// each request names. Variants that resolve to the exact route once the URL is parsed must be a 401.
+// each request names. Variants that resolve to the exact route once the URL is parsed must be a 401: workerd
+// parses the request target before the Worker sees it, so a dot segment (`/./`, `/x/../`, `/%2e/`) or a backslash
+// is already resolved in `request.url` (`/admin/./keys` arrives as `/admin/keys`). Not a bypass: the one route
+// match, and the guard it decides, run on that resolved path (issue 23: the README said no dot-segment variant
+// matches, which was wrong).
 
 interface Route {
   path: string;
@@ -199,6 +203,14 @@ describe('path variants of protected routes, without a key, against the producti
       );
       expect(response.status, `POST ${route.path} with the key: ${response.body.slice(0, 300)}`).toBe(200);
       expect((await mockCalls(id)).count, `upstream calls of POST ${route.path} with the key`).toBeGreaterThan(0);
+    }
+  });
+
+  it('resolves dot segments before the route match: with the key, /v1/./models and /v1/x/../models are /v1/models', async () => {
+    for (const target of ['/v1/./models', '/v1/x/../models', '/v1/%2e/models']) {
+      const response = await raw(gateway.url, 'GET', target, { authorization: `Bearer ${GATEWAY_KEY}` });
+      expect(response.status, `GET ${target}: ${response.body.slice(0, 200)}`).toBe(200);
+      expect(JSON.parse(response.body).object, target).toBe('list');
     }
   });
 

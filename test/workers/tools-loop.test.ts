@@ -125,6 +125,8 @@ function options(overrides: Partial<ToolLoopOptions> = {}): ToolLoopOptions {
     sleep: never,
     timeoutMs: 10_000,
     resultMaxBytes: 16_384,
+    maxCallsPerTurn: 10,
+    maxSubrequests: 50,
     ...overrides,
   };
 }

@@ -284,7 +284,7 @@ describe('the registry and the request forms', () => {
   });
 
   it('reads the settings with their defaults, and refuses a bound above 10 or a bad endpoint', () => {
-    expect(settings).toEqual({ maxIterations: 5, timeoutMs: 10_000, resultMaxBytes: 16_384 });
+    expect(settings).toEqual({ maxIterations: 5, maxCallsPerTurn: 10, maxSubrequests: 50, timeoutMs: 10_000, resultMaxBytes: 16_384 });
     expect(() => parseToolSettings({ TOOLS_MAX_ITERATIONS: '11' })).toThrow(/TOOLS_MAX_ITERATIONS/);
     expect(() => parseToolSettings({ OPEN_METEO_FORECAST_URL: 'ftp://example.com' })).toThrow(
       /OPEN_METEO_FORECAST_URL: expected an http\(s\) URL/,
