@@ -46,9 +46,11 @@ const FIELDS = new Set([
   'thinking',
   'output_config',
   'output_format',
-  // Accepted and not translated: hints whose absence changes no answer (tier, region, cache and context management).
+  // Accepted and not translated: hints whose absence changes no answer (tier, region, speed, cache and context management).
   'service_tier',
   'inference_geo',
+  'speed',
+  'diagnostics',
   'cache_control',
   'context_management',
   // Known, refused: they need Anthropic's servers (MCP connectors, code-execution containers).
