@@ -1,7 +1,8 @@
-import { APIError, AuthenticationError, BadRequestError } from '@anthropic-ai/sdk';
+import { APIError, AuthenticationError, BadRequestError, RateLimitError } from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { anthropicClient } from './support/anthropic-client.ts';
-import { call, KEY, mockCalls, scenario, sseEvents } from './support/gateway.ts';
+import { FakeClock } from './support/fake-clock.ts';
+import { call, heldFetch, KEY, mockCalls, scenario, scriptedApp, settled, sseEvents } from './support/gateway.ts';
 
 // Anthropic's Messages API as a surface of the one pipeline: the official @anthropic-ai/sdk talks to the gateway
 // app, which answers with an OpenAI model from the mock upstream.
@@ -353,5 +354,77 @@ describe('POST /v1/messages with the Anthropic SDK, answered by an OpenAI model'
     });
     expect(response.headers.get('x-gateway-cost-usd')).toBe(chat.headers.get('x-gateway-cost-usd'));
     expect(response.headers.get('x-gateway-cost-usd')).toBe('0.0014');
+  });
+
+  it('sends message_start, then Anthropic ping events while the first token is slow, then the answer', async () => {
+    const clock = new FakeClock();
+    const upstream = heldFetch();
+    const { app } = scriptedApp({ clock, fetch: upstream.fetch });
+    const { model } = await scenario({ content: 'Late but whole.' });
+    const pending = call('/v1/messages', {
+      app,
+      env: { KEEPALIVE_INTERVAL_MS: '100' },
+      json: { model, max_tokens: 20, stream: true, messages: [{ role: 'user', content: 'hi' }] },
+    });
+    // Past the first interval the gateway commits to a 200 stream, then pings every 100 ms until the answer.
+    await upstream.answered;
+    await clock.advanceWhenScheduled(100);
+    const response = await pending;
+    expect(response.status).toBe(200);
+    const read = response.text();
+    await clock.advanceWhenScheduled(100);
+    await clock.advanceWhenScheduled(100);
+    upstream.release();
+    const events = sseEvents(await read);
+    expect(events.slice(0, 3).map((e) => e.event)).toEqual(['message_start', 'ping', 'ping']);
+    expect(JSON.parse(events[1]?.data ?? '')).toEqual({ type: 'ping' });
+    expect(events.filter((e) => e.event === 'message_start')).toHaveLength(1);
+    const text = events
+      .filter((e) => e.event === 'content_block_delta')
+      .map((e) => ((JSON.parse(e.data) as Json)['delta'] as Json)['text'])
+      .join('');
+    expect(text).toBe('Late but whole.');
+    expect(events.at(-1)?.event).toBe('message_stop');
+  });
+
+  it('relays an upstream rate limit as 429 rate_limit_error with its retry-after', async () => {
+    const { model } = await scenario({ status: 429, headers: { 'retry-after': '7' } });
+    const response = await call('/v1/messages', {
+      headers: { 'x-gateway-max-attempts': '1' },
+      json: { model, max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] },
+    });
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('7');
+    expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+    const viaSdk = await anthropicClient()
+      .messages.create(
+        { model, max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] },
+        { headers: { 'x-gateway-max-attempts': '1' } },
+      )
+      .catch((e: unknown) => e);
+    expect(viaSdk).toBeInstanceOf(RateLimitError);
+  });
+
+  it('is answered from the pipeline’s cache: a repeated deterministic request is a HIT, as JSON and replayed as a stream', async () => {
+    const { model, id } = await scenario({ content: 'Cached words here.' });
+    const body = { model, max_tokens: 20, temperature: 0, messages: [{ role: 'user', content: 'cache me' }] };
+    const first = await call('/v1/messages', { json: body });
+    expect(first.headers.get('x-gateway-cache')).toBe('MISS');
+    const second = await call('/v1/messages', { json: body });
+    expect(second.headers.get('x-gateway-cache')).toBe('HIT');
+    expect(await second.json()).toMatchObject({ content: [{ type: 'text', text: 'Cached words here.' }] });
+    const streamed = await call('/v1/messages', { json: { ...body, stream: true } });
+    expect(streamed.headers.get('x-gateway-cache')).toBe('HIT');
+    const events = sseEvents(await streamed.text());
+    await settled(streamed);
+    expect(events.map((e) => e.event).filter((e, i, all) => e !== 'content_block_delta' || all[i - 1] !== e)).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    expect((await mockCalls(id)).count).toBe(1);
   });
 });
