@@ -23,7 +23,9 @@ export async function messages(request: Request, rc: RequestContext): Promise<Re
   const started = startCall(rc, body, { stream, trimByDefault: false });
   if (stream) return streamCall(rc, started, messagesSse({ model, thinking }));
   const { completion, headers } = await completeCall(started);
-  return Response.json(encodeMessage(completion, { thinking }), { headers });
+  // An upstream that reported no usage: the outcome holds the gateway's count (already settled by now).
+  const usage = completion.usage ?? (await started.call.outcome).usage;
+  return Response.json(encodeMessage(completion, { thinking, usage }), { headers });
 }
 
 /**

@@ -427,4 +427,23 @@ describe('POST /v1/messages with the Anthropic SDK, answered by an OpenAI model'
     ]);
     expect((await mockCalls(id)).count).toBe(1);
   });
+
+  it('reports the gateway’s own count as usage when the upstream sent none (Anthropic’s answers always carry usage)', async () => {
+    const { model } = await scenario({
+      body: {
+        id: 'chatcmpl-nousage',
+        object: 'chat.completion',
+        created: 0,
+        model: 'gpt-x',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'No usage reported here.' }, finish_reason: 'stop' }],
+      },
+    });
+    const { data, response } = await anthropicClient()
+      .messages.create({ model, max_tokens: 20, messages: [{ role: 'user', content: 'Count this prompt, please.' }] })
+      .withResponse();
+    expect(data.content).toEqual([{ type: 'text', text: 'No usage reported here.' }]);
+    expect(data.usage.input_tokens).toBeGreaterThan(0);
+    expect(data.usage.output_tokens).toBeGreaterThan(0);
+    expect(String(data.usage.input_tokens)).toBe(response.headers.get('x-gateway-prompt-tokens'));
+  });
 });

@@ -1,5 +1,5 @@
 // The pipeline's answer (one chat completion) as an Anthropic Message.
-import type { ChatCompletion } from '../../core/types.ts';
+import type { ChatCompletion, CompletionUsage } from '../../core/types.ts';
 import { isJsonObject, type JsonObject } from '../../core/types.ts';
 import { type MessagesUsage, messagesUsage, stopReason } from './usage.ts';
 
@@ -34,10 +34,14 @@ export function toolInput(args: string): JsonObject {
 /**
  * A chat completion as an Anthropic Message: thinking first (Anthropic's signed blocks as they came, or the
  * reasoning text of another provider when the client asked for thinking), then the text, then one `tool_use`
- * per tool call; `stop_reason` from the finish reason; usage with cache reads and writes apart.
+ * per tool call; `stop_reason` from the finish reason; usage with cache reads and writes apart (`options.usage`,
+ * the pipeline's estimate, where the upstream reported none: Anthropic's answers always carry usage).
  * @example encodeMessage(completion, { thinking: false }).content // [{ type: 'text', text: 'Hello' }]
  */
-export function encodeMessage(completion: ChatCompletion, options: { readonly thinking: boolean }): MessagesAnswer {
+export function encodeMessage(
+  completion: ChatCompletion,
+  options: { readonly thinking: boolean; readonly usage?: CompletionUsage | undefined },
+): MessagesAnswer {
   const choice = completion.choices[0];
   const message = choice?.message as ChatMessage | undefined;
   const content: JsonObject[] = [];
@@ -59,6 +63,6 @@ export function encodeMessage(completion: ChatCompletion, options: { readonly th
     content,
     stop_reason: stopReason(choice?.finish_reason, Boolean(message?.refusal)),
     stop_sequence: null,
-    usage: messagesUsage(completion.usage),
+    usage: messagesUsage(completion.usage ?? options.usage),
   };
 }
