@@ -77,6 +77,9 @@ describe('decodeMessagesRequest', () => {
     expect(reasoning.thinking).toBe(true);
     expect(reasoning.body.messages[1]).toEqual({ role: 'assistant', content: 'a' });
     expect(decodeMessagesRequest(input, OPENAI).body).not.toHaveProperty('reasoning_effort');
+    const unsigned = structuredClone(input);
+    (unsigned.messages[1]?.content as Json[])[0] = { type: 'thinking', thinking: 'from another model', signature: '' };
+    expect(decodeMessagesRequest(unsigned, ANTHROPIC).body.messages[1]).toEqual({ role: 'assistant', content: 'a' });
     expect(decodeMessagesRequest(input, ANTHROPIC).body).toMatchObject({
       thinking: { type: 'enabled', budget_tokens: 10_000 },
       messages: [{}, { role: 'assistant', content: 'a', thinking_blocks: [{ type: 'thinking', thinking: 'hmm', signature: 's' }] }, {}],

@@ -268,8 +268,9 @@ function assistantMessage(blocks: JsonObject[], path: string, native: boolean): 
         function: { name: string(b['name'], `${at}.name`), arguments: JSON.stringify(input) },
       });
     } else if (b['type'] === 'thinking' || b['type'] === 'redacted_thinking') {
-      // Signed thinking goes back to Anthropic unchanged; other providers take no reasoning back.
-      if (native) thinking.push(b);
+      // Signed thinking goes back to Anthropic unchanged; other providers take no reasoning back, and unsigned
+      // thinking (another provider's reasoning, from earlier in a conversation that changed model) Anthropic would refuse.
+      if (native && (b['type'] === 'redacted_thinking' || (typeof b['signature'] === 'string' && b['signature'] !== ''))) thinking.push(b);
     } else
       throw fail(
         `${at}.type`,
