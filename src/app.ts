@@ -21,12 +21,14 @@ import { admin } from './routes/admin.ts';
 import { chat } from './routes/chat.ts';
 import { chatCompletions } from './routes/chat-completions.ts';
 import { extract } from './routes/extract.ts';
+import { messages, messagesCountTokens } from './routes/messages.ts';
 import { health } from './routes/health.ts';
 import { model, models } from './routes/models.ts';
 import { stream } from './routes/stream.ts';
 import { tokensCount } from './routes/tokens-count.ts';
 import { usage } from './routes/usage.ts';
 import { ToolRegistry } from './tools/registry.ts';
+import { messagesErrorBody } from './wire/anthropic-messages/error-body.ts';
 
 /** The route table: every served path, its handlers by method and its guard. Nothing else is served. */
 const ROUTES: readonly RouteRow<Handler>[] = [
@@ -36,6 +38,15 @@ const ROUTES: readonly RouteRow<Handler>[] = [
   { path: '/v1/models/:provider/:id', auth: 'key', methods: { GET: model } },
   { path: '/v1/tokens/count', auth: 'key', methods: { POST: tokensCount } },
   { path: '/v1/chat/completions', auth: 'key', methods: { POST: chatCompletions } },
+  // Anthropic's Messages API: its clients send the key as `x-api-key` and read errors in Anthropic's shape.
+  { path: '/v1/messages', auth: 'key', methods: { POST: messages }, keyHeader: 'x-api-key', errorBody: messagesErrorBody },
+  {
+    path: '/v1/messages/count_tokens',
+    auth: 'key',
+    methods: { POST: messagesCountTokens },
+    keyHeader: 'x-api-key',
+    errorBody: messagesErrorBody,
+  },
   { path: '/chat', auth: 'key', methods: { POST: chat } },
   // EventSource cannot send headers, so GET /stream alone accepts `?access_token=`.
   { path: '/stream', auth: 'key', methods: { GET: stream, POST: stream }, queryTokenMethod: 'GET' },
@@ -98,7 +109,7 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         if (match.row.auth === 'admin') await authorizeAdmin(request, rc.config.limits.adminToken);
         if (match.row.auth === 'key') {
           const allowQueryToken = match.row.queryTokenMethod === request.method;
-          const key = presentedKey(request, url, allowQueryToken);
+          const key = presentedKey(request, url, allowQueryToken, match.row.keyHeader);
           // A managed key is checked against its own Durable Object, so a revocation holds on the next request everywhere.
           const managed = key && rc.env.LIMITS ? await lookupKey(limitsDepsFor(rc.env, rc.config.limits), key) : null;
           rc.caller = managed ?? (await authenticate(key, rc.config));
@@ -119,7 +130,7 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         );
       rc.log.error_type = failure.type;
       rc.log.error_code = failure.code ?? undefined;
-      if (!isEventSource(request, rc)) return renderError(failure);
+      if (!isEventSource(request, rc)) return renderError(failure, {}, rc.route?.row.errorBody);
       // Logged with its real status, although an EventSource gets it as a 200 event stream.
       rc.log.status = failure.status;
       return renderErrorEvent(failure);

@@ -9,11 +9,16 @@ const hashedKeys = new WeakMap<Config, Promise<ArrayBuffer[]>>();
 /** An anonymous caller (only where ALLOW_ANONYMOUS lets one in). */
 export const ANONYMOUS: Caller = { keyHash: null, name: null };
 
-/** The key a request presents: `Authorization: Bearer`, or (only where the route allows it) `?access_token=`. */
-export function presentedKey(request: Request, url: URL, allowQueryToken: boolean): string | undefined {
+/**
+ * The key a request presents: `Authorization: Bearer`, or (only where the route allows them) its own key
+ * header (`x-api-key`) or `?access_token=`.
+ */
+export function presentedKey(request: Request, url: URL, allowQueryToken: boolean, keyHeader?: string): string | undefined {
   const header = request.headers.get('authorization');
   const match = header ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
   if (match?.[1]) return match[1].trim();
+  const own = keyHeader ? request.headers.get(keyHeader)?.trim() : undefined;
+  if (own) return own;
   if (allowQueryToken) return url.searchParams.get('access_token') ?? undefined;
   return undefined;
 }

@@ -16,9 +16,13 @@ function retryHint(error: GatewayError): Record<string, string> {
   return fixedByRetry ? {} : { 'x-should-retry': 'false' };
 }
 
-/** The one place that renders an error as an HTTP response. */
-export function renderError(error: GatewayError, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(errorBody(error)), {
+/** The one place that renders an error as an HTTP response; `body` gives the route's wire shape (OpenAI's by default). */
+export function renderError(
+  error: GatewayError,
+  headers: Record<string, string> = {},
+  body: (error: GatewayError) => unknown = errorBody,
+): Response {
+  return new Response(JSON.stringify(body(error)), {
     status: error.status,
     headers: { 'content-type': 'application/json', ...retryHint(error), ...error.headers, ...headers },
   });

@@ -1,3 +1,5 @@
+import type { GatewayError } from '../errors.ts';
+
 /** Who may call a route: anyone, a gateway key, or the admin token. */
 export type RouteAuth = 'public' | 'key' | 'admin';
 
@@ -8,6 +10,10 @@ export interface RouteRow<H> {
   readonly methods: Partial<Record<string, H>>;
   /** Whether `?access_token=` may stand in for the Authorization header, and on which method (EventSource can send no headers). */
   readonly queryTokenMethod?: string;
+  /** A header that may carry the key instead of `Authorization: Bearer` (Anthropic's clients send `x-api-key`). */
+  readonly keyHeader?: string;
+  /** The error body in this route's wire shape (Anthropic's on /v1/messages); OpenAI's when absent. */
+  readonly errorBody?: (error: GatewayError) => unknown;
 }
 
 export interface RouteMatch<H> {

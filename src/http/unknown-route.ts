@@ -24,7 +24,7 @@ export function unknownRouteMessage(method: string, path: string): string {
   if (under('/v1/embeddings'))
     return `${asked}: this gateway does not serve embeddings; it speaks ${CHAT_API}. Call your provider's embeddings API directly.`;
   if (under('/v1/messages'))
-    return `${asked}: that is Anthropic's Messages API, which this gateway does not serve. Send the conversation to POST /v1/chat/completions in OpenAI's format with an Anthropic model, e.g. "model": "anthropic/claude-sonnet-4-5".`;
+    return `${asked}: of Anthropic's Messages API this gateway serves POST /v1/messages and POST /v1/messages/count_tokens (no batches). Set the Anthropic client's base URL to the gateway's origin, without /v1.`;
   if (path === '/v1/completions')
     return `${asked}: that is OpenAI's legacy Completions API (a "prompt" in, text out), which this gateway does not serve. Use POST /v1/chat/completions with "messages": [{"role":"user","content":<your prompt>}].`;
   if (under('/v1/responses'))

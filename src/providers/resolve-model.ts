@@ -10,14 +10,36 @@ export interface ModelDirectory {
   readonly providers: ReadonlyMap<string, ProviderConfig>;
 }
 
+/** Claude's own model names (`claude-sonnet-4-5`, `claude-3-5-haiku-latest`): Anthropic's clients send them bare. */
+const CLAUDE = /^claude-/;
+
 /**
  * Resolves a model name as a client wrote it to a Target: aliases first (`fast` → `groq/llama-…`),
- * then `provider/model`, then a bare name on DEFAULT_PROVIDER; no name means DEFAULT_MODEL.
- * Throws 400 for an unknown provider and 500 naming the secret for a provider without its key.
+ * then `provider/model`, then a bare Claude name on `anthropic`, then any other bare name on DEFAULT_PROVIDER;
+ * no name means DEFAULT_MODEL. Throws 400 for an unknown provider and 500 naming the secret for a provider
+ * without its key.
  */
 export function resolveModel(name: string | undefined, config: ModelDirectory, param = 'model'): Target {
+  const target = locateModel(name, config, param);
+  const missing = missingSetting(target.provider);
+  if (missing) {
+    throw new GatewayError(500, `Provider ${target.id.slice(0, target.id.indexOf('/'))} is not configured: set ${missing}.`, {
+      type: 'server_error',
+      code: 'provider_not_configured',
+      param,
+    });
+  }
+  return target;
+}
+
+/**
+ * The Target a model name stands for, whether or not its provider is configured here (what counting tokens
+ * needs: the name, never a key). 400 for an unknown provider or an empty model name.
+ */
+export function locateModel(name: string | undefined, config: ModelDirectory, param = 'model'): Target {
   let full = name?.trim() || config.defaultModel;
   for (let hops = 0; config.aliases[full] !== undefined && hops < 5; hops++) full = config.aliases[full] ?? full;
+  if (CLAUDE.test(full) && config.providers.has('anthropic')) full = `anthropic/${full}`;
   const slash = full.indexOf('/');
   const prefix = slash === -1 ? '' : full.slice(0, slash);
   const known = config.providers.get(prefix);
@@ -33,14 +55,6 @@ export function resolveModel(name: string | undefined, config: ModelDirectory, p
   const model = known ? full.slice(slash + 1) : full;
   if (!provider) throw invalidField(param, `Unknown provider "${providerName}".`, 'unknown_provider');
   if (model === '') throw invalidField(param, `Model "${full}" names no model after the provider.`, 'invalid_value');
-  const missing = missingSetting(provider);
-  if (missing) {
-    throw new GatewayError(500, `Provider ${providerName} is not configured: set ${missing}.`, {
-      type: 'server_error',
-      code: 'provider_not_configured',
-      param,
-    });
-  }
   return { provider, model, id: `${providerName}/${model}` };
 }
 

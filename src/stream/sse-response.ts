@@ -22,6 +22,8 @@ export interface SseEncoder {
   end(end: StreamEnd): string;
   /** The frame ending a stream that failed after it started. */
   error(error: GatewayError): string;
+  /** Frames sent while the answer is awaited; an SSE comment (`: ping`) when absent. */
+  keepAlive?(): string;
 }
 
 const PING = new TextEncoder().encode(': ping\n\n');
@@ -82,7 +84,7 @@ export function sseBody(source: AsyncIterable<GatewayEvent>, options: SseStreamO
       if (ended) return undefined;
       if (next.done) return finish(controller);
       if (next.value.type === 'keep_alive') {
-        controller.enqueue(PING);
+        controller.enqueue(encoder.keepAlive ? bytes.encode(encoder.keepAlive()) : PING);
         return undefined;
       }
       const frames = framesOf(next.value, encoder);

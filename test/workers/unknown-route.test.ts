@@ -10,12 +10,11 @@ describe('unknownRouteMessage', () => {
     expect(text).not.toContain('Responses');
   });
 
-  it("names Anthropic's Messages API and the anthropic/ model prefix on /v1/messages", () => {
-    const text = unknownRouteMessage('POST', '/v1/messages');
+  it("names the Messages API routes it serves under /v1/messages (they are served since issue 21)", () => {
+    const text = unknownRouteMessage('POST', '/v1/messages/batches');
     expect(text).toContain("Anthropic's Messages API");
-    expect(text).toContain('POST /v1/chat/completions');
-    expect(text).toContain('anthropic/claude-sonnet-4-5');
-    expect(unknownRouteMessage('POST', '/v1/messages/count_tokens')).toContain("Anthropic's Messages API");
+    expect(text).toContain('POST /v1/messages and POST /v1/messages/count_tokens');
+    expect(text).toContain('without /v1');
   });
 
   it('calls /v1/completions the legacy Completions API and shows the messages to send instead', () => {
@@ -57,7 +56,7 @@ describe('unknownRouteMessage', () => {
   it('gives six distinct texts for six kinds of miss', () => {
     const texts = [
       ['POST', '/v1/embeddings'],
-      ['POST', '/v1/messages'],
+      ['POST', '/v1/messages/batches'],
       ['POST', '/v1/completions'],
       ['POST', '/v1/responses'],
       ['GET', '/v1/models/x'],
@@ -75,7 +74,7 @@ describe('unknownRouteMessage', () => {
 describe('a 404 through the gateway', () => {
   it.each([
     ['POST', '/v1/embeddings', 'does not serve embeddings'],
-    ['POST', '/v1/messages', "Anthropic's Messages API"],
+    ['POST', '/v1/messages/batches', "Anthropic's Messages API"],
     ['POST', '/v1/completions', 'legacy Completions API'],
     ['POST', '/v1/responses', 'openai.chat(model)'],
     ['GET', '/v1/models/a/b/c', 'GET /v1/models lists'],
