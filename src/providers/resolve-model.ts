@@ -61,7 +61,8 @@ export function locateModel(name: string | undefined, config: ModelDirectory, pa
 /** What a provider still needs before it can be called here (its key, its base URL), or undefined when nothing. */
 function missingSetting(provider: ProviderConfig): string | undefined {
   const secret = provider.spec.keyVar;
-  if (secret && provider.spec.keyRequired && !provider.apiKey) return `the secret ${secret} (wrangler secret put ${secret})`;
+  if (secret && provider.spec.keyRequired && !provider.apiKey)
+    return `the secret ${secret}: locally, a line ${secret}=… in .dev.vars, then restart npm start; deployed, npx wrangler secret put ${secret} --env production`;
   if (!provider.baseURL || provider.baseURL.includes('/accounts//')) {
     // An empty `{account}` in the default URL means CLOUDFLARE_ACCOUNT_ID is missing, not the URL itself.
     return provider.spec.defaultBaseUrl.includes('{account}') ? 'CLOUDFLARE_ACCOUNT_ID' : (provider.spec.baseUrlVar ?? 'CUSTOM_PROVIDERS');

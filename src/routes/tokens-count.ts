@@ -4,7 +4,7 @@ import { readJsonObject } from '../http/read-json.ts';
 import { admitRequest } from '../limits/admit-request.ts';
 import { limitsDepsFor } from '../limits/limits-deps.ts';
 import { maxOutputTokens } from '../providers/model-catalog.ts';
-import { resolveModel } from '../providers/resolve-model.ts';
+import { locateModel } from '../providers/resolve-model.ts';
 import { countChatTokens } from '../tokens/count-chat.ts';
 import { modelLimits } from '../tokens/prices.ts';
 import { onlyFields, optional, validateChatBody } from './validate.ts';
@@ -19,7 +19,8 @@ export async function tokensCount(request: Request, rc: RequestContext): Promise
   optional(input, 'model', 'string');
   optional(input, 'tools', 'array');
   const body = validateChatBody(input);
-  const target = resolveModel(body.model, rc.config);
+  // Counting needs no provider: a model whose provider has no key is counted all the same.
+  const target = locateModel(body.model, rc.config);
   const tools = Array.isArray(body['tools']) ? body['tools'] : undefined;
   if (body.messages.length > 10_000) throw invalidField('messages', 'At most 10000 messages can be counted at once.');
   // Counting is real work: it is rate-limited like a model call, and done only once the key may call at all.

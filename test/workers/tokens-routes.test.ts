@@ -29,6 +29,17 @@ describe('tokens, limits and cost on the routes', () => {
     expect(body['tokens']).toBeGreaterThan(3);
   });
 
+  it('POST /v1/tokens/count counts for a provider without a key (counting needs none), and a call to it says how to set the key, locally and deployed', async () => {
+    const count = await call('/v1/tokens/count', { json: { model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(count.status).toBe(200);
+    expect(await count.json<Json>()).toMatchObject({ model: 'groq/llama-3.3-70b-versatile', estimated: true });
+    const chat = await call('/v1/chat/completions', { json: { model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(chat.status).toBe(500);
+    const { message } = (await chat.json<{ error: { message: string } }>()).error;
+    expect(message).toContain('GROQ_API_KEY=… in .dev.vars');
+    expect(message).toContain('npx wrangler secret put GROQ_API_KEY --env production');
+  });
+
   it('GET /v1/models lists prices and limits as extension fields, and GET /v1/models/{id} answers for one', async () => {
     const list = await (await call('/v1/models')).json<{ data: Json[] }>();
     expect(list.data[0]).toMatchObject({ id: 'openai/gpt-4o-mini', context_window: 128000, pricing: { input: 0.15, output: 0.6 } });
