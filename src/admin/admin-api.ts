@@ -17,7 +17,7 @@ export interface AdminDeps extends LimitsDeps {
 
 const indexObject = (deps: AdminDeps) => deps.index.get(deps.index.idFromName('index'));
 
-const unknownKey = (id: string) => new GatewayError(404, `No gateway key with id ${id}.`, { code: 'invalid_value', param: 'id' });
+const unknownKey = (id: string) => new GatewayError(404, `No gateway key with id ${id}.`, { code: 'key_not_found', param: 'id' });
 
 /** The hash that names a key's object, from the index. */
 async function hashOf(deps: AdminDeps, id: string): Promise<string> {

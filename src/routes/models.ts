@@ -73,7 +73,7 @@ export function model(_request: Request, rc: RequestContext): Response {
     resolveModel(id, rc.config);
   } catch (error) {
     if (error instanceof GatewayError && error.status === 400)
-      throw new GatewayError(404, `The model "${id}" does not exist on this gateway.`, { code: 'unknown_route', param: 'model' });
+      throw new GatewayError(404, `The model "${id}" does not exist on this gateway.`, { code: 'model_not_found', param: 'model' });
     throw error;
   }
   return Response.json(entry(rc, id));

@@ -157,8 +157,11 @@ describe('the admin API: create, list, read, patch, revoke', () => {
 
   it('answers 404 for an unknown id, and for paths that are not the API', async () => {
     for (const path of ['/admin/keys/key_000000000000000000000000', '/admin/keys/key_000000000000000000000000/usage']) {
-      expect((await refused(admin('GET', path))).status).toBe(404);
+      const error = await refused(admin('GET', path));
+      expect([error.status, error.code, error.param]).toEqual([404, 'key_not_found', 'id']);
     }
+    const patch = await refused(admin('PATCH', '/admin/keys/key_000000000000000000000000', { name: 'x' }));
+    expect([patch.status, patch.code]).toEqual([404, 'key_not_found']);
     for (const path of [
       '/admin/keys/',
       '/admin/keys//x',

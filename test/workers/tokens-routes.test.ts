@@ -52,7 +52,9 @@ describe('tokens, limits and cost on the routes', () => {
     const one = await call('/v1/models/openai/gpt-4o');
     expect(one.status).toBe(200);
     expect(await one.json<Json>()).toMatchObject({ id: 'openai/gpt-4o', pricing: { input: 2.5, output: 10 } });
-    expect((await call('/v1/models/nope/x')).status).toBe(404);
+    const missing = await call('/v1/models/nope/x');
+    expect(missing.status).toBe(404);
+    expect((await missing.json<{ error: Json }>()).error).toMatchObject({ code: 'model_not_found', param: 'model' });
   });
 
   it('reports usage and cost in headers on non-stream answers, and 0 for a cache hit', async () => {
