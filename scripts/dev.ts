@@ -65,7 +65,8 @@ const wrangler = spawn(
   ['dev', '--env', 'dev', '--ip', '127.0.0.1', '--port', PORT, '--show-interactive-dev-session=false', ...vars],
   {
     stdio: 'inherit',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    // Offline, fetching the Request.cf object fails with a stack trace at every start: use wrangler's placeholder.
+    env: { CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...process.env, WRANGLER_SEND_METRICS: 'false' },
   },
 );
 
