@@ -36,7 +36,11 @@ function budgetFor(env: Env, config: Config): Stage {
   const deps = {
     ...limitsDepsFor(env, config.limits),
     estimate: (request: CallRequest) =>
-      worstCase(request, { overrides: config.tokens.prices, unboundedOutputTokens: UNBOUNDED_OUTPUT_TOKENS }),
+      worstCase(request, {
+        overrides: config.tokens.prices,
+        unboundedOutputTokens: UNBOUNDED_OUTPUT_TOKENS,
+        exactMaxChars: config.tokens.exactMaxChars,
+      }),
   };
   return (next) => {
     const budgeted = budgetStage(deps)(next);
@@ -64,7 +68,7 @@ export function pipeline(deps: AppDeps, env: Env, config: Config, registry: Tool
     }),
     // Reserve the worst case in the key's Durable Object before the call; settle from the outcome after it.
     ...(env.LIMITS ? [budgetFor(env, config)] : []),
-    usageStage(config.tokens.prices),
+    usageStage(config.tokens.prices, config.tokens.exactMaxChars),
     cacheStage({ kv: env.CACHE, singleFlight: deps.singleFlight, clock, log }),
   ]);
 }

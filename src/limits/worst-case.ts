@@ -1,5 +1,5 @@
 import type { CallRequest } from '../gateway/types.ts';
-import { countChatTokens } from '../tokens/count-chat.ts';
+import { countChatTokens, exactAllowance } from '../tokens/count-chat.ts';
 import type { PriceOverrides } from '../tokens/model-prices.ts';
 import { costOf, modelLimits } from '../tokens/prices.ts';
 import type { Spend } from './budget-stage.ts';
@@ -9,6 +9,8 @@ export interface WorstCaseOptions {
   readonly overrides?: PriceOverrides;
   /** Output tokens to assume when neither the request nor the model's data bounds them. */
   readonly unboundedOutputTokens: number;
+  /** TOKENS_EXACT_MAX_CHARS: characters counted exactly, over the whole chain; an upper bound past them. */
+  readonly exactMaxChars?: number;
 }
 
 const asCount = (value: unknown): number | undefined =>
@@ -28,8 +30,9 @@ export function worstCase(request: CallRequest, options: WorstCaseOptions): Spen
   const choices = asCount(body.n) ?? 1;
   const tools = Array.isArray(body.tools) ? (body.tools as unknown[]) : undefined;
   let worst: Spend = { tokens: 0, usd: 0 };
+  const allowance = options.exactMaxChars === undefined ? undefined : exactAllowance(options.exactMaxChars);
   for (const target of request.targets) {
-    const prompt = countChatTokens(target.id, body.messages, tools).tokens;
+    const prompt = countChatTokens(target.id, body.messages, tools, allowance).tokens;
     const limits = modelLimits(target.id, options.overrides);
     const room = limits.contextWindow === undefined ? undefined : Math.max(0, limits.contextWindow - prompt);
     const output = (asked ?? limits.maxOutputTokens ?? room ?? options.unboundedOutputTokens) * choices;

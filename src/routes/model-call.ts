@@ -10,7 +10,7 @@ import type { ManagedCaller } from '../limits/lookup-key.ts';
 import type { RequestContext } from '../http/context.ts';
 import { scrubError } from '../http/scrub.ts';
 import type { Target } from '../providers/target.ts';
-import { countChatTokens } from '../tokens/count-chat.ts';
+import { countChatTokens, exactAllowance } from '../tokens/count-chat.ts';
 import { applyMaxTokens, maxTokensField } from '../tokens/max-tokens.ts';
 import { modelLimits } from '../tokens/prices.ts';
 import { trimToFit } from '../tokens/trim.ts';
@@ -104,7 +104,9 @@ function fitted(rc: RequestContext, body: ChatBody, target: Target, trimByDefaul
   // A token is at least one character: a conversation shorter than the budget in characters fits without counting.
   if (JSON.stringify(messages).length + 8 * messages.length < budget) return limited.body;
   const tools = Array.isArray(limited.body['tools']) ? limited.body['tools'] : undefined;
-  const trimmed = trimToFit(messages, { budget, count: (list) => countChatTokens(target.id, list, tools).tokens });
+  // An allowance per count: trimming counts the tools again with every message, which must not use up a shared one.
+  const count = (list: readonly unknown[]) => countChatTokens(target.id, list, tools, exactAllowance(tokens.exactMaxChars)).tokens;
+  const trimmed = trimToFit(messages, { budget, count });
   if (trimmed.dropped === 0) return limited.body;
   headers['x-gateway-trimmed-messages'] = String(trimmed.dropped);
   return { ...limited.body, messages: [...trimmed.messages] };

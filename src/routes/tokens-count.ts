@@ -3,7 +3,7 @@ import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { maxOutputTokens } from '../providers/model-catalog.ts';
 import { resolveModel } from '../providers/resolve-model.ts';
-import { countChatTokens } from '../tokens/count-chat.ts';
+import { countChatTokens, exactAllowance } from '../tokens/count-chat.ts';
 import { modelLimits } from '../tokens/prices.ts';
 import { onlyFields, optional, validateChatBody } from './validate.ts';
 
@@ -20,7 +20,7 @@ export async function tokensCount(request: Request, rc: RequestContext): Promise
   const target = resolveModel(body.model, rc.config);
   const tools = Array.isArray(body['tools']) ? body['tools'] : undefined;
   if (body.messages.length > 10_000) throw invalidField('messages', 'At most 10000 messages can be counted at once.');
-  const count = countChatTokens(target.id, body.messages, tools);
+  const count = countChatTokens(target.id, body.messages, tools, exactAllowance(rc.config.tokens.exactMaxChars));
   const limits = modelLimits(target.id, rc.config.tokens.prices);
   return Response.json({
     model: target.id,

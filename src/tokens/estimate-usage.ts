@@ -1,7 +1,7 @@
 // Usage the gateway counts itself when the upstream reported none: a stream the client aborted, or one that failed mid-way.
 import type { ChatCompletion } from '../core/types.ts';
 import type { Usage } from '../core/types.ts';
-import { countChatTokens } from './count-chat.ts';
+import { countChatTokens, type ExactAllowance, textCounter } from './count-chat.ts';
 import { tokenizerFor } from './encodings.ts';
 
 /**
@@ -14,14 +14,15 @@ export function estimateUsage(
   requestMessages: readonly unknown[],
   tools: readonly unknown[] | undefined,
   completionSoFar: ChatCompletion | undefined,
+  allowance?: ExactAllowance,
 ): Usage {
-  const prompt = countChatTokens(model, requestMessages, tools).tokens;
-  const completion = completionSoFar ? completionTokens(model, completionSoFar) : 0;
+  const prompt = countChatTokens(model, requestMessages, tools, allowance).tokens;
+  const completion = completionSoFar ? completionTokens(model, completionSoFar, allowance) : 0;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, estimated: true };
 }
 
-function completionTokens(model: string, completion: ChatCompletion): number {
-  const { count } = tokenizerFor(model);
+function completionTokens(model: string, completion: ChatCompletion, allowance: ExactAllowance | undefined): number {
+  const count = textCounter(tokenizerFor(model), { estimated: true }, allowance);
   let tokens = 0;
   for (const choice of completion.choices) {
     const message = choice.message as ChatCompletion.Choice['message'] & { reasoning_content?: unknown; reasoning?: unknown };
