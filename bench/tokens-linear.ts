@@ -2,8 +2,9 @@
 // wall time in Node to count 160 KB of text of shapes that once made it quadratic, with gpt-tokenizer's countTokens
 // called on the whole text (before) and with the gateway's tokenizer (after).
 // Run: npx node bench/tokens-linear.ts   (the "before" column takes about half a minute)
+import './tiktoken-modules.ts';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { tokenizerFor } from '../src/tokens/encodings.ts';
+import { loadTokenizer } from '../src/tokens/encodings.ts';
 
 const SIZE = 160_000;
 const asPlainText = { disallowedSpecial: new Set<string>() };
@@ -26,7 +27,7 @@ const ms = (fn: () => unknown) => {
   return performance.now() - start;
 };
 
-const gateway = tokenizerFor('openai/gpt-4o');
+const gateway = await loadTokenizer('openai/gpt-4o');
 countTokens('warm up', asPlainText);
 console.log(`${'160 KB of'.padEnd(18)} ${'before (ms)'.padStart(12)} ${'after (ms)'.padStart(11)}   tokens before → after`);
 for (const [shape, text] of Object.entries(shapes)) {

@@ -19,7 +19,7 @@ export function usageStage(prices: PriceOverrides, exactMaxChars: number): Stage
   };
 }
 
-function priced(outcome: Outcome, body: ChatBody, prices: PriceOverrides, exactMaxChars: number): Outcome {
+async function priced(outcome: Outcome, body: ChatBody, prices: PriceOverrides, exactMaxChars: number): Promise<Outcome> {
   const target = outcome.target;
   if (outcome.cache === 'HIT' || !target) return outcome;
   // Nothing reached a model: an error before any answer started, with no attempt the upstream accepted.
@@ -27,13 +27,13 @@ function priced(outcome: Outcome, body: ChatBody, prices: PriceOverrides, exactM
   if (!reachedModel) return outcome;
   const usage: Usage =
     outcome.usage ??
-    estimateUsage(
+    (await estimateUsage(
       target.id,
       body.messages,
       Array.isArray(body['tools']) ? body['tools'] : undefined,
       outcome.completion,
       exactAllowance(exactMaxChars),
-    );
+    ));
   const cost = costOf(target.id, usage, prices);
   return { ...outcome, usage, cost: cost ? { usd: cost.usd, estimated: cost.estimated || usage.estimated === true } : outcome.cost };
 }

@@ -24,7 +24,7 @@ const asCount = (value: unknown): number | undefined =>
  *
  * @example budgetStage({ ...deps, estimate: (request) => worstCase(request, { overrides, unboundedOutputTokens: 4096 }) })
  */
-export function worstCase(request: CallRequest, options: WorstCaseOptions): Spend {
+export async function worstCase(request: CallRequest, options: WorstCaseOptions): Promise<Spend> {
   const { body } = request;
   const asked = Math.max(asCount(body.max_tokens) ?? 0, asCount(body.max_completion_tokens) ?? 0) || undefined;
   const choices = asCount(body.n) ?? 1;
@@ -32,7 +32,7 @@ export function worstCase(request: CallRequest, options: WorstCaseOptions): Spen
   let worst: Spend = { tokens: 0, usd: 0 };
   const allowance = options.exactMaxChars === undefined ? undefined : exactAllowance(options.exactMaxChars);
   for (const target of request.targets) {
-    const prompt = countChatTokens(target.id, body.messages, tools, allowance).tokens;
+    const prompt = (await countChatTokens(target.id, body.messages, tools, allowance)).tokens;
     const limits = modelLimits(target.id, options.overrides);
     const room = limits.contextWindow === undefined ? undefined : Math.max(0, limits.contextWindow - prompt);
     const output = (asked ?? limits.maxOutputTokens ?? room ?? options.unboundedOutputTokens) * choices;

@@ -20,7 +20,7 @@ export async function tokensCount(request: Request, rc: RequestContext): Promise
   const target = resolveModel(body.model, rc.config);
   const tools = Array.isArray(body['tools']) ? body['tools'] : undefined;
   if (body.messages.length > 10_000) throw invalidField('messages', 'At most 10000 messages can be counted at once.');
-  const count = countChatTokens(target.id, body.messages, tools, exactAllowance(rc.config.tokens.exactMaxChars));
+  const count = await countChatTokens(target.id, body.messages, tools, exactAllowance(rc.config.tokens.exactMaxChars));
   const limits = modelLimits(target.id, rc.config.tokens.prices);
   return Response.json({
     model: target.id,

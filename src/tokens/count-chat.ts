@@ -2,7 +2,7 @@
 import { type ChatCompletionFunctionDefinition, estimateTokensInFunctions } from 'gpt-tokenizer/esm/functionCalling';
 import { isJsonObject, type JsonObject } from '../core/types.ts';
 import { tokenUpperBound } from './bounded-count.ts';
-import { tokenizerFor, type Tokenizer } from './encodings.ts';
+import { loadTokenizer, type Tokenizer } from './encodings.ts';
 import { dataUrlImageSize, imageTokens, WORST_CASE_SIZE } from './image-tokens.ts';
 
 /** A token count; `estimated` when any part of it is not OpenAI's documented rule for this model. */
@@ -31,19 +31,40 @@ export interface ExactAllowance {
 /** A fresh allowance of `chars` characters, for one request's counts. */
 export const exactAllowance = (chars: number): ExactAllowance => ({ chars });
 
+/** Counts the prompt tokens of a chat for one model, its encoding loaded (see `chatTokenCounter`). */
+export type ChatTokenCounter = (messages: readonly unknown[], tools?: readonly unknown[], allowance?: ExactAllowance) => TokenCount;
+
 /**
  * Prompt tokens of `messages` (and `tools`) for `model`, per the cookbook's rule: 3 per message, 1 per name,
  * 3 for the reply; tools as gpt-tokenizer renders them; images by the tile rule. Without an `allowance`
- * every text is counted exactly (in linear time either way).
- * @example countChatTokens('openai/gpt-4o', [{ role: 'user', content: 'hello' }]) // { tokens: 8, estimated: false }
+ * every text is counted exactly (in linear time either way). Loads the model's encoding on first use.
+ * @example await countChatTokens('openai/gpt-4o', [{ role: 'user', content: 'hello' }]) // { tokens: 8, estimated: false }
  */
-export function countChatTokens(
+export async function countChatTokens(
   model: string,
   messages: readonly unknown[],
   tools?: readonly unknown[],
   allowance?: ExactAllowance,
+): Promise<TokenCount> {
+  return (await chatTokenCounter(model))(messages, tools, allowance);
+}
+
+/**
+ * `countChatTokens` for one model as a synchronous function, once its encoding is loaded: for trimming, which counts many times.
+ * @example const count = await chatTokenCounter('openai/gpt-4o'); count(messages).tokens
+ */
+export async function chatTokenCounter(model: string): Promise<ChatTokenCounter> {
+  const tokenizer = await loadTokenizer(model);
+  return (messages, tools, allowance) => countChat(model, tokenizer, messages, tools, allowance);
+}
+
+function countChat(
+  model: string,
+  tokenizer: Tokenizer,
+  messages: readonly unknown[],
+  tools: readonly unknown[] | undefined,
+  allowance: ExactAllowance | undefined,
 ): TokenCount {
-  const tokenizer = tokenizerFor(model);
   const tally: Tally = { tokens: REPLY_PRIMING, estimated: tokenizer.estimated, count: () => 0 };
   tally.count = textCounter(tokenizer, tally, allowance);
   for (const message of messages) countMessage(model, message, tally);

@@ -2,27 +2,27 @@
 import type { ChatCompletion } from '../core/types.ts';
 import type { Usage } from '../core/types.ts';
 import { countChatTokens, type ExactAllowance, textCounter } from './count-chat.ts';
-import { tokenizerFor } from './encodings.ts';
+import { loadTokenizer, type Tokenizer } from './encodings.ts';
 
 /**
  * The tokens of what was sent (messages and tools, by `countChatTokens`) and of what came back so far
  * (content, refusal, reasoning text and tool calls of every choice), marked `estimated: true`.
- * @example estimateUsage('openai/gpt-4o', messages, undefined, outcome.completion)
+ * @example await estimateUsage('openai/gpt-4o', messages, undefined, outcome.completion)
  */
-export function estimateUsage(
+export async function estimateUsage(
   model: string,
   requestMessages: readonly unknown[],
   tools: readonly unknown[] | undefined,
   completionSoFar: ChatCompletion | undefined,
   allowance?: ExactAllowance,
-): Usage {
-  const prompt = countChatTokens(model, requestMessages, tools, allowance).tokens;
-  const completion = completionSoFar ? completionTokens(model, completionSoFar, allowance) : 0;
+): Promise<Usage> {
+  const prompt = (await countChatTokens(model, requestMessages, tools, allowance)).tokens;
+  const completion = completionSoFar ? completionTokens(await loadTokenizer(model), completionSoFar, allowance) : 0;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, estimated: true };
 }
 
-function completionTokens(model: string, completion: ChatCompletion, allowance: ExactAllowance | undefined): number {
-  const count = textCounter(tokenizerFor(model), { estimated: true }, allowance);
+function completionTokens(tokenizer: Tokenizer, completion: ChatCompletion, allowance: ExactAllowance | undefined): number {
+  const count = textCounter(tokenizer, { estimated: true }, allowance);
   let tokens = 0;
   for (const choice of completion.choices) {
     const message = choice.message as ChatCompletion.Choice['message'] & { reasoning_content?: unknown; reasoning?: unknown };

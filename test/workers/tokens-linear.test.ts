@@ -163,25 +163,25 @@ describe('TOKENS_EXACT_MAX_CHARS', () => {
   // Around a message's content: 3 tokens a message, 1 for "user" (4 characters, counted first), 3 priming the reply.
   const FRAME = 7;
 
-  it('counts past the allowance by the UTF-8 byte bound and says the count is estimated', () => {
+  it('counts past the allowance by the UTF-8 byte bound and says the count is estimated', async () => {
     const text = 'hello world '.repeat(100);
-    const exact = countChatTokens('openai/gpt-4o', chat(text));
+    const exact = await countChatTokens('openai/gpt-4o', chat(text));
     expect(exact.estimated).toBe(false);
-    const bounded = countChatTokens('openai/gpt-4o', chat(text), undefined, exactAllowance(4 + text.length - 1));
+    const bounded = await countChatTokens('openai/gpt-4o', chat(text), undefined, exactAllowance(4 + text.length - 1));
     expect(bounded).toEqual({ tokens: FRAME + tokenUpperBound(text), estimated: true });
     expect(tokenUpperBound(text)).toBe(text.length);
-    expect(countChatTokens('openai/gpt-4o', chat(text), undefined, exactAllowance(4 + text.length))).toEqual(exact);
+    expect(await countChatTokens('openai/gpt-4o', chat(text), undefined, exactAllowance(4 + text.length))).toEqual(exact);
   });
 
   it('bounds UTF-8 bytes: 2 for é, 3 for 日, 4 for an emoji', () => {
     expect(tokenUpperBound('aé日🙂')).toBe(1 + 2 + 3 + 4);
   });
 
-  it('shares one allowance among the texts of a request', () => {
+  it('shares one allowance among the texts of a request', async () => {
     const allowance = exactAllowance(1000);
-    expect(countChatTokens('openai/gpt-4o', chat('x '.repeat(400)), undefined, allowance).estimated).toBe(false);
+    expect((await countChatTokens('openai/gpt-4o', chat('x '.repeat(400)), undefined, allowance)).estimated).toBe(false);
     expect(allowance.chars).toBe(1000 - 4 - 800);
-    expect(countChatTokens('openai/gpt-4o', chat('x '.repeat(400)), undefined, allowance).estimated).toBe(true);
+    expect((await countChatTokens('openai/gpt-4o', chat('x '.repeat(400)), undefined, allowance)).estimated).toBe(true);
   });
 
   it('POST /v1/tokens/count answers 160 KB of one letter with a sliced, estimated count', async () => {
