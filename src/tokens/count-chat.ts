@@ -65,8 +65,13 @@ function countChat(
   tools: readonly unknown[] | undefined,
   allowance: ExactAllowance | undefined,
 ): TokenCount {
-  const tally: Tally = { tokens: REPLY_PRIMING, estimated: tokenizer.estimated, count: () => 0 };
-  tally.count = textCounter(tokenizer, tally, allowance);
+  const tally: Tally = {
+    tokens: REPLY_PRIMING,
+    estimated: tokenizer.estimated,
+    count: textCounter(tokenizer, allowance, () => {
+      tally.estimated = true;
+    }),
+  };
   for (const message of messages) countMessage(model, message, tally);
   if (tools && tools.length > 0) countTools(tokenizer, messages, tools, tally);
   return { tokens: tally.tokens, estimated: tally.estimated };
@@ -79,18 +84,18 @@ interface Tally {
   count: (text: string) => number;
 }
 
-/** Counts texts exactly while the allowance lasts, by the upper bound after; a sliced run marks the count estimated. */
-export function textCounter(tokenizer: Tokenizer, tally: { estimated: boolean }, allowance?: ExactAllowance): (text: string) => number {
+/** Counts texts exactly while the allowance lasts, by the upper bound after; calls `inexact` for such a count or a sliced run. */
+export function textCounter(tokenizer: Tokenizer, allowance: ExactAllowance | undefined, inexact: () => void): (text: string) => number {
   return (text) => {
     if (allowance) {
       if (text.length > allowance.chars) {
-        tally.estimated = true;
+        inexact();
         return tokenUpperBound(text);
       }
       allowance.chars -= text.length;
     }
     const { tokens, sliced } = tokenizer.count(text);
-    if (sliced) tally.estimated = true;
+    if (sliced) inexact();
     return tokens;
   };
 }

@@ -1,6 +1,6 @@
-// The two OpenAI encodings, loaded when a request first counts tokens (most never do): their tables are most of
-// the Worker's code, and building them at startup made every new isolate half a second slower to answer.
-// cl100k_base loads only for the gpt-4 and gpt-3.5 models that use it.
+// The two OpenAI encodings, loaded when a request first counts tokens (most never do): their tables were most of
+// the Worker's code, and building them at startup cost every new isolate about 200 ms of CPU before its first
+// answer (bench/cold-start-tokens.ts). cl100k_base loads only for the gpt-4 and gpt-3.5 models that use it.
 import { CL100K_TOKEN_SPLIT_REGEX, O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/esm/encodingParams/constants';
 import { countBounded, type PieceEncoder } from './bounded-count.ts';
 import { parseTiktokenRanks } from './tiktoken-ranks.ts';

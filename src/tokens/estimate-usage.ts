@@ -22,7 +22,8 @@ export async function estimateUsage(
 }
 
 function completionTokens(tokenizer: Tokenizer, completion: ChatCompletion, allowance: ExactAllowance | undefined): number {
-  const count = textCounter(tokenizer, { estimated: true }, allowance);
+  // The usage is marked estimated as a whole already.
+  const count = textCounter(tokenizer, allowance, () => {});
   let tokens = 0;
   for (const choice of completion.choices) {
     const message = choice.message as ChatCompletion.Choice['message'] & { reasoning_content?: unknown; reasoning?: unknown };
