@@ -1,5 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
-import { defineConfig } from 'vitest/config';
+import { readFileSync } from 'node:fs';
+import { defineConfig, type Plugin } from 'vitest/config';
 import { readWranglerFacts } from './bench/wrangler-config.ts';
 import { withoutDevVars } from './test/dev-vars.ts';
 
@@ -27,6 +28,12 @@ const UNIT = [
   'unit-replay',
   'unit-retry-timing',
 ].map((name) => `test/workers/${name}.test.ts`);
+
+/** On Node, gpt-tokenizer's `.tiktoken` rank files load as text, as wrangler.toml's `rules` make them Text modules in workerd. */
+const tiktokenAsText: Plugin = {
+  name: 'tiktoken-as-text',
+  load: (id) => (id.endsWith('.tiktoken') ? `export default ${JSON.stringify(readFileSync(id, 'utf8'))};` : undefined),
+};
 
 export default defineConfig({
   test: {
@@ -67,6 +74,7 @@ export default defineConfig({
         },
       },
       {
+        plugins: [tiktokenAsText],
         test: { name: 'unit', include: UNIT, environment: 'node' },
       },
       {

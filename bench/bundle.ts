@@ -28,6 +28,8 @@ const MODULE_TYPES: Record<string, ModuleFile['type']> = {
   '.cjs': 'commonJsModule',
   '.wasm': 'wasm',
   '.txt': 'text',
+  // The tokenizer's rank files (wrangler.toml `rules`).
+  '.tiktoken': 'text',
   '.html': 'text',
   '.bin': 'data',
 };

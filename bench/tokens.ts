@@ -2,6 +2,7 @@
 // price data, Worker startup in plain workerd, and CPU to count a 2k-token and a 100k-token conversation,
 // inside workerd (/proc CPU of the workerd process) and in Node (performance.now) for comparison.
 // Run: npx node bench/tokens.ts   → prints a table and writes bench/tokens-results.json
+import './tiktoken-modules.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200kRanks from 'js-tiktoken/ranks/o200k_base';
-import { countChatTokens } from '../src/tokens/count-chat.ts';
+import { chatTokenCounter } from '../src/tokens/count-chat.ts';
 import { costOf } from '../src/tokens/prices.ts';
 import { trimToFit } from '../src/tokens/trim.ts';
 import { removeOnExit } from './children.ts';
@@ -19,6 +20,7 @@ import { entrySource, VARIANTS, type Variant } from './tokens/variants.ts';
 import { startWorkerd } from './workerd-process.ts';
 
 const STARTS = 3;
+const countChatTokens = await chatTokenCounter('openai/gpt-4o');
 const REQUESTS = { '2k': 40, '100k': 6 } as const;
 const COMPATIBILITY_DATE = '2026-11-01';
 
@@ -37,7 +39,7 @@ const WORDS =
 function conversation(tokens: number): { role: string; content: string }[] {
   const messages: { role: string; content: string }[] = [{ role: 'system', content: 'You are a helpful assistant.' }];
   let i = 0;
-  while (countChatTokens('openai/gpt-4o', messages).tokens < tokens) {
+  while (countChatTokens(messages).tokens < tokens) {
     const words = Array.from({ length: 150 }, (_, k) => WORDS[(i * 7 + k * 13) % WORDS.length]);
     messages.push({ role: messages.length % 2 === 1 ? 'user' : 'assistant', content: words.join(' ') });
     i++;
@@ -66,6 +68,8 @@ async function bundle(dir: string, variant: Variant): Promise<Built> {
     mainFields: ['module', 'main'],
     conditions: ['workerd', 'worker', 'import'],
     nodePaths: [join(import.meta.dirname, '../node_modules')],
+    // The gateway's rank files (wrangler.toml `rules`): inlined here, loaded at first use all the same.
+    loader: { '.tiktoken': 'text' },
     logLevel: 'error',
   });
   const code = (await import('node:fs')).readFileSync(file);
@@ -145,7 +149,7 @@ async function main(): Promise<void> {
   removeOnExit(dir);
   const chats = { '2k': conversation(2_000), '100k': conversation(100_000) };
   const bodies = Object.fromEntries(Object.entries(chats).map(([k, messages]) => [k, JSON.stringify({ messages })]));
-  const counted = Object.fromEntries(Object.entries(chats).map(([k, m]) => [k, countChatTokens('openai/gpt-4o', m).tokens]));
+  const counted = Object.fromEntries(Object.entries(chats).map(([k, m]) => [k, countChatTokens(m).tokens]));
 
   const variants: Record<string, unknown>[] = [];
   let baseline: WorkerdFigures | undefined;
@@ -175,9 +179,7 @@ async function main(): Promise<void> {
   // The same work in Node, with a finer clock than /proc's 10 ms ticks.
   const tiktoken = new Tiktoken(o200kRanks);
   const node = {
-    countChatTokens: Object.fromEntries(
-      Object.entries(chats).map(([k, m]) => [k, nodeMs(() => countChatTokens('openai/gpt-4o', m), k === '2k' ? 50 : 5)]),
-    ),
+    countChatTokens: Object.fromEntries(Object.entries(chats).map(([k, m]) => [k, nodeMs(() => countChatTokens(m), k === '2k' ? 50 : 5)])),
     jsTiktoken: Object.fromEntries(
       Object.entries(chats).map(([k, m]) => [
         k,
@@ -188,7 +190,7 @@ async function main(): Promise<void> {
       Object.entries(chats).map(([k, m]) => [
         k,
         nodeMs(
-          () => trimToFit(m, { budget: Math.floor((counted[k] ?? 0) / 2), count: (x) => countChatTokens('openai/gpt-4o', x).tokens }),
+          () => trimToFit(m, { budget: Math.floor((counted[k] ?? 0) / 2), count: (x) => countChatTokens(x).tokens }),
           k === '2k' ? 50 : 5,
         ),
       ]),

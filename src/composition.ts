@@ -40,6 +40,7 @@ function budgetFor(env: Env, config: Config): Stage {
         overrides: config.tokens.prices,
         defaultOutputTokens: config.tokens.defaultMaxTokens ?? DEFAULT_OUTPUT_TOKENS,
         minOutputTokens: config.limits.minOutputTokens,
+        exactMaxChars: config.tokens.exactMaxChars,
       }),
   };
   return (next) => {
@@ -70,7 +71,7 @@ export function pipeline(deps: AppDeps, env: Env, config: Config, registry: Tool
     }),
     // Reserve the worst case in the key's Durable Object before the call; settle from the outcome after it.
     ...(env.LIMITS ? [budgetFor(env, config)] : []),
-    usageStage(config.tokens.prices),
+    usageStage(config.tokens.prices, config.tokens.exactMaxChars),
     cacheStage({ kv: env.CACHE, singleFlight: deps.singleFlight, clock, log }),
   ]);
 }

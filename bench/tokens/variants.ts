@@ -5,7 +5,7 @@
 export interface Variant {
   readonly name: string;
   readonly what: string;
-  /** The entry module's source; `count(messages)` must be defined by `setup`. */
+  /** The entry module's source; `count(messages)` (a number, or a promise of one) must be defined by `setup`. */
   readonly setup: string;
 }
 
@@ -16,7 +16,7 @@ export default {
     if (url.pathname === '/health') return new Response('ok');
     const { messages } = await request.json();
     if (url.pathname === '/parse') return new Response(String(messages.length));
-    return new Response(String(count(messages)));
+    return new Response(String(await count(messages)));
   },
 };`;
 
@@ -77,11 +77,11 @@ const count = (messages) => calcPrice({ input_tokens: messages.length, output_to
   },
   {
     name: 'src-tokens',
-    what: "the gateway's src/tokens (gpt-tokenizer o200k_base + cl100k_base, genai-prices, countChatTokens)",
+    what: "the gateway's src/tokens (gpt-tokenizer o200k_base + cl100k_base loaded at first use, genai-prices, countChatTokens)",
     setup: `import { countChatTokens } from '${root}src/tokens/count-chat.ts';
 import { costOf } from '${root}src/tokens/prices.ts';
 globalThis.costOf = costOf;
-const count = (messages) => countChatTokens('openai/gpt-4o', messages).tokens;`,
+const count = async (messages) => (await countChatTokens('openai/gpt-4o', messages)).tokens;`,
   },
 ];
 

@@ -37,6 +37,8 @@ export interface TokenSettings {
   readonly prices: PriceOverrides;
   readonly defaultMaxTokens?: number;
   readonly maxTokensCeiling?: number;
+  /** TOKENS_EXACT_MAX_CHARS: characters one request may have counted exactly; an upper bound past it. */
+  readonly exactMaxChars: number;
 }
 
 /** Retries, fallbacks, deadlines and cooldown. */
@@ -102,6 +104,7 @@ function tokenSettings(env: object): TokenSettings {
   const maxTokensCeiling = optionalPositiveInt(env, 'MAX_TOKENS_CEILING');
   return {
     prices: parseModelPrices(readVariable(env, 'MODEL_PRICES')),
+    exactMaxChars: positiveInt(env, 'TOKENS_EXACT_MAX_CHARS'),
     ...(defaultMaxTokens === undefined ? {} : { defaultMaxTokens }),
     ...(maxTokensCeiling === undefined ? {} : { maxTokensCeiling }),
   };

@@ -146,6 +146,13 @@ const core: VariableSpec[] = [
     description:
       'Largest output limit a request may ask for; larger asks are clamped (header `x-gateway-max-tokens-clamped`); empty for none.',
   },
+  {
+    name: 'TOKENS_EXACT_MAX_CHARS',
+    secret: false,
+    default: '200000',
+    description:
+      'Characters of text one request may have counted exactly (token count endpoint, trimming, budget bound, missing usage); past it a text is counted by a safe upper bound (its UTF-8 bytes) and the count says `estimated: true`. Bounds the CPU of counting (about 3 µs a character at worst).',
+  },
 ];
 
 function baseUrlDescription(p: ProviderSpec): string {

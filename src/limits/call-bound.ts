@@ -1,6 +1,6 @@
 import type { CallRequest } from '../gateway/types.ts';
 import { maxOutputTokens } from '../providers/model-catalog.ts';
-import { countChatTokens } from '../tokens/count-chat.ts';
+import { countChatTokens, exactAllowance } from '../tokens/count-chat.ts';
 import { askedOutputTokens } from '../tokens/max-tokens.ts';
 import type { PriceOverrides } from '../tokens/model-prices.ts';
 import { costOf, modelLimits } from '../tokens/prices.ts';
@@ -13,6 +13,8 @@ export interface CallBoundOptions {
   readonly defaultOutputTokens: number;
   /** BUDGET_MIN_OUTPUT_TOKENS: the shortest answer worth sending when the budget must narrow the output. */
   readonly minOutputTokens: number;
+  /** TOKENS_EXACT_MAX_CHARS: characters counted exactly, over the whole chain; an upper bound past them. */
+  readonly exactMaxChars?: number;
 }
 
 const asCount = (value: unknown): number | undefined =>
@@ -26,10 +28,10 @@ const asCount = (value: unknown): number | undefined =>
  * part is separate, so the key's object can narrow it to what the budget still pays for. A model without a known
  * price reserves no dollars: only MODEL_PRICES can bound the spend on it.
  *
- * @example callBound(request, { overrides, defaultOutputTokens: 4096, minOutputTokens: 256 })
+ * @example await callBound(request, { overrides, defaultOutputTokens: 4096, minOutputTokens: 256 })
  * // { tokens: 12, usd: 0.00003, output: { tokens: 4096, min: 256, choices: 1, usdPerToken: 0.00001 } }
  */
-export function callBound(request: CallRequest, options: CallBoundOptions): CallBound {
+export async function callBound(request: CallRequest, options: CallBoundOptions): Promise<CallBound> {
   const { body } = request;
   const choices = asCount(body.n) ?? 1;
   const tools = Array.isArray(body.tools) ? (body.tools as unknown[]) : undefined;
@@ -37,8 +39,9 @@ export function callBound(request: CallRequest, options: CallBoundOptions): Call
   let promptTokens = 0;
   let promptUsd = 0;
   let usdPerToken = 0;
+  const allowance = options.exactMaxChars === undefined ? undefined : exactAllowance(options.exactMaxChars);
   for (const target of request.targets) {
-    const prompt = countChatTokens(target.id, body.messages, tools).tokens;
+    const prompt = (await countChatTokens(target.id, body.messages, tools, allowance)).tokens;
     const limits = modelLimits(target.id, options.overrides);
     const ceiling = limits.maxOutputTokens ?? maxOutputTokens(target.model);
     if (ceiling !== undefined) output = Math.min(output, ceiling);

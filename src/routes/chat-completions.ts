@@ -20,7 +20,7 @@ export async function chatCompletions(request: Request, rc: RequestContext): Pro
     rc.config.tools,
     'x-gateway-tools',
   );
-  const started = startCall(rc, body, { stream, trimByDefault: false, serverTools });
+  const started = await startCall(rc, body, { stream, trimByDefault: false, serverTools });
   if (stream) {
     const options = body['stream_options'] as { include_usage?: unknown } | undefined;
     return streamCall(rc, started, openAiSse(options?.include_usage === true));

@@ -12,7 +12,7 @@ export async function chat(request: Request, rc: RequestContext): Promise<Respon
     answer,
     completion,
     headers: answerHeaders,
-  } = await completeCall(startCall(rc, input.body, { stream: false, trimByDefault: true, serverTools }));
+  } = await completeCall(await startCall(rc, input.body, { stream: false, trimByDefault: true, serverTools }));
   const choice = completion.choices[0];
   const message = choice?.message;
   return Response.json(

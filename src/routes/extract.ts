@@ -78,7 +78,7 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
       completion,
       headers: answerHeaders,
     } = await completeCall(
-      startCall(rc, structuredBody(schema, messages, model, input['temperature']), {
+      await startCall(rc, structuredBody(schema, messages, model, input['temperature']), {
         stream: false,
         deterministic: true,
         trimByDefault: false,

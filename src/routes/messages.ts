@@ -1,7 +1,9 @@
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { locateModel } from '../providers/resolve-model.ts';
-import { countChatTokens } from '../tokens/count-chat.ts';
+import { admitRequest } from '../limits/admit-request.ts';
+import { limitsDepsFor } from '../limits/limits-deps.ts';
+import { countChatTokens, exactAllowance } from '../tokens/count-chat.ts';
 import { maxTokensField } from '../tokens/max-tokens.ts';
 import { type DecodeOptions, decodeMessagesRequest, requestedModel } from '../wire/anthropic-messages/decode-request.ts';
 import { encodeMessage } from '../wire/anthropic-messages/encode-message.ts';
@@ -20,7 +22,7 @@ export async function messages(request: Request, rc: RequestContext): Promise<Re
   const input = await readJsonObject(request, rc.config.maxBodyBytes);
   const model = requestedModel(input);
   const { body, stream, thinking } = decodeMessagesRequest(input, decodeOptions(model, rc));
-  const started = startCall(rc, body, { stream, trimByDefault: false });
+  const started = await startCall(rc, body, { stream, trimByDefault: false });
   if (stream) return streamCall(rc, started, messagesSse({ model, thinking }));
   const { completion, headers } = await completeCall(started);
   // An upstream that reported no usage: the outcome holds the gateway's count (already settled by now).
@@ -37,6 +39,8 @@ export async function messagesCountTokens(request: Request, rc: RequestContext):
   const target = locateModel(requestedModel(input), rc.config);
   const { body } = decodeMessagesRequest(input, { native: false, reasoning: false, maxTokensField: 'max_tokens', counting: true });
   const tools = Array.isArray(body['tools']) ? body['tools'] : undefined;
-  const count = countChatTokens(target.id, body.messages, tools);
-  return Response.json({ input_tokens: count.tokens }, { headers: { 'x-gateway-tokens-estimated': String(count.estimated) } });
+  // Rate-limited like a model call, and counted only once the key may call at all (as POST /v1/tokens/count).
+  const headers = await admitRequest(rc.caller, limitsDepsFor(rc.env, rc.config.limits));
+  const count = await countChatTokens(target.id, body.messages, tools, exactAllowance(rc.config.tokens.exactMaxChars));
+  return Response.json({ input_tokens: count.tokens }, { headers: { ...headers, 'x-gateway-tokens-estimated': String(count.estimated) } });
 }

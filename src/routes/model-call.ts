@@ -11,7 +11,7 @@ import type { ManagedCaller } from '../limits/lookup-key.ts';
 import type { RequestContext } from '../http/context.ts';
 import { scrubError } from '../http/scrub.ts';
 import type { Target } from '../providers/target.ts';
-import { countChatTokens } from '../tokens/count-chat.ts';
+import { chatTokenCounter, exactAllowance } from '../tokens/count-chat.ts';
 import { applyMaxTokens, maxTokensField } from '../tokens/max-tokens.ts';
 import { modelLimits } from '../tokens/prices.ts';
 import { trimToFit } from '../tokens/trim.ts';
@@ -42,7 +42,7 @@ export interface CallOptions {
  * Turns a validated body into a pipeline request (model chain, narrowed policy, cache request, caller)
  * and starts it. The client going away (request.signal) aborts it. Its outcome feeds the log line.
  */
-export function startCall(rc: RequestContext, body: ChatBody, options: CallOptions): StartedCall {
+export async function startCall(rc: RequestContext, body: ChatBody, options: CallOptions): Promise<StartedCall> {
   const { resilience } = rc.config;
   const n = body['n'];
   if (typeof n === 'number' && n > resilience.maxN) throw invalidField('n', `"n" may be at most ${resilience.maxN} (MAX_N); got ${n}.`);
@@ -52,7 +52,7 @@ export function startCall(rc: RequestContext, body: ChatBody, options: CallOptio
   const policy = runPolicy(rc.request.headers, rc.config);
   const { models: _fallbacks, ...forwarded } = body;
   const headers: Record<string, string> = {};
-  const upstreamBody = fitted(rc, forwarded as ChatBody, targets[0], options.trimByDefault, headers);
+  const upstreamBody = await fitted(rc, forwarded as ChatBody, targets[0], options.trimByDefault, headers);
   const cache = cachePolicy(rc.config.cache, upstreamBody, rc.request.headers, options.deterministic === true);
   const controller = new AbortController();
   rc.request.signal.addEventListener('abort', () => controller.abort(clientClosed()), { once: true });
@@ -84,9 +84,15 @@ function trimMode(headers: Headers, byDefault: boolean): boolean {
 /**
  * The body with the deployer's output ceilings applied (DEFAULT_MAX_TOKENS, MAX_TOKENS_CEILING) and, when
  * trimming is on, its oldest whole turns dropped until prompt + output fit the model's context window.
- * What changed is said in `headers`.
+ * What changed is said in `headers`. Only a conversation long enough to need counting loads the tokenizer.
  */
-function fitted(rc: RequestContext, body: ChatBody, target: Target, trimByDefault: boolean, headers: Record<string, string>): ChatBody {
+async function fitted(
+  rc: RequestContext,
+  body: ChatBody,
+  target: Target,
+  trimByDefault: boolean,
+  headers: Record<string, string>,
+): Promise<ChatBody> {
   const { tokens } = rc.config;
   const field = maxTokensField(target.model);
   const limited = applyMaxTokens(body, field, {
@@ -105,7 +111,10 @@ function fitted(rc: RequestContext, body: ChatBody, target: Target, trimByDefaul
   // A token is at least one character: a conversation shorter than the budget in characters fits without counting.
   if (JSON.stringify(messages).length + 8 * messages.length < budget) return limited.body;
   const tools = Array.isArray(limited.body['tools']) ? limited.body['tools'] : undefined;
-  const trimmed = trimToFit(messages, { budget, count: (list) => countChatTokens(target.id, list, tools).tokens });
+  // An allowance per count: trimming counts the tools again with every message, which must not use up a shared one.
+  const counter = await chatTokenCounter(target.id);
+  const count = (list: readonly unknown[]) => counter(list, tools, exactAllowance(tokens.exactMaxChars)).tokens;
+  const trimmed = trimToFit(messages, { budget, count });
   if (trimmed.dropped === 0) return limited.body;
   headers['x-gateway-trimmed-messages'] = String(trimmed.dropped);
   return { ...limited.body, messages: [...trimmed.messages] };

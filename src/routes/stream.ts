@@ -12,5 +12,5 @@ export async function stream(request: Request, rc: RequestContext): Promise<Resp
       ? simpleChatQuery(new URL(request.url))
       : simpleChatBody(await readJsonObject(request, rc.config.maxBodyBytes));
   const serverTools = resolveServerTools(input.toolNames, input.maxIterations, input.body, rc.tools, rc.config.tools);
-  return streamCall(rc, startCall(rc, input.body, { stream: true, trimByDefault: true, serverTools }), gatewaySse());
+  return streamCall(rc, await startCall(rc, input.body, { stream: true, trimByDefault: true, serverTools }), gatewaySse());
 }

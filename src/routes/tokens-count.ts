@@ -5,7 +5,7 @@ import { admitRequest } from '../limits/admit-request.ts';
 import { limitsDepsFor } from '../limits/limits-deps.ts';
 import { maxOutputTokens } from '../providers/model-catalog.ts';
 import { locateModel } from '../providers/resolve-model.ts';
-import { countChatTokens } from '../tokens/count-chat.ts';
+import { countChatTokens, exactAllowance } from '../tokens/count-chat.ts';
 import { modelLimits } from '../tokens/prices.ts';
 import { onlyFields, optional, validateChatBody } from './validate.ts';
 
@@ -25,7 +25,7 @@ export async function tokensCount(request: Request, rc: RequestContext): Promise
   if (body.messages.length > 10_000) throw invalidField('messages', 'At most 10000 messages can be counted at once.');
   // Counting is real work: it is rate-limited like a model call, and done only once the key may call at all.
   const headers = await admitRequest(rc.caller, limitsDepsFor(rc.env, rc.config.limits));
-  const count = countChatTokens(target.id, body.messages, tools);
+  const count = await countChatTokens(target.id, body.messages, tools, exactAllowance(rc.config.tokens.exactMaxChars));
   const limits = modelLimits(target.id, rc.config.tokens.prices);
   return Response.json(
     {

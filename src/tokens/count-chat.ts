@@ -1,8 +1,9 @@
 // Prompt tokens of a chat request, as OpenAI counts them (cookbook "How to count tokens with tiktoken").
 import { type ChatCompletionFunctionDefinition, estimateTokensInFunctions } from 'gpt-tokenizer/esm/functionCalling';
 import { isJsonObject, type JsonObject } from '../core/types.ts';
+import { tokenUpperBound } from './bounded-count.ts';
+import { loadTokenizer, type Tokenizer } from './encodings.ts';
 import { dataUrlImageSize, imageTokens, WORST_CASE_SIZE } from './image-tokens.ts';
-import { tokenizerFor, type Tokenizer } from './encodings.ts';
 
 /** A token count; `estimated` when any part of it is not OpenAI's documented rule for this model. */
 export interface TokenCount {
@@ -20,39 +21,101 @@ const PER_CALL = 3;
 const SYSTEM_WITH_TOOLS_DEDUCTION = 4;
 
 /**
- * Prompt tokens of `messages` (and `tools`) for `model`, per the cookbook's rule: 3 per message, 1 per name,
- * 3 for the reply; tools as gpt-tokenizer renders them; images by the tile rule.
- * @example countChatTokens('openai/gpt-4o', [{ role: 'user', content: 'hello' }]) // { tokens: 8, estimated: false }
+ * Characters of text one request may have counted exactly (TOKENS_EXACT_MAX_CHARS), shared by the counts it
+ * makes; a text that no longer fits is counted by `tokenUpperBound` and the count is marked estimated.
  */
-export function countChatTokens(model: string, messages: readonly unknown[], tools?: readonly unknown[]): TokenCount {
-  const tokenizer = tokenizerFor(model);
-  const tally = { tokens: REPLY_PRIMING, estimated: tokenizer.estimated };
-  for (const message of messages) countMessage(model, tokenizer, message, tally);
+export interface ExactAllowance {
+  chars: number;
+}
+
+/** A fresh allowance of `chars` characters, for one request's counts. */
+export const exactAllowance = (chars: number): ExactAllowance => ({ chars });
+
+/** Counts the prompt tokens of a chat for one model, its encoding loaded (see `chatTokenCounter`). */
+export type ChatTokenCounter = (messages: readonly unknown[], tools?: readonly unknown[], allowance?: ExactAllowance) => TokenCount;
+
+/**
+ * Prompt tokens of `messages` (and `tools`) for `model`, per the cookbook's rule: 3 per message, 1 per name,
+ * 3 for the reply; tools as gpt-tokenizer renders them; images by the tile rule. Without an `allowance`
+ * every text is counted exactly (in linear time either way). Loads the model's encoding on first use.
+ * @example await countChatTokens('openai/gpt-4o', [{ role: 'user', content: 'hello' }]) // { tokens: 8, estimated: false }
+ */
+export async function countChatTokens(
+  model: string,
+  messages: readonly unknown[],
+  tools?: readonly unknown[],
+  allowance?: ExactAllowance,
+): Promise<TokenCount> {
+  return (await chatTokenCounter(model))(messages, tools, allowance);
+}
+
+/**
+ * `countChatTokens` for one model as a synchronous function, once its encoding is loaded: for trimming, which counts many times.
+ * @example const count = await chatTokenCounter('openai/gpt-4o'); count(messages).tokens
+ */
+export async function chatTokenCounter(model: string): Promise<ChatTokenCounter> {
+  const tokenizer = await loadTokenizer(model);
+  return (messages, tools, allowance) => countChat(model, tokenizer, messages, tools, allowance);
+}
+
+function countChat(
+  model: string,
+  tokenizer: Tokenizer,
+  messages: readonly unknown[],
+  tools: readonly unknown[] | undefined,
+  allowance: ExactAllowance | undefined,
+): TokenCount {
+  const tally: Tally = {
+    tokens: REPLY_PRIMING,
+    estimated: tokenizer.estimated,
+    count: textCounter(tokenizer, allowance, () => {
+      tally.estimated = true;
+    }),
+  };
+  for (const message of messages) countMessage(model, message, tally);
   if (tools && tools.length > 0) countTools(tokenizer, messages, tools, tally);
-  return tally;
+  return { tokens: tally.tokens, estimated: tally.estimated };
 }
 
 interface Tally {
   tokens: number;
   estimated: boolean;
+  /** Tokens of one text, charged to the allowance; marks the tally estimated when it could not count exactly. */
+  count: (text: string) => number;
 }
 
-function countMessage(model: string, tokenizer: Tokenizer, message: unknown, tally: Tally): void {
+/** Counts texts exactly while the allowance lasts, by the upper bound after; calls `inexact` for such a count or a sliced run. */
+export function textCounter(tokenizer: Tokenizer, allowance: ExactAllowance | undefined, inexact: () => void): (text: string) => number {
+  return (text) => {
+    if (allowance) {
+      if (text.length > allowance.chars) {
+        inexact();
+        return tokenUpperBound(text);
+      }
+      allowance.chars -= text.length;
+    }
+    const { tokens, sliced } = tokenizer.count(text);
+    if (sliced) inexact();
+    return tokens;
+  };
+}
+
+function countMessage(model: string, message: unknown, tally: Tally): void {
   tally.tokens += PER_MESSAGE;
   if (!isJsonObject(message)) {
     tally.estimated = true;
     return;
   }
   for (const [key, value] of Object.entries(message)) {
-    if (key === 'content') countContent(model, tokenizer, value, tally);
-    else if (key === 'function_call') countCall(tokenizer, value, tally);
+    if (key === 'content') countContent(model, value, tally);
+    else if (key === 'function_call') countCall(value, tally);
     else if (key === 'tool_calls' && Array.isArray(value)) {
       // Counted as legacy function calls; how the API renders several tool calls is not published: an estimate.
-      for (const call of value) countCall(tokenizer, isJsonObject(call) ? call['function'] : undefined, tally);
+      for (const call of value) countCall(isJsonObject(call) ? call['function'] : undefined, tally);
       tally.estimated = true;
     } else if (key === 'audio') tally.estimated = true;
     else if (typeof value === 'string' && key !== 'tool_call_id') {
-      tally.tokens += tokenizer.count(value);
+      tally.tokens += tally.count(value);
       if (key === 'name') tally.tokens += PER_NAME;
     }
   }
@@ -61,22 +124,22 @@ function countMessage(model: string, tokenizer: Tokenizer, message: unknown, tal
   if (message['role'] === 'tool') tally.estimated = true;
 }
 
-function countCall(tokenizer: Tokenizer, call: unknown, tally: Tally): void {
+function countCall(call: unknown, tally: Tally): void {
   if (!isJsonObject(call)) return;
-  for (const part of [call['name'], call['arguments']]) if (typeof part === 'string') tally.tokens += tokenizer.count(part);
+  for (const part of [call['name'], call['arguments']]) if (typeof part === 'string') tally.tokens += tally.count(part);
   tally.tokens += PER_CALL;
 }
 
-function countContent(model: string, tokenizer: Tokenizer, content: unknown, tally: Tally): void {
+function countContent(model: string, content: unknown, tally: Tally): void {
   if (typeof content === 'string') {
-    tally.tokens += tokenizer.count(content);
+    tally.tokens += tally.count(content);
     return;
   }
   if (!Array.isArray(content)) return;
   for (const part of content) {
     if (!isJsonObject(part)) continue;
-    if (part['type'] === 'text' && typeof part['text'] === 'string') tally.tokens += tokenizer.count(part['text']);
-    else if (part['type'] === 'refusal' && typeof part['refusal'] === 'string') tally.tokens += tokenizer.count(part['refusal']);
+    if (part['type'] === 'text' && typeof part['text'] === 'string') tally.tokens += tally.count(part['text']);
+    else if (part['type'] === 'refusal' && typeof part['refusal'] === 'string') tally.tokens += tally.count(part['refusal']);
     else if (part['type'] === 'image_url' && isJsonObject(part['image_url'])) countImage(model, part['image_url'], tally);
     else tally.estimated = true; // audio, files: no documented token rule
   }
@@ -106,11 +169,12 @@ function countTools(tokenizer: Tokenizer, messages: readonly unknown[], tools: r
     else tally.estimated = true;
   }
   if (functions.length === 0) return;
-  tally.tokens += estimateTokensInFunctions(functions, tokenizer.count);
+  tally.tokens += estimateTokensInFunctions(functions, tally.count);
   const system = messages.find((m) => isJsonObject(m) && m['role'] === 'system');
   if (!isJsonObject(system)) return;
   tally.tokens -= SYSTEM_WITH_TOOLS_DEDUCTION;
   const content = system['content'];
+  // The newline's cost, counted apart from the allowance: charging it could count one text exactly and the other by the bound.
   if (typeof content === 'string' && content !== '' && !content.endsWith('\n'))
-    tally.tokens += tokenizer.count(`${content}\n`) - tokenizer.count(content);
+    tally.tokens += tokenizer.count(`${content}\n`).tokens - tokenizer.count(content).tokens;
 }

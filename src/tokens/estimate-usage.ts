@@ -1,27 +1,29 @@
 // Usage the gateway counts itself when the upstream reported none: a stream the client aborted, or one that failed mid-way.
 import type { ChatCompletion } from '../core/types.ts';
 import type { Usage } from '../core/types.ts';
-import { countChatTokens } from './count-chat.ts';
-import { tokenizerFor } from './encodings.ts';
+import { countChatTokens, type ExactAllowance, textCounter } from './count-chat.ts';
+import { loadTokenizer, type Tokenizer } from './encodings.ts';
 
 /**
  * The tokens of what was sent (messages and tools, by `countChatTokens`) and of what came back so far
  * (content, refusal, reasoning text and tool calls of every choice), marked `estimated: true`.
- * @example estimateUsage('openai/gpt-4o', messages, undefined, outcome.completion)
+ * @example await estimateUsage('openai/gpt-4o', messages, undefined, outcome.completion)
  */
-export function estimateUsage(
+export async function estimateUsage(
   model: string,
   requestMessages: readonly unknown[],
   tools: readonly unknown[] | undefined,
   completionSoFar: ChatCompletion | undefined,
-): Usage {
-  const prompt = countChatTokens(model, requestMessages, tools).tokens;
-  const completion = completionSoFar ? completionTokens(model, completionSoFar) : 0;
+  allowance?: ExactAllowance,
+): Promise<Usage> {
+  const prompt = (await countChatTokens(model, requestMessages, tools, allowance)).tokens;
+  const completion = completionSoFar ? completionTokens(await loadTokenizer(model), completionSoFar, allowance) : 0;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, estimated: true };
 }
 
-function completionTokens(model: string, completion: ChatCompletion): number {
-  const { count } = tokenizerFor(model);
+function completionTokens(tokenizer: Tokenizer, completion: ChatCompletion, allowance: ExactAllowance | undefined): number {
+  // The usage is marked estimated as a whole already.
+  const count = textCounter(tokenizer, allowance, () => {});
   let tokens = 0;
   for (const choice of completion.choices) {
     const message = choice.message as ChatCompletion.Choice['message'] & { reasoning_content?: unknown; reasoning?: unknown };

@@ -40,6 +40,17 @@ describe('the production bundle in plain workerd', () => {
     expect(streamed.endsWith('data: [DONE]\n\n')).toBe(true);
   });
 
+  it('counts tokens with each encoding loaded at first use from its own module (wrangler.toml `rules`)', async () => {
+    for (const model of ['openai/gpt-4o', 'openai/gpt-4']) {
+      const response = await fetch(`${gateway.url}/v1/tokens/count`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Hello there' }] }),
+      });
+      expect((await response.json()) as unknown).toMatchObject({ tokens: 9, estimated: false });
+    }
+  });
+
   it('aborts the upstream request when a streaming client hangs up', async () => {
     const id = crypto.randomUUID();
     const client = new AbortController();

@@ -15,29 +15,32 @@ const overrides = parseModelPrices(
   '{"custom/cheap":{"input":1,"output":2},"custom/dear":{"input":10,"output":20,"max_output_tokens":500},"custom/small":{"input":1,"output":1,"context_window":300}}',
 );
 const options = { overrides, defaultOutputTokens: 4096, minOutputTokens: 256 };
-const prompt = (id: string) => countChatTokens(id, messages).tokens;
+const prompt = async (id: string) => (await countChatTokens(id, messages)).tokens;
 
-describe('the bound of a call', () => {
-  it("is the prompt, priced at the input rate, plus the request's max tokens at the output rate", () => {
-    const p = prompt('custom/cheap');
-    const bound = callBound(request({ max_tokens: 1000 }, ['custom/cheap']), options);
+describe('the bound of a call', async () => {
+  it("is the prompt, priced at the input rate, plus the request's max tokens at the output rate", async () => {
+    const p = await prompt('custom/cheap');
+    const bound = await callBound(request({ max_tokens: 1000 }, ['custom/cheap']), options);
     expect(bound.tokens).toBe(p);
     expect(bound.usd).toBeCloseTo(p / 1e6, 15);
     expect(bound.output).toEqual({ tokens: 1000, min: 256, choices: 1, usdPerToken: expect.closeTo(2 / 1e6, 15) });
-    expect(callBound(request({ max_completion_tokens: 300 }, ['custom/cheap']), options).output?.tokens).toBe(300);
+    expect((await callBound(request({ max_completion_tokens: 300 }, ['custom/cheap']), options)).output?.tokens).toBe(300);
   });
 
-  it('asks for the whole output when max_tokens is below the minimal answer', () => {
-    expect(callBound(request({ max_tokens: 100 }, ['custom/cheap']), options).output).toMatchObject({ tokens: 100, min: 100 });
+  it('asks for the whole output when max_tokens is below the minimal answer', async () => {
+    expect((await callBound(request({ max_tokens: 100 }, ['custom/cheap']), options)).output).toMatchObject({ tokens: 100, min: 100 });
   });
 
-  it('counts n choices', () => {
-    expect(callBound(request({ max_tokens: 100, n: 3 }, ['custom/cheap']), options).output).toMatchObject({ tokens: 100, choices: 3 });
+  it('counts n choices', async () => {
+    expect((await callBound(request({ max_tokens: 100, n: 3 }, ['custom/cheap']), options)).output).toMatchObject({
+      tokens: 100,
+      choices: 3,
+    });
   });
 
-  it('assumes the default output (DEFAULT_MAX_TOKENS, else 4096) when nothing bounds it, never the context window', () => {
+  it('assumes the default output (DEFAULT_MAX_TOKENS, else 4096) when nothing bounds it, never the context window', async () => {
     // gpt-4o has a 128k context window: the old worst case reserved all of it as output ($1.28), refusing a $0.50 budget.
-    const gpt4o = callBound(request({}, ['openai/gpt-4o']), options);
+    const gpt4o = await callBound(request({}, ['openai/gpt-4o']), options);
     expect(gpt4o.output?.tokens).toBe(4096);
     const worst = gpt4o.usd + 4096 * (gpt4o.output?.usdPerToken ?? 0);
     expect(worst).toBeCloseTo(
@@ -45,25 +48,25 @@ describe('the bound of a call', () => {
       12,
     );
     expect(worst).toBeLessThan(0.05);
-    expect(callBound(request({}, ['custom/cheap']), { ...options, defaultOutputTokens: 700 }).output?.tokens).toBe(700);
+    expect((await callBound(request({}, ['custom/cheap']), { ...options, defaultOutputTokens: 700 })).output?.tokens).toBe(700);
   });
 
-  it("never asks for more than the model's output limit or what its context window leaves", () => {
-    expect(callBound(request({}, ['custom/dear']), options).output?.tokens).toBe(500);
-    expect(callBound(request({ max_tokens: 90_000 }, ['custom/dear']), options).output?.tokens).toBe(500);
-    expect(callBound(request({ max_tokens: 90_000 }, ['anthropic/claude-3-5-haiku-latest']), options).output?.tokens).toBe(8192);
-    expect(callBound(request({}, ['custom/small']), options).output?.tokens).toBe(300 - prompt('custom/small'));
+  it("never asks for more than the model's output limit or what its context window leaves", async () => {
+    expect((await callBound(request({}, ['custom/dear']), options)).output?.tokens).toBe(500);
+    expect((await callBound(request({ max_tokens: 90_000 }, ['custom/dear']), options)).output?.tokens).toBe(500);
+    expect((await callBound(request({ max_tokens: 90_000 }, ['anthropic/claude-3-5-haiku-latest']), options)).output?.tokens).toBe(8192);
+    expect((await callBound(request({}, ['custom/small']), options)).output?.tokens).toBe(300 - (await prompt('custom/small')));
   });
 
-  it('bounds a fallback chain by its largest prompt and its dearest rates', () => {
-    const chain = callBound(request({ max_tokens: 100 }, ['custom/cheap', 'custom/dear']), options);
-    expect(chain.usd).toBeCloseTo((prompt('custom/dear') * 10) / 1e6, 12);
+  it('bounds a fallback chain by its largest prompt and its dearest rates', async () => {
+    const chain = await callBound(request({ max_tokens: 100 }, ['custom/cheap', 'custom/dear']), options);
+    expect(chain.usd).toBeCloseTo(((await prompt('custom/dear')) * 10) / 1e6, 12);
     expect(chain.output?.usdPerToken).toBeCloseTo(20 / 1e6, 15);
   });
 
-  it('reserves no dollars for a model without a price, but still its tokens', () => {
-    expect(callBound(request({ max_tokens: 50 }, ['custom/unknown-model']), options)).toEqual({
-      tokens: prompt('custom/unknown-model'),
+  it('reserves no dollars for a model without a price, but still its tokens', async () => {
+    expect(await callBound(request({ max_tokens: 50 }, ['custom/unknown-model']), options)).toEqual({
+      tokens: await prompt('custom/unknown-model'),
       usd: 0,
       output: { tokens: 50, min: 50, choices: 1, usdPerToken: 0 },
     });

@@ -1,7 +1,7 @@
 import { functionCallingTestCases } from 'gpt-tokenizer/esm/fixtures/functionCallingTestCases';
 import { describe, expect, it } from 'vitest';
 import { countChatTokens } from '../../src/tokens/count-chat.ts';
-import { tokenizerFor } from '../../src/tokens/encodings.ts';
+import { encodingFor } from '../../src/tokens/encodings.ts';
 import { dataUrlImageSize, imageTokens } from '../../src/tokens/image-tokens.ts';
 
 // OpenAI cookbook, "How to count tokens with tiktoken", section 6: the example chat, with the prompt_tokens
@@ -49,8 +49,8 @@ describe('countChatTokens against OpenAI cookbook figures', () => {
     ['openai/gpt-4o', 124],
     ['openai/gpt-4o-mini', 124],
   ] as const) {
-    it(`counts the cookbook's example chat as ${tokens} tokens for ${model}`, () => {
-      expect(countChatTokens(model, COOKBOOK_CHAT)).toEqual({ tokens, estimated: false });
+    it(`counts the cookbook's example chat as ${tokens} tokens for ${model}`, async () => {
+      expect(await countChatTokens(model, COOKBOOK_CHAT)).toEqual({ tokens, estimated: false });
     });
   }
   for (const [model, tokens] of [
@@ -59,8 +59,8 @@ describe('countChatTokens against OpenAI cookbook figures', () => {
     ['openai/gpt-4o', 101],
     ['openai/gpt-4o-mini', 101],
   ] as const) {
-    it(`counts the cookbook's tool example as ${tokens} tokens for ${model}`, () => {
-      expect(countChatTokens(model, COOKBOOK_TOOL_CHAT, COOKBOOK_TOOLS)).toEqual({ tokens, estimated: false });
+    it(`counts the cookbook's tool example as ${tokens} tokens for ${model}`, async () => {
+      expect(await countChatTokens(model, COOKBOOK_TOOL_CHAT, COOKBOOK_TOOLS)).toEqual({ tokens, estimated: false });
     });
   }
 });
@@ -70,9 +70,9 @@ describe("countChatTokens against gpt-tokenizer's published test vectors (src/fi
   const cases = functionCallingTestCases.filter((c) => !('function_call' in c) || c.function_call === 'auto');
   it('has the vectors to check', () => expect(cases.length).toBeGreaterThan(20));
   for (const [i, c] of cases.entries()) {
-    it(`case ${i}: ${c.tokens} tokens`, () => {
+    it(`case ${i}: ${c.tokens} tokens`, async () => {
       const tools = 'functions' in c && c.functions ? c.functions.map((f) => ({ type: 'function', function: f })) : undefined;
-      expect(countChatTokens('openai/gpt-4o', c.messages, tools).tokens).toBe(c.tokens);
+      expect((await countChatTokens('openai/gpt-4o', c.messages, tools)).tokens).toBe(c.tokens);
     });
   }
 });
@@ -91,18 +91,18 @@ describe('which encoding, and when a count is an estimate', () => {
       'azure/gpt-4o',
       'openrouter/openai/gpt-4.1',
     ])
-      expect(tokenizerFor(m).encoding, m).toBe('o200k_base');
+      expect(encodingFor(m).encoding, m).toBe('o200k_base');
     for (const m of ['gpt-4', 'gpt-4-0613', 'gpt-4-turbo', 'gpt-3.5-turbo', 'gpt-3.5-turbo-0125'])
-      expect(tokenizerFor(m).encoding, m).toBe('cl100k_base');
+      expect(encodingFor(m).encoding, m).toBe('cl100k_base');
   });
-  it('labels counts for non-OpenAI models as o200k estimates', () => {
-    expect(countChatTokens('anthropic/claude-sonnet-4-5', COOKBOOK_CHAT)).toEqual({ tokens: 124, estimated: true });
-    expect(countChatTokens('groq/llama-3.3-70b-versatile', COOKBOOK_CHAT).estimated).toBe(true);
+  it('labels counts for non-OpenAI models as o200k estimates', async () => {
+    expect(await countChatTokens('anthropic/claude-sonnet-4-5', COOKBOOK_CHAT)).toEqual({ tokens: 124, estimated: true });
+    expect((await countChatTokens('groq/llama-3.3-70b-versatile', COOKBOOK_CHAT)).estimated).toBe(true);
   });
-  it('counts special-token strings in user text as plain text instead of failing', () => {
-    expect(countChatTokens('openai/gpt-4o', [{ role: 'user', content: 'say <|endoftext|>' }]).tokens).toBeGreaterThan(8);
+  it('counts special-token strings in user text as plain text instead of failing', async () => {
+    expect((await countChatTokens('openai/gpt-4o', [{ role: 'user', content: 'say <|endoftext|>' }])).tokens).toBeGreaterThan(8);
   });
-  it('marks tool calls and tool results in the history as estimated', () => {
+  it('marks tool calls and tool results in the history as estimated', async () => {
     const history = [
       { role: 'user', content: 'weather?' },
       {
@@ -112,9 +112,9 @@ describe('which encoding, and when a count is an estimate', () => {
       },
       { role: 'tool', tool_call_id: 'c1', content: '{"temp":21}' },
     ];
-    const count = countChatTokens('openai/gpt-4o', history);
+    const count = await countChatTokens('openai/gpt-4o', history);
     expect(count.estimated).toBe(true);
-    expect(count.tokens).toBeGreaterThan(countChatTokens('openai/gpt-4o', history.slice(0, 1)).tokens + 10);
+    expect(count.tokens).toBeGreaterThan((await countChatTokens('openai/gpt-4o', history.slice(0, 1))).tokens + 10);
   });
 });
 
@@ -143,7 +143,7 @@ describe('images by the tile rule (OpenAI vision guide, "Calculating costs")', (
     expect(dataUrlImageSize(jpeg(640, 480))).toEqual({ width: 640, height: 480 });
     expect(dataUrlImageSize('https://example.com/cat.png')).toBeUndefined();
   });
-  it('counts a data-URL image exactly and a remote one at the worst case, marked estimated', () => {
+  it('counts a data-URL image exactly and a remote one at the worst case, marked estimated', async () => {
     const withImage = (url: string, detail?: string) => [
       {
         role: 'user',
@@ -153,13 +153,16 @@ describe('images by the tile rule (OpenAI vision guide, "Calculating costs")', (
         ],
       },
     ];
-    const text = countChatTokens('openai/gpt-4o', [{ role: 'user', content: 'what is this' }]).tokens;
-    expect(countChatTokens('openai/gpt-4o', withImage(jpeg(640, 480), 'high'))).toEqual({ tokens: text + 85 + 170 * 2, estimated: false });
-    expect(countChatTokens('openai/gpt-4o', withImage('https://example.com/cat.png'))).toEqual({
+    const text = (await countChatTokens('openai/gpt-4o', [{ role: 'user', content: 'what is this' }])).tokens;
+    expect(await countChatTokens('openai/gpt-4o', withImage(jpeg(640, 480), 'high'))).toEqual({
+      tokens: text + 85 + 170 * 2,
+      estimated: false,
+    });
+    expect(await countChatTokens('openai/gpt-4o', withImage('https://example.com/cat.png'))).toEqual({
       tokens: text + 85 + 170 * 8,
       estimated: true,
     });
-    expect(countChatTokens('openai/gpt-4o', withImage('https://example.com/cat.png', 'low'))).toEqual({
+    expect(await countChatTokens('openai/gpt-4o', withImage('https://example.com/cat.png', 'low'))).toEqual({
       tokens: text + 85,
       estimated: false,
     });

@@ -75,15 +75,15 @@ describe('estimateUsage', () => {
       },
     ],
   } as unknown as ChatCompletion;
-  it('counts what was sent and what came back so far, marked estimated', () => {
-    const usage = estimateUsage('openai/gpt-4o', messages, undefined, partial);
-    expect(usage.prompt_tokens).toBe(countChatTokens('openai/gpt-4o', messages).tokens);
+  it('counts what was sent and what came back so far, marked estimated', async () => {
+    const usage = await estimateUsage('openai/gpt-4o', messages, undefined, partial);
+    expect(usage.prompt_tokens).toBe((await countChatTokens('openai/gpt-4o', messages)).tokens);
     expect(usage.completion_tokens).toBeGreaterThanOrEqual(4 + 1 + 3);
     expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
     expect(usage.estimated).toBe(true);
   });
-  it('counts no completion tokens when nothing came back', () => {
-    expect(estimateUsage('openai/gpt-4o', messages, undefined, undefined)).toEqual({
+  it('counts no completion tokens when nothing came back', async () => {
+    expect(await estimateUsage('openai/gpt-4o', messages, undefined, undefined)).toEqual({
       prompt_tokens: 8,
       completion_tokens: 0,
       total_tokens: 8,

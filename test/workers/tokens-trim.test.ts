@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.ts';
-import { countChatTokens } from '../../src/tokens/count-chat.ts';
+import { chatTokenCounter } from '../../src/tokens/count-chat.ts';
 import { trimToFit } from '../../src/tokens/trim.ts';
 
 type Message = Record<string, unknown> & { role: string };
@@ -47,7 +47,8 @@ function conversation(seed: number): Message[] {
   return out;
 }
 
-const count = (messages: readonly unknown[]) => countChatTokens('openai/gpt-4o', messages).tokens;
+const counter = await chatTokenCounter('openai/gpt-4o');
+const count = (messages: readonly unknown[]) => counter(messages).tokens;
 const pinned = (m: Message) => m.role === 'system' || m.role === 'developer';
 const callIds = (m: Message) => (Array.isArray(m['tool_calls']) ? (m['tool_calls'] as { id: string }[]).map((c) => c.id) : []);
 
