@@ -116,6 +116,14 @@ export function defaultType(status: number): string {
 export const invalidField = (param: string, message: string, code: GatewayCode = 'invalid_value') =>
   new GatewayError(400, message, { param, code });
 
+/** 401 for a key that is neither a configured nor a managed key: what happened, and what to do. */
+export const invalidKey = () =>
+  new GatewayError(
+    401,
+    "Invalid gateway key: this gateway knows no such key. Check the key you send (Authorization: Bearer <key>), or ask the gateway's owner for one.",
+    { code: 'invalid_api_key' },
+  );
+
 /** 500 for a configuration value that cannot be used, naming the variable. */
 export const configError = (variable: string, message: string) =>
   new GatewayError(500, `Gateway configuration error in ${variable}: ${message}`, {

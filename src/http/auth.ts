@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { sha256, toHex } from '../core/sha256.ts';
 import type { Caller } from '../gateway/types.ts';
-import { GatewayError } from '../errors.ts';
+import { GatewayError, invalidKey } from '../errors.ts';
 
 // The configured keys, hashed once per config: comparing fixed-length digests in constant time hides both content and length.
 const hashedKeys = new WeakMap<Config, Promise<ArrayBuffer[]>>();
@@ -45,7 +45,7 @@ export async function authenticate(key: string | undefined, config: Config): Pro
   const presented = await sha256(key);
   let ok = false;
   for (const k of await keys) ok = crypto.subtle.timingSafeEqual(k, presented) || ok;
-  if (!ok) throw new GatewayError(401, 'Invalid gateway key.', { code: 'invalid_api_key' });
+  if (!ok) throw invalidKey();
   const keyHash = toHex(presented);
   // Logs name the caller by a short prefix of the key's hash: enough to tell callers apart, useless to an attacker.
   return { keyHash, name: `key:${keyHash.slice(0, 8)}` };

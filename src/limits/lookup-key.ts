@@ -1,5 +1,5 @@
 import { sha256, toHex } from '../core/sha256.ts';
-import { GatewayError } from '../errors.ts';
+import { GatewayError, invalidKey } from '../errors.ts';
 import type { Caller } from '../gateway/types.ts';
 import { type KeyRecord, unusableReason } from './key-record.ts';
 import { keyObject, type LimitsDeps } from './limits-deps.ts';
@@ -27,7 +27,7 @@ export async function lookupKey(deps: LimitsDeps, presentedKey: string): Promise
   if (!presentedKey.startsWith(MANAGED_KEY_PREFIX)) return null;
   const keyHash = toHex(await sha256(presentedKey));
   const record: KeyRecord | null = await reachLimits(keyObject(deps, keyHash).getRecord());
-  if (record?.kind !== 'managed') throw new GatewayError(401, 'Invalid gateway key.', { code: 'invalid_api_key' });
+  if (record?.kind !== 'managed') throw invalidKey();
   const reason = unusableReason(record, deps.now());
   if (reason)
     throw new GatewayError(

@@ -119,7 +119,11 @@ describe.skipIf(!hasChromium)('a browser EventSource on GET /stream (headless Ch
     const { model } = await scenario({ status: 429, headers: { 'retry-after': '30' } });
     await page.goto(`${gateway.url}/health`);
     const wrongKey = await listen(page, '/stream?prompt=x&access_token=not-the-key');
-    expect(wrongKey.error?.error).toMatchObject({ code: 'invalid_api_key', message: 'Invalid gateway key.' });
+    expect(wrongKey.error?.error).toMatchObject({
+      code: 'invalid_api_key',
+      message:
+        "Invalid gateway key: this gateway knows no such key. Check the key you send (Authorization: Bearer <key>), or ask the gateway's owner for one.",
+    });
     const limited = await listen(page, `/stream?prompt=x&model=${encodeURIComponent(model)}&access_token=${GATEWAY_KEY}`);
     expect(limited.error?.error).toMatchObject({ type: 'requests', code: 'rate_limit_exceeded' });
     expect([wrongKey.opens, limited.opens, limited.deltas.length]).toEqual([1, 1, 0]);

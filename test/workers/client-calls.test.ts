@@ -44,7 +44,12 @@ describe('the browser client against the gateway', () => {
     expect(limited).toBeInstanceOf(GatewayClientError);
     expect(limited).toMatchObject({ status: 429, code: 'rate_limit_exceeded', retryAfterSeconds: 30 });
     const badKey = await chat({ ...client, key: 'not-the-key', prompt: 'x' }).catch((e: unknown) => e);
-    expect(badKey).toMatchObject({ status: 401, code: 'invalid_api_key', message: 'Invalid gateway key.' });
+    expect(badKey).toMatchObject({
+      status: 401,
+      code: 'invalid_api_key',
+      message:
+        "Invalid gateway key: this gateway knows no such key. Check the key you send (Authorization: Bearer <key>), or ask the gateway's owner for one.",
+    });
   });
 
   it('aborts the stream and the upstream request when the signal fires', async () => {

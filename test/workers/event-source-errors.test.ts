@@ -15,7 +15,13 @@ describe('errors before a GET /stream starts, for a browser EventSource', () => 
     expect(events).toHaveLength(1);
     expect(events[0]?.event).toBe('error');
     expect(JSON.parse(events[0]?.data ?? '')).toEqual({
-      error: { message: 'Invalid gateway key.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
+      error: {
+        message:
+          "Invalid gateway key: this gateway knows no such key. Check the key you send (Authorization: Bearer <key>), or ask the gateway's owner for one.",
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      },
     });
   });
 

@@ -232,7 +232,11 @@ describe('POST /v1/messages with the Anthropic SDK, answered by an OpenAI model'
     expect(bad).toBeInstanceOf(AuthenticationError);
     expect((bad as AuthenticationError).error).toEqual({
       type: 'error',
-      error: { type: 'authentication_error', message: 'Invalid gateway key.' },
+      error: {
+        type: 'authentication_error',
+        message:
+          "Invalid gateway key: this gateway knows no such key. Check the key you send (Authorization: Bearer <key>), or ask the gateway's owner for one.",
+      },
     });
 
     const noKey = await call('/v1/messages', { key: null, json: { model: 'x', max_tokens: 1, messages: [] } });

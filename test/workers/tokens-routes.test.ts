@@ -30,10 +30,14 @@ describe('tokens, limits and cost on the routes', () => {
   });
 
   it('POST /v1/tokens/count counts for a provider without a key (counting needs none), and a call to it says how to set the key, locally and deployed', async () => {
-    const count = await call('/v1/tokens/count', { json: { model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] } });
+    const count = await call('/v1/tokens/count', {
+      json: { model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] },
+    });
     expect(count.status).toBe(200);
     expect(await count.json<Json>()).toMatchObject({ model: 'groq/llama-3.3-70b-versatile', estimated: true });
-    const chat = await call('/v1/chat/completions', { json: { model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] } });
+    const chat = await call('/v1/chat/completions', {
+      json: { model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] },
+    });
     expect(chat.status).toBe(500);
     const { message } = (await chat.json<{ error: { message: string } }>()).error;
     expect(message).toContain('GROQ_API_KEY=… in .dev.vars');

@@ -10,7 +10,7 @@ describe('unknownRouteMessage', () => {
     expect(text).not.toContain('Responses');
   });
 
-  it("names the Messages API routes it serves under /v1/messages (they are served since issue 21)", () => {
+  it('names the Messages API routes it serves under /v1/messages (they are served since issue 21)', () => {
     const text = unknownRouteMessage('POST', '/v1/messages/batches');
     expect(text).toContain("Anthropic's Messages API");
     expect(text).toContain('POST /v1/messages and POST /v1/messages/count_tokens');
