@@ -21,6 +21,11 @@ export function hostRestrictedFetch(
       return Promise.reject(new HostNotAllowedError(`${tool} may not reach ${url.protocol}//${url.host}: ${declared}`));
     }
     const own = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-    return fetch(input, { ...init, redirect: 'manual', signal: own ? AbortSignal.any([own, signal]) : signal });
+    const combined = own ? AbortSignal.any([own, signal]) : signal;
+    // The runtime says only "internal error; reference = …" for a host it cannot reach: name the host instead.
+    return fetch(input, { ...init, redirect: 'manual', signal: combined }).catch((error: unknown) => {
+      if (combined.aborted) throw error;
+      throw new Error(`${tool} could not reach ${url.host} (no network here, or the host is down)`, { cause: error });
+    });
   };
 }

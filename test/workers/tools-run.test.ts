@@ -337,3 +337,14 @@ describe('the registry and the request forms', () => {
     expect(capBytes('€'.repeat(100), 40)).toMatch(/^(€)+ …\[cut: 300 bytes, limit 40\]$/);
   });
 });
+
+describe('hostRestrictedFetch', () => {
+  it('names the host it could not reach instead of the runtime\'s "internal error; reference"', async () => {
+    const { hostRestrictedFetch } = await import('../../src/tools/host-fetch.ts');
+    const offline = () => Promise.reject(new TypeError('internal error; reference = abc123'));
+    const fetch = hostRestrictedFetch(offline, ['api.open-meteo.com'], new AbortController().signal, 'get_weather');
+    await expect(fetch('https://api.open-meteo.com/v1/forecast')).rejects.toThrow(
+      'get_weather could not reach api.open-meteo.com (no network here, or the host is down)',
+    );
+  });
+});
