@@ -24,7 +24,8 @@ export function hostRestrictedFetch(
     const combined = own ? AbortSignal.any([own, signal]) : signal;
     // The runtime says only "internal error; reference = …" for a host it cannot reach: name the host instead.
     return fetch(input, { ...init, redirect: 'manual', signal: combined }).catch((error: unknown) => {
-      if (combined.aborted) throw error;
+      // Only the runtime's network failures (TypeError) are renamed; the gateway's own refusals keep their words.
+      if (combined.aborted || !(error instanceof TypeError)) throw error;
       throw new Error(`${tool} could not reach ${url.host} (no network here, or the host is down)`, { cause: error });
     });
   };
