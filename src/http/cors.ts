@@ -65,6 +65,8 @@ export function withCors(response: Response, request: Request, config: Config | 
 export function assertAnonymousOriginAllowed(request: Request, config: Config): void {
   const origin = pageOrigin(request);
   if (origin === null || config.allowedOrigins === '*' || config.allowedOrigins.includes(origin)) return;
+  // The gateway's own pages (the playground) call it from its own origin, whatever port it runs on.
+  if (origin === new URL(request.url).origin) return;
   throw new GatewayError(403, `Origin ${describeOrigin(origin)} may not call this gateway without a key; add it to ALLOWED_ORIGINS.`, {
     code: 'origin_not_allowed',
   });

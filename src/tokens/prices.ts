@@ -179,8 +179,16 @@ function ownCost(price: ModelPriceEntry, p: Parts): number {
 }
 
 /**
+ * Names the price data lists that no chat completion can use: fine-tune templates (`ft:…`, `….ft-`, a trailing
+ * `-`), pricing variants (`gpt-4o:extended`), speech, transcription, image, realtime and audio models, embeddings
+ * and moderation, the legacy completion models, and computer use.
+ */
+const NOT_CHAT =
+  /^ft:|\.ft-|-$|:|tts|transcribe|image|realtime|audio|embedding|moderation|whisper|dall-e|^(ada|babbage|curie|davinci)$|^text-|-instruct$|computer-use/;
+
+/**
  * The chat models the price data knows for a provider (by the gateway's provider name), current ones only:
- * priced for input and output (embeddings and image models are not), not deprecated. Empty when it knows none.
+ * priced for input and output, not deprecated, and named like a chat model (`NOT_CHAT`). Empty when it knows none.
  * @example knownChatModels('openai') // ['gpt-4o', 'gpt-4o-mini', …]
  */
 export function knownChatModels(provider: string): string[] {
@@ -190,6 +198,7 @@ export function knownChatModels(provider: string): string[] {
     .filter(
       (m) =>
         !m.deprecated &&
+        !NOT_CHAT.test(m.id) &&
         !Array.isArray(m.prices) &&
         rate(m.prices, 'input_mtok') !== undefined &&
         rate(m.prices, 'output_mtok') !== undefined,

@@ -138,6 +138,9 @@ describe('gateway auth', () => {
     const fromLocalhost = await call('/chat', { key: null, env, json: { prompt: 'hi' }, headers: { origin: 'http://localhost:8787' } });
     expect(fromLocalhost.status).toBe(200);
     expect((await call('/chat', { key: null, env, json: { prompt: 'hi' } })).status).toBe(200);
+    // The gateway's own playground, served on whatever port it runs (its page is the request's own origin).
+    const ownPage = { referer: 'http://gateway.test/', 'sec-fetch-site': 'same-origin' };
+    expect((await call('/v1/models', { key: null, env, headers: ownPage })).status).toBe(200);
   });
 
   it('serves /health without a key', async () => {

@@ -52,6 +52,18 @@ describe('tokens, limits and cost on the routes', () => {
     expect(ids).toContain('openai/gpt-4o');
     expect(ids.some((id) => id.startsWith('groq/'))).toBe(false);
     expect(ids.some((id) => id.includes('embedding'))).toBe(false);
+    // Nothing no chat call can use: fine-tune templates, pricing variants, speech, image, realtime, legacy completions.
+    for (const unusable of [
+      'openai/ft:gpt-3.5-turbo-',
+      'openai/gpt-4o-mini-2024-07-18.ft-',
+      'openai/gpt-4o:extended',
+      'openai/gpt-4o-mini-tts',
+      'openai/gpt-image-1',
+      'openai/text-davinci-003',
+      'openai/gpt-4o-realtime-preview',
+    ])
+      expect(ids).not.toContain(unusable);
+    expect(ids).toEqual(expect.arrayContaining(['openai/gpt-4o', 'openai/gpt-4.1-mini', 'openai/o4-mini', 'openai/gpt-5']));
     expect(new Set(ids).size).toBe(ids.length);
     const one = await call('/v1/models/openai/gpt-4o');
     expect(one.status).toBe(200);
