@@ -16,7 +16,9 @@ export interface AnswerFacts {
 
 /** A definition list: model, tokens, cost, cache, attempts, latency. */
 export function answerMeta(facts: AnswerFacts): HTMLDListElement {
-  const { tokens: t, cost } = tokens(facts.usage);
+  // A JSON answer (/extract) carries its cost in a header, a stream in its usage event.
+  const costUsd = facts.usage?.cost_usd ?? facts.info?.costUsd;
+  const { tokens: t, cost } = tokens(facts.usage && costUsd !== undefined ? { ...facts.usage, cost_usd: costUsd } : facts.usage);
   const latency =
     facts.firstTokenMs === undefined ? ms(facts.totalMs) : `${ms(facts.firstTokenMs)} to first token, ${ms(facts.totalMs)} total`;
   const rows: [string, string][] = [

@@ -23,6 +23,8 @@ function readSchema(): Record<string, unknown> | undefined {
   }
   schemaError.textContent = reason;
   schemaInput.setAttribute('aria-invalid', String(reason !== ''));
+  // A result extracted with an earlier schema no longer says anything about this one.
+  if (reason) result.hidden = true;
   return reason ? undefined : (schema as Record<string, unknown>);
 }
 

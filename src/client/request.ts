@@ -22,16 +22,20 @@ export interface AnswerInfo {
   readonly attempts: number | undefined;
   /** `HIT`, `MISS` or `BYPASS` (`x-gateway-cache`). */
   readonly cache: string | undefined;
+  /** What the call cost in US dollars (`x-gateway-cost-usd`), when the model has a known price. */
+  readonly costUsd: number | undefined;
   readonly requestId: string | undefined;
 }
 
 /** Reads the gateway's answer headers. */
 export function answerInfo(headers: Headers): AnswerInfo {
   const attempts = headers.get('x-gateway-attempts');
+  const cost = headers.get('x-gateway-cost-usd');
   return {
     model: headers.get('x-gateway-model') ?? undefined,
     attempts: attempts === null ? undefined : Number(attempts),
     cache: headers.get('x-gateway-cache') ?? undefined,
+    costUsd: cost === null || !Number.isFinite(Number(cost)) ? undefined : Number(cost),
     requestId: headers.get('x-request-id') ?? undefined,
   };
 }

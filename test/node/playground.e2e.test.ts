@@ -54,6 +54,8 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`));
+    // A stream the page read to its end must not show as a cancelled request (net::ERR_ABORTED) either.
+    page.on('requestfailed', (r) => problems.push(`failed ${r.url()}: ${r.failure()?.errorText ?? ''}`));
     await page.goto(`${gateway.url}/`);
     return page;
   }
@@ -200,8 +202,15 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
     await page.locator('#extract-result .valid').waitFor();
     const data = JSON.parse((await page.textContent('#extract-result pre')) ?? '') as Record<string, unknown>;
     expect(Object.keys(data).sort()).toEqual(['city', 'name']);
-    expect(await page.textContent('#extract-result .meta')).toContain('Model calls1');
+    const facts = (await page.textContent('#extract-result .meta')) ?? '';
+    expect(facts).toContain('Model calls1');
+    // The cost comes in the answer's x-gateway-cost-usd header (gpt-4o-mini has a price).
+    expect(facts).toMatch(/Cost\$[\d.e-]+/);
     await page.screenshot({ path: `${SHOTS}/extract.png` });
+    // A schema that no longer parses takes the earlier result off the screen.
+    await page.fill('#schema', '{ "type": ');
+    await page.locator('#schema-error', { hasText: 'Not valid JSON' }).waitFor();
+    expect(await page.locator('#extract-result .valid').isVisible()).toBe(false);
     expect(problems).toEqual([]);
   });
 
@@ -252,6 +261,13 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
     if (reported) expect(text).toMatch(/^This minute\d+ requests.*Today \(\d{4}-\d\d-\d\d, UTC\)\d+ requests · \d+ tokens · \$/);
     else expect(text).toBe('This gateway does not report usage (no GET /v1/usage).');
     await page.screenshot({ path: `${SHOTS}/usage.png` });
+  });
+
+  it('after an answer without a key, the usage panel says usage is counted per key (not that a key is needed)', async () => {
+    await open(undefined, false);
+    await page.click('#usage summary');
+    await page.locator('#usage-body .hint:not(:has-text("Loading"))').first().waitFor();
+    expect(await page.textContent('#usage-body')).toMatch(/^Usage is counted per gateway key/);
   });
 
   it('shows each server tool step as it happens', async () => {

@@ -23,16 +23,20 @@ import { clientError, errorFromResponse } from './client-error.js';
                                         
                                                        
                                      
+                                                                                                   
+                                       
                                          
  
 
 /** Reads the gateway's answer headers. */
 export function answerInfo(headers         )             {
   const attempts = headers.get('x-gateway-attempts');
+  const cost = headers.get('x-gateway-cost-usd');
   return {
     model: headers.get('x-gateway-model') ?? undefined,
     attempts: attempts === null ? undefined : Number(attempts),
     cache: headers.get('x-gateway-cache') ?? undefined,
+    costUsd: cost === null || !Number.isFinite(Number(cost)) ? undefined : Number(cost),
     requestId: headers.get('x-request-id') ?? undefined,
   };
 }

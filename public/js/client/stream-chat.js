@@ -31,6 +31,8 @@ export async function* streamChat(options                   )                   
   const abort = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) abort();
   options.signal?.addEventListener('abort', abort, { once: true });
+  // Set once the body was read to its end: then nothing is left to cancel, and the browser logs no aborted fetch.
+  let drained = false;
   try {
     const response = await send({ ...options, signal: controller.signal }, 'POST', '/stream', chatBody(options), 'text/event-stream');
     const info = answerInfo(response.headers);
@@ -58,15 +60,21 @@ export async function* streamChat(options                   )                   
         // One read may bring several events: none is delivered after an abort.
         if (controller.signal.aborted) throw controller.signal.reason;
         const event = parseEvent(message.event                   , message.data);
+        if (event.type === 'done' || event.type === 'error') {
+          // The gateway closes the stream right after its last event: read that end before handing the event on.
+          if (!read.done) while (!(await reader.read().catch(() => ({ done: true }))).done);
+          drained = true;
+          yield event;
+          return;
+        }
         yield event;
-        if (event.type === 'done' || event.type === 'error') return;
       }
       if (read.done)
         throw clientError('stream_incomplete', 'The stream from POST /stream ended without a done or error event: the connection was cut.');
     }
   } finally {
     options.signal?.removeEventListener('abort', abort);
-    controller.abort();
+    if (!drained) controller.abort();
   }
 }
 

@@ -24,6 +24,8 @@ function readSchema()                                      {
   }
   schemaError.textContent = reason;
   schemaInput.setAttribute('aria-invalid', String(reason !== ''));
+  // A result extracted with an earlier schema no longer says anything about this one.
+  if (reason) result.hidden = true;
   return reason ? undefined : (schema                           );
 }
 

@@ -48,7 +48,18 @@ export async function refreshUsage()                {
     body.replaceChildren(list);
   } catch (error) {
     const missing = error instanceof GatewayClientError && error.status === 404;
-    body.replaceChildren(el('p', 'hint', missing ? 'This gateway does not report usage (no GET /v1/usage).' : explainError(error).title));
+    const anonymous = error instanceof GatewayClientError && error.code === 'missing_api_key';
+    body.replaceChildren(
+      el(
+        'p',
+        'hint',
+        missing
+          ? 'This gateway does not report usage (no GET /v1/usage).'
+          : anonymous
+            ? 'Usage is counted per gateway key: calls without a key have none to show. Enter a key above to see its usage and limits.'
+            : explainError(error).title,
+      ),
+    );
   }
 }
 
