@@ -12,6 +12,8 @@ export const EXTRACT_LIMITS = {
   refDepth: 32,
   /** `allOf`/`anyOf`/`oneOf` branches in the expanded schema, all combinators together. */
   combinatorBranches: 128,
+  /** Steps the linear-time matcher may take over all of an answer's strings (a step is one automaton state at one character). */
+  regexSteps: 10_000_000,
   /** How deep a model's answer may nest arrays and objects (deeper ones are answered to the model as a problem). */
   answerDepth: 64,
 } as const;

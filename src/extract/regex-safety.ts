@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors.ts';
+import { LinearRegex } from './linear-regex.ts';
 import { type CharAtom, type Item, parseRegex, UnsupportedRegex } from './regex-shape.ts';
 
 /** Keywords whose values are data, not schemas: a `pattern` inside them is never run as a regex. */
@@ -22,6 +23,13 @@ function checkRegex(source: unknown, pointer: string): void {
     throw invalidSchema(
       `"schema" at ${pointer} is not a valid regular expression (${error instanceof Error ? error.message : 'syntax error'}).`,
     );
+  }
+  try {
+    // What the validator will match with (linear-regex.ts): built now, so a pattern it cannot run is refused now.
+    new LinearRegex(source);
+  } catch (error) {
+    if (!(error instanceof UnsupportedRegex)) throw error;
+    throw invalidSchema(`"schema" at ${pointer} has a regular expression with ${error.message}, which patterns may not use.`);
   }
   const risk = backtrackingRisk(source);
   if (risk) {

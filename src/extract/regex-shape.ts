@@ -1,13 +1,16 @@
 /**
- * The shape of a JavaScript regular expression (`u` flag), as far as backtracking cares: sequences of
- * quantified atoms, where an atom is one character, a set of characters (a class, `.`, `\d`, `\p{…}`),
- * a group of alternatives, or a zero-width assertion. Parses only sources that already compiled with the
- * `u` flag, so it can trust the syntax.
+ * The structure of a JavaScript regular expression (`u` flag): sequences of quantified atoms, where an
+ * atom is one character, a set of characters (a class, `.`, `\d`, `\p{…}`, kept as source), a group of
+ * alternatives, or a zero-width assertion. Enough to judge backtracking (regex-safety.ts) and to match in
+ * linear time (linear-regex.ts). Parses only sources that already compiled with the `u` flag, so it can
+ * trust the syntax.
  */
 
-/** One character position: a known code point, or a set whose members are not worked out. */
-export type CharAtom = { readonly kind: 'char'; readonly cp: number } | { readonly kind: 'set' };
-export type Atom = CharAtom | { readonly kind: 'group'; readonly branches: readonly Item[][] } | { readonly kind: 'assertion' };
+/** One character position: a known code point, or a set (its source, e.g. `[a-z]`, `.`, `\p{L}`) whose members are not worked out. */
+export type CharAtom = { readonly kind: 'char'; readonly cp: number } | { readonly kind: 'set'; readonly source: string };
+/** A zero-width assertion: `^`, `$`, `\b` or `\B`. */
+export type Assertion = { readonly kind: 'assertion'; readonly which: '^' | '$' | 'b' | 'B' };
+export type Atom = CharAtom | { readonly kind: 'group'; readonly branches: readonly Item[][] } | Assertion;
 export interface Item {
   readonly atom: Atom;
   readonly min: number;
@@ -48,15 +51,18 @@ export function parseRegex(source: string): Item[][] {
     return items;
   };
 
+  const set = (start: number): CharAtom => ({ kind: 'set', source: chars.slice(start, i).join('') });
+
   const term = (): Atom => {
+    const start = i;
     const c = chars[i++];
-    if (c === '^' || c === '$') return { kind: 'assertion' };
-    if (c === '.') return { kind: 'set' };
+    if (c === '^' || c === '$') return { kind: 'assertion', which: c };
+    if (c === '.') return set(start);
     if (c === '[') {
       if (chars[i] === '^') i++;
       while (chars[i] !== ']') i += chars[i] === '\\' ? 2 : 1;
       i++;
-      return { kind: 'set' };
+      return set(start);
     }
     if (c === '(') {
       const rest = chars.slice(i, i + 3).join('');
@@ -69,18 +75,18 @@ export function parseRegex(source: string): Item[][] {
       i++; // ')'
       return { kind: 'group', branches };
     }
-    if (c === '\\') return escaped();
+    if (c === '\\') return escaped(start);
     return { kind: 'char', cp: codePoint(c) };
   };
 
-  const escaped = (): Atom => {
+  const escaped = (start: number): Atom => {
     const c = chars[i++] ?? '';
-    if (c === 'b' || c === 'B') return { kind: 'assertion' };
+    if (c === 'b' || c === 'B') return { kind: 'assertion', which: c };
     if (/[1-9]/.test(c) || c === 'k') throw new UnsupportedRegex('a backreference');
-    if (SET_ESCAPES.has(c)) return { kind: 'set' };
+    if (SET_ESCAPES.has(c)) return set(start);
     if (c === 'p' || c === 'P') {
       i = chars.indexOf('}', i) + 1;
-      return { kind: 'set' };
+      return set(start);
     }
     if (c === 'u' && chars[i] === '{') {
       const end = chars.indexOf('}', i);
@@ -92,6 +98,12 @@ export function parseRegex(source: string): Item[][] {
       const width = c === 'u' ? 4 : 2;
       const cp = Number.parseInt(chars.slice(i, i + width).join(''), 16);
       i += width;
+      // `\uD83D\uDE00` is one code point in `u` mode.
+      const low = chars.slice(i, i + 6).join('');
+      if (cp >= 0xd800 && cp <= 0xdbff && /^\\u[dD][c-fC-F][0-9a-fA-F]{2}$/.test(low)) {
+        i += 6;
+        return { kind: 'char', cp: 0x10000 + ((cp - 0xd800) << 10) + (Number.parseInt(low.slice(2), 16) - 0xdc00) };
+      }
       return { kind: 'char', cp };
     }
     if (c === 'c') return { kind: 'char', cp: codePoint(chars[i++]) % 32 };

@@ -4,6 +4,7 @@ import { assertSafeSchemaRegexes } from './regex-safety.ts';
 import { isJsonObject, type JsonObject } from '../core/types.ts';
 import { EXTRACT_LIMITS } from './limits.ts';
 import { assertSchemaCost } from './schema-cost.ts';
+import { RegexWorkExceeded, withLinearRegExp } from './linear-regex.ts';
 import { Verdicts } from './verdicts.ts';
 
 const TYPES = new Set(['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']);
@@ -166,11 +167,16 @@ export function prepareSchema(schema: unknown): ExtractionSchema {
     });
     let result: ReturnType<typeof validate>;
     try {
-      result = validate(value, schema as Schema, draft, counted, false);
+      result = withLinearRegExp(EXTRACT_LIMITS.regexSteps, () => validate(value, schema as Schema, draft, counted, false));
     } catch (error) {
       if (error instanceof GatewayError) throw error;
-      // Not the answer's fault: a stack overflow (RangeError) or a reference the validator cannot resolve.
-      const why = error instanceof RangeError ? 'it nests too deeply (the validator ran out of stack)' : String(error);
+      // The schema's cost on this answer, a stack overflow (RangeError) or a reference the validator cannot resolve.
+      const why =
+        error instanceof RegexWorkExceeded
+          ? `its patterns took ${error.message} to match the answer's strings (cap on pattern work)`
+          : error instanceof RangeError
+            ? 'it nests too deeply (the validator ran out of stack)'
+            : String(error);
       throw invalidField('schema', `"schema" could not be applied to the answer: ${why}.`, 'invalid_schema');
     }
     if (result.valid) return [];

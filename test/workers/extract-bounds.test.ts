@@ -53,7 +53,8 @@ describe('/extract bounds the work a schema can make the validator do', () => {
     const { model, id } = await scenario({});
     // Two references per level, no combinator: 2^9 expansions.
     const $defs: Record<string, unknown> = { d9: { type: 'string' } };
-    for (let i = 0; i < 9; i++) $defs[`d${i}`] = { type: 'object', properties: { a: { $ref: `#/$defs/d${i + 1}` }, b: { $ref: `#/$defs/d${i + 1}` } } };
+    for (let i = 0; i < 9; i++)
+      $defs[`d${i}`] = { type: 'object', properties: { a: { $ref: `#/$defs/d${i + 1}` }, b: { $ref: `#/$defs/d${i + 1}` } } };
     const wide = { type: 'object', properties: { v: { $ref: '#/$defs/d0' } }, $defs };
     // One reference per level, 40 levels.
     const chain: Record<string, unknown> = { c40: { type: 'string' } };
@@ -90,7 +91,11 @@ describe('/extract bounds the work a schema can make the validator do', () => {
     const answer = `{"v":${'{"n":'.repeat(24)}null${'}'.repeat(24)}}`;
     const { model } = await scenario({ content: answer });
     const twice = { properties: { n: { $ref: '#/$defs/n' } } };
-    const schema = { type: 'object', properties: { v: { $ref: '#/$defs/n' } }, $defs: { n: { type: ['object', 'null'], allOf: [twice, twice] } } };
+    const schema = {
+      type: 'object',
+      properties: { v: { $ref: '#/$defs/n' } },
+      $defs: { n: { type: ['object', 'null'], allOf: [twice, twice] } },
+    };
     const response = await call('/extract', { json: { schema, text: 'x', model, max_attempts: 1 } });
     expect(response.status).toBe(400);
     const { error } = await response.json<ErrorJson>();
@@ -134,13 +139,31 @@ describe('/extract names a schema or answer too deep to validate for what it is'
   it('answers an answer nested 20,000 deep with 422 extraction_failed saying how deep it may be, not "not valid JSON"', async () => {
     const deep = `{"v":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
     const { model, id } = await scenario({ content: deep });
-    const schema = { type: 'object', properties: { v: { $ref: '#/$defs/list' } }, $defs: { list: { type: 'array', items: { $ref: '#/$defs/list' } } } };
+    const schema = {
+      type: 'object',
+      properties: { v: { $ref: '#/$defs/list' } },
+      $defs: { list: { type: 'array', items: { $ref: '#/$defs/list' } } },
+    };
     const response = await call('/extract', { json: { schema, text: 'x', model, max_attempts: 1 } });
     expect(response.status).toBe(422);
     const { error } = await response.json<ErrorJson>();
     expect(error.code).toBe('extraction_failed');
     expect(error.message).toContain('the answer nests arrays and objects more than 64 levels deep');
     expect(error.message).not.toContain('not valid JSON');
+    expect((await mockCalls(id)).count).toBe(1);
+  });
+});
+
+describe('/extract matches patterns in time linear in the answer', () => {
+  it('validates a 5,000-character answer against ^\\w*\\w*\\w*\\w*!$ (n^4 steps when backtracking) and re-asks with the mismatch', async () => {
+    const { model, id } = await scenario({ content: `{"code":"${'a'.repeat(5000)}"}` });
+    const schema = { type: 'object', properties: { code: { type: 'string', pattern: '^\\w*\\w*\\w*\\w*!$' } }, required: ['code'] };
+    const response = await call('/extract', { json: { schema, text: 'x', model, max_attempts: 1 } });
+    expect(response.status).toBe(422);
+    const { error } = await response.json<ErrorJson>();
+    expect(error.code).toBe('extraction_failed');
+    expect(error.message).toContain('#/code: String does not match pattern');
+    expect(logLineOf(response)['extract_validations']).toBe(1);
     expect((await mockCalls(id)).count).toBe(1);
   });
 });
