@@ -36,6 +36,21 @@ describe('/extract bounds the work a schema can make the validator do', () => {
     expect((await mockCalls(id)).count).toBe(0);
   });
 
+  it('refuses backreferences, lookarounds and "format": "url" (whose check in the validator backtracks exponentially)', async () => {
+    const { model, id } = await scenario({});
+    for (const [property, reason] of [
+      [{ type: 'string', pattern: '^(a)\\1$' }, 'a backreference'],
+      [{ type: 'string', pattern: '^(?!x)\\w+$' }, 'a lookahead or lookbehind'],
+      [{ type: 'string', format: 'url' }, 'use "format": "uri" instead'],
+    ] as const) {
+      const schema = { type: 'object', properties: { v: property } };
+      const response = await call('/extract', { json: { schema, text: 'x', model } });
+      expect(response.status).toBe(400);
+      expect((await response.json<ErrorJson>()).error).toMatchObject({ code: 'invalid_schema', message: expect.stringContaining(reason) });
+    }
+    expect((await mockCalls(id)).count).toBe(0);
+  });
+
   it('refuses an allOf/$ref fan-out schema (2^13 $refs from 1.5 KB) with 400 naming the cap it passed, before any model call', async () => {
     const { model, id } = await scenario({ content: '{"v":"x"}' });
     const schema = fanOut(13);
