@@ -1,7 +1,11 @@
-import { Validator, type Schema, type SchemaDraft } from '@cfworker/json-schema';
-import { invalidField } from '../errors.ts';
+import { dereference, validate, type Schema, type SchemaDraft } from '@cfworker/json-schema';
+import { GatewayError, invalidField } from '../errors.ts';
 import { assertSafeSchemaRegexes } from './regex-safety.ts';
 import { isJsonObject, type JsonObject } from '../core/types.ts';
+import { EXTRACT_LIMITS } from './limits.ts';
+import { assertSchemaCost } from './schema-cost.ts';
+import { RegexWorkExceeded, withLinearRegExp } from './linear-regex.ts';
+import { Verdicts } from './verdicts.ts';
 
 const TYPES = new Set(['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']);
 const SUBSCHEMA = [
@@ -79,13 +83,25 @@ export function isStrictCompatible(schema: unknown): boolean {
   return Object.values(schema).every(isStrictCompatible);
 }
 
-/** A caller's schema ready for extraction: the object schema sent to the model and a validator for answers. */
+/** What an answer's JSON text came to: not JSON at all, or a value with the schema's problems with it. */
+export type Verdict =
+  | { readonly parsed: false }
+  | {
+      readonly parsed: true;
+      /** The answer's data (unwrapped from `{ value }` when the schema was wrapped). */
+      readonly data: unknown;
+      /** Problems with it, as `location: reason` lines; empty when it matches. */
+      readonly problems: readonly string[];
+      /** Whether the validator ran on it now (false: the verdict was found earlier for this schema and text). */
+      readonly validated: boolean;
+    };
+
+/** A caller's schema ready for extraction: the object schema sent to the model and a check for answers. */
 export interface ExtractionSchema {
   /** What the model is asked for; a non-object root is wrapped as `{ value: … }`, since providers want an object. */
   readonly modelSchema: JsonObject;
-  readonly wrapped: boolean;
-  /** Problems with an answer, as `location: reason` lines; empty when it matches. */
-  validate(value: unknown): string[];
+  /** Parses an answer's JSON text and validates it, at a cost linear in the answer (see `EXTRACT_LIMITS`). */
+  check(answer: string): Promise<Verdict>;
 }
 
 function draftOf(schema: JsonObject): SchemaDraft {
@@ -96,28 +112,97 @@ function draftOf(schema: JsonObject): SchemaDraft {
   return '2020-12';
 }
 
+const verdicts = new Verdicts();
+
+/** How many arrays, objects and scalars a parsed answer holds, or undefined when it nests deeper than the cap. */
+function nodesWithinDepth(value: unknown): number | undefined {
+  let nodes = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [node, depth] = top;
+    nodes++;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > EXTRACT_LIMITS.answerDepth) return undefined;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return nodes;
+}
+
 /** Checks a caller's schema (400 naming what is wrong) and prepares it; no model is called before this passes. */
 export function prepareSchema(schema: unknown): ExtractionSchema {
   if (!isJsonObject(schema)) throw invalidField('schema', '"schema" must be a JSON Schema object.', 'invalid_schema');
+  const json = JSON.stringify(schema);
+  const cost = assertSchemaCost(schema, json);
   // The validator runs the caller's regexes on model output: a catastrophic one is refused before any model call.
   assertSafeSchemaRegexes(schema);
   const problems = schemaProblems(schema);
   if (problems.length > 0)
     throw invalidField('schema', `"schema" is not a valid JSON Schema: ${problems.slice(0, 5).join('; ')}.`, 'invalid_schema');
-  const validator = new Validator(schema as Schema, draftOf(schema), false);
+  const draft = draftOf(schema);
+  const lookup = dereference(schema as Schema);
   const wrapped = schema['type'] !== 'object';
   const { $schema: _ignored, ...body } = schema;
   const modelSchema: JsonObject = wrapped
     ? { type: 'object', properties: { value: body }, required: ['value'], additionalProperties: false }
     : body;
+
+  /**
+   * Runs the validator, following at most `(refExpansions + 1) × (nodes + 1)` `$ref`s: what a schema that
+   * applies each of its definitions once per part of the answer needs. A recursive `$ref` reached through
+   * several branches multiplies at every level of the answer; it is stopped there (400), not run to the end.
+   */
+  const validateValue = (value: unknown, nodes: number): string[] => {
+    const refBudget = (cost.refExpansions + 1) * (nodes + 1);
+    let followed = 0;
+    const counted = new Proxy(lookup, {
+      get(target, key) {
+        if (++followed > refBudget)
+          throw invalidField(
+            'schema',
+            `"schema" needed more than ${refBudget} "$ref"s to validate an answer of ${nodes} values: a recursive "$ref" reached through several allOf/anyOf/oneOf branches multiplies at every level. Reach each recursive definition once per level.`,
+            'invalid_schema',
+          );
+        return Reflect.get(target, key) as unknown;
+      },
+    });
+    let result: ReturnType<typeof validate>;
+    try {
+      result = withLinearRegExp(EXTRACT_LIMITS.regexSteps, () => validate(value, schema as Schema, draft, counted, false));
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      // The schema's cost on this answer, a stack overflow (RangeError) or a reference the validator cannot resolve.
+      const why =
+        error instanceof RegexWorkExceeded
+          ? `its patterns took ${error.message} to match the answer's strings (cap on pattern work)`
+          : error instanceof RangeError
+            ? 'it nests too deeply (the validator ran out of stack)'
+            : String(error);
+      throw invalidField('schema', `"schema" could not be applied to the answer: ${why}.`, 'invalid_schema');
+    }
+    if (result.valid) return [];
+    const lines = result.errors.map((e) => `${e.instanceLocation || '#'}: ${e.error}`);
+    return [...new Set(lines)].slice(0, 10);
+  };
+
   return {
     modelSchema,
-    wrapped,
-    validate(value) {
-      const result = validator.validate(value);
-      if (result.valid) return [];
-      const lines = result.errors.map((e) => `${e.instanceLocation || '#'}: ${e.error}`);
-      return [...new Set(lines)].slice(0, 10);
+    async check(answer) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(answer);
+      } catch {
+        return { parsed: false };
+      }
+      const value = wrapped && isJsonObject(parsed) ? parsed['value'] : parsed;
+      if (wrapped && !(isJsonObject(parsed) && 'value' in parsed))
+        return { parsed: true, data: value, problems: ['#: the answer has no "value" field'], validated: false };
+      const nodes = nodesWithinDepth(value);
+      if (nodes === undefined) {
+        const problem = `#: the answer nests arrays and objects more than ${EXTRACT_LIMITS.answerDepth} levels deep`;
+        return { parsed: true, data: value, problems: [problem], validated: false };
+      }
+      const { problems, fresh } = await verdicts.of(json, answer, () => validateValue(value, nodes));
+      return { parsed: true, data: value, problems, validated: fresh };
     },
   };
 }

@@ -19,6 +19,8 @@ export interface LogFields {
   ttfb_ms?: number;
   error_type?: string;
   error_code?: string | undefined;
+  /** Answers /extract ran the schema validator on (a verdict found again for the same schema and answer is not counted). */
+  extract_validations?: number;
 }
 
 /** Dependencies of the whole app: the attempt loop's, plus the isolate's single-flight table for cache misses. */

@@ -90,19 +90,14 @@ export async function extract(request: Request, rc: RequestContext): Promise<Res
       throw new GatewayError(422, `The model refused to extract: ${choice.message.refusal ?? 'content filtered'}`, { code: 'refusal' });
     }
     const raw = answerText(completion);
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-      problems = schema.validate(schema.wrapped ? (value as { value?: unknown })?.value : value);
-      if (schema.wrapped && (typeof value !== 'object' || value === null || !('value' in value)))
-        problems = ['#: the answer has no "value" field'];
-    } catch {
-      problems = [`#: the answer is not valid JSON${choice?.finish_reason === 'length' ? ' (cut off at max_tokens)' : ''}`];
+    const verdict = await schema.check(raw);
+    if (verdict.parsed && verdict.validated) rc.log.extract_validations = (rc.log.extract_validations ?? 0) + 1;
+    if (verdict.parsed && verdict.problems.length === 0) {
+      return Response.json({ data: verdict.data, model: answer.target.id, usage, attempts: attempt }, { headers: answerHeaders });
     }
-    if (problems.length === 0) {
-      const data = schema.wrapped ? (value as { value: unknown }).value : value;
-      return Response.json({ data, model: answer.target.id, usage, attempts: attempt }, { headers: answerHeaders });
-    }
+    problems = verdict.parsed
+      ? [...verdict.problems]
+      : [`#: the answer is not valid JSON${choice?.finish_reason === 'length' ? ' (cut off at max_tokens)' : ''}`];
     messages.push(
       { role: 'assistant', content: raw },
       {
