@@ -108,6 +108,40 @@ describe('POST /v1/embeddings with the openai SDK', () => {
   });
 });
 
+describe('each provider with embeddings', () => {
+  it('is reached at its own embeddings URL with its own key: Azure by deployment, Gemini, Mistral, Ollama, a custom provider', async () => {
+    const env = {
+      AZURE_OPENAI_API_KEY: 'azure-secret-123456',
+      AZURE_OPENAI_ENDPOINT: mockUrl,
+      AZURE_OPENAI_API_VERSION: '2024-10-21',
+      GEMINI_API_KEY: 'gm-test-key-0123456789',
+      GEMINI_BASE_URL: `${mockUrl}/v1beta/openai`,
+      MISTRAL_API_KEY: 'ms-test-key-0123456789',
+      MISTRAL_BASE_URL: `${mockUrl}/mistral/v1`,
+      OLLAMA_BASE_URL: `${mockUrl}/ollama/v1`,
+      CUSTOM_PROVIDERS: JSON.stringify({ vllm: { base_url: `${mockUrl}/vllm/v1` } }),
+    };
+    const cases: [string, string, string | undefined][] = [
+      ['azure', '/openai/deployments/{name}/embeddings?api-version=2024-10-21', 'azure-secret-123456'],
+      ['google', '/v1beta/openai/embeddings', 'Bearer gm-test-key-0123456789'],
+      ['mistral', '/mistral/v1/embeddings', 'Bearer ms-test-key-0123456789'],
+      ['ollama', '/ollama/v1/embeddings', undefined],
+      ['vllm', '/vllm/v1/embeddings', undefined],
+    ];
+    for (const [provider, path, auth] of cases) {
+      const { model, id } = await scenario({}, provider);
+      const name = model.slice(provider.length + 1);
+      const response = await post({ model, input: fresh(provider), encoding_format: 'base64' }, { env });
+      expect(response.status, provider).toBe(200);
+      expect(response.headers.get('x-gateway-model')).toBe(model);
+      const [sent] = (await mockCalls(id)).requests;
+      expect(sent?.url, provider).toBe(path.replace('{name}', name));
+      if (auth) expect(sent?.headers['api-key'] ?? sent?.headers['authorization'], provider).toBe(auth);
+      expect(sent?.body['encoding_format']).toBe('base64');
+    }
+  });
+});
+
 describe('usage, cost and the cache', () => {
   it('says the upstream’s prompt tokens and their cost at the model’s input rate', async () => {
     const { model } = await scenario({ usage: { prompt_tokens: 7 } });
