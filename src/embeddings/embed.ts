@@ -74,7 +74,7 @@ async function askUpstream(rc: RequestContext, target: Target, request: Embeddin
       timeoutMs: rc.config.resilience.timeoutMs,
       fetch: rc.deps.fetch,
     });
-    const answer = decodeEmbeddingsAnswer(raw, request.inputs.length, target.model);
+    const answer = decodeEmbeddingsAnswer(raw, request.inputs.length, request.encoding_format, target.model);
     attempts.push({ model: target.id, status: 200, ms: Math.round(clock.now() - started) });
     return answer;
   } catch (thrown) {

@@ -73,6 +73,28 @@ describe('POST /v1/embeddings with the openai SDK', () => {
     expect(omitted.data[0]?.embedding).toHaveLength(32);
   });
 
+  it('answers in the encoding asked for even when an upstream ignores encoding_format, and refuses a malformed answer with 502', async () => {
+    const answer = (embedding: unknown) => ({
+      object: 'list',
+      data: [{ object: 'embedding', index: 0, embedding }],
+      model: 'm',
+      usage: { prompt_tokens: 1, total_tokens: 1 },
+    });
+    const floats = await scenario({ body: answer([0.5, -0.25]) });
+    const asBase64 = await post({ model: floats.model, input: fresh('ignored'), encoding_format: 'base64' });
+    const encoded = (await asBase64.json<{ data: { embedding: string }[] }>()).data[0]?.embedding ?? '';
+    expect(floatsOf(encoded)).toEqual([0.5, -0.25]);
+    const strings = await scenario({ body: answer('AAAAPwAAgL4=') });
+    const asFloats = await post({ model: strings.model, input: fresh('ignored'), encoding_format: 'float' });
+    expect((await asFloats.json<{ data: { embedding: number[] }[] }>()).data[0]?.embedding).toEqual([0.5, -0.25]);
+    const broken = await scenario({ body: answer({ not: 'a vector' }) });
+    const refused = await post({ model: broken.model, input: fresh('broken') });
+    expect(refused.status).toBe(502);
+    expect((await refused.json<ErrorJson>()).error.code).toBe('upstream_malformed_response');
+    const short = await scenario({ body: answer([0.5]) });
+    expect((await post({ model: short.model, input: ['a', 'b'] })).status).toBe(502);
+  });
+
   it('sends the upstream exactly the caller’s fields, encoding_format always named, the provider’s model name', async () => {
     const { model, id } = await scenario({});
     const input = fresh('fields');
