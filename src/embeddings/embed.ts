@@ -84,6 +84,13 @@ async function askUpstream(rc: RequestContext, target: Target, request: Embeddin
   }
 }
 
+/** The upstream's usage; where it reported none, the gateway's count of the input, marked estimated when it is one. */
+function usageOf(answer: EmbeddingsAnswer, target: Target, request: EmbeddingsRequest): Usage {
+  if (answer.usage) return { prompt_tokens: answer.usage.prompt_tokens, completion_tokens: 0, total_tokens: answer.usage.total_tokens };
+  const { tokens, estimated } = inputTokens(target.id, request.inputs);
+  return { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens, ...(estimated ? { estimated } : {}) };
+}
+
 /**
  * Embeds a checked request: the model's provider must serve embeddings and a managed key may be bound to models
  * (both before any upstream call); a key with limits reserves the input's tokens and settles to the upstream's
@@ -118,11 +125,7 @@ export async function embed(rc: RequestContext, request: EmbeddingsRequest): Pro
       }
     }
     const answer = await askUpstream(rc, target, request, attempts);
-    // An upstream that reported no usage is counted by the gateway, and says so.
-    const counted = answer.usage ? undefined : inputTokens(target.id, request.inputs);
-    const usage: Usage = counted
-      ? { prompt_tokens: counted.tokens, completion_tokens: 0, total_tokens: counted.tokens, estimated: counted.estimated }
-      : { prompt_tokens: answer.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: answer.usage?.total_tokens ?? 0 };
+    const usage = usageOf(answer, target, request);
     const whole: EmbeddingsAnswer = { ...answer, usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.total_tokens } };
     const outcome = ended({ status: 'ok', usage, cost: costOf(target.id, usage, rc.config.tokens.prices) });
     store?.write(whole);

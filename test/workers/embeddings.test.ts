@@ -73,7 +73,7 @@ describe('POST /v1/embeddings with the openai SDK', () => {
     expect(omitted.data[0]?.embedding).toHaveLength(32);
   });
 
-  it('answers in the encoding asked for even when an upstream ignores encoding_format, and refuses a malformed answer with 502', async () => {
+  it('answers in the encoding asked for even when an upstream ignores encoding_format, counts usage it omits, and refuses a malformed answer with 502', async () => {
     const answer = (embedding: unknown) => ({
       object: 'list',
       data: [{ object: 'embedding', index: 0, embedding }],
@@ -91,6 +91,12 @@ describe('POST /v1/embeddings with the openai SDK', () => {
     const refused = await post({ model: broken.model, input: fresh('broken') });
     expect(refused.status).toBe(502);
     expect((await refused.json<ErrorJson>()).error.code).toBe('upstream_malformed_response');
+    // No usage from the upstream: the gateway counts the input (tokenizer estimate for a non-OpenAI-chat model) and says it.
+    const { usage: _, ...unmetered } = answer([0.5]);
+    const silent = await scenario({ body: unmetered });
+    const counted = await post({ model: silent.model, input: 'hello world' });
+    expect(counted.headers.get('x-gateway-prompt-tokens')).toBe('2');
+    expect((await counted.json<{ usage: unknown }>()).usage).toEqual({ prompt_tokens: 2, total_tokens: 2 });
     const short = await scenario({ body: answer([0.5]) });
     expect((await post({ model: short.model, input: ['a', 'b'] })).status).toBe(502);
   });
