@@ -35,7 +35,7 @@ export function readChatRequest(body: JsonObject, pathname: string): ChatRequest
 }
 
 /** Azure puts the model in the path: /openai/deployments/<name>/chat/completions. */
-function deploymentName(pathname: string): string | undefined {
+export function deploymentName(pathname: string): string | undefined {
   const name = DEPLOYMENT.exec(pathname)?.[1];
   if (name === undefined) return undefined;
   try {

@@ -17,20 +17,7 @@ export async function respond(ex: Exchange, d: Directive, request: ChatRequest, 
   const { res } = ex;
   const n = state.nextResponseNumber();
   const headers = { 'x-request-id': `req_mock_${n}`, ...d.headers };
-
-  if (d.delay_ms !== undefined && !(await ex.sleep(d.delay_ms))) return;
-  if (d.reset === true) return ex.destroySocket();
-  if (d.stall === true) return ex.untilClosed();
-  // `raw` is sent exactly: only its own headers (plus content-length).
-  if (d.raw !== undefined) return send(res, d.raw.status ?? 200, d.raw.body, d.raw.headers ?? {});
-  if (d.fixture !== undefined) return replayFixture(ex, d, d.fixture, headers, state);
-  if (d.body !== undefined) {
-    const status = d.status ?? 200;
-    return typeof d.body === 'string'
-      ? send(res, status, d.body, { 'content-type': 'text/plain; charset=utf-8', ...headers })
-      : sendJson(res, status, d.body, headers);
-  }
-  if (d.status !== undefined && d.status >= 400) return sendJson(res, d.status, errorForStatus(d.status, request.model), headers);
+  if (await scriptedFault(ex, d, request.model, headers, state)) return;
 
   // Scripted faults stand for the upstream whatever the body; an answer of the mock's own is refused as OpenAI
   // would refuse it (same rules as the gateway's check), so a test sees what production would.
@@ -45,6 +32,33 @@ export async function respond(ex: Exchange, d: Directive, request: ChatRequest, 
   const options = streamOptions(d, state);
   const payloads = streamPayloads(answer, { id, created, model: request.model, includeUsage: request.includeUsage, options });
   return stream(ex, d.status ?? 200, headers, dataFrames(payloads, options));
+}
+
+/**
+ * Carries out what a directive scripts in place of a real answer (`delay_ms` first, then `reset`, `stall`, `raw`,
+ * `fixture`, `body`, an error `status`); true when it did, and nothing else is to be sent. Any endpoint's faults.
+ */
+export async function scriptedFault(
+  ex: Exchange,
+  d: Directive,
+  model: string,
+  headers: Record<string, string>,
+  state: MockState,
+): Promise<boolean> {
+  const { res } = ex;
+  if (d.delay_ms !== undefined && !(await ex.sleep(d.delay_ms))) return true;
+  if (d.reset === true) await ex.destroySocket();
+  else if (d.stall === true) await ex.untilClosed();
+  // `raw` is sent exactly: only its own headers (plus content-length).
+  else if (d.raw !== undefined) send(res, d.raw.status ?? 200, d.raw.body, d.raw.headers ?? {});
+  else if (d.fixture !== undefined) await replayFixture(ex, d, d.fixture, headers, state);
+  else if (d.body !== undefined) {
+    const status = d.status ?? 200;
+    if (typeof d.body === 'string') send(res, status, d.body, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+    else sendJson(res, status, d.body, headers);
+  } else if (d.status !== undefined && d.status >= 400) sendJson(res, d.status, errorForStatus(d.status, model), headers);
+  else return false;
+  return true;
 }
 
 async function stream(ex: Exchange, status: number, headers: Record<string, string | string[]>, plan: FramePlan): Promise<void> {

@@ -3,6 +3,7 @@
 import { checkAuth } from './auth.ts';
 import { handleChat } from './chat.ts';
 import { handleControl } from './control.ts';
+import { handleEmbeddings } from './embeddings.ts';
 import { invalidKeyError, openAIError } from './errors.ts';
 import type { Exchange } from './exchange.ts';
 import { send, sendJson } from './http.ts';
@@ -18,6 +19,7 @@ export async function route(ex: Exchange, state: MockState): Promise<void> {
 
   if (pathname.startsWith('/__mock/')) return handleControl(ex, pathname, state);
   if (method === 'POST' && pathname.endsWith('/chat/completions')) return handleChat(ex, pathname, state);
+  if (method === 'POST' && pathname.endsWith('/embeddings')) return handleEmbeddings(ex, pathname, state);
   if (method === 'GET' && pathname.endsWith('/models')) {
     const auth = checkAuth(req.headers);
     if (!auth.ok) return sendJson(res, 401, invalidKeyError(auth.key));

@@ -20,6 +20,7 @@ import { lookupKey } from './limits/lookup-key.ts';
 import { admin } from './routes/admin.ts';
 import { chat } from './routes/chat.ts';
 import { chatCompletions } from './routes/chat-completions.ts';
+import { embeddings } from './routes/embeddings.ts';
 import { extract } from './routes/extract.ts';
 import { messages, messagesCountTokens } from './routes/messages.ts';
 import { health } from './routes/health.ts';
@@ -38,6 +39,7 @@ const ROUTES: readonly RouteRow<Handler>[] = [
   { path: '/v1/models/:provider/:id', auth: 'key', methods: { GET: model } },
   { path: '/v1/tokens/count', auth: 'key', methods: { POST: tokensCount } },
   { path: '/v1/chat/completions', auth: 'key', methods: { POST: chatCompletions } },
+  { path: '/v1/embeddings', auth: 'key', methods: { POST: embeddings } },
   // Anthropic's Messages API: its clients send the key as `x-api-key` and read errors in Anthropic's shape.
   { path: '/v1/messages', auth: 'key', methods: { POST: messages }, keyHeader: 'x-api-key', errorBody: messagesErrorBody },
   {

@@ -1,5 +1,5 @@
 // The text of a 404: what was asked, and what the gateway serves instead. A client pointed at the gateway
-// often asks for another API (embeddings, Anthropic's Messages, the Responses API) or has its base URL one
+// often asks for another API (Anthropic's Messages, the Responses API), a path beside a served one or has its base URL one
 // `/v1` off; each gets a sentence that says so, not one generic hint.
 
 /** What the gateway serves, for the texts below; not a full list (routes grow), which the README's Routes table is. */
@@ -11,7 +11,7 @@ const MAX_PATH = 200;
 
 /**
  * The message of the 404 for a request no route serves: names the method and path, and what to call instead.
- * @example unknownRouteMessage('POST', '/v1/embeddings') // "Unknown route POST /v1/embeddings: this gateway does not serve embeddings. …"
+ * @example unknownRouteMessage('POST', '/v1/embeddings/batch') // "Unknown route POST /v1/embeddings/batch: embeddings are served at exactly POST /v1/embeddings …"
  */
 export function unknownRouteMessage(method: string, path: string): string {
   const asked = `Unknown route ${method} ${path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path}`;
@@ -22,7 +22,7 @@ export function unknownRouteMessage(method: string, path: string): string {
   if (path === '/chat/completions' || path === '/models')
     return `${asked}: OpenAI's API lives under /v1 here. Set the client's base URL to https://<gateway>/v1 (with /v1), so it calls /v1${path}.`;
   if (under('/v1/embeddings'))
-    return `${asked}: this gateway does not serve embeddings; it speaks ${CHAT_API}. Call your provider's embeddings API directly.`;
+    return `${asked}: embeddings are served at exactly POST /v1/embeddings (OpenAI's embeddings API), for the providers that have them.`;
   if (under('/v1/messages'))
     return `${asked}: of Anthropic's Messages API this gateway serves POST /v1/messages and POST /v1/messages/count_tokens (no batches). Set the Anthropic client's base URL to the gateway's origin, without /v1.`;
   if (path === '/v1/completions')

@@ -120,6 +120,48 @@ const refusedOutcome = (error: GatewayError): Outcome => ({
   error,
 });
 
+/** A call's reservation as its key's object granted it. */
+export type Reservation = Extract<ReserveResult, { ok: true }>;
+
+/** The object unreachable: fail closed (503), or let the call through unlimited (null) with LIMITS_FAIL_OPEN. */
+const unreachable =
+  (settings: LimitsDeps['settings']) =>
+  (error: unknown): null => {
+    if (settings.failOpen) return null;
+    throw limitUnavailable(error);
+  };
+
+/**
+ * Reserves a call's bound in its key's object before the call: the reservation, or null when the object cannot be
+ * reached and LIMITS_FAIL_OPEN lets the call through unlimited (or the caller is anonymous). A refusal is thrown (429 with what is left, 401
+ * for a key no longer valid), as is a 503 when limits fail closed.
+ */
+export async function reserveCall(deps: LimitsDeps, caller: Caller, requestId: string, bound: CallBound): Promise<Reservation | null> {
+  if (caller.keyHash === null) return null;
+  const result = await keyObject(deps, caller.keyHash)
+    .reserve({
+      requestId,
+      ...bound,
+      now: deps.now(),
+      ttlMs: deps.settings.reservationTtlMs,
+      fallback: staticRecord(deps.settings.staticLimits),
+    })
+    .catch(unreachable(deps.settings));
+  if (result === null || result.ok) return result;
+  headersByCaller.set(caller, result.headers);
+  throw refusal(result);
+}
+
+/** Replaces a reservation by what was spent. Never rejects: a settle that fails leaves the reservation to expire on its own. */
+export function settleReservation(deps: Pick<LimitsDeps, 'keys'>, keyHash: string, reservationId: string, spent: Spend): Promise<void> {
+  return keyObject(deps, keyHash)
+    .settle(reservationId, spent)
+    .then(
+      () => undefined,
+      () => undefined,
+    );
+}
+
 /** Whether a caller has anything to count against: a managed key, or a static key when some KEY_* limit is set. */
 export function hasLimits(caller: Caller, settings: BudgetDeps['settings']): boolean {
   if (caller.keyHash === null) return false;
@@ -141,34 +183,17 @@ export function budgetStage(deps: BudgetDeps): Stage {
       const keyHash = request.caller.keyHash;
       if (keyHash === null) return next(request);
       const stub = keyObject(deps, keyHash);
-      const fallback = staticRecord(deps.settings.staticLimits);
-      // A settle that fails leaves the reservation to expire on its own; the outcome never rejects.
-      const settle = (reservationId: string, spent: Spend) =>
-        stub.settle(reservationId, spent).then(
-          () => undefined,
-          () => undefined,
-        );
+      const settle = (reservationId: string, spent: Spend) => settleReservation(deps, keyHash, reservationId, spent);
 
       const started = (async () => {
-        // The object unreachable: fail closed (503), or let the call through unlimited with LIMITS_FAIL_OPEN.
-        const unreachable = (error: unknown): null => {
-          if (deps.settings.failOpen) return null;
-          throw limitUnavailable(error);
-        };
         // Counting a long prompt is real work: a key that may not call at all is refused before it.
         if (JSON.stringify(request.body.messages).length > PRECHECK_ABOVE_CHARS) {
-          const early = await stub.check(deps.now(), fallback).catch(unreachable);
+          const early = await stub.check(deps.now(), staticRecord(deps.settings.staticLimits)).catch(unreachable(deps.settings));
           if (early) throw refusal(early);
         }
         const bound = await deps.estimate(request);
-        const result: ReserveResult | null = await stub
-          .reserve({ requestId: request.requestId, ...bound, now: deps.now(), ttlMs: deps.settings.reservationTtlMs, fallback })
-          .catch(unreachable);
+        const result = await reserveCall(deps, request.caller, request.requestId, bound);
         if (result === null) return { call: next(request), reservationId: null, reserved: NOTHING };
-        if (!result.ok) {
-          headersByCaller.set(request.caller, result.headers);
-          throw refusal(result);
-        }
         // The output the bound assumed (asked, or the default): narrowed below it, the response says so; a request
         // that named no limit is sent with the one it was reserved for, so the upstream cannot spend past it.
         const assumed = bound.output?.tokens;

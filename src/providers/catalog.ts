@@ -25,6 +25,8 @@ export interface ProviderSpec {
   readonly structuredOutput: StructuredOutput;
   readonly streamUsage: StreamUsage;
   readonly wire: Wire;
+  /** Whether it serves OpenAI's `POST /embeddings` (`/v1/embeddings` is refused for the others). */
+  readonly embeddings: boolean;
 }
 
 const openai = (
@@ -43,10 +45,14 @@ const openai = (
   structuredOutput,
   streamUsage,
   wire: 'openai',
+  embeddings: false,
 });
 
 export const PROVIDERS: readonly ProviderSpec[] = [
-  openai('openai', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'https://api.openai.com/v1', 'json_schema', 'include_usage'),
+  {
+    ...openai('openai', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'https://api.openai.com/v1', 'json_schema', 'include_usage'),
+    embeddings: true,
+  },
   {
     name: 'azure',
     keyVar: 'AZURE_OPENAI_API_KEY',
@@ -56,6 +62,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     structuredOutput: 'json_schema',
     streamUsage: 'include_usage',
     wire: 'azure',
+    embeddings: true,
   },
   // Native Messages API: prompt caching, extended thinking and strict tools, which the compatibility layer drops.
   {
@@ -67,10 +74,21 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     structuredOutput: 'json_schema',
     streamUsage: 'always',
     wire: 'anthropic',
+    embeddings: false,
   },
   openai('anthropic-compat', 'ANTHROPIC_API_KEY', 'ANTHROPIC_COMPAT_BASE_URL', 'https://api.anthropic.com/v1', 'tool', 'include_usage'),
-  openai('google', 'GEMINI_API_KEY', 'GEMINI_BASE_URL', 'https://generativelanguage.googleapis.com/v1beta/openai', 'json_schema', 'always'),
-  openai('mistral', 'MISTRAL_API_KEY', 'MISTRAL_BASE_URL', 'https://api.mistral.ai/v1', 'json_schema', 'always'),
+  {
+    ...openai(
+      'google',
+      'GEMINI_API_KEY',
+      'GEMINI_BASE_URL',
+      'https://generativelanguage.googleapis.com/v1beta/openai',
+      'json_schema',
+      'always',
+    ),
+    embeddings: true,
+  },
+  { ...openai('mistral', 'MISTRAL_API_KEY', 'MISTRAL_BASE_URL', 'https://api.mistral.ai/v1', 'json_schema', 'always'), embeddings: true },
   openai('deepseek', 'DEEPSEEK_API_KEY', 'DEEPSEEK_BASE_URL', 'https://api.deepseek.com', 'json_object', 'include_usage'),
   openai('xai', 'XAI_API_KEY', 'XAI_BASE_URL', 'https://api.x.ai/v1', 'json_schema', 'include_usage'),
   openai('fireworks', 'FIREWORKS_API_KEY', 'FIREWORKS_BASE_URL', 'https://api.fireworks.ai/inference/v1', 'json_schema', 'include_usage'),
@@ -82,6 +100,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   {
     ...openai('ollama', 'OLLAMA_API_KEY', 'OLLAMA_BASE_URL', 'http://localhost:11434/v1', 'json_schema', 'include_usage'),
     keyRequired: false,
+    embeddings: true,
   },
   openai(
     'workers-ai',

@@ -50,6 +50,8 @@ export function customProviders(raw: string, taken: readonly string[]): Provider
       structuredOutput,
       streamUsage: includeUsage ? 'include_usage' : 'never',
       wire: 'openai',
+      // OpenAI-compatible servers (vLLM, llama.cpp, LM Studio, TEI) serve /v1/embeddings; one that does not answers its own 404.
+      embeddings: true,
     };
   });
 }

@@ -1,10 +1,9 @@
-import OpenAI, { AzureOpenAI } from 'openai';
 import { isJsonObject, type ChatBody, type ChatCompletion, type ChatCompletionChunk } from '../core/types.ts';
 import type { SseEvent } from '../stream/sse-decoder.ts';
 import { chunkBatches } from './chunk-batches.ts';
 import { adaptRequest } from './adapt-request.ts';
 import { callAnthropic } from './anthropic/call.ts';
-import { clientCache } from './client-cache.ts';
+import { openAiClientFor as clientFor } from './openai-client.ts';
 import { requestTemplates, statusError } from './request-template.ts';
 import { isEventStream, upstreamJson } from './upstream-body.ts';
 import { ChunkNormalizer, normalizeCompletion, type NormalizeOptions } from './normalize.ts';
@@ -31,14 +30,6 @@ export interface UpstreamCall {
 }
 
 const templateFor = requestTemplates();
-
-// The gateway owns the retry loop, so the SDK never retries on its own.
-const clientFor = clientCache((provider, fetchImpl): OpenAI => {
-  const common = { apiKey: provider.apiKey ?? 'none', maxRetries: 0, fetch: fetchImpl };
-  return provider.spec.wire === 'azure'
-    ? new AzureOpenAI({ ...common, endpoint: provider.baseURL, apiVersion: provider.azureApiVersion })
-    : new OpenAI({ ...common, baseURL: provider.baseURL });
-});
 
 /**
  * Makes one upstream attempt and returns its normalised answer: the body adapted to the target

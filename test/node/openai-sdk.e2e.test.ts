@@ -268,6 +268,21 @@ describe('the official openai SDK against the running gateway', () => {
     expect(pieces.length).toBeGreaterThan(0);
   });
 
+  it('embeds with embeddings.create: floats, base64 passed through, and the SDK’s own decoding', async () => {
+    const { model, id } = await scenario();
+    const input = `embed me ${crypto.randomUUID()}`;
+    const floats = await client.embeddings.create({ model, input, dimensions: 16, encoding_format: 'float' });
+    expect(floats.data[0]?.embedding).toHaveLength(16);
+    const base64 = await client.embeddings.create({ model, input, dimensions: 16, encoding_format: 'base64' });
+    const bytes = Buffer.from(base64.data[0]?.embedding as unknown as string, 'base64');
+    expect(Array.from({ length: 16 }, (_, i) => bytes.readFloatLE(i * 4))).toEqual(floats.data[0]?.embedding);
+    // Without encoding_format the SDK asks for base64 and decodes it: the same floats.
+    const decoded = await client.embeddings.create({ model, input, dimensions: 16 }).withResponse();
+    expect(decoded.data.data[0]?.embedding).toEqual(floats.data[0]?.embedding);
+    expect(decoded.response.headers.get('x-gateway-model')).toBe(model);
+    expect((await mockCalls(id)).requests[0]?.body).toEqual({ model: id, input, dimensions: 16, encoding_format: 'float' });
+  });
+
   it('lists models with models.list', async () => {
     const ids: string[] = [];
     for await (const model of client.models.list()) ids.push(model.id);

@@ -39,6 +39,7 @@ interface Route {
 const messages = [{ role: 'user', content: 'hi' }];
 const ROUTES: readonly Route[] = [
   { path: '/v1/chat/completions', methods: ['POST'], body: (model, id) => ({ model, messages, mock: { id } }) },
+  { path: '/v1/embeddings', methods: ['POST'], body: (model) => ({ model, input: 'hi' }) },
   { path: '/v1/models', methods: ['GET'], body: (model) => ({ model }) },
   { path: '/chat', methods: ['POST'], body: (model) => ({ model, prompt: 'hi' }) },
   {

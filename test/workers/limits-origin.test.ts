@@ -33,6 +33,7 @@ const ROUTES: readonly Route[] = [
     name: 'POST /v1/chat/completions',
     send: (key, headers, model) => call('/v1/chat/completions', { key, headers, json: { model, messages } }),
   },
+  { name: 'POST /v1/embeddings', send: (key, headers, model) => call('/v1/embeddings', { key, headers, json: { model, input: 'hi' } }) },
   { name: 'POST /chat', send: (key, headers, model) => call('/chat', { key, headers, json: { model, prompt: 'hi' } }) },
   { name: 'POST /stream', send: (key, headers, model) => call('/stream', { key, headers, json: { model, prompt: 'hi' } }) },
   {

@@ -3,10 +3,9 @@ import { unknownRouteMessage } from '../../src/http/unknown-route.ts';
 import { call } from './support/gateway.ts';
 
 describe('unknownRouteMessage', () => {
-  it('says embeddings are not served and what is', () => {
-    const text = unknownRouteMessage('POST', '/v1/embeddings');
-    expect(text).toMatch(/^Unknown route POST \/v1\/embeddings: this gateway does not serve embeddings/);
-    expect(text).toContain('POST /v1/chat/completions');
+  it('names the one embeddings route under /v1/embeddings (served since issue 21)', () => {
+    const text = unknownRouteMessage('POST', '/v1/embeddings/batch');
+    expect(text).toMatch(/^Unknown route POST \/v1\/embeddings\/batch: embeddings are served at exactly POST \/v1\/embeddings/);
     expect(text).not.toContain('Responses');
   });
 
@@ -55,7 +54,7 @@ describe('unknownRouteMessage', () => {
 
   it('gives six distinct texts for six kinds of miss', () => {
     const texts = [
-      ['POST', '/v1/embeddings'],
+      ['POST', '/v1/embeddings/batch'],
       ['POST', '/v1/messages/batches'],
       ['POST', '/v1/completions'],
       ['POST', '/v1/responses'],
@@ -73,7 +72,7 @@ describe('unknownRouteMessage', () => {
 // Through the app: these pass once the lead renders unknownRouteMessage in the 404.
 describe('a 404 through the gateway', () => {
   it.each([
-    ['POST', '/v1/embeddings', 'does not serve embeddings'],
+    ['POST', '/v1/embeddings/batch', 'served at exactly POST /v1/embeddings'],
     ['POST', '/v1/messages/batches', "Anthropic's Messages API"],
     ['POST', '/v1/completions', 'legacy Completions API'],
     ['POST', '/v1/responses', 'openai.chat(model)'],
