@@ -1,7 +1,8 @@
-import { BadRequestError } from 'openai';
+import { APIError, BadRequestError, RateLimitError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { openaiClient } from './support/openai-client.ts';
-import { call, mockCalls, scenario, sseEvents } from './support/gateway.ts';
+import { FakeClock } from './support/fake-clock.ts';
+import { call, heldFetch, mockCalls, scenario, scriptedApp, settled, sseEvents } from './support/gateway.ts';
 
 // OpenAI's Responses API as a surface of the one pipeline: the official openai SDK's `responses` talks to the
 // gateway app, which answers by translation to chat completions, here from the mock upstream.
@@ -379,5 +380,113 @@ describe('POST /v1/responses with the openai SDK, answered by translation to cha
     });
     expect(response.headers.get('x-gateway-cost-usd')).toBe(chat.headers.get('x-gateway-cost-usd'));
     expect(response.headers.get('x-gateway-cost-usd')).toBe('0.0014');
+  });
+
+  it('ends a stream that fails after its start with an error event, then response.failed', async () => {
+    const { model } = await scenario({ content: 'one two three four five six', stream: { cut_after: 3 } });
+    const response = await call('/v1/responses', {
+      json: { model, stream: true, input: 'hi' },
+      headers: { 'x-gateway-max-attempts': '1' },
+    });
+    expect(response.status).toBe(200);
+    const events = sseEvents(await response.text()).map((e) => ({ event: e.event, data: JSON.parse(e.data) as Json }));
+    expect(events[0]?.event).toBe('response.created');
+    expect(events.slice(-2).map((e) => e.event)).toEqual(['error', 'response.failed']);
+    expect(events.at(-2)?.data).toMatchObject({ type: 'error', code: expect.any(String), message: expect.any(String), param: null });
+    const failed = events.at(-1)?.data['response'] as Json;
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'server_error', message: expect.any(String) } });
+    // The text that did arrive stays in the failed response's message item.
+    expect(JSON.stringify(failed['output'])).toContain('one');
+    expect(events.map((e) => e.data['sequence_number'])).toEqual(events.map((_, i) => i));
+    expect(events.some((e) => e.event === 'response.completed')).toBe(false);
+    const viaSdk = await openaiClient()
+      .responses.stream({ model, input: 'hi' }, { headers: { 'x-gateway-max-attempts': '1' } })
+      .finalResponse()
+      .catch((e: unknown) => e);
+    expect(viaSdk).toBeInstanceOf(APIError);
+  });
+
+  it('announces the response while the first token is slow, keeps the connection open with comments, then answers', async () => {
+    const clock = new FakeClock();
+    const upstream = heldFetch();
+    const { app } = scriptedApp({ clock, fetch: upstream.fetch });
+    const { model } = await scenario({ content: 'Late but whole.' });
+    const pending = call('/v1/responses', { app, env: { KEEPALIVE_INTERVAL_MS: '100' }, json: { model, stream: true, input: 'hi' } });
+    await upstream.answered;
+    await clock.advanceWhenScheduled(100);
+    const response = await pending;
+    expect(response.status).toBe(200);
+    const read = response.text();
+    // The first interval announces the response (Responses has no ping event); later ones send SSE comments.
+    await clock.advanceWhenScheduled(100);
+    await clock.advanceWhenScheduled(100);
+    upstream.release();
+    const text = await read;
+    expect(text.indexOf(': ping\n\n')).toBeGreaterThan(text.indexOf('event: response.in_progress'));
+    expect(text.indexOf(': ping\n\n')).toBeLessThan(text.indexOf('event: response.output_item.added'));
+    const events = sseEvents(text);
+    expect(events.slice(0, 2).map((e) => e.event)).toEqual(['response.created', 'response.in_progress']);
+    expect(events.filter((e) => e.event === 'response.created')).toHaveLength(1);
+    const deltas = events.filter((e) => e.event === 'response.output_text.delta').map((e) => (JSON.parse(e.data) as Json)['delta']);
+    expect(deltas.join('')).toBe('Late but whole.');
+    // One response id from the announcement to the end, though it was chosen before the first chunk.
+    const ids = new Set(
+      events
+        .filter((e) => e.event?.startsWith('response.') && e.data.includes('"response"'))
+        .map((e) => ((JSON.parse(e.data) as Json)['response'] as Json)['id']),
+    );
+    expect(ids.size).toBe(1);
+    expect(events.at(-1)?.event).toBe('response.completed');
+  });
+
+  it('relays an upstream rate limit before the stream as OpenAI’s 429 error JSON with its retry-after', async () => {
+    const { model } = await scenario({ status: 429, headers: { 'retry-after': '7' } });
+    const response = await call('/v1/responses', {
+      headers: { 'x-gateway-max-attempts': '1' },
+      json: { model, input: 'hi', stream: true },
+    });
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('7');
+    // OpenAI's own error body, relayed as /v1/chat/completions relays it.
+    expect(await response.json()).toMatchObject({ error: { type: 'requests', message: expect.stringContaining('Rate limit reached') } });
+    const viaSdk = await openaiClient()
+      .responses.create({ model, input: 'hi' }, { headers: { 'x-gateway-max-attempts': '1' } })
+      .catch((e: unknown) => e);
+    expect(viaSdk).toBeInstanceOf(RateLimitError);
+  });
+
+  it('is answered from the pipeline’s cache: a repeated deterministic request is a HIT, as JSON and replayed as a stream', async () => {
+    const { model, id } = await scenario({ content: 'Cached words here.' });
+    const body = { model, temperature: 0, input: 'cache me' };
+    const first = await call('/v1/responses', { json: body });
+    expect(first.headers.get('x-gateway-cache')).toBe('MISS');
+    const second = await call('/v1/responses', { json: body });
+    expect(second.headers.get('x-gateway-cache')).toBe('HIT');
+    expect(await second.json()).toMatchObject({ output: [{ content: [{ type: 'output_text', text: 'Cached words here.' }] }] });
+    const streamed = await call('/v1/responses', { json: { ...body, stream: true } });
+    expect(streamed.headers.get('x-gateway-cache')).toBe('HIT');
+    const events = sseEvents(await streamed.text());
+    await settled(streamed);
+    const deltas = events.filter((e) => e.event === 'response.output_text.delta').map((e) => (JSON.parse(e.data) as Json)['delta']);
+    expect(deltas.join('')).toBe('Cached words here.');
+    expect(events.at(-1)?.event).toBe('response.completed');
+    expect((await mockCalls(id)).count).toBe(1);
+  });
+
+  it('reports the gateway’s own count as usage when the upstream sent none', async () => {
+    const { model } = await scenario({
+      body: {
+        id: 'chatcmpl-nousage',
+        object: 'chat.completion',
+        created: 0,
+        model: 'gpt-x',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'No usage reported here.' }, finish_reason: 'stop' }],
+      },
+    });
+    const { data, response } = await openaiClient().responses.create({ model, input: 'Count this prompt, please.' }).withResponse();
+    expect(data.output_text).toBe('No usage reported here.');
+    expect(data.usage?.input_tokens).toBeGreaterThan(0);
+    expect(data.usage?.output_tokens).toBeGreaterThan(0);
+    expect(String(data.usage?.input_tokens)).toBe(response.headers.get('x-gateway-prompt-tokens'));
   });
 });
