@@ -107,7 +107,9 @@ describe('the Responses request decoder', () => {
       param: 'tools[0].type',
       message: expect.stringContaining("'image_generation'"),
     });
-    expect(refusal({ tools: [{ type: 'mcp', server_label: 'x' }] }).message).toContain('hosted tool');
+    expect(refusal({ tools: [{ type: 'mcp', server_label: 'x' }] }).message).toContain(
+      'OpenAI runs it as a hosted tool, or only its own models know how to call it',
+    );
     expect(refusal({ tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [] } }).param).toBe('tool_choice.type');
     expect(refusal({ input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }).param).toBe(
       'input[0].content[0].image_url',

@@ -328,7 +328,7 @@ describe('POST /v1/responses with the openai SDK, answered by translation to cha
       expect(e.status).toBe(400);
       expect(e.param).toBe('tools[0].type');
       expect(e.message).toContain(`the tool '${tool.type}'`);
-      expect(e.message).toContain('hosted tool');
+      expect(e.message).toContain('OpenAI runs it as a hosted tool, or only its own models know how to call it');
     }
     expect((await mockCalls(id)).count).toBe(0);
   });

@@ -62,9 +62,13 @@ const FIELDS = new Set([
 ]);
 const NEEDS_STORED_STATE = ['previous_response_id', 'conversation', 'prompt', 'background'];
 
-/** Tool types OpenAI runs on its own servers: no chat-completions provider can run them for the model. */
-const HOSTED =
-  'runs on OpenAI’s servers (a hosted tool); this gateway translates Responses to chat completions, where it has no equivalent';
+/**
+ * Why a built-in tool type is refused: OpenAI runs it on its servers (web and file search, code interpreter, MCP,
+ * image generation) or only OpenAI's own models are trained to call it (computer use, local shell), and
+ * chat completions, which every model is reached by here, have no such tool.
+ */
+const UNTRANSLATABLE =
+  'has no chat-completions equivalent (OpenAI runs it as a hosted tool, or only its own models know how to call it), so this gateway cannot translate it';
 
 const fail = (path: string, message: string) => invalidField(path, `Invalid '${path}': ${message}`);
 
@@ -329,7 +333,7 @@ function chatTool(value: unknown, path: string, customTools: Set<string>): JsonO
     return { type: 'function', function: { name, ...(description ? { description } : {}), parameters: customParameters(hint) } };
   }
   const name = typeof tool['name'] === 'string' ? ` ("${tool['name']}")` : '';
-  throw fail(`${path}.type`, `the tool '${type}'${name} ${HOSTED}. Define it as a function tool instead.`);
+  throw fail(`${path}.type`, `the tool '${type}'${name} ${UNTRANSLATABLE}. Define it as a function or custom tool instead.`);
 }
 
 /** `tool_choice`: the same modes as chat completions; a named function or custom tool as a named function. */
@@ -341,7 +345,7 @@ function toolChoice(value: unknown, body: ChatBody, hasTools: boolean): unknown 
     const c = object(value, 'tool_choice');
     const type = string(c['type'], 'tool_choice.type');
     if (type !== 'function' && type !== 'custom')
-      throw fail('tool_choice.type', `'${type}' cannot be chosen here: only function and custom tools are (hosted tools ${HOSTED}).`);
+      throw fail('tool_choice.type', `'${type}' cannot be chosen here: only function and custom tools can (built-in tools are refused).`);
     choice = { type: 'function', function: { name: string(c['name'], 'tool_choice.name') } };
   }
   // Chat completions refuse a tool choice without tools.
