@@ -46,7 +46,7 @@ const END = {
 };
 
 describe('the Responses request decoder', () => {
-  it('folds parallel function_call items (and the text before them) into one assistant message, outputs into tool messages', () => {
+  it('folds parallel function_call items (and the text before them) into one assistant message, outputs into tool messages, returned images after them', () => {
     const { body } = decode({
       input: [
         { role: 'user', content: 'Two cities' },
@@ -54,7 +54,16 @@ describe('the Responses request decoder', () => {
         { type: 'function_call', call_id: 'a', name: 'w', arguments: '{"c":"A"}' },
         { type: 'function_call', call_id: 'b', name: 'w', arguments: '{"c":"B"}' },
         { type: 'function_call_output', call_id: 'a', output: 'sun' },
-        { type: 'function_call_output', call_id: 'b', output: [{ type: 'input_text', text: 'rain' }] },
+        {
+          type: 'function_call_output',
+          call_id: 'b',
+          output: [
+            { type: 'input_text', text: 'rain' },
+            { type: 'input_image', image_url: 'https://example.com/radar.png' },
+          ],
+        },
+        { type: 'reasoning', id: 'rs_2', summary: [] },
+        { role: 'user', content: 'And?' },
       ],
     });
     expect(body.messages).toEqual([
@@ -69,6 +78,9 @@ describe('the Responses request decoder', () => {
       },
       { role: 'tool', tool_call_id: 'a', content: 'sun' },
       { role: 'tool', tool_call_id: 'b', content: 'rain' },
+      // The image a tool returned follows all the tool messages, as the user's (a tool message holds text only).
+      { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/radar.png' } }] },
+      { role: 'user', content: 'And?' },
     ]);
   });
 

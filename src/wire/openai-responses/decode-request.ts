@@ -194,10 +194,18 @@ function chatMessages(items: unknown[]): JsonObject[] {
       { id, type: 'function', function: { name, arguments: args } },
     ];
   };
+  /** Images and files tools returned: a tool message holds text only, so they follow the tool messages as the user's. */
+  let returned: JsonObject[] = [];
+  const flushReturned = () => {
+    if (returned.length > 0) messages.push({ role: 'user', content: returned });
+    returned = [];
+  };
   items.forEach((value, i) => {
     const path = `input[${i}]`;
     const item = object(value, path);
     const type = item['type'] ?? 'message';
+    const isOutput = type === 'function_call_output' || type === 'custom_tool_call_output';
+    if (!isOutput && type !== 'reasoning') flushReturned();
     if (type === 'message') {
       const message = inputMessage(item, path);
       if (message['role'] !== 'assistant') {
@@ -218,13 +226,11 @@ function chatMessages(items: unknown[]): JsonObject[] {
     } else if (type === 'custom_tool_call') {
       const input = string(item['input'], `${path}.input`);
       addCall(string(item['call_id'], `${path}.call_id`), string(item['name'], `${path}.name`), JSON.stringify({ input }));
-    } else if (type === 'function_call_output' || type === 'custom_tool_call_output') {
+    } else if (isOutput) {
       assistant = undefined;
-      messages.push({
-        role: 'tool',
-        tool_call_id: string(item['call_id'], `${path}.call_id`),
-        content: toolOutput(item['output'], `${path}.output`),
-      });
+      const { text, parts } = toolOutput(item['output'], `${path}.output`);
+      messages.push({ role: 'tool', tool_call_id: string(item['call_id'], `${path}.call_id`), content: text });
+      returned.push(...parts);
     } else if (type === 'reasoning') {
       // Reasoning is the model's own, encrypted for OpenAI's servers or summarised: no chat provider takes it back.
     } else if (type === 'item_reference') {
@@ -235,6 +241,7 @@ function chatMessages(items: unknown[]): JsonObject[] {
         `items of type '${String(type)}' cannot be sent here (message, function_call, function_call_output, custom_tool_call, custom_tool_call_output and reasoning can).`,
       );
   });
+  flushReturned();
   return messages;
 }
 
@@ -288,17 +295,17 @@ function inputPart(part: JsonObject, path: string): JsonObject {
   throw fail(`${path}.type`, `must be one of 'input_text', 'input_image', 'input_file'; got ${JSON.stringify(type)}.`);
 }
 
-/** A tool's output: a string, or input parts of which the text is kept (a tool message holds text only). */
-function toolOutput(output: unknown, path: string): string {
-  if (typeof output === 'string') return output;
-  return list(output, path)
-    .map((p, j) => {
-      const part = object(p, `${path}[${j}]`);
-      if (part['type'] !== 'input_text')
-        throw fail(`${path}[${j}].type`, 'only text can be returned by a tool here (a chat tool message holds text only).');
-      return string(part['text'], `${path}[${j}].text`);
-    })
-    .join('\n');
+/** A tool's output: a string, or input parts: their text for the tool message, their images and files apart. */
+function toolOutput(output: unknown, path: string): { text: string; parts: JsonObject[] } {
+  if (typeof output === 'string') return { text: output, parts: [] };
+  const texts: string[] = [];
+  const parts: JsonObject[] = [];
+  for (const [j, p] of list(output, path).entries()) {
+    const part = inputPart(object(p, `${path}[${j}]`), `${path}[${j}]`);
+    if (part['type'] === 'text') texts.push(String(part['text']));
+    else parts.push(part);
+  }
+  return { text: texts.join('\n'), parts };
 }
 
 /** The one string argument a freeform `custom` tool is given as a function. */
