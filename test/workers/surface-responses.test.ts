@@ -489,4 +489,89 @@ describe('POST /v1/responses with the openai SDK, answered by translation to cha
     expect(data.usage?.output_tokens).toBeGreaterThan(0);
     expect(String(data.usage?.input_tokens)).toBe(response.headers.get('x-gateway-prompt-tokens'));
   });
+
+  it('answers a request shaped as the Codex CLI sends it: dozens of tools, developer items, reasoning items, store false, encrypted reasoning asked for', async () => {
+    const { model, id } = await scenario({ content: 'Patched.' });
+    const tools = [
+      ...Array.from({ length: 40 }, (_, i) => ({
+        type: 'function',
+        name: `mcp__server__tool_${i}`,
+        description: `Tool ${i}`,
+        strict: false,
+        parameters: { type: 'object', properties: { arg: { type: 'string' } }, required: [], additionalProperties: false },
+      })),
+      {
+        type: 'function',
+        name: 'shell',
+        description: 'Runs a command',
+        strict: false,
+        parameters: { type: 'object', properties: { command: { type: 'array', items: { type: 'string' } } }, required: ['command'] },
+      },
+      {
+        type: 'custom',
+        name: 'apply_patch',
+        description: 'Edit files',
+        format: { type: 'grammar', syntax: 'lark', definition: 'start: begin_patch hunk+ end_patch' },
+      },
+    ];
+    const response = await call('/v1/responses', {
+      headers: { originator: 'codex_cli_rs', 'openai-beta': 'responses=experimental', session_id: 'sess-1', accept: 'text/event-stream' },
+      json: {
+        model,
+        instructions: 'You are Codex, a coding agent.',
+        input: [
+          { type: 'message', role: 'developer', content: [{ type: 'input_text', text: '<permissions instructions>' }] },
+          {
+            type: 'message',
+            role: 'user',
+            content: [{ type: 'input_text', text: '<environment_context>cwd=/repo</environment_context>' }],
+          },
+          { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Fix the typo in README.md' }] },
+          { type: 'reasoning', summary: [{ type: 'summary_text', text: 'Look first.' }], content: null, encrypted_content: 'gAAAA…' },
+          { type: 'function_call', name: 'shell', arguments: '{"command":["cat","README.md"]}', call_id: 'call_1' },
+          { type: 'function_call_output', call_id: 'call_1', output: 'Helo world' },
+          {
+            type: 'custom_tool_call',
+            status: 'completed',
+            call_id: 'call_2',
+            name: 'apply_patch',
+            input: '*** Begin Patch\n*** End Patch',
+          },
+          { type: 'custom_tool_call_output', call_id: 'call_2', output: 'Done!' },
+        ],
+        tools,
+        tool_choice: 'auto',
+        parallel_tool_calls: false,
+        reasoning: null,
+        store: false,
+        stream: true,
+        include: ['reasoning.encrypted_content'],
+        prompt_cache_key: 'sess-1',
+        text: { verbosity: 'low' },
+      },
+    });
+    expect(response.status).toBe(200);
+    const events = sseEvents(await response.text());
+    expect(events.at(-1)?.event).toBe('response.completed');
+    const completed = JSON.parse(events.at(-1)?.data ?? '{}') as { response: Json };
+    expect(completed.response).toMatchObject({
+      status: 'completed',
+      store: false,
+      parallel_tool_calls: false,
+      output: [{ type: 'message' }],
+    });
+    const [sent] = await upstreamBodies(id);
+    expect((sent?.['tools'] as unknown[]).length).toBe(42);
+    expect(sent?.['parallel_tool_calls']).toBe(false);
+    expect((sent?.['messages'] as Json[]).map((m) => m['role'])).toEqual([
+      'system',
+      'system',
+      'user',
+      'user',
+      'assistant',
+      'tool',
+      'assistant',
+      'tool',
+    ]);
+  });
 });
