@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { openaiClient } from './support/openai-client.ts';
 import { call, scenario, sseEvents } from './support/gateway.ts';
-import { hasProviders, meta, payloads, recording } from './support/providers.ts';
+import { hasProviders, meta, PROVIDER_ENV, payloads, recording, scenario as providerScenario } from './support/providers.ts';
 
 // OpenAI's real Responses streams (../shared/providers/openai-responses-stream-*.sse) set the standard for the
 // gateway's stream encoder: the request each was recorded with is sent to the gateway as it was, the mock
@@ -78,4 +79,56 @@ describe.skipIf(!hasProviders)("OpenAI's recorded Responses streams, reproduced 
       expect(itemIds.size).toBe(1);
       expect([...itemIds][0]).toBe(((sent[2] as Json)['item'] as Json)['id']);
     });
+});
+
+describe.skipIf(!hasProviders)("DeepSeek's recorded reasoning through /v1/responses", () => {
+  it('answers reasoning text as a reasoning item before the message, with its reasoning tokens', async () => {
+    const recorded = JSON.parse(await recording('deepseek-chat-reasoning.json')) as {
+      choices: { message: { content: string; reasoning_content: string } }[];
+    };
+    const { name } = await providerScenario({ fixture: 'deepseek-chat-reasoning.json' });
+    const answer = await openaiClient({ env: PROVIDER_ENV }).responses.create({
+      model: `deepseek/${name}`,
+      input: 'How do I cross the street?',
+    });
+    const message = recorded.choices[0]?.message;
+    expect(answer.output).toMatchObject([
+      { type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text: message?.reasoning_content }] },
+      { type: 'message', content: [{ type: 'output_text', text: message?.content }] },
+    ]);
+    expect(answer.output_text).toBe(message?.content);
+    expect(answer.usage).toMatchObject({ input_tokens: 12, output_tokens: 789, output_tokens_details: { reasoning_tokens: 415 } });
+  });
+
+  it('streams reasoning text as reasoning_text deltas in a reasoning item, then the message', async () => {
+    const frames = payloads('deepseek-chat-stream-reasoning.sse', await recording('deepseek-chat-stream-reasoning.sse'));
+    const deltas = frames.map((f) => ((f.data as { choices?: { delta?: Json }[] }).choices?.[0]?.delta ?? {}) as Json);
+    const joined = (key: string) => deltas.map((d) => (typeof d[key] === 'string' ? d[key] : '')).join('');
+    const { name } = await providerScenario({ fixture: 'deepseek-chat-stream-reasoning.sse' });
+    const stream = openaiClient({ env: PROVIDER_ENV }).responses.stream({ model: `deepseek/${name}`, input: 'Think first' });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types.filter((t, i) => t !== types[i - 1])).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.reasoning_text.delta',
+      'response.reasoning_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    const final = await stream.finalResponse();
+    expect(final.output).toMatchObject([
+      { type: 'reasoning', content: [{ type: 'reasoning_text', text: joined('reasoning_content') }] },
+      { type: 'message', content: [{ type: 'output_text', text: joined('content') }] },
+    ]);
+  });
 });

@@ -23,7 +23,7 @@ export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'faile
 export const responseId = (id: string): string => (id.startsWith('resp_') ? id : `resp_${id}`);
 
 /** The id of the output item at `index` of a response. */
-export const itemId = (prefix: 'msg' | 'fc' | 'ctc', response: string, index: number): string =>
+export const itemId = (prefix: 'msg' | 'fc' | 'ctc' | 'rs', response: string, index: number): string =>
   `${prefix}_${response.replace(/^resp_/, '')}_${index}`;
 
 /** The `response` object around its output: the request's settings, status, usage. `store` is false: nothing is kept. */
@@ -107,11 +107,22 @@ export function messageItem(id: string, content: JsonObject[], status: ResponseS
   return { type: 'message', id, status, role: 'assistant', content };
 }
 
-export const textPart = (text: string): JsonObject => ({ type: 'output_text', text, annotations: [] });
-export const refusalPart = (refusal: string): JsonObject => ({ type: 'refusal', refusal });
+/** A reasoning item: another provider's reasoning text (there is no summary, and nothing encrypted to send back). */
+export const reasoningItem = (id: string, content: JsonObject[]): JsonObject => ({ type: 'reasoning', id, summary: [], content });
+
+/** The kinds of content part: a message's text or refusal, a reasoning item's text. */
+export type PartType = 'output_text' | 'refusal' | 'reasoning_text';
+
+/** A content part as the wire shows it. */
+export function wirePart(part: { type: PartType; text: string }): JsonObject {
+  if (part.type === 'output_text') return { type: 'output_text', text: part.text, annotations: [] };
+  if (part.type === 'refusal') return { type: 'refusal', refusal: part.text };
+  return { type: 'reasoning_text', text: part.text };
+}
 
 /**
- * A chat completion as a Responses `response`: its message as a `message` item, each tool call as a
+ * A chat completion as a Responses `response`: another provider's reasoning text as a `reasoning` item, its
+ * message as a `message` item, each tool call as a
  * `function_call` (or `custom_tool_call`) item, `status` incomplete with `incomplete_details.reason`
  * `max_output_tokens` when it stopped at the limit, and the usage in Responses' names.
  * @example encodeResponse(completion, { echo, customTools: new Set(), createdAt: 0, model: 'openai/gpt-4o-mini' }, usage)
@@ -119,12 +130,15 @@ export const refusalPart = (refusal: string): JsonObject => ({ type: 'refusal', 
 export function encodeResponse(completion: ChatCompletion, context: ResponseContext, usage: CompletionUsage | undefined): JsonObject {
   const id = responseId(completion.id || crypto.randomUUID());
   const choice = completion.choices[0];
-  const message = choice?.message;
+  const message = choice?.message as (ChatCompletion.Choice['message'] & { reasoning_content?: unknown }) | undefined;
   const status = finishedStatus(choice?.finish_reason);
   const output: JsonObject[] = [];
+  const reasoning = message?.reasoning_content;
+  if (typeof reasoning === 'string' && reasoning !== '')
+    output.push(reasoningItem(itemId('rs', id, 0), [wirePart({ type: 'reasoning_text', text: reasoning })]));
   const content: JsonObject[] = [];
-  if (message?.content) content.push(textPart(message.content));
-  if (message?.refusal) content.push(refusalPart(message.refusal));
+  if (message?.content) content.push(wirePart({ type: 'output_text', text: message.content }));
+  if (message?.refusal) content.push(wirePart({ type: 'refusal', text: message.refusal }));
   if (content.length > 0)
     output.push(messageItem(itemId('msg', id, output.length), content, status === 'incomplete' ? 'incomplete' : 'completed'));
   for (const call of message?.tool_calls ?? []) {

@@ -8,21 +8,31 @@ import {
   finishedStatus,
   itemId,
   messageItem,
+  type PartType,
+  reasoningItem,
   type ResponseContext,
   type ResponseStatus,
-  refusalPart,
   responseId,
   responseObject,
-  textPart,
+  wirePart,
 } from './encode-response.ts';
 
-/** The message item being written: its content parts, the last one open. */
+/** The message (or reasoning) item being written: its content parts, the last one open. */
 interface OpenMessage {
-  readonly kind: 'message';
+  readonly kind: 'message' | 'reasoning';
   readonly index: number;
   readonly id: string;
-  readonly parts: { type: 'output_text' | 'refusal'; text: string }[];
+  readonly parts: { type: PartType; text: string }[];
 }
+
+/** Each part's delta and done events, and the field its done event carries the whole text in. */
+const PART_EVENTS: Readonly<Record<PartType, { event: string; field: string }>> = {
+  output_text: { event: 'response.output_text', field: 'text' },
+  refusal: { event: 'response.refusal', field: 'refusal' },
+  reasoning_text: { event: 'response.reasoning_text', field: 'text' },
+};
+/** Output text events carry (empty) logprobs, as OpenAI's do. */
+const logprobs = (type: PartType) => (type === 'output_text' ? { logprobs: [] } : {});
 
 /** The tool call being written. */
 interface OpenCall {
@@ -38,8 +48,9 @@ const failureCode = (error: GatewayError): string => (error.status === 429 ? 'ra
 
 /**
  * The Responses event sequence over the pipeline's chunks: `response.created` and `response.in_progress`, then
- * per output item `response.output_item.added`, its content (`content_part.added`, `output_text.delta`/`.done`,
- * `content_part.done`; or `function_call_arguments.delta`/`.done`; or `custom_tool_call_input.delta`/`.done`) and
+ * per output item `response.output_item.added`, its content (`content_part.added`, `output_text.delta`/`.done` (or
+ * `refusal.*`, or `reasoning_text.*` in a reasoning item), `content_part.done`; or `function_call_arguments.delta`/`.done`;
+ * or `custom_tool_call_input.delta`/`.done`) and
  * `response.output_item.done`, then `response.completed` (or `response.incomplete`) with the whole response and
  * its usage. A failure after the start is an `error` event, then `response.failed`. One encoder per stream.
  * @example sseBody(events, { encoder: responsesSse(context), … })
@@ -75,19 +86,22 @@ export function responsesSse(context: ResponseContext): SseEncoder {
     const part = message.parts.at(-1);
     if (!part) return '';
     const at = { item_id: message.id, output_index: message.index, content_index: message.parts.length - 1 };
-    const done =
-      part.type === 'output_text'
-        ? event('response.output_text.done', { ...at, text: part.text, logprobs: [] })
-        : event('response.refusal.done', { ...at, refusal: part.text });
-    return done + event('response.content_part.done', { ...at, part: wirePart(part) });
+    const { event: name, field } = PART_EVENTS[part.type];
+    return (
+      event(`${name}.done`, { ...at, [field]: part.text, ...logprobs(part.type) }) +
+      event('response.content_part.done', { ...at, part: wirePart(part) })
+    );
   };
 
   const close = (status: ResponseStatus): string => {
     const item = open;
     if (!item) return '';
     open = undefined;
-    if (item.kind === 'message') {
-      const done = messageItem(item.id, item.parts.map(wirePart), status === 'incomplete' ? 'incomplete' : 'completed');
+    if (item.kind !== 'call') {
+      const done =
+        item.kind === 'reasoning'
+          ? reasoningItem(item.id, item.parts.map(wirePart))
+          : messageItem(item.id, item.parts.map(wirePart), status === 'incomplete' ? 'incomplete' : 'completed');
       output[item.index] = done;
       return closePart(item) + event('response.output_item.done', { output_index: item.index, item: done });
     }
@@ -102,38 +116,38 @@ export function responsesSse(context: ResponseContext): SseEncoder {
     return args + event('response.output_item.done', { output_index: item.index, item: done });
   };
 
-  /** Text or refusal into the open message (opening it, or a new part of it, as needed). */
-  const write = (type: 'output_text' | 'refusal', delta: string): string => {
+  /** An item of content parts as it stands. */
+  const contentItem = (item: OpenMessage, status: ResponseStatus): JsonObject =>
+    item.kind === 'reasoning' ? reasoningItem(item.id, item.parts.map(wirePart)) : messageItem(item.id, item.parts.map(wirePart), status);
+
+  /** Text, a refusal or reasoning text into the open item of its kind (opening it, or a new part of it, as needed). */
+  const write = (type: PartType, delta: string): string => {
     let out = '';
-    if (open?.kind !== 'message') {
+    const kind = type === 'reasoning_text' ? 'reasoning' : 'message';
+    if (open?.kind !== kind) {
       out += close('completed');
       const index = output.length;
-      const message: OpenMessage = { kind: 'message', index, id: itemId('msg', id, index), parts: [] };
-      output.push(messageItem(message.id, [], 'in_progress'));
-      open = message;
-      out += event('response.output_item.added', { output_index: index, item: messageItem(message.id, [], 'in_progress') });
+      const item: OpenMessage = { kind, index, id: itemId(kind === 'reasoning' ? 'rs' : 'msg', id, index), parts: [] };
+      output.push(contentItem(item, 'in_progress'));
+      open = item;
+      out += event('response.output_item.added', { output_index: index, item: contentItem(item, 'in_progress') });
     }
-    const message = open as OpenMessage;
-    if (message.parts.at(-1)?.type !== type) {
-      out += closePart(message);
-      message.parts.push({ type, text: '' });
+    const item = open as OpenMessage;
+    if (item.parts.at(-1)?.type !== type) {
+      out += closePart(item);
+      item.parts.push({ type, text: '' });
       out += event('response.content_part.added', {
-        item_id: message.id,
-        output_index: message.index,
-        content_index: message.parts.length - 1,
+        item_id: item.id,
+        output_index: item.index,
+        content_index: item.parts.length - 1,
         part: wirePart({ type, text: '' }),
       });
     }
-    const part = message.parts.at(-1) as OpenMessage['parts'][number];
+    const part = item.parts.at(-1) as OpenMessage['parts'][number];
     part.text += delta;
-    output[message.index] = messageItem(message.id, message.parts.map(wirePart), 'in_progress');
-    const at = { item_id: message.id, output_index: message.index, content_index: message.parts.length - 1 };
-    return (
-      out +
-      (type === 'output_text'
-        ? event('response.output_text.delta', { ...at, delta, logprobs: [] })
-        : event('response.refusal.delta', { ...at, delta }))
-    );
+    output[item.index] = contentItem(item, 'in_progress');
+    const at = { item_id: item.id, output_index: item.index, content_index: item.parts.length - 1 };
+    return out + event(`${PART_EVENTS[type].event}.delta`, { ...at, delta, ...logprobs(type) });
   };
 
   /** A tool call's fragment: the first opens its item, the rest stream its arguments. */
@@ -170,7 +184,9 @@ export function responsesSse(context: ResponseContext): SseEncoder {
       let out = start(chunk);
       for (const choice of chunk.choices) {
         if (choice.index !== 0) continue;
-        const d = choice.delta;
+        const d = choice.delta as typeof choice.delta & { reasoning_content?: unknown };
+        // Another provider's reasoning text, as a reasoning item's reasoning_text (OpenAI's own is encrypted, never text).
+        if (typeof d.reasoning_content === 'string' && d.reasoning_content !== '') out += write('reasoning_text', d.reasoning_content);
         if (d.content) out += write('output_text', d.content);
         if (d.refusal) out += write('refusal', d.refusal);
         for (const call of d.tool_calls ?? []) out += toolCall(call);
@@ -198,7 +214,3 @@ export function responsesSse(context: ResponseContext): SseEncoder {
     },
   };
 }
-
-/** A content part as the wire shows it. */
-const wirePart = (part: { type: 'output_text' | 'refusal'; text: string }): JsonObject =>
-  part.type === 'output_text' ? textPart(part.text) : refusalPart(part.text);
