@@ -47,12 +47,12 @@ interface OpenCall {
 const failureCode = (error: GatewayError): string => (error.status === 429 ? 'rate_limit_exceeded' : 'server_error');
 
 /**
- * The Responses event sequence over the pipeline's chunks: `response.created` and `response.in_progress`, then
- * per output item `response.output_item.added`, its content (`content_part.added`, `output_text.delta`/`.done` (or
- * `refusal.*`, or `reasoning_text.*` in a reasoning item), `content_part.done`; or `function_call_arguments.delta`/`.done`;
- * or `custom_tool_call_input.delta`/`.done`) and
- * `response.output_item.done`, then `response.completed` (or `response.incomplete`) with the whole response and
- * its usage. A failure after the start is an `error` event, then `response.failed`. One encoder per stream.
+ * The Responses event sequence over the pipeline's chunks: `response.created` and `response.in_progress`; then per
+ * output item `response.output_item.added`, its content and `response.output_item.done`; then `response.completed`
+ * (or `response.incomplete`) with the whole response and its usage. Content is `content_part.added`, the part's
+ * deltas and done (`output_text`, `refusal`, or `reasoning_text` in a reasoning item), `content_part.done`; or
+ * `function_call_arguments.delta`/`.done`; or `custom_tool_call_input.delta`/`.done`. A failure after the start is
+ * an `error` event, then `response.failed`. One encoder per stream.
  * @example sseBody(events, { encoder: responsesSse(context), … })
  */
 export function responsesSse(context: ResponseContext): SseEncoder {
@@ -98,10 +98,7 @@ export function responsesSse(context: ResponseContext): SseEncoder {
     if (!item) return '';
     open = undefined;
     if (item.kind !== 'call') {
-      const done =
-        item.kind === 'reasoning'
-          ? reasoningItem(item.id, item.parts.map(wirePart))
-          : messageItem(item.id, item.parts.map(wirePart), status === 'incomplete' ? 'incomplete' : 'completed');
+      const done = contentItem(item, status === 'incomplete' ? 'incomplete' : 'completed');
       output[item.index] = done;
       return closePart(item) + event('response.output_item.done', { output_index: item.index, item: done });
     }
