@@ -23,6 +23,7 @@ import { chatCompletions } from './routes/chat-completions.ts';
 import { embeddings } from './routes/embeddings.ts';
 import { extract } from './routes/extract.ts';
 import { messages, messagesCountTokens } from './routes/messages.ts';
+import { responses } from './routes/responses.ts';
 import { health } from './routes/health.ts';
 import { model, models } from './routes/models.ts';
 import { stream } from './routes/stream.ts';
@@ -49,6 +50,8 @@ const ROUTES: readonly RouteRow<Handler>[] = [
     keyHeader: 'x-api-key',
     errorBody: messagesErrorBody,
   },
+  // OpenAI's Responses API (the Codex CLI, the Agents SDK, @ai-sdk/openai): OpenAI's key header and error shape.
+  { path: '/v1/responses', auth: 'key', methods: { POST: responses } },
   { path: '/chat', auth: 'key', methods: { POST: chat } },
   // EventSource cannot send headers, so GET /stream alone accepts `?access_token=`.
   { path: '/stream', auth: 'key', methods: { GET: stream, POST: stream }, queryTokenMethod: 'GET' },

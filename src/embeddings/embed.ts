@@ -47,7 +47,7 @@ async function reserveInput(rc: RequestContext, target: Target, request: Embeddi
   const none = { headers: {}, settle: (_: Outcome) => {} };
   if (!rc.env.LIMITS || caller.keyHash === null || !hasLimits(caller, config.limits)) return none;
   const deps = limitsDepsFor(rc.env, config.limits);
-  const { tokens } = inputTokens(target.id, request.inputs);
+  const { tokens } = await inputTokens(target.id, request.inputs);
   const usd = costOf(target.id, { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens }, config.tokens.prices)?.usd ?? 0;
   const reservation = await reserveCall(deps, caller, rc.requestId, { tokens, usd });
   if (!reservation) return none;
@@ -85,9 +85,9 @@ async function askUpstream(rc: RequestContext, target: Target, request: Embeddin
 }
 
 /** The upstream's usage; where it reported none, the gateway's count of the input, marked estimated when it is one. */
-function usageOf(answer: EmbeddingsAnswer, target: Target, request: EmbeddingsRequest): Usage {
+async function usageOf(answer: EmbeddingsAnswer, target: Target, request: EmbeddingsRequest): Promise<Usage> {
   if (answer.usage) return { prompt_tokens: answer.usage.prompt_tokens, completion_tokens: 0, total_tokens: answer.usage.total_tokens };
-  const { tokens, estimated } = inputTokens(target.id, request.inputs);
+  const { tokens, estimated } = await inputTokens(target.id, request.inputs);
   return { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens, ...(estimated ? { estimated } : {}) };
 }
 
@@ -125,7 +125,7 @@ export async function embed(rc: RequestContext, request: EmbeddingsRequest): Pro
       }
     }
     const answer = await askUpstream(rc, target, request, attempts);
-    const usage = usageOf(answer, target, request);
+    const usage = await usageOf(answer, target, request);
     const whole: EmbeddingsAnswer = { ...answer, usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.total_tokens } };
     const outcome = ended({ status: 'ok', usage, cost: costOf(target.id, usage, rc.config.tokens.prices) });
     store?.write(whole);

@@ -68,7 +68,7 @@ function load(name: EncodingName): Promise<PieceEncoder> {
 
 // OpenAI's model families by encoding (tiktoken's model table): cl100k for gpt-4 and gpt-3.5, o200k after.
 const O200K_MODELS = /^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|chatgpt-4o|o1|o3|o4)(?![a-z])/;
-const CL100K_MODELS = /^gpt-(4|3\.5)(-|$)/;
+const CL100K_MODELS = /^(gpt-(4|3\.5)(-|$)|text-embedding-)/;
 
 /** The model's name without the gateway's `provider/` prefix (an OpenRouter model keeps its own vendor prefix). */
 export function bareModel(model: string): string {

@@ -164,11 +164,15 @@ describe('the Vercel AI SDK (OpenAI-compatible provider) against the running gat
     expect(usage.totalTokens).toBeGreaterThan(0);
   });
 
-  it("answers @ai-sdk/openai's default Responses API model with a 404 that says to use openai.chat", async () => {
+  it("works with @ai-sdk/openai's default Responses API model too (openai(model), served by /v1/responses since issue 21)", async () => {
     const openai = createOpenAI({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY });
-    const error = await generateText({ model: openai('openai/gpt-4o-mini'), prompt: 'x', maxRetries: 0 }).catch((e: unknown) => e);
-    expect(APICallError.isInstance(error)).toBe(true);
-    expect((error as APICallError).statusCode).toBe(404);
-    expect((error as APICallError).message).toContain('openai.chat(model)');
+    const { text, usage, response } = await generateText({
+      model: openai('openai/gpt-4o-mini'),
+      prompt: 'Hello via Responses',
+      maxRetries: 0,
+    });
+    expect(text).toBe('Hello from the mock upstream. You said: Hello via Responses');
+    expect(usage.totalTokens).toBeGreaterThan(0);
+    expect(response.headers?.['x-gateway-model']).toBe('openai/gpt-4o-mini');
   });
 });

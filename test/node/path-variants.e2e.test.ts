@@ -48,6 +48,8 @@ const ROUTES: readonly Route[] = [
   // Anthropic's Messages API (issue 21): its key may also come as x-api-key, which these requests do not send either.
   { path: '/v1/messages', methods: ['POST'], body: (model) => ({ model, max_tokens: 5, messages }) },
   { path: '/v1/messages/count_tokens', methods: ['POST'], body: (model) => ({ model, messages }) },
+  // OpenAI's Responses API (issue 21).
+  { path: '/v1/responses', methods: ['POST'], body: (model) => ({ model, input: 'hi' }) },
   // Coming with this wave; a 404 is fine until they are served.
   { path: '/v1/tokens/count', methods: ['POST'], body: (model) => ({ model, messages }) },
   { path: '/v1/usage', methods: ['GET'], body: (model) => ({ model }) },
@@ -195,7 +197,9 @@ describe('path variants of protected routes, without a key, against the producti
   });
 
   it('counts upstream calls for every kind of route body (the zero counts below mean something)', async () => {
-    for (const route of ROUTES.filter((r) => ['/v1/chat/completions', '/chat', '/stream', '/extract', '/v1/messages'].includes(r.path))) {
+    for (const route of ROUTES.filter((r) =>
+      ['/v1/chat/completions', '/chat', '/stream', '/extract', '/v1/messages', '/v1/responses'].includes(r.path),
+    )) {
       const { model, id } = await scenario();
       const response = await raw(
         gateway.url,

@@ -34,6 +34,10 @@ const ROUTES: readonly Route[] = [
     send: (key, headers, model) => call('/v1/chat/completions', { key, headers, json: { model, messages } }),
   },
   { name: 'POST /v1/embeddings', send: (key, headers, model) => call('/v1/embeddings', { key, headers, json: { model, input: 'hi' } }) },
+  {
+    name: 'POST /v1/responses',
+    send: (key, headers, model) => call('/v1/responses', { key, headers, json: { model, input: 'hi' } }),
+  },
   { name: 'POST /chat', send: (key, headers, model) => call('/chat', { key, headers, json: { model, prompt: 'hi' } }) },
   { name: 'POST /stream', send: (key, headers, model) => call('/stream', { key, headers, json: { model, prompt: 'hi' } }) },
   {

@@ -22,12 +22,16 @@ describe('unknownRouteMessage', () => {
     expect(text).toContain('"messages"');
   });
 
-  it('tells Responses API clients to use openai.chat(model)', () => {
-    for (const path of ['/v1/responses', '/v1/responses/resp_123']) {
-      const text = unknownRouteMessage('POST', path);
-      expect(text).toContain(`Unknown route POST ${path}`);
+  it('names the one Responses API route it serves (since issue 21) and says no responses are kept', () => {
+    for (const [method, path] of [
+      ['GET', '/v1/responses/resp_123'],
+      ['POST', '/v1/responses/resp_123/cancel'],
+    ] as const) {
+      const text = unknownRouteMessage(method, path);
+      expect(text).toContain(`Unknown route ${method} ${path}`);
       expect(text).toContain("OpenAI's Responses API");
-      expect(text).toContain('openai.chat(model)');
+      expect(text).toContain('serves POST /v1/responses');
+      expect(text).toContain('keeps no responses');
     }
   });
 
@@ -57,7 +61,7 @@ describe('unknownRouteMessage', () => {
       ['POST', '/v1/embeddings/batch'],
       ['POST', '/v1/messages/batches'],
       ['POST', '/v1/completions'],
-      ['POST', '/v1/responses'],
+      ['GET', '/v1/responses/resp_1'],
       ['GET', '/v1/models/x'],
       ['POST', '/v1/x'],
     ].map(([m, p]) => unknownRouteMessage(m ?? '', p ?? '').replace(/^Unknown route \S+ \S+?[:.]/, ''));
@@ -75,7 +79,7 @@ describe('a 404 through the gateway', () => {
     ['POST', '/v1/embeddings/batch', 'served at exactly POST /v1/embeddings'],
     ['POST', '/v1/messages/batches', "Anthropic's Messages API"],
     ['POST', '/v1/completions', 'legacy Completions API'],
-    ['POST', '/v1/responses', 'openai.chat(model)'],
+    ['GET', '/v1/responses/resp_123', 'serves POST /v1/responses'],
     ['GET', '/v1/models/a/b/c', 'GET /v1/models lists'],
   ])('%s %s says what was asked and what is served', async (method, path, text) => {
     const response = await call(path, { method, ...(method === 'POST' ? { json: {} } : {}) });
