@@ -1,8 +1,9 @@
 // POST …/chat/completions: parse, record the attempt, check the key, then let
 // the directive for this attempt decide the answer.
-import { checkAuth } from './auth.ts';
+import { checkAuth, findKey } from './auth.ts';
 import { readChatRequest } from './chat-request.ts';
 import { directiveForAttempt, parseDirective } from './directive.ts';
+import { echoKey } from './echo-key.ts';
 import { badJsonError, invalidKeyError, openAIError } from './errors.ts';
 import type { Exchange } from './exchange.ts';
 import { flatHeaders, readBody, sendJson } from './http.ts';
@@ -60,7 +61,7 @@ export async function handleChat(ex: Exchange, pathname: string, state: MockStat
     );
   }
 
-  const effective = directiveForAttempt(directive, attempt);
+  const effective = echoKey(directiveForAttempt(directive, attempt), findKey(req.headers));
   const request = readChatRequest(obj, pathname);
   ex.model = request.model;
   ex.directive = effective;
