@@ -1,48 +1,48 @@
 import { ITERATION_DONE } from '../core/iteration.ts';
-import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
-import { scrubText } from '../core/scrub.ts';
-import type { GatewayEvent, Stage } from './types.ts';
+import { isJsonObject, type ChatCompletionChunk, type JsonObject } from '../core/types.ts';
+import { SecretPrefixes, scrubError, scrubJson, scrubText } from '../core/scrub.ts';
+import type { GatewayEvent, Outcome, Stage } from './types.ts';
 
 /**
- * Model output never carries a configured secret to the client: a model may repeat a key it was shown.
- * Whole answers, tool steps and every streamed piece are scrubbed as they are. A secret split across two
- * stream chunks can only come from a model that was shown it, so when the request itself contains a secret,
- * each choice also holds back a tail that could be the start of one (usually nothing); the held tail goes out
- * with the next chunk, the choice's finish chunk, or the last chunk.
+ * Nothing an upstream sends reaches the client with a configured secret in it, whoever put it there: a model
+ * repeating what it was shown, or an upstream echoing the provider key the gateway authorised with (a custom
+ * provider, a compromised endpoint). Every string of every event is scrubbed, whatever field carries it, and
+ * so is the outcome (the stream's end frames read it). Stream text a client joins across chunks is also held
+ * back where a chunk's tail could be the start of a secret (rare: usually nothing is held); the held tail goes
+ * out with the next chunk of the same field, the choice's finish chunk, or one last chunk.
  */
 export function scrubStage(secrets: readonly string[]): Stage {
-  const hold = Math.max(0, ...secrets.map((s) => s.length)) - 1;
+  if (secrets.length === 0) return (next) => next;
+  const prefixes = new SecretPrefixes(secrets);
   return (next) => (request) => {
-    if (secrets.length === 0) return next(request);
     const call = next(request);
-    // Only a stream needs to know whether the request showed the model a secret: a whole answer is scrubbed as it is.
-    const holdFor = () => {
-      const shown = JSON.stringify(request.body);
-      return secrets.some((secret) => shown.includes(secret)) ? hold : 0;
+    return {
+      answer: call.answer.then((answer) => ({ ...answer, events: scrubbed(answer.events, secrets, prefixes) })),
+      outcome: call.outcome.then((outcome) => scrubOutcome(outcome, secrets)),
     };
-    return { ...call, answer: call.answer.then((answer) => ({ ...answer, events: scrubbed(answer.events, secrets, holdFor) })) };
   };
 }
 
-/** The length of the longest tail of `text` that is the beginning of some secret (0 when none is). */
-function secretPrefixAtEnd(text: string, secrets: readonly string[], hold: number): number {
-  for (let k = Math.min(hold, text.length); k > 0; k--) {
-    const tail = text.slice(text.length - k);
-    for (const secret of secrets) if (secret.startsWith(tail)) return k;
-  }
-  return 0;
+function scrubOutcome(outcome: Outcome, secrets: readonly string[]): Outcome {
+  const completion = scrubJson(outcome.completion, secrets);
+  const error = outcome.error && scrubError(outcome.error, secrets);
+  return completion === outcome.completion && error === outcome.error ? outcome : { ...outcome, completion, error };
 }
 
-function scrubCompletion(completion: ChatCompletion, secrets: readonly string[]): ChatCompletion {
-  for (const choice of completion.choices) {
-    const m = choice.message;
-    if (m.content) m.content = scrubText(m.content, secrets);
-    if (m.refusal) m.refusal = scrubText(m.refusal, secrets);
-    for (const call of m.tool_calls ?? [])
-      if (call.type === 'function') call.function.arguments = scrubText(call.function.arguments, secrets);
-  }
-  return completion;
+/** A step into a delta: a field name, or the element of a list that carries this `index` (a tool call). */
+type Step = string | { readonly index: number };
+
+/** Delta fields a client replaces rather than joins across chunks: never text to hold back. */
+const IDENTIFIERS: ReadonlySet<string> = new Set(['role', 'id', 'type', 'name']);
+
+/** Text that is still held back, for one choice and one field of its delta. */
+interface Held {
+  readonly choice: number;
+  readonly path: readonly Step[];
+  readonly text: string;
 }
+
+const slot = (choice: number, path: readonly Step[]) => JSON.stringify([choice, path]);
 
 /**
  * The events with every configured secret scrubbed out, and the held-back tails sent as one last chunk. A plain
@@ -51,65 +51,70 @@ function scrubCompletion(completion: ChatCompletion, secrets: readonly string[])
 function scrubbed(
   source: AsyncIterable<GatewayEvent>,
   secrets: readonly string[],
-  holdFor: () => number,
+  prefixes: SecretPrefixes,
 ): AsyncIterableIterator<GatewayEvent> {
   const iterator = source[Symbol.asyncIterator]();
-  const pending = new Map<number, string>();
-  let hold: number | undefined;
+  const held = new Map<string, Held>();
   let last: ChatCompletionChunk | undefined;
   let ended = false;
 
-  const scrubChunks = (chunks: readonly ChatCompletionChunk[], holdLength: number): void => {
-    for (const chunk of chunks) {
-      last = chunk;
-      for (const choice of chunk.choices) {
-        const delta = choice.delta;
-        for (const call of delta.tool_calls ?? [])
-          if (call.function?.arguments) call.function.arguments = scrubText(call.function.arguments, secrets);
-        if (typeof delta.refusal === 'string') delta.refusal = scrubText(delta.refusal, secrets);
-        const held = pending.get(choice.index) ?? '';
-        if (typeof delta.content !== 'string' && !choice.finish_reason) continue;
-        const text = scrubText(held + (delta.content ?? ''), secrets);
-        if (choice.finish_reason) {
-          pending.delete(choice.index);
-          if (text !== '' || typeof delta.content === 'string') delta.content = text;
-          continue;
-        }
-        const cut = text.length - secretPrefixAtEnd(text, secrets, holdLength);
-        delta.content = text.slice(0, cut);
-        pending.set(choice.index, text.slice(cut));
+  /** One text field of a delta, joined to what was held for it, with the tail that could begin a secret held back. */
+  const holdText = (choice: number, path: readonly Step[], text: string, finishing: boolean): string => {
+    let whole = text;
+    if (held.size > 0) {
+      const key = slot(choice, path);
+      const before = held.get(key);
+      if (before) {
+        held.delete(key);
+        whole = scrubText(before.text + text, secrets);
       }
     }
+    const keep = finishing ? 0 : prefixes.tailLength(whole);
+    if (keep === 0) return whole;
+    held.set(slot(choice, path), { choice, path, text: whole.slice(whole.length - keep) });
+    return whole.slice(0, whole.length - keep);
+  };
+
+  /** A choice's delta with its text fields held back; on the finish chunk, with everything still held for the choice. */
+  const holdDelta = (choice: number, delta: JsonObject, finishing: boolean): JsonObject => {
+    let out = mapTexts(delta, [], (path, text) => holdText(choice, path, text, finishing));
+    if (finishing)
+      for (const [key, h] of held)
+        if (h.choice === choice) {
+          held.delete(key);
+          out = withText(out, h.path, h.text);
+        }
+    return out;
+  };
+
+  const scrubChunk = (raw: ChatCompletionChunk): ChatCompletionChunk => {
+    const chunk = scrubJson(raw, secrets);
+    let choices: ChatCompletionChunk.Choice[] | undefined;
+    chunk.choices.forEach((choice, i) => {
+      const delta = holdDelta(choice.index, choice.delta as JsonObject, Boolean(choice.finish_reason));
+      if (delta !== choice.delta) {
+        choices ??= [...chunk.choices];
+        choices[i] = { ...choice, delta };
+      }
+    });
+    last = choices ? { ...chunk, choices } : chunk;
+    return last;
   };
 
   const scrubEvent = (event: GatewayEvent): GatewayEvent => {
-    switch (event.type) {
-      case 'completion':
-        return { type: 'completion', completion: scrubCompletion(event.completion, secrets) };
-      case 'tool_call':
-        return { ...event, arguments: scrubText(event.arguments, secrets) };
-      case 'tool_result':
-        return {
-          ...event,
-          ...(event.result !== undefined ? { result: scrubText(event.result, secrets) } : {}),
-          ...(event.error !== undefined ? { error: scrubText(event.error, secrets) } : {}),
-        };
-      case 'chunks':
-        hold ??= holdFor();
-        scrubChunks(event.chunks, hold);
-        return event;
-      default:
-        return event;
-    }
+    if (event.type !== 'chunks') return scrubJson(event, secrets);
+    const chunks = event.chunks.map(scrubChunk);
+    return chunks.every((c, i) => c === event.chunks[i]) ? event : { type: 'chunks', chunks };
   };
 
   /** What is still held back when the source ends, as one more chunk; undefined when nothing is. */
   const tail = (): GatewayEvent | undefined => {
-    if (pending.size === 0 || !last) return undefined;
-    const choices = [...pending]
-      .filter(([, text]) => text !== '')
-      .map(([index, text]) => ({ index, delta: { content: scrubText(text, secrets) }, finish_reason: null, logprobs: null }));
-    return choices.length > 0 ? { type: 'chunks', chunks: [{ ...last, choices, usage: null } as ChatCompletionChunk] } : undefined;
+    if (held.size === 0 || !last) return undefined;
+    const deltas = new Map<number, JsonObject>();
+    for (const h of held.values()) deltas.set(h.choice, withText(deltas.get(h.choice) ?? {}, h.path, h.text));
+    held.clear();
+    const choices = [...deltas].map(([index, delta]) => ({ index, delta, finish_reason: null, logprobs: null }));
+    return { type: 'chunks', chunks: [{ ...last, choices, usage: null } as ChatCompletionChunk] };
   };
 
   const step = (result: IteratorResult<GatewayEvent>): IteratorResult<GatewayEvent> => {
@@ -129,4 +134,56 @@ function scrubbed(
       return Promise.resolve(iterator.return?.()).then(() => ITERATION_DONE);
     },
   };
+}
+
+/**
+ * `object` with `map` applied to each text field (a string not named like an identifier), through nested objects
+ * and lists of indexed elements; copy on write, so the same object comes back when nothing changed.
+ */
+function mapTexts(object: JsonObject, path: readonly Step[], map: (path: readonly Step[], text: string) => string): JsonObject {
+  let out: JsonObject | undefined;
+  for (const key in object) {
+    const value = object[key];
+    let next = value;
+    if (typeof value === 'string') next = IDENTIFIERS.has(key) ? value : map([...path, key], value);
+    else if (Array.isArray(value)) next = mapIndexed(value, [...path, key], map);
+    else if (isJsonObject(value)) next = mapTexts(value, [...path, key], map);
+    if (next !== value) {
+      out ??= { ...object };
+      out[key] = next;
+    }
+  }
+  return out ?? object;
+}
+
+/** The elements of a list that carry a numeric `index` (tool calls), each mapped as above. */
+function mapIndexed(list: unknown[], path: readonly Step[], map: (path: readonly Step[], text: string) => string): unknown[] {
+  let out: unknown[] | undefined;
+  list.forEach((element, i) => {
+    if (!isJsonObject(element) || typeof element['index'] !== 'number') return;
+    const next = mapTexts(element, [...path, { index: element['index'] }], map);
+    if (next !== element) {
+      out ??= [...list];
+      out[i] = next;
+    }
+  });
+  return out ?? list;
+}
+
+/** A copy of `object` with `text` put before the string at `path`, creating what is missing on the way (a tool call by its index). */
+function withText(object: JsonObject, path: readonly Step[], text: string): JsonObject {
+  const [key, ...rest] = path;
+  if (typeof key !== 'string') return object;
+  const current = object[key];
+  if (rest.length === 0) return { ...object, [key]: text + (typeof current === 'string' ? current : '') };
+  const [element, ...inner] = rest;
+  if (typeof element === 'string') return { ...object, [key]: withText(isJsonObject(current) ? current : {}, rest, text) };
+  if (element === undefined) return object;
+  const list = Array.isArray(current) ? [...current] : [];
+  const at = list.findIndex((e) => isJsonObject(e) && e['index'] === element.index);
+  const found: unknown = list[at];
+  const updated = withText(isJsonObject(found) ? found : { index: element.index }, inner, text);
+  if (at === -1) list.push(updated);
+  else list[at] = updated;
+  return { ...object, [key]: list };
 }
