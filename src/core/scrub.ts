@@ -4,7 +4,8 @@ import { GatewayError } from '../errors.ts';
 /** Replaces every configured secret's exact value in a text that is about to leave the gateway (a response, a log line). */
 export function scrubText(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+  // The length check first: most strings (field names, words) are shorter than any secret, and it costs far less than `includes`.
+  for (const secret of secrets) if (out.length >= secret.length && out.includes(secret)) out = out.split(secret).join('[redacted]');
   return out;
 }
 
@@ -15,32 +16,39 @@ export function scrubText(text: string, secrets: readonly string[]): string {
  * @example scrubJson({ id: 'sk-1234567', n: 1 }, ['sk-1234567']) // { id: '[redacted]', n: 1 }
  */
 export function scrubJson<T>(value: T, secrets: readonly string[]): T {
-  if (typeof value === 'string') return scrubText(value, secrets) as T;
+  let shortest = Number.POSITIVE_INFINITY;
+  for (const secret of secrets) shortest = Math.min(shortest, secret.length);
+  return shortest === Number.POSITIVE_INFINITY ? value : (scrubValue(value, secrets, shortest) as T);
+}
+
+/** scrubJson's walk; a string shorter than the `shortest` secret (most names and words) is passed over at the cost of one comparison. */
+function scrubValue(value: unknown, secrets: readonly string[], shortest: number): unknown {
+  if (typeof value === 'string') return value.length < shortest ? value : scrubText(value, secrets);
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const clean = scrubJson(item, secrets);
+      const clean = scrubValue(item, secrets, shortest);
       if (clean !== item) {
         out ??= [...value];
         out[i] = clean;
       }
     }
-    return (out ?? value) as T;
+    return out ?? value;
   }
   let out: Record<string, unknown> | undefined;
   for (const key in value) {
-    const item: unknown = value[key];
-    const clean = scrubJson(item, secrets);
-    const cleanKey = scrubText(key, secrets);
+    const item: unknown = (value as Record<string, unknown>)[key];
+    const clean = scrubValue(item, secrets, shortest);
+    const cleanKey = key.length < shortest ? key : scrubText(key, secrets);
     if (clean === item && cleanKey === key) continue;
     // Null prototype: an upstream's `__proto__` key stays a plain key.
     out ??= Object.assign(Object.create(null) as Record<string, unknown>, value);
     if (cleanKey !== key) delete out[key];
     out[cleanKey] = clean;
   }
-  return (out ?? value) as T;
+  return out ?? value;
 }
 
 /** The same error with every secret removed from each field a client sees: message, type, param, code and headers. */

@@ -42,7 +42,9 @@ interface Held {
   readonly text: string;
 }
 
-const slot = (choice: number, path: readonly Step[]) => JSON.stringify([choice, path]);
+/** The key of a held text: its choice and path, e.g. `0/content`, `0/tool_calls/#1/function/arguments`. */
+const slot = (choice: number, path: readonly Step[]) =>
+  `${choice}/${path.map((s) => (typeof s === 'string' ? s : `#${s.index}`)).join('/')}`;
 
 /**
  * The events with every configured secret scrubbed out, and the held-back tails sent as one last chunk. A plain
@@ -58,11 +60,17 @@ function scrubbed(
   let last: ChatCompletionChunk | undefined;
   let ended = false;
 
-  /** One text field of a delta, joined to what was held for it, with the tail that could begin a secret held back. */
-  const holdText = (choice: number, path: readonly Step[], text: string, finishing: boolean): string => {
+  // The choice whose delta holdText is working on: one callback for every delta, not a closure made per chunk.
+  let choice = 0;
+  let finishing = false;
+  /**
+   * One text field (`parent` then `field`) of a choice's delta, joined to what was held for it, with the tail that
+   * could begin a secret held back. Its path is only built when something is or was held (rare).
+   */
+  const holdText: TextMap = (parent, field, text) => {
     let whole = text;
     if (held.size > 0) {
-      const key = slot(choice, path);
+      const key = slot(choice, [...parent, field]);
       const before = held.get(key);
       if (before) {
         held.delete(key);
@@ -71,47 +79,57 @@ function scrubbed(
     }
     const keep = finishing ? 0 : prefixes.tailLength(whole);
     if (keep === 0) return whole;
+    const path = [...parent, field];
     held.set(slot(choice, path), { choice, path, text: whole.slice(whole.length - keep) });
     return whole.slice(0, whole.length - keep);
   };
 
-  /** A choice's delta with its text fields held back; on the finish chunk, with everything still held for the choice. */
-  const holdDelta = (choice: number, delta: JsonObject, finishing: boolean): JsonObject => {
-    let out = mapTexts(delta, [], (path, text) => holdText(choice, path, text, finishing));
+  /** Holds back a choice's delta's text fields; on its finish chunk, sends everything still held for the choice. */
+  const holdDelta = (index: number, delta: JsonObject, finish: boolean): void => {
+    choice = index;
+    finishing = finish;
+    holdTexts(delta, [], holdText);
     if (finishing)
       for (const [key, h] of held)
         if (h.choice === choice) {
           held.delete(key);
-          out = withText(out, h.path, h.text);
+          putText(delta, h.path, h.text);
         }
-    return out;
   };
 
+  /**
+   * A chunk with every secret scrubbed (a copy when one was found) and its text held back in place: a stream's
+   * chunks are its own (single flight shares only whole answers), and copying them would cost more than the rest.
+   */
   const scrubChunk = (raw: ChatCompletionChunk): ChatCompletionChunk => {
     const chunk = scrubJson(raw, secrets);
-    let choices: ChatCompletionChunk.Choice[] | undefined;
-    chunk.choices.forEach((choice, i) => {
-      const delta = holdDelta(choice.index, choice.delta as JsonObject, Boolean(choice.finish_reason));
-      if (delta !== choice.delta) {
-        choices ??= [...chunk.choices];
-        choices[i] = { ...choice, delta };
-      }
-    });
-    last = choices ? { ...chunk, choices } : chunk;
-    return last;
+    for (const at of chunk.choices) holdDelta(at.index, at.delta as JsonObject, Boolean(at.finish_reason));
+    last = chunk;
+    return chunk;
   };
 
   const scrubEvent = (event: GatewayEvent): GatewayEvent => {
     if (event.type !== 'chunks') return scrubJson(event, secrets);
-    const chunks = event.chunks.map(scrubChunk);
-    return chunks.every((c, i) => c === event.chunks[i]) ? event : { type: 'chunks', chunks };
+    let chunks: ChatCompletionChunk[] | undefined;
+    for (let i = 0; i < event.chunks.length; i++) {
+      const chunk = event.chunks[i] as ChatCompletionChunk;
+      const clean = scrubChunk(chunk);
+      if (clean === chunk) continue;
+      chunks ??= [...event.chunks];
+      chunks[i] = clean;
+    }
+    return chunks ? { type: 'chunks', chunks } : event;
   };
 
   /** What is still held back when the source ends, as one more chunk; undefined when nothing is. */
   const tail = (): GatewayEvent | undefined => {
     if (held.size === 0 || !last) return undefined;
     const deltas = new Map<number, JsonObject>();
-    for (const h of held.values()) deltas.set(h.choice, withText(deltas.get(h.choice) ?? {}, h.path, h.text));
+    for (const h of held.values()) {
+      const delta = deltas.get(h.choice) ?? {};
+      putText(delta, h.path, h.text);
+      deltas.set(h.choice, delta);
+    }
     held.clear();
     const choices = [...deltas].map(([index, delta]) => ({ index, delta, finish_reason: null, logprobs: null }));
     return { type: 'chunks', chunks: [{ ...last, choices, usage: null } as ChatCompletionChunk] };
@@ -136,54 +154,47 @@ function scrubbed(
   };
 }
 
+/** What to make of one text field: the path to the object that holds it, its name, its text. */
+type TextMap = (parent: readonly Step[], field: string, text: string) => string;
+
 /**
- * `object` with `map` applied to each text field (a string not named like an identifier), through nested objects
- * and lists of indexed elements; copy on write, so the same object comes back when nothing changed.
+ * Puts back what `hold` makes of each text field of a delta (a string not named like an identifier), through
+ * nested objects and lists of indexed elements (tool calls).
  */
-function mapTexts(object: JsonObject, path: readonly Step[], map: (path: readonly Step[], text: string) => string): JsonObject {
-  let out: JsonObject | undefined;
+function holdTexts(object: JsonObject, path: readonly Step[], hold: TextMap): void {
   for (const key in object) {
     const value = object[key];
-    let next = value;
-    if (typeof value === 'string') next = IDENTIFIERS.has(key) ? value : map([...path, key], value);
-    else if (Array.isArray(value)) next = mapIndexed(value, [...path, key], map);
-    else if (isJsonObject(value)) next = mapTexts(value, [...path, key], map);
-    if (next !== value) {
-      out ??= { ...object };
-      out[key] = next;
-    }
+    if (typeof value === 'string') {
+      if (IDENTIFIERS.has(key)) continue;
+      const text = hold(path, key, value);
+      if (text !== value) object[key] = text;
+    } else if (Array.isArray(value)) {
+      for (const element of value)
+        if (isJsonObject(element) && typeof element['index'] === 'number')
+          holdTexts(element, [...path, key, { index: element['index'] }], hold);
+    } else if (isJsonObject(value)) holdTexts(value, [...path, key], hold);
   }
-  return out ?? object;
 }
 
-/** The elements of a list that carry a numeric `index` (tool calls), each mapped as above. */
-function mapIndexed(list: unknown[], path: readonly Step[], map: (path: readonly Step[], text: string) => string): unknown[] {
-  let out: unknown[] | undefined;
-  list.forEach((element, i) => {
-    if (!isJsonObject(element) || typeof element['index'] !== 'number') return;
-    const next = mapTexts(element, [...path, { index: element['index'] }], map);
-    if (next !== element) {
-      out ??= [...list];
-      out[i] = next;
-    }
-  });
-  return out ?? list;
-}
-
-/** A copy of `object` with `text` put before the string at `path`, creating what is missing on the way (a tool call by its index). */
-function withText(object: JsonObject, path: readonly Step[], text: string): JsonObject {
-  const [key, ...rest] = path;
-  if (typeof key !== 'string') return object;
+/** Puts `text` before the string at `path` in `object`, creating what is missing on the way (a tool call by its index). */
+function putText(object: JsonObject, path: readonly Step[], text: string): void {
+  const [key, next, ...inner] = path;
+  if (typeof key !== 'string') return;
   const current = object[key];
-  if (rest.length === 0) return { ...object, [key]: text + (typeof current === 'string' ? current : '') };
-  const [element, ...inner] = rest;
-  if (typeof element === 'string') return { ...object, [key]: withText(isJsonObject(current) ? current : {}, rest, text) };
-  if (element === undefined) return object;
-  const list = Array.isArray(current) ? [...current] : [];
-  const at = list.findIndex((e) => isJsonObject(e) && e['index'] === element.index);
-  const found: unknown = list[at];
-  const updated = withText(isJsonObject(found) ? found : { index: element.index }, inner, text);
-  if (at === -1) list.push(updated);
-  else list[at] = updated;
-  return { ...object, [key]: list };
+  if (next === undefined) {
+    object[key] = text + (typeof current === 'string' ? current : '');
+  } else if (typeof next === 'string') {
+    const child = isJsonObject(current) ? current : {};
+    object[key] = child;
+    putText(child, path.slice(1), text);
+  } else {
+    const list = Array.isArray(current) ? current : [];
+    object[key] = list;
+    let element = list.find((e) => isJsonObject(e) && e['index'] === next.index) as JsonObject | undefined;
+    if (!element) {
+      element = { index: next.index };
+      list.push(element);
+    }
+    putText(element, inner, text);
+  }
 }

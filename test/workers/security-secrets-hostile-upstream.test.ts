@@ -54,12 +54,17 @@ const completion = (message: Record<string, unknown> = {}, patch: Record<string,
   },
 });
 
-/** A raw SSE answer of these chunks (then `[DONE]`), each a delta of choice 0 unless it is a whole payload. */
-function sse(deltas: Record<string, unknown>[], extra: Record<string, unknown> = {}, tail = 'data: [DONE]\n\n') {
+/** A raw SSE answer: a chunk per delta of choice 0, a finish chunk (unless `finish` is null), then `tail`. */
+function sse(
+  deltas: Record<string, unknown>[],
+  extra: Record<string, unknown> = {},
+  tail = 'data: [DONE]\n\n',
+  finish: string | null = 'stop',
+) {
   const head = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', ...extra };
   const payloads = [
     ...deltas.map((delta) => ({ ...head, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] })),
-    { ...head, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }] },
+    ...(finish ? [{ ...head, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: finish }] }] : []),
   ];
   const body = payloads.map((p) => `data: ${JSON.stringify(p)}\n\n`).join('') + tail;
   return { raw: { headers: { 'content-type': 'text/event-stream' }, body } };
@@ -176,6 +181,28 @@ describe('a hostile upstream that echoes the provider key', () => {
       // Nothing else is lost: every split point's label arrives, each followed by the redacted key.
       const joined = joinedStreamStrings(text);
       for (const i of SPLITS) expect(joined, `${field} at split ${i}`).toContain(`${i}:[redacted]\n`);
+    });
+  });
+
+  describe('in a stream, without losing text that only looked like the key', () => {
+    it('holds back the key split across three chunks', async () => {
+      const deltas = [{ content: 'a {{key:0:3}}' }, { content: '{{key:3:12}}' }, { content: '{{key:12:}} b' }];
+      const { text, seen } = await probe('/v1/chat/completions', sse(deltas), { ...CHAT, stream: true });
+      expectNoKey(seen);
+      expect(joinedStreamStrings(text)).toContain('a [redacted] b');
+    });
+
+    it('sends a held tail that never became the key, when the stream ends without a finish chunk', async () => {
+      const deltas = [
+        { content: 'a' },
+        { content: ' {{key:0:5}}' },
+        { tool_calls: [{ index: 0, id: 'c', type: 'function', function: { name: 'f', arguments: '{{key:0:4}}' } }] },
+      ];
+      const { response, text } = await probe('/v1/chat/completions', sse(deltas, {}, 'data: [DONE]\n\n', null), { ...CHAT, stream: true });
+      expect(response.status).toBe(200);
+      const joined = joinedStreamStrings(text);
+      expect(joined).toContain(`a ${UPSTREAM_KEY.slice(0, 5)}`);
+      expect(joined).toContain(UPSTREAM_KEY.slice(0, 4));
     });
   });
 
