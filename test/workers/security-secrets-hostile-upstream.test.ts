@@ -192,6 +192,14 @@ describe('a hostile upstream that echoes the provider key', () => {
       expect(joinedStreamStrings(text)).toContain('a [redacted] b');
     });
 
+    it('holds back the key split across two separate upstream reads', async () => {
+      // The mock's own stream writer: one write per frame, paced, so the halves reach the gateway in different reads.
+      const directive = { content: 'x {{key}} y', stream: { pieces: 2, chunk_delay_ms: 5 } };
+      const { text, seen } = await probe('/stream', directive, { prompt: 'hi' });
+      expectNoKey(seen);
+      expect(joinedStreamStrings(text)).toContain('x [redacted] y');
+    });
+
     it('sends a held tail that never became the key, when the stream ends without a finish chunk', async () => {
       const deltas = [
         { content: 'a' },
