@@ -8,8 +8,9 @@ import type { GatewayEvent, Outcome, Stage } from './types.ts';
  * repeating what it was shown, or an upstream echoing the provider key the gateway authorised with (a custom
  * provider, a compromised endpoint). Every string of every event is scrubbed, whatever field carries it, and
  * so is the outcome (the stream's end frames read it). Stream text a client joins across chunks is also held
- * back where a chunk's tail could be the start of a secret (rare: usually nothing is held); the held tail goes
- * out with the next chunk of the same field, the choice's finish chunk, or one last chunk.
+ * back where a chunk's tail could be the start of a secret, for every call (the provider key is never in the
+ * request, yet an upstream can echo it): usually nothing is held, at most a few characters that begin a key;
+ * they go out with the next chunk of the same field, the choice's finish chunk, or one last chunk.
  */
 export function scrubStage(secrets: readonly string[]): Stage {
   if (secrets.length === 0) return (next) => next;
