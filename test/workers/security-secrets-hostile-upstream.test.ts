@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, mockCalls, scenario, UPSTREAM_KEY } from './support/gateway.ts';
+import { call, mockCalls, scenario, sseEvents, UPSTREAM_KEY } from './support/gateway.ts';
 import { joinedStreamStrings } from './support/secret-recorder.ts';
 
 // Issue 23, finding 4: a hostile upstream (a custom provider, a compromised endpoint) echoes the provider key
@@ -198,6 +198,23 @@ describe('a hostile upstream that echoes the provider key', () => {
       const { text, seen } = await probe('/stream', directive, { prompt: 'hi' });
       expectNoKey(seen);
       expect(joinedStreamStrings(text)).toContain('x [redacted] y');
+    });
+
+    it('keeps the upstream’s chunks as they were cut when a piece only looked like the start of the key', async () => {
+      const deltas = [{ content: 'a s' }, { content: 'k' }, { content: ' ok' }];
+      const { text } = await probe('/v1/chat/completions', sse(deltas), { ...CHAT, stream: true });
+      const pieces = sseEvents(text)
+        .filter((e) => e.data.startsWith('{'))
+        .map((e) => (JSON.parse(e.data) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content)
+        .filter((c) => c !== undefined);
+      expect(pieces).toEqual(['a s', 'k', ' ok']);
+    });
+
+    it('sends the chunks it held back before the error of a stream that fails', async () => {
+      const failure = `data: ${JSON.stringify({ error: { message: 'boom', type: 'server_error', param: null, code: null } })}\n\n`;
+      const { text } = await probe('/v1/chat/completions', sse([{ content: 'a s' }], {}, failure, null), { ...CHAT, stream: true });
+      expect(joinedStreamStrings(text)).toContain('a s');
+      expect(text).toContain('"boom');
     });
 
     it('sends a held tail that never became the key, when the stream ends without a finish chunk', async () => {
