@@ -117,23 +117,35 @@ function scrubbed(
     return chunk;
   };
 
-  /** Sends what is held back (the stream ended, or something other than text comes next). */
-  const release = () => {
+  /** The chunks held back as one event, sent as they are now (the stream ended, or something other than text comes next). */
+  const release = (): GatewayEvent | undefined => {
     suspects.clear();
-    if (waiting.length > 0) ready.push({ type: 'chunks', chunks: waiting });
+    if (waiting.length === 0) return undefined;
+    const chunks = waiting;
     waiting = [];
+    return { type: 'chunks', chunks };
   };
 
-  const take = (event: GatewayEvent): void => {
+  /** What goes out for an event: the event scrubbed, after what was held back; nothing while a batch's end is suspect. */
+  const take = (event: GatewayEvent): GatewayEvent | undefined => {
     if (event.type !== 'chunks') {
-      release();
+      const held = release();
+      if (!held) return scrubJson(event, secrets);
       ready.push(scrubJson(event, secrets));
-      return;
+      return held;
     }
-    for (const chunk of event.chunks) {
-      waiting.push(scrubChunk(chunk));
-      if (suspects.size === 0) release();
+    let chunks: ChatCompletionChunk[] | undefined;
+    for (let i = 0; i < event.chunks.length; i++) {
+      const chunk = event.chunks[i] as ChatCompletionChunk;
+      const clean = scrubChunk(chunk);
+      if (clean === chunk) continue;
+      chunks ??= [...event.chunks];
+      chunks[i] = clean;
     }
+    // The usual case: nothing suspect, nothing waiting, the batch goes out as it came.
+    if (suspects.size === 0 && waiting.length === 0) return chunks ? { type: 'chunks', chunks } : event;
+    waiting.push(...(chunks ?? event.chunks));
+    return suspects.size === 0 ? release() : undefined;
   };
 
   const pull = (): Promise<IteratorResult<GatewayEvent>> => {
@@ -147,18 +159,20 @@ function scrubbed(
     }
     if (ended) return Promise.resolve(ITERATION_DONE);
     return iterator.next().then(
-      (result) => {
+      (result): IteratorResult<GatewayEvent> | Promise<IteratorResult<GatewayEvent>> => {
         if (result.done) {
           ended = true;
-          release();
-        } else take(result.value);
-        return pull();
+          const rest = release();
+          return rest ? { done: false, value: rest } : ITERATION_DONE;
+        }
+        const out = take(result.value);
+        return out ? { done: false, value: out } : pull();
       },
       (error: unknown) => {
         // What was held back still goes out before the failure.
-        release();
+        const rest = release();
         failure = { error };
-        return pull();
+        return rest ? { done: false, value: rest } : pull();
       },
     );
   };
