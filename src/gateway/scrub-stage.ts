@@ -42,8 +42,18 @@ interface Part {
 /** Text at the end of one field of one choice that could be the start of a secret, and the parts it lies in. */
 interface Suspect {
   readonly choice: number;
+  readonly path: readonly Step[];
   readonly text: string;
   readonly parts: readonly Part[];
+  /** The number of the chunk that last added to it. */
+  readonly seen: number;
+}
+
+/** A suspect's text taken out of the chunks it was in, to go before the next text of its field. */
+interface Carried {
+  readonly choice: number;
+  readonly path: readonly Step[];
+  readonly text: string;
 }
 
 /** The parts of `parts` that hold the last `keep` characters of their joined text. */
@@ -61,9 +71,11 @@ function lastParts(parts: readonly Part[], keep: number): Part[] {
 
 /**
  * The events with every configured secret scrubbed out. A chunk whose text ends in what could begin a secret is
- * held back whole, with the chunks after it, until a later chunk of the same field settles it: when the secret
- * completes, its beginning is cut from the held chunks and the rest redacted; otherwise they go out unchanged, so
- * chunk boundaries (one piece per token) stay as the upstream sent them. A plain iterator, not a generator.
+ * held back whole, with the chunks after it, until the next chunk of that choice settles it: when it continues
+ * the text, the suspect either completes a secret (its beginning is cut from the held chunks, the rest redacted)
+ * or is dropped, and the chunks go out as the upstream cut them (one piece per token); when it brings something
+ * else (reasoning giving way to content, another event), the suspect text is carried to the field's next text,
+ * or the choice's finish chunk, so nothing waits on a field that may never continue. A plain iterator.
  */
 function scrubbed(
   source: AsyncIterable<GatewayEvent>,
@@ -72,23 +84,33 @@ function scrubbed(
 ): AsyncIterableIterator<GatewayEvent> {
   const iterator = source[Symbol.asyncIterator]();
   const suspects = new Map<string, Suspect>();
+  const carried = new Map<string, Carried>();
   /** Chunks held back while a suspect is open, in order. */
   let waiting: ChatCompletionChunk[] = [];
   /** Events ready to go out, before anything else is read. */
   const ready: GatewayEvent[] = [];
+  let last: ChatCompletionChunk | undefined;
+  let seq = 0;
   let ended = false;
   let failure: { error: unknown } | undefined;
 
   // The choice whose delta holdText is working on: one callback for every delta, not a closure made per chunk.
   let choice = 0;
   const holdText: TextMap = (owner, parent, field, text) => {
-    const key = suspects.size > 0 ? slot(choice, parent, field) : '';
-    const open = suspects.size > 0 ? suspects.get(key) : undefined;
-    let parts: readonly Part[] = [];
+    const busy = suspects.size > 0 || carried.size > 0;
+    const key = busy ? slot(choice, parent, field) : '';
     let whole = text;
+    const before = busy ? carried.get(key) : undefined;
+    if (before) {
+      carried.delete(key);
+      whole = scrubText(before.text + text, secrets);
+      owner[field] = whole;
+    }
+    const open = busy ? suspects.get(key) : undefined;
+    let parts: readonly Part[] = [];
     if (open) {
       suspects.delete(key);
-      const joined = open.text + text;
+      const joined = open.text + whole;
       const clean = scrubText(joined, secrets);
       if (clean !== joined) {
         // A secret completed: its beginning leaves the held chunks, and this field carries the redaction.
@@ -103,27 +125,68 @@ function scrubbed(
     const keep = prefixes.tailLength(whole);
     if (keep === 0) return;
     const all = [...parts, { owner, field, from: 0 }];
-    suspects.set(key || slot(choice, parent, field), { choice, text: whole.slice(whole.length - keep), parts: lastParts(all, keep) });
+    const path = [...parent, field];
+    const suspect = { choice, path, text: whole.slice(whole.length - keep), parts: lastParts(all, keep), seen: seq };
+    suspects.set(key || slot(choice, parent, field), suspect);
+  };
+
+  /** Takes a suspect's text out of the held chunks, to go before its field's next text. */
+  const carry = (key: string, suspect: Suspect) => {
+    suspects.delete(key);
+    for (const part of suspect.parts) part.owner[part.field] = (part.owner[part.field] as string).slice(0, part.from);
+    carried.set(key, { choice: suspect.choice, path: suspect.path, text: suspect.text });
   };
 
   const scrubChunk = (raw: ChatCompletionChunk): ChatCompletionChunk => {
     const chunk = scrubJson(raw, secrets);
+    seq++;
     for (const at of chunk.choices) {
       choice = at.index;
-      holdTexts(at.delta as JsonObject, [], holdText);
-      // A finish ends the choice's text: what was suspect was not a secret.
-      if (at.finish_reason) for (const [key, suspect] of suspects) if (suspect.choice === at.index) suspects.delete(key);
+      const delta = at.delta as JsonObject;
+      holdTexts(delta, [], holdText);
+      if (suspects.size === 0 && carried.size === 0) continue;
+      for (const [key, suspect] of suspects) {
+        if (suspect.choice !== choice) continue;
+        // A finish ends the choice's text: what was suspect was not a secret. A chunk that did not continue it carries it on.
+        if (at.finish_reason) suspects.delete(key);
+        else if (suspect.seen < seq) carry(key, suspect);
+      }
+      if (at.finish_reason)
+        for (const [key, held] of carried)
+          if (held.choice === choice) {
+            carried.delete(key);
+            putText(delta, held.path, held.text);
+          }
     }
+    last = chunk;
     return chunk;
   };
 
-  /** The chunks held back as one event, sent as they are now (the stream ended, or something other than text comes next). */
-  const release = (): GatewayEvent | undefined => {
-    suspects.clear();
+  /**
+   * The chunks held back, as one event to send now: the stream ended (`final`: what was suspect is just text) or
+   * something other than text comes next (what was suspect is carried on).
+   */
+  const release = (final = false): GatewayEvent | undefined => {
+    if (final) suspects.clear();
+    for (const [key, suspect] of suspects) carry(key, suspect);
     if (waiting.length === 0) return undefined;
     const chunks = waiting;
     waiting = [];
     return { type: 'chunks', chunks };
+  };
+
+  /** What is still carried when the stream ends, as one last chunk. */
+  const tail = (): GatewayEvent | undefined => {
+    if (carried.size === 0 || !last) return undefined;
+    const deltas = new Map<number, JsonObject>();
+    for (const held of carried.values()) {
+      const delta = deltas.get(held.choice) ?? {};
+      putText(delta, held.path, held.text);
+      deltas.set(held.choice, delta);
+    }
+    carried.clear();
+    const choices = [...deltas].map(([index, delta]) => ({ index, delta, finish_reason: null, logprobs: null }));
+    return { type: 'chunks', chunks: [{ ...last, choices, usage: null } as ChatCompletionChunk] };
   };
 
   /** What goes out for an event: the event scrubbed, after what was held back; nothing while a batch's end is suspect. */
@@ -162,15 +225,15 @@ function scrubbed(
       (result): IteratorResult<GatewayEvent> | Promise<IteratorResult<GatewayEvent>> => {
         if (result.done) {
           ended = true;
-          const rest = release();
-          return rest ? { done: false, value: rest } : ITERATION_DONE;
+          for (const event of [release(true), tail()]) if (event) ready.push(event);
+          return pull();
         }
         const out = take(result.value);
         return out ? { done: false, value: out } : pull();
       },
       (error: unknown) => {
         // What was held back still goes out before the failure.
-        const rest = release();
+        const rest = release(true);
         failure = { error };
         return rest ? { done: false, value: rest } : pull();
       },
@@ -211,5 +274,28 @@ function holdTexts(object: JsonObject, path: readonly Step[], hold: TextMap): vo
         if (isJsonObject(element) && typeof element['index'] === 'number')
           holdTexts(element, [...path, key, { index: element['index'] }], hold);
     } else if (isJsonObject(value)) holdTexts(value, [...path, key], hold);
+  }
+}
+
+/** Puts `text` before the string at `path` in `object`, creating what is missing on the way (a tool call by its index). */
+function putText(object: JsonObject, path: readonly Step[], text: string): void {
+  const [key, next, ...inner] = path;
+  if (typeof key !== 'string') return;
+  const current = object[key];
+  if (next === undefined) {
+    object[key] = text + (typeof current === 'string' ? current : '');
+  } else if (typeof next === 'string') {
+    const child = isJsonObject(current) ? current : {};
+    object[key] = child;
+    putText(child, path.slice(1), text);
+  } else {
+    const list = Array.isArray(current) ? current : [];
+    object[key] = list;
+    let element = list.find((e) => isJsonObject(e) && e['index'] === next.index) as JsonObject | undefined;
+    if (!element) {
+      element = { index: next.index };
+      list.push(element);
+    }
+    putText(element, inner, text);
   }
 }

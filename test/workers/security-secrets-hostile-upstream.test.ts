@@ -210,6 +210,24 @@ describe('a hostile upstream that echoes the provider key', () => {
       expect(pieces).toEqual(['a s', 'k', ' ok']);
     });
 
+    it('carries a reasoning tail that only looked like the key’s start past the content after it, losing nothing', async () => {
+      const deltas = [{ reasoning_content: 'think s' }, { content: 'one' }, { content: ' two' }];
+      const { text } = await probe('/v1/chat/completions', sse(deltas), { ...CHAT, stream: true });
+      const frames = sseEvents(text)
+        .filter((e) => e.data.startsWith('{'))
+        .map((e) => (JSON.parse(e.data) as { choices: { delta: Record<string, unknown> }[] }).choices[0]?.delta ?? {});
+      // The suspect "s" goes to the finish chunk, so "one" and " two" do not wait for reasoning that never continues.
+      expect(frames.map((d) => d['content']).filter((c) => c !== undefined)).toEqual(['one', ' two']);
+      expect(frames.map((d) => d['reasoning_content'] ?? '').join('')).toBe('think s');
+    });
+
+    it('holds back the key split around a chunk of another field', async () => {
+      const deltas = [{ content: 'a {{key:0:6}}' }, { reasoning_content: 'hmm' }, { content: '{{key:6:}} b' }];
+      const { text, seen } = await probe('/v1/chat/completions', sse(deltas), { ...CHAT, stream: true });
+      expectNoKey(seen);
+      expect(joinedStreamStrings(text)).toContain('a [redacted] b');
+    });
+
     it('sends the chunks it held back before the error of a stream that fails', async () => {
       const failure = `data: ${JSON.stringify({ error: { message: 'boom', type: 'server_error', param: null, code: null } })}\n\n`;
       const { text } = await probe('/v1/chat/completions', sse([{ content: 'a s' }], {}, failure, null), { ...CHAT, stream: true });
