@@ -102,6 +102,7 @@ const directiveFields: Record<string, Check> = {
   usage: shape({ prompt_tokens: num, completion_tokens: num }),
   stream: shape(streamFields),
   raw: shape({ status, headers, body: str }, ['body']),
+  echo_key: bool,
 };
 // Steps are directives themselves (without nested steps or ids).
 const stepFields: Record<string, Check> = { ...directiveFields };

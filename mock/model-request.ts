@@ -1,7 +1,8 @@
 // What every model endpoint does first: parse the body, find its directive (the `mock` field, or the scenario
 // registered for its model), record the attempt, check the key. Answers the refusals itself.
-import { checkAuth } from './auth.ts';
+import { checkAuth, findKey } from './auth.ts';
 import { directiveForAttempt, parseDirective } from './directive.ts';
+import { echoKey } from './echo-key.ts';
 import { badJsonError, invalidKeyError, openAIError } from './errors.ts';
 import type { Exchange } from './exchange.ts';
 import { flatHeaders, readBody, sendJson } from './http.ts';
@@ -64,5 +65,6 @@ export async function readModelRequest(ex: Exchange, state: MockState): Promise<
       openAIError(`Invalid mock directive: ${problems.join('; ')}`, 'invalid_request_error', 'invalid_mock_directive', 'mock'),
     );
   }
-  return { body: obj, directive: directiveForAttempt(directive, attempt) };
+  // A hostile upstream (`echo_key`) writes the key it was sent wherever the directive says {{key}}.
+  return { body: obj, directive: echoKey(directiveForAttempt(directive, attempt), findKey(req.headers)) };
 }

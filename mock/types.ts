@@ -57,6 +57,8 @@ export interface Directive {
   stream?: StreamDirective;
   fixture?: string;
   raw?: RawDirective;
+  /** Writes the key the request carried wherever a string says `{{key}}` (see echo-key.ts). */
+  echo_key?: boolean;
 }
 
 export type JsonObject = Record<string, unknown>;

@@ -12,7 +12,7 @@ import { assertAnonymousOriginAllowed, preflight, withCors } from './http/cors.t
 import { writeLogLine } from './http/log-line.ts';
 import { renderError, renderErrorEvent } from './http/render-error.ts';
 import { matchRoute, type RouteMatch, type RouteRow } from './http/route-match.ts';
-import { scrubError } from './http/scrub.ts';
+import { scrubError } from './core/scrub.ts';
 import { unknownRouteMessage } from './http/unknown-route.ts';
 import { limitsDepsFor } from './limits/limits-deps.ts';
 import { checkKeyOrigin } from './limits/check-access.ts';

@@ -84,20 +84,11 @@ export class GatewayError extends Error {
 
   /** The same error with more response headers. */
   withHeaders(extra: Record<string, string>): GatewayError {
-    return this.#copy(this.message, { ...this.headers, ...extra });
-  }
-
-  /** The same error with another message (a scrubbed one). */
-  withMessage(message: string): GatewayError {
-    return this.#copy(message, this.headers);
-  }
-
-  #copy(message: string, headers: Record<string, string>): GatewayError {
-    return new GatewayError(this.status, message, {
+    return new GatewayError(this.status, this.message, {
       type: this.type,
       upstreamCode: this.code,
       param: this.param,
-      headers,
+      headers: { ...this.headers, ...extra },
       cause: this.cause,
     });
   }

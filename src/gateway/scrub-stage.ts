@@ -1,132 +1,301 @@
 import { ITERATION_DONE } from '../core/iteration.ts';
-import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
-import { scrubText } from '../core/scrub.ts';
-import type { GatewayEvent, Stage } from './types.ts';
+import { isJsonObject, type ChatCompletionChunk, type JsonObject } from '../core/types.ts';
+import { SecretPrefixes, scrubError, scrubJson, scrubText } from '../core/scrub.ts';
+import type { GatewayEvent, Outcome, Stage } from './types.ts';
 
 /**
- * Model output never carries a configured secret to the client: a model may repeat a key it was shown.
- * Whole answers, tool steps and every streamed piece are scrubbed as they are. A secret split across two
- * stream chunks can only come from a model that was shown it, so when the request itself contains a secret,
- * each choice also holds back a tail that could be the start of one (usually nothing); the held tail goes out
- * with the next chunk, the choice's finish chunk, or the last chunk.
+ * Nothing an upstream sends reaches the client with a configured secret in it, whoever put it there: a model
+ * repeating what it was shown, or an upstream echoing the provider key the gateway authorised with (a custom
+ * provider, a compromised endpoint). Every string of every event is scrubbed, whatever field carries it, and
+ * so is the outcome (the stream's end frames read it). For every call (the provider key is never in the
+ * request, yet an upstream can echo it), a stream chunk whose text ends in what could begin a secret is held
+ * back until the next chunk of that text settles it; usually nothing is, and chunks go out as they came.
  */
 export function scrubStage(secrets: readonly string[]): Stage {
-  const hold = Math.max(0, ...secrets.map((s) => s.length)) - 1;
+  if (secrets.length === 0) return (next) => next;
+  const prefixes = new SecretPrefixes(secrets);
   return (next) => (request) => {
-    if (secrets.length === 0) return next(request);
     const call = next(request);
-    // Only a stream needs to know whether the request showed the model a secret: a whole answer is scrubbed as it is.
-    const holdFor = () => {
-      const shown = JSON.stringify(request.body);
-      return secrets.some((secret) => shown.includes(secret)) ? hold : 0;
+    return {
+      answer: call.answer.then((answer) => ({ ...answer, events: scrubbed(answer.events, secrets, prefixes) })),
+      outcome: call.outcome.then((outcome) => scrubOutcome(outcome, secrets)),
     };
-    return { ...call, answer: call.answer.then((answer) => ({ ...answer, events: scrubbed(answer.events, secrets, holdFor) })) };
   };
 }
 
-/** The length of the longest tail of `text` that is the beginning of some secret (0 when none is). */
-function secretPrefixAtEnd(text: string, secrets: readonly string[], hold: number): number {
-  for (let k = Math.min(hold, text.length); k > 0; k--) {
-    const tail = text.slice(text.length - k);
-    for (const secret of secrets) if (secret.startsWith(tail)) return k;
-  }
-  return 0;
+function scrubOutcome(outcome: Outcome, secrets: readonly string[]): Outcome {
+  const completion = scrubJson(outcome.completion, secrets);
+  const error = outcome.error && scrubError(outcome.error, secrets);
+  return completion === outcome.completion && error === outcome.error ? outcome : { ...outcome, completion, error };
 }
 
-function scrubCompletion(completion: ChatCompletion, secrets: readonly string[]): ChatCompletion {
-  for (const choice of completion.choices) {
-    const m = choice.message;
-    if (m.content) m.content = scrubText(m.content, secrets);
-    if (m.refusal) m.refusal = scrubText(m.refusal, secrets);
-    for (const call of m.tool_calls ?? [])
-      if (call.type === 'function') call.function.arguments = scrubText(call.function.arguments, secrets);
+/** Delta fields a client replaces rather than joins across chunks: never text to hold back. */
+const IDENTIFIERS: ReadonlySet<string> = new Set(['role', 'id', 'type', 'name']);
+
+/** The end of one text field of a chunk not sent yet: `owner[field]` from `from` on. */
+interface Part {
+  readonly owner: JsonObject;
+  readonly field: string;
+  readonly from: number;
+}
+
+/** Text at the end of one field of one choice that could be the start of a secret, and the parts it lies in. */
+interface Suspect {
+  readonly choice: number;
+  readonly path: readonly Step[];
+  readonly text: string;
+  readonly parts: readonly Part[];
+  /** The number of the chunk that last added to it. */
+  readonly seen: number;
+}
+
+/** A suspect's text taken out of the chunks it was in, to go before the next text of its field. */
+interface Carried {
+  readonly choice: number;
+  readonly path: readonly Step[];
+  readonly text: string;
+}
+
+/** The parts of `parts` that hold the last `keep` characters of their joined text. */
+function lastParts(parts: readonly Part[], keep: number): Part[] {
+  const out: Part[] = [];
+  let left = keep;
+  for (let i = parts.length - 1; i >= 0 && left > 0; i--) {
+    const part = parts[i] as Part;
+    const length = (part.owner[part.field] as string).length - part.from;
+    out.unshift(length > left ? { ...part, from: part.from + length - left } : part);
+    left -= length;
   }
-  return completion;
+  return out;
 }
 
 /**
- * The events with every configured secret scrubbed out, and the held-back tails sent as one last chunk. A plain
- * iterator, not a generator: a stream's batch costs one promise here.
+ * The events with every configured secret scrubbed out. A chunk whose text ends in what could begin a secret is
+ * held back whole, with the chunks after it, until the next chunk of that choice settles it: when it continues
+ * the text, the suspect either completes a secret (its beginning is cut from the held chunks, the rest redacted)
+ * or is dropped, and the chunks go out as the upstream cut them (one piece per token); when it brings something
+ * else (reasoning giving way to content, another event), the suspect text is carried to the field's next text,
+ * or the choice's finish chunk, so nothing waits on a field that may never continue. A plain iterator.
  */
 function scrubbed(
   source: AsyncIterable<GatewayEvent>,
   secrets: readonly string[],
-  holdFor: () => number,
+  prefixes: SecretPrefixes,
 ): AsyncIterableIterator<GatewayEvent> {
   const iterator = source[Symbol.asyncIterator]();
-  const pending = new Map<number, string>();
-  let hold: number | undefined;
+  const suspects = new Map<string, Suspect>();
+  const carried = new Map<string, Carried>();
+  /** Chunks held back while a suspect is open, in order. */
+  let waiting: ChatCompletionChunk[] = [];
+  /** Events ready to go out, before anything else is read. */
+  const ready: GatewayEvent[] = [];
   let last: ChatCompletionChunk | undefined;
+  let seq = 0;
   let ended = false;
+  let failure: { error: unknown } | undefined;
 
-  const scrubChunks = (chunks: readonly ChatCompletionChunk[], holdLength: number): void => {
-    for (const chunk of chunks) {
-      last = chunk;
-      for (const choice of chunk.choices) {
-        const delta = choice.delta;
-        for (const call of delta.tool_calls ?? [])
-          if (call.function?.arguments) call.function.arguments = scrubText(call.function.arguments, secrets);
-        if (typeof delta.refusal === 'string') delta.refusal = scrubText(delta.refusal, secrets);
-        const held = pending.get(choice.index) ?? '';
-        if (typeof delta.content !== 'string' && !choice.finish_reason) continue;
-        const text = scrubText(held + (delta.content ?? ''), secrets);
-        if (choice.finish_reason) {
-          pending.delete(choice.index);
-          if (text !== '' || typeof delta.content === 'string') delta.content = text;
-          continue;
-        }
-        const cut = text.length - secretPrefixAtEnd(text, secrets, holdLength);
-        delta.content = text.slice(0, cut);
-        pending.set(choice.index, text.slice(cut));
+  // The choice whose delta holdText is working on: one callback for every delta, not a closure made per chunk.
+  let choice = 0;
+  const holdText: TextMap = (owner, parent, field, text) => {
+    const busy = suspects.size > 0 || carried.size > 0;
+    const key = busy ? slot(choice, parent, field) : '';
+    let whole = text;
+    const before = busy ? carried.get(key) : undefined;
+    if (before) {
+      carried.delete(key);
+      whole = scrubText(before.text + text, secrets);
+      owner[field] = whole;
+    }
+    const open = busy ? suspects.get(key) : undefined;
+    let parts: readonly Part[] = [];
+    if (open) {
+      suspects.delete(key);
+      const joined = open.text + whole;
+      const clean = scrubText(joined, secrets);
+      if (clean !== joined) {
+        // A secret completed: its beginning leaves the held chunks, and this field carries the redaction.
+        for (const part of open.parts) part.owner[part.field] = (part.owner[part.field] as string).slice(0, part.from);
+        owner[field] = clean;
+        whole = clean;
+      } else {
+        parts = open.parts;
+        whole = joined;
       }
     }
+    const keep = prefixes.tailLength(whole);
+    if (keep === 0) return;
+    const all = [...parts, { owner, field, from: 0 }];
+    const path = [...parent, field];
+    const suspect = { choice, path, text: whole.slice(whole.length - keep), parts: lastParts(all, keep), seen: seq };
+    suspects.set(key || slot(choice, parent, field), suspect);
   };
 
-  const scrubEvent = (event: GatewayEvent): GatewayEvent => {
-    switch (event.type) {
-      case 'completion':
-        return { type: 'completion', completion: scrubCompletion(event.completion, secrets) };
-      case 'tool_call':
-        return { ...event, arguments: scrubText(event.arguments, secrets) };
-      case 'tool_result':
-        return {
-          ...event,
-          ...(event.result !== undefined ? { result: scrubText(event.result, secrets) } : {}),
-          ...(event.error !== undefined ? { error: scrubText(event.error, secrets) } : {}),
-        };
-      case 'chunks':
-        hold ??= holdFor();
-        scrubChunks(event.chunks, hold);
-        return event;
-      default:
-        return event;
+  /** Takes a suspect's text out of the held chunks, to go before its field's next text. */
+  const carry = (key: string, suspect: Suspect) => {
+    suspects.delete(key);
+    for (const part of suspect.parts) part.owner[part.field] = (part.owner[part.field] as string).slice(0, part.from);
+    carried.set(key, { choice: suspect.choice, path: suspect.path, text: suspect.text });
+  };
+
+  const scrubChunk = (raw: ChatCompletionChunk): ChatCompletionChunk => {
+    const chunk = scrubJson(raw, secrets);
+    seq++;
+    for (const at of chunk.choices) {
+      choice = at.index;
+      const delta = at.delta as JsonObject;
+      holdTexts(delta, [], holdText);
+      if (suspects.size === 0 && carried.size === 0) continue;
+      for (const [key, suspect] of suspects) {
+        if (suspect.choice !== choice) continue;
+        // A finish ends the choice's text: what was suspect was not a secret. A chunk that did not continue it carries it on.
+        if (at.finish_reason) suspects.delete(key);
+        else if (suspect.seen < seq) carry(key, suspect);
+      }
+      if (at.finish_reason)
+        for (const [key, held] of carried)
+          if (held.choice === choice) {
+            carried.delete(key);
+            putText(delta, held.path, held.text);
+          }
     }
+    last = chunk;
+    return chunk;
   };
 
-  /** What is still held back when the source ends, as one more chunk; undefined when nothing is. */
+  /**
+   * The chunks held back, as one event to send now: the stream ended (`final`: what was suspect is just text) or
+   * something other than text comes next (what was suspect is carried on).
+   */
+  const release = (final = false): GatewayEvent | undefined => {
+    if (final) suspects.clear();
+    for (const [key, suspect] of suspects) carry(key, suspect);
+    if (waiting.length === 0) return undefined;
+    const chunks = waiting;
+    waiting = [];
+    return { type: 'chunks', chunks };
+  };
+
+  /** What is still carried when the stream ends, as one last chunk. */
   const tail = (): GatewayEvent | undefined => {
-    if (pending.size === 0 || !last) return undefined;
-    const choices = [...pending]
-      .filter(([, text]) => text !== '')
-      .map(([index, text]) => ({ index, delta: { content: scrubText(text, secrets) }, finish_reason: null, logprobs: null }));
-    return choices.length > 0 ? { type: 'chunks', chunks: [{ ...last, choices, usage: null } as ChatCompletionChunk] } : undefined;
+    if (carried.size === 0 || !last) return undefined;
+    const deltas = new Map<number, JsonObject>();
+    for (const held of carried.values()) {
+      const delta = deltas.get(held.choice) ?? {};
+      putText(delta, held.path, held.text);
+      deltas.set(held.choice, delta);
+    }
+    carried.clear();
+    const choices = [...deltas].map(([index, delta]) => ({ index, delta, finish_reason: null, logprobs: null }));
+    return { type: 'chunks', chunks: [{ ...last, choices, usage: null } as ChatCompletionChunk] };
   };
 
-  const step = (result: IteratorResult<GatewayEvent>): IteratorResult<GatewayEvent> => {
-    if (!result.done) return { done: false, value: scrubEvent(result.value) };
-    ended = true;
-    const rest = tail();
-    return rest ? { done: false, value: rest } : ITERATION_DONE;
+  /** What goes out for an event: the event scrubbed, after what was held back; nothing while a batch's end is suspect. */
+  const take = (event: GatewayEvent): GatewayEvent | undefined => {
+    if (event.type !== 'chunks') {
+      const held = release();
+      if (!held) return scrubJson(event, secrets);
+      ready.push(scrubJson(event, secrets));
+      return held;
+    }
+    let chunks: ChatCompletionChunk[] | undefined;
+    for (let i = 0; i < event.chunks.length; i++) {
+      const chunk = event.chunks[i] as ChatCompletionChunk;
+      const clean = scrubChunk(chunk);
+      if (clean === chunk) continue;
+      chunks ??= [...event.chunks];
+      chunks[i] = clean;
+    }
+    // The usual case: nothing suspect, nothing waiting, the batch goes out as it came.
+    if (suspects.size === 0 && waiting.length === 0) return chunks ? { type: 'chunks', chunks } : event;
+    waiting.push(...(chunks ?? event.chunks));
+    return suspects.size === 0 ? release() : undefined;
+  };
+
+  const pull = (): Promise<IteratorResult<GatewayEvent>> => {
+    const event = ready.shift();
+    if (event) return Promise.resolve({ done: false, value: event });
+    if (failure) {
+      const { error } = failure;
+      failure = undefined;
+      ended = true;
+      return Promise.reject(error);
+    }
+    if (ended) return Promise.resolve(ITERATION_DONE);
+    return iterator.next().then(
+      (result): IteratorResult<GatewayEvent> | Promise<IteratorResult<GatewayEvent>> => {
+        if (result.done) {
+          ended = true;
+          for (const event of [release(true), tail()]) if (event) ready.push(event);
+          return pull();
+        }
+        const out = take(result.value);
+        return out ? { done: false, value: out } : pull();
+      },
+      (error: unknown) => {
+        // What was held back still goes out before the failure.
+        const rest = release(true);
+        failure = { error };
+        return rest ? { done: false, value: rest } : pull();
+      },
+    );
   };
 
   return {
     [Symbol.asyncIterator]() {
       return this;
     },
-    next: () => (ended ? Promise.resolve(ITERATION_DONE) : iterator.next().then(step)),
+    next: pull,
     return: () => {
       ended = true;
+      ready.length = 0;
       return Promise.resolve(iterator.return?.()).then(() => ITERATION_DONE);
     },
   };
+}
+
+/** The key of a suspect: its choice and path, e.g. `0/content`, `0/tool_calls/#1/function/arguments`. */
+const slot = (choice: number, parent: readonly Step[], field: string) =>
+  `${choice}/${parent.map((s) => (typeof s === 'string' ? s : `#${s.index}`)).join('/')}/${field}`;
+
+/** A step into a delta: a field name, or the element of a list that carries this `index` (a tool call). */
+type Step = string | { readonly index: number };
+
+/** What to do with one text field: the object that holds it, the path to that object, its name, its text. */
+type TextMap = (owner: JsonObject, parent: readonly Step[], field: string, text: string) => void;
+
+/** Calls `hold` on each text field of a delta (a string not named like an identifier), through nested objects and lists of indexed elements (tool calls). */
+function holdTexts(object: JsonObject, path: readonly Step[], hold: TextMap): void {
+  for (const key in object) {
+    const value = object[key];
+    if (typeof value === 'string') {
+      if (!IDENTIFIERS.has(key)) hold(object, path, key, value);
+    } else if (Array.isArray(value)) {
+      for (const element of value)
+        if (isJsonObject(element) && typeof element['index'] === 'number')
+          holdTexts(element, [...path, key, { index: element['index'] }], hold);
+    } else if (isJsonObject(value)) holdTexts(value, [...path, key], hold);
+  }
+}
+
+/** Puts `text` before the string at `path` in `object`, creating what is missing on the way (a tool call by its index). */
+function putText(object: JsonObject, path: readonly Step[], text: string): void {
+  const [key, next, ...inner] = path;
+  if (typeof key !== 'string') return;
+  const current = object[key];
+  if (next === undefined) {
+    object[key] = text + (typeof current === 'string' ? current : '');
+  } else if (typeof next === 'string') {
+    const child = isJsonObject(current) ? current : {};
+    object[key] = child;
+    putText(child, path.slice(1), text);
+  } else {
+    const list = Array.isArray(current) ? current : [];
+    object[key] = list;
+    let element = list.find((e) => isJsonObject(e) && e['index'] === next.index) as JsonObject | undefined;
+    if (!element) {
+      element = { index: next.index };
+      list.push(element);
+    }
+    putText(element, inner, text);
+  }
 }

@@ -8,7 +8,26 @@ export function redact(text: string): string {
   return text.replace(/\b(sk|pk|rk|gsk|key|sess)[-_][A-Za-z0-9_*.-]{6,}/g, '[redacted]').replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
 }
 
-const RETRY_HEADERS = ['retry-after', 'retry-after-ms', 'x-should-retry'] as const;
+const SECONDS = /^\d+(\.\d+)?$/;
+/** The upstream headers a client gets with an error, each with the only form it may take (an HTTP date as RFC 9110's IMF-fixdate). */
+const RETRY_HEADERS: Readonly<Record<string, RegExp>> = {
+  'retry-after': /^(\d+(\.\d+)?|[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)$/,
+  'retry-after-ms': SECONDS,
+  'x-should-retry': /^(true|false)$/,
+};
+
+/**
+ * The retry hints of an upstream answer that the gateway passes on, each only in its own well-formed shape: an
+ * upstream's other bytes never ride along in a header (a hostile one could put the provider key there).
+ */
+export function retryHeaders(headers: Headers | undefined): Record<string, string> {
+  const forwarded: Record<string, string> = {};
+  for (const [name, form] of Object.entries(RETRY_HEADERS)) {
+    const value = headers?.get(name)?.trim();
+    if (value && form.test(value)) forwarded[name] = value;
+  }
+  return forwarded;
+}
 
 /**
  * An upstream error body of any shape (`{error:{…}}`, `{error:"…"}`, `{message}`, a numeric `code`,
@@ -31,14 +50,15 @@ export function fromUpstreamBody(status: number, body: unknown, headers: Headers
       },
     );
   }
-  const forwarded: Record<string, string> = {};
-  for (const name of RETRY_HEADERS) {
-    const value = headers?.get(name);
-    if (value) forwarded[name] = value;
-  }
+  // type, param and code are relayed as sent (the gateway acts on codes); configured secrets are scrubbed from them at the edge.
   const type = typeof obj['type'] === 'string' && obj['type'] !== '' ? obj['type'] : undefined;
   const param = typeof obj['param'] === 'string' ? obj['param'] : null;
-  return new GatewayError(status, redact(message), { ...(type ? { type } : {}), upstreamCode: code, param, headers: forwarded });
+  return new GatewayError(status, redact(message), {
+    ...(type ? { type } : {}),
+    upstreamCode: code,
+    param,
+    headers: retryHeaders(headers),
+  });
 }
 
 /** Any failure of an upstream attempt as a GatewayError: SDK errors, dropped connections, aborts. */

@@ -9,7 +9,7 @@ import { limitHeaders } from '../limits/budget-stage.ts';
 import { checkAccess } from '../limits/check-access.ts';
 import type { ManagedCaller } from '../limits/lookup-key.ts';
 import type { RequestContext } from '../http/context.ts';
-import { scrubError } from '../http/scrub.ts';
+import { scrubError } from '../core/scrub.ts';
 import type { Target } from '../providers/target.ts';
 import { chatTokenCounter, exactAllowance } from '../tokens/count-chat.ts';
 import { applyMaxTokens, maxTokensField } from '../tokens/max-tokens.ts';

@@ -1,18 +1,7 @@
 import { isJsonObject } from '../../core/types.ts';
 import { GatewayError } from '../../errors.ts';
 import type { Target } from '../target.ts';
-import { fromUpstreamBody, redact } from '../upstream-error.ts';
-
-const RETRY_HEADERS = ['retry-after', 'retry-after-ms', 'x-should-retry'] as const;
-
-function retryHeaders(headers: Headers | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of RETRY_HEADERS) {
-    const value = headers?.get(name);
-    if (value) out[name] = value;
-  }
-  return out;
-}
+import { fromUpstreamBody, redact, retryHeaders } from '../upstream-error.ts';
 
 /**
  * An Anthropic error body (`{"type":"error","error":{"type","message"},"request_id"}`) as a GatewayError.

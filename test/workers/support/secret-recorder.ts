@@ -102,3 +102,24 @@ export function recordLine(where: string, args: unknown[]): void {
   });
   recorder().outputs.push({ where, text, bytes: [] });
 }
+
+/**
+ * The strings of an SSE body's JSON `data:` payloads, joined across events field by field (every
+ * `choices.0.delta.content` in order, and so on), as a client reassembles them; empty for other bodies.
+ */
+export function joinedStreamStrings(body: string): string {
+  const byPath = new Map<string, string>();
+  const collect = (value: unknown, path: string): void => {
+    if (typeof value === 'string') byPath.set(path, (byPath.get(path) ?? '') + value);
+    else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) collect(v, `${path}.${k}`);
+  };
+  for (const line of body.split('\n')) {
+    if (!line.startsWith('data:')) continue;
+    try {
+      collect(JSON.parse(line.slice(5)), '');
+    } catch {
+      // Not JSON ([DONE], plain text): already scanned as it is.
+    }
+  }
+  return [...byPath.values()].join('\n');
+}

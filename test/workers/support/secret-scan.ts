@@ -2,7 +2,7 @@
 // response) of a test file, and fails the file when any configured secret's value shows up in them.
 import { env } from 'cloudflare:workers';
 import { afterAll, expect } from 'vitest';
-import { isSecretName, recordConsole, recorder, secretValues } from './secret-recorder.ts';
+import { isSecretName, joinedStreamStrings, recordConsole, recorder, secretValues } from './secret-recorder.ts';
 
 recordConsole();
 
@@ -34,27 +34,6 @@ afterAll(() => {
   recorder().outputs.length = 0;
   expect(leaks, 'configured secrets found in responses or log lines').toEqual([]);
 });
-
-/**
- * The strings of an SSE body's JSON `data:` payloads, joined across events field by field (every
- * `choices.0.delta.content` in order, and so on), as a client reassembles them; empty for other bodies.
- */
-function joinedStreamStrings(body: string): string {
-  const byPath = new Map<string, string>();
-  const collect = (value: unknown, path: string): void => {
-    if (typeof value === 'string') byPath.set(path, (byPath.get(path) ?? '') + value);
-    else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) collect(v, `${path}.${k}`);
-  };
-  for (const line of body.split('\n')) {
-    if (!line.startsWith('data:')) continue;
-    try {
-      collect(JSON.parse(line.slice(5)), '');
-    } catch {
-      // Not JSON ([DONE], plain text): already scanned as it is.
-    }
-  }
-  return [...byPath.values()].join('\n');
-}
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
