@@ -52,7 +52,7 @@ console.log(
     mock
       ? `  upstream: the mock upstream at ${mock.url} answers every openai/* model (no provider key in .dev.vars),\n            ${MOCK_CHUNK_DELAY_MS} ms between stream chunks (MOCK_CHUNK_DELAY_MS).\n            Put OPENAI_API_KEY=... in .dev.vars to call the real API instead.`
       : `  upstream: the real providers whose keys are in .dev.vars (${PROVIDER_KEYS.filter((k) => names.has(k)).join(', ')}).`,
-    `  auth:     ${names.has('GATEWAY_API_KEYS') ? 'GATEWAY_API_KEYS from .dev.vars' : 'anonymous calls allowed (ALLOW_ANONYMOUS=true in [env.dev])'}`,
+    `  auth:     ${names.has('GATEWAY_API_KEYS') ? 'keys required: GATEWAY_API_KEYS from .dev.vars (calls without one are refused, as deployed)' : 'anonymous calls allowed (no GATEWAY_API_KEYS in .dev.vars; ALLOW_ANONYMOUS=true in [env.dev])'}`,
     '',
     `  try:  curl -s http://127.0.0.1:${PORT}/chat -H 'content-type: application/json' -d '{"prompt":"Hello"}'`,
     `        curl -N http://127.0.0.1:${PORT}/stream -H 'content-type: application/json' -d '{"prompt":"Hello"}'`,

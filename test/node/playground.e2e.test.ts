@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_KEY, NO_GATEWAY_RETRIES, startGateway } from './support/gateway-server.ts';
+import { mintKey, NO_GATEWAY_RETRIES, startGateway } from './support/gateway-server.ts';
 import { mockCalls, scenario } from './support/mock-scenario.ts';
 
 // Debian's Chromium (`apt-get install -y chromium`); .ci/run installs it. Never downloaded by the tests.
@@ -13,6 +13,8 @@ const SHOTS = 'test-output/playground';
 
 describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway in workerd, mock upstream)', () => {
   let gateway: Awaited<ReturnType<typeof startGateway>>;
+  /** A managed key of this gateway, which (as npm start without keys) has no GATEWAY_API_KEYS. */
+  let GATEWAY_KEY: string;
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
@@ -36,6 +38,7 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
         ],
       }),
     ]);
+    GATEWAY_KEY = await mintKey(gateway.url);
   });
   afterAll(async () => {
     await browser?.close();

@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_KEY, startGateway } from './support/gateway-server.ts';
+import { mintKey, startGateway } from './support/gateway-server.ts';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -132,7 +132,8 @@ describe('README "Try it", run against the gateway as `npm start` serves it', ()
       ...args: string[]
     ) => (...values: unknown[]) => Promise<unknown>;
     const run = new AsyncFunction('fetch', 'GATEWAY_KEY', `${code}\nreturn { content, usage };`);
-    const { content, usage } = (await run(recordingFetch, GATEWAY_KEY)) as { content: unknown; usage: unknown };
+    // The snippet is for a deployed gateway, which needs a key: a managed key of this one.
+    const { content, usage } = (await run(recordingFetch, await mintKey(gateway.url))) as { content: unknown; usage: unknown };
     expect(statuses).toEqual([200]);
     expect(content).toEqual(expect.any(String));
     expect(content).not.toBe('');

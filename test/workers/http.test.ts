@@ -103,8 +103,22 @@ describe('gateway auth', () => {
     expect((await errorOf(response)).message).toContain('GATEWAY_API_KEYS');
   });
 
-  it('lets anonymous requests through only when ALLOW_ANONYMOUS is "true"', async () => {
+  it('lets anonymous requests through only when ALLOW_ANONYMOUS is "true" and no key is configured', async () => {
     expect((await call('/v1/models', { key: null, env: { GATEWAY_API_KEYS: '', ALLOW_ANONYMOUS: 'true' } })).status).toBe(200);
+  });
+
+  it('enforces configured keys whatever ALLOW_ANONYMOUS says, and never takes a wrong or malformed key as none (npm start behaves as deployed)', async () => {
+    const withKeys = { ALLOW_ANONYMOUS: 'true' }; // GATEWAY_API_KEYS is set in the test env
+    const none = await call('/v1/models', { key: null, env: withKeys });
+    expect([none.status, (await errorOf(none)).code]).toEqual([401, 'missing_api_key']);
+    const bare = await call('/v1/models', { key: null, env: withKeys, headers: { authorization: 'gw-test-key-1' } });
+    expect([bare.status, (await errorOf(bare)).message]).toEqual([401, 'Malformed Authorization header: send "Authorization: Bearer <key>".']);
+    expect((await call('/v1/models', { key: null, env: withKeys, headers: { 'x-api-key': 'gw-test-key-1' } })).status).toBe(401);
+    expect((await call('/v1/models', { env: withKeys })).status).toBe(200);
+    // No key configured: a call without one is anonymous, but a key the gateway does not know is refused.
+    const noKeys = { GATEWAY_API_KEYS: '', ALLOW_ANONYMOUS: 'true' };
+    const anything = await call('/v1/models', { key: 'anything', env: noKeys });
+    expect([anything.status, (await errorOf(anything)).code]).toEqual([401, 'invalid_api_key']);
   });
 
   it('accepts ?access_token= on GET /stream only', async () => {

@@ -14,8 +14,16 @@ export const GATEWAY_KEY = 'gw-e2e-key';
  */
 export const NO_GATEWAY_RETRIES = { MAX_ATTEMPTS: '1' };
 
-/** The gateway running for real (wrangler's dev runtime, workerd) with its default provider on the mock upstream. */
+/** The admin token of a gateway started with anonymous calls allowed, to mint keys for it (`mintKey`). */
+export const E2E_ADMIN_TOKEN = 'e2e-admin-token-000000000000';
+
+/**
+ * The gateway running for real (wrangler's dev runtime, workerd) with its default provider on the mock upstream.
+ * With `ALLOW_ANONYMOUS: 'true'` it runs as `npm start` does without keys in .dev.vars: no GATEWAY_API_KEYS (calls
+ * without a key are let in only then), and an admin token so a test can mint a managed key (`mintKey`).
+ */
 export async function startGateway(vars: Record<string, string> = {}) {
+  const anonymous = vars['ALLOW_ANONYMOUS'] === 'true';
   const server = createTestHarness({
     workers: [
       {
@@ -26,12 +34,24 @@ export async function startGateway(vars: Record<string, string> = {}) {
           ...withoutDevVars(readWranglerFacts('wrangler.toml', 'dev').text),
           ALLOW_ANONYMOUS: 'false',
           OPENAI_BASE_URL: `${mockUrl}/v1`,
+          ...(anonymous ? { ADMIN_TOKEN: E2E_ADMIN_TOKEN } : {}),
           ...vars,
         },
-        secrets: { OPENAI_API_KEY: 'sk-e2e-upstream-0000000000', GATEWAY_API_KEYS: GATEWAY_KEY },
+        secrets: { OPENAI_API_KEY: 'sk-e2e-upstream-0000000000', ...(anonymous ? {} : { GATEWAY_API_KEYS: GATEWAY_KEY }) },
       },
     ],
   });
   const { url } = await server.listen();
   return { url: url.toString().replace(/\/$/, ''), close: () => server.close() };
+}
+
+/** A new managed key of a gateway started with anonymous calls allowed (it has no GATEWAY_API_KEYS). */
+export async function mintKey(gatewayUrl: string): Promise<string> {
+  const response = await fetch(`${gatewayUrl}/admin/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'e2e' }),
+  });
+  if (response.status !== 201) throw new Error(`minting a key: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { key: string }).key;
 }
