@@ -1,6 +1,9 @@
 // `npm run bench` / `npm run bench:smoke`: the gateway's production bundle in plain `workerd serve`, the
-// project's mock upstream in its own process, and the same requests sent to both, interleaved round by
-// round. Prints Markdown tables and writes bench/results.json (smoke: bench/results.smoke.json).
+// project's mock upstream in its own process, and the same requests sent to it, to a bare fetch-proxy
+// Worker, to Portkey's own Worker (same workerd binary, ../shared/peers/portkey-workerd) and to Portkey on
+// Node (../shared/peers/portkey), interleaved round by round; then cold starts of fresh processes of the
+// bare proxy, the gateway and Portkey's Worker. Prints Markdown tables and writes bench/results.json
+// (smoke: bench/results.smoke.json). Peers that are absent are skipped with a message.
 //
 //   npm run bench                               full run (about 2–3 minutes on 2 cores)
 //   npm run bench:smoke                         about 10 s, proves the bench works
