@@ -3,6 +3,7 @@
 // process's CPU at that moment (utime + stime of /proc/<pid>/stat, all threads, 10 ms ticks), its RSS after
 // that answer; once per Worker its modules' sizes. Where the Worker counts tokens (the gateway), also what
 // its first `POST /v1/tokens/count` costs after that first answer: a one-time load, reported apart.
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { moduleSizes, type ModuleSize } from './bundle.ts';
 import { cpuTimeMs, rssMiB } from './proc.ts';
@@ -51,6 +52,8 @@ export interface ColdStartFigures {
 
 export interface ColdStartResult {
   readonly samples: number;
+  /** 1-minute load average when the cold starts began: wall-clock figures move with it, CPU figures much less. */
+  readonly loadAverage1m: number;
   readonly byTarget: Readonly<Record<string, ColdStartFigures>>;
 }
 
@@ -82,6 +85,7 @@ export async function measureColdStarts(
   log: (line: string) => void,
 ): Promise<ColdStartResult> {
   log(`cold start: ${targets.map((t) => t.name).join(' / ')}, ${samples} fresh workerd process(es) each, interleaved`);
+  const loadAverage1m = loadavg()[0] ?? 0;
   const byName = new Map(targets.map((t) => [t.name, t]));
   const modules = new Map<string, ModuleSize[]>();
   const runs = await interleave([...byName.keys()], samples, async (name, round): Promise<ColdSample> => {
@@ -110,5 +114,5 @@ export async function measureColdStarts(
       samples: list,
     };
   }
-  return { samples, byTarget };
+  return { samples, loadAverage1m, byTarget };
 }

@@ -428,7 +428,7 @@ function coldStartTable(r: BenchResults): string {
     ),
   ];
   const label = (n: string) => (n === 'proxy' ? 'bare proxy Worker' : n);
-  return `${table(['figure', ...names.map(label)], rows)}\n\nMedian of ${cold.samples} fresh \`workerd serve\` process(es) per Worker, interleaved${cold.samples > 1 ? ' (range in brackets)' : ''}; CPU in 10 ms ticks. The bare proxy's module is floor.worker.ts (all the reference Workers, one served).`;
+  return `${table(['figure', ...names.map(label)], rows)}\n\nMedian of ${cold.samples} fresh \`workerd serve\` process(es) per Worker, interleaved${cold.samples > 1 ? ' (range in brackets)' : ''}, load average ${cold.loadAverage1m.toFixed(2)} when they began; CPU in 10 ms ticks. The bare proxy's module is floor.worker.ts (all the reference Workers, one served).`;
 }
 
 /** The Markdown tables of a run: side by side, latency and throughput, streams, cache, CPU, memory and size, references, targets. */
