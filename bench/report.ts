@@ -400,19 +400,21 @@ function coldStartTable(r: BenchResults): string {
   const cold = r.coldStart;
   if (!cold) return 'not measured in this profile.';
   const names = ['proxy', 'gateway', PEER_WORKER].filter((n) => cold.byTarget[n]);
-  const range = (n: string, pick: (s: { firstAnswerMs: number; cpuMs: number }) => number) => {
+  const range = (n: string, pick: (s: { firstAnswerMs: number; cpuMs: number }) => number, format: (v: number) => string = ms) => {
     const values = cold.byTarget[n]!.samples.map(pick);
-    return values.length > 1 ? ` (${ms(Math.min(...values))}–${ms(Math.max(...values))})` : '';
+    return values.length > 1 ? ` (${format(Math.min(...values))}–${format(Math.max(...values))})` : '';
   };
   const row = (figure: string, value: (f: NonNullable<BenchResults['coldStart']>['byTarget'][string], n: string) => string) => [
     figure,
     ...names.map((n) => value(cold.byTarget[n]!, n)),
   ];
   const size = (m: { rawBytes: number; gzipBytes: number } | undefined) => (m ? `${kib(m.rawBytes)} / ${kib(m.gzipBytes)}` : '—');
+  // /proc counts CPU in 10 ms ticks: below one tick is all it can say.
+  const cpu = (v: number) => (v === 0 ? '< 10' : int(v));
   const rows = [
     row('spawn → listening, ms', (f) => ms(f.listenMs)),
     row('spawn → first answered chat completion, ms', (f, n) => `${ms(f.firstAnswerMs)}${range(n, (s) => s.firstAnswerMs)}`),
-    row('process CPU at that moment (utime + stime), ms', (f, n) => `${ms(f.cpuMs)}${range(n, (s) => s.cpuMs)}`),
+    row('process CPU at that moment (utime + stime), ms', (f, n) => `${cpu(f.cpuMs)}${range(n, (s) => s.cpuMs, cpu)}`),
     row('RSS after the first answer', (f) => mib(f.rssMiB)),
     row('main module, raw / gzip', (f) => `${f.modules[0]?.name ?? '?'}: ${size(f.modules[0])}`),
     row('other modules, raw / gzip', (f) =>
@@ -424,7 +426,7 @@ function coldStartTable(r: BenchResults): string {
         : 'none',
     ),
     row('first token count after the first answer: latency / process CPU, ms (one-time)', (f) =>
-      f.tokenCount ? `${ms(f.tokenCount.ms)} / ${ms(f.tokenCount.cpuMs)}` : '—',
+      f.tokenCount ? `${ms(f.tokenCount.ms)} / ${cpu(f.tokenCount.cpuMs)}` : '—',
     ),
   ];
   const label = (n: string) => (n === 'proxy' ? 'bare proxy Worker' : n);
