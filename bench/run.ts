@@ -5,8 +5,8 @@
 // bare proxy, the gateway and Portkey's Worker. Prints Markdown tables and writes bench/results.json
 // (smoke: bench/results.smoke.json). Peers that are absent are skipped with a message.
 //
-//   npm run bench                               full run (about 2–3 minutes on 2 cores)
-//   npm run bench:smoke                         about 10 s, proves the bench works
+//   npm run bench                               full run (about 6–7 minutes on 2 cores)
+//   npm run bench:smoke                         about 20 s, proves the bench works
 //   npm run bench -- --bundle-dir ../old/dist   an already-built bundle (BENCH_BUNDLE_DIR) instead of this tree
 //   npm run bench -- --config ../old/wrangler.toml   its wrangler config (BENCH_WRANGLER_CONFIG)
 //   npm run bench -- --env production           a wrangler environment (BENCH_WRANGLER_ENV); default: the top level
