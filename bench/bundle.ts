@@ -67,15 +67,24 @@ function bytesBySource(metafile: string, bundleFile: string): Record<string, num
   return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
 }
 
-function sizes(modules: readonly ModuleFile[]): { rawBytes: number; gzipBytes: number } {
-  let rawBytes = 0;
-  let gzipBytes = 0;
-  for (const m of modules) {
+/** One module's size as uploaded and gzipped. */
+export interface ModuleSize {
+  readonly name: string;
+  readonly rawBytes: number;
+  readonly gzipBytes: number;
+}
+
+/** Each module's size, in the order given (main module first). */
+export function moduleSizes(modules: readonly Pick<ModuleFile, 'name' | 'path'>[]): ModuleSize[] {
+  return modules.map((m) => {
     const bytes = readFileSync(m.path);
-    rawBytes += bytes.byteLength;
-    gzipBytes += gzipSync(bytes).byteLength;
-  }
-  return { rawBytes, gzipBytes };
+    return { name: m.name, rawBytes: bytes.byteLength, gzipBytes: gzipSync(bytes).byteLength };
+  });
+}
+
+function sizes(modules: readonly ModuleFile[]): { rawBytes: number; gzipBytes: number } {
+  const each = moduleSizes(modules);
+  return { rawBytes: each.reduce((s, m) => s + m.rawBytes, 0), gzipBytes: each.reduce((s, m) => s + m.gzipBytes, 0) };
 }
 
 /** Describes an already-built bundle directory. */

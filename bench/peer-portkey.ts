@@ -77,9 +77,9 @@ export async function startPortkey(log: (line: string) => void, timeoutMs = 30_0
   throw new Error(`Portkey did not answer within ${timeoutMs} ms:\n${stderr()}`);
 }
 
-/** Requests to Portkey: the mock as an OpenAI-compatible custom host, the mock's key passed through. */
-export const portkeyTarget = (baseUrl: string, mockUrl: string): Target => ({
-  name: 'Portkey',
+/** Requests to Portkey (on Node, or its Worker): the mock as an OpenAI-compatible custom host, the mock's key passed through. */
+export const portkeyTarget = (name: string, baseUrl: string, mockUrl: string): Target => ({
+  name,
   url: `${baseUrl}/v1/chat/completions`,
   headers: {
     authorization: `Bearer ${UPSTREAM_KEY}`,

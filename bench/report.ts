@@ -14,6 +14,8 @@ const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
 
 const PROXY = 'floor: proxy';
 const PEER = 'Portkey';
+const PEER_WORKER = 'Portkey Worker';
+const mib = (v: number) => `${v.toFixed(1)} MiB`;
 
 /** A ratio target: `actual` must be at least (`atLeast`) or at most `goal`. */
 function ratioCheck(target: string, goal: number, atLeast: boolean, actual: number | undefined, detail: string): TargetCheck {
@@ -123,9 +125,137 @@ function peerTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
   return checks;
 }
 
+/** An absolute target: `value` at most `limit` (both in `unit`), e.g. a cold start within another Worker's plus a budget. */
+function limitCheck(
+  target: string,
+  goal: string,
+  value: number | undefined,
+  limit: number | undefined,
+  unit: string,
+  detail: string,
+): TargetCheck {
+  if (value === undefined || limit === undefined || !Number.isFinite(value) || !Number.isFinite(limit))
+    return { target, goal, actual: 'not measured', met: null };
+  const fmt = (v: number) => (unit === 'ms' ? ms(v) : v.toFixed(1));
+  const met = value <= limit;
+  return {
+    target,
+    goal,
+    actual: `${fmt(value)} ${unit} (${detail})`,
+    met,
+    ...(met ? {} : { missedBy: `${fmt(value - limit)} ${unit} (${((value / limit - 1) * 100).toFixed(0)}% over ${fmt(limit)} ${unit})` }),
+  };
+}
+
+/** Issue 24's targets: the gateway against Portkey's own Worker on the same workerd, and its cold start against the bare proxy's. */
+function peerWorkerTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
+  const cold = r.coldStart?.byTarget ?? {};
+  const g = cold['gateway'];
+  const p = cold['proxy'];
+  const k = cold[PEER_WORKER];
+  const n = r.coldStart ? ` (median of ${r.coldStart.samples})` : '';
+  const plus = (v: number | undefined, by: number) => (v === undefined ? undefined : v + by);
+  const main = r.size.modules[0];
+  const checks: TargetCheck[] = [
+    limitCheck(
+      `cold start: spawn → first answer${n}, gateway vs Portkey Worker`,
+      "≤ Portkey Worker's",
+      g?.firstAnswerMs,
+      k?.firstAnswerMs,
+      'ms',
+      `Portkey Worker ${ms(k?.firstAnswerMs)} ms`,
+    ),
+    limitCheck(
+      `cold start: spawn → first answer${n}, gateway vs bare proxy (aim)`,
+      '≤ bare proxy + 100 ms',
+      g?.firstAnswerMs,
+      plus(p?.firstAnswerMs, 100),
+      'ms',
+      `bare proxy ${ms(p?.firstAnswerMs)} ms`,
+    ),
+    limitCheck(
+      `startup CPU: process CPU at the first answer${n}`,
+      "≤ bare proxy's + 100 ms",
+      g?.cpuMs,
+      plus(p?.cpuMs, 100),
+      'ms',
+      `bare proxy ${ms(p?.cpuMs)} ms`,
+    ),
+    limitCheck(
+      `main module (${main?.name ?? '?'}), gzip`,
+      '≤ 400 KiB',
+      main && main.gzipBytes / 1024,
+      400,
+      'KiB',
+      `raw ${main ? kib(main.rawBytes) : '?'}`,
+    ),
+    limitCheck(
+      `RSS after the first answer${n}`,
+      "≤ Portkey Worker's + 20 MiB",
+      g?.rssMiB,
+      plus(k?.rssMiB, 20),
+      'MiB',
+      `Portkey Worker ${k ? mib(k.rssMiB) : '?'}`,
+    ),
+  ];
+  const chunk = (f: { msPerChunk?: number } | undefined) => f?.msPerChunk;
+  const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? a / b : undefined);
+  const kCpu = r.cpu.streamPeers[PEER_WORKER];
+  checks.push(
+    ratioCheck(
+      `CPU per chunk, chunks ${r.cpu.pacedStream.delayMs} ms apart, gateway ÷ Portkey Worker`,
+      0.7,
+      false,
+      ratio(chunk(r.cpu.pacedStream), chunk(kCpu?.paced)),
+      `${ms(chunk(r.cpu.pacedStream))} vs ${ms(chunk(kCpu?.paced))} ms`,
+    ),
+    ratioCheck(
+      `CPU per chunk, ${r.cpu.stream.pieces}-chunk streams at full speed, gateway ÷ Portkey Worker`,
+      0.7,
+      false,
+      ratio(chunk(r.cpu.stream), chunk(kCpu?.stream)),
+      `${ms(chunk(r.cpu.stream))} vs ${ms(chunk(kCpu?.stream))} ms`,
+    ),
+  );
+  const gs = r.streamThroughput.byTarget['gateway'];
+  const ks = r.streamThroughput.byTarget[PEER_WORKER];
+  checks.push(
+    ratioCheck(
+      `streams/s (${r.streamThroughput.pieces} chunks) at concurrency ${r.streamThroughput.concurrency}, gateway ÷ Portkey Worker`,
+      1.4,
+      true,
+      gs && ks ? gs.streamsPerSecond / ks.streamsPerSecond : undefined,
+      gs && ks ? `${int(gs.streamsPerSecond)} vs ${int(ks.streamsPerSecond)}` : '',
+    ),
+  );
+  const kReq = r.cpu.nonStreamPeers[PEER_WORKER];
+  checks.push(
+    ratioCheck(
+      'CPU per non-stream request, gateway ÷ Portkey Worker',
+      0.9,
+      false,
+      ratio(r.cpu.nonStream.msPerRequest, kReq?.msPerRequest),
+      `${ms(r.cpu.nonStream.msPerRequest)} vs ${ms(kReq?.msPerRequest)} ms`,
+    ),
+  );
+  const c16 = r.latency.find((l) => l.concurrency === 16)?.byTarget;
+  const g16 = c16?.['gateway'];
+  const k16 = c16?.[PEER_WORKER];
+  checks.push(
+    ratioCheck(
+      'non-stream req/s at concurrency 16, gateway ÷ Portkey Worker',
+      1.1,
+      true,
+      g16 && k16 ? g16.rps / k16.rps : undefined,
+      g16 && k16 ? `${int(g16.rps)} vs ${int(k16.rps)}` : '',
+    ),
+  );
+  return checks.map((c) => ({ ...c, target: `${c.target} [issue 24]` }));
+}
+
 /** Checks the run against the issues' targets; a target whose figure was not measured is `met: null`. */
 export function checkTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
-  const checks: TargetCheck[] = peerTargets(r);
+  const checks: TargetCheck[] = [...peerWorkerTargets(r), ...peerTargets(r)];
   const at = (c: number) => r.latency.find((l) => l.concurrency === c)?.byTarget;
   const c1 = at(1);
   if (c1?.['direct'] && c1['gateway']) {
@@ -195,7 +325,7 @@ function latencyRows(latency: BenchResults['latency']): string[][] {
 
 /** Issue 16's table: direct, the bare proxy Worker, the gateway and Portkey side by side, from this run. */
 function sideBySide(r: BenchResults): string {
-  const names = ['direct', PROXY, 'gateway', PEER];
+  const names = ['direct', PROXY, 'gateway', PEER_WORKER, PEER];
   const c1 = r.latency.find((l) => l.concurrency === 1)?.byTarget ?? {};
   const c16 = r.latency.find((l) => l.concurrency === 16)?.byTarget ?? {};
   const row = (figure: string, value: (name: string) => string | undefined) => [figure, ...names.map((n) => value(n) ?? '—')];
@@ -206,6 +336,10 @@ function sideBySide(r: BenchResults): string {
       row(`stream (${s.pieces} chunks) time to last byte p50 ms, c=1`, (n) => s.byTarget[n] && ms(s.byTarget[n].ttlb.p50)),
     ]),
     row('non-stream req/s, concurrency 16', (n) => c16[n] && int(c16[n].rps)),
+    row(`process CPU per non-stream request ms, concurrency ${r.cpu.concurrency}`, (n) => {
+      const f = n === 'gateway' ? r.cpu.nonStream : n === PROXY ? r.cpu.floor['proxy'] : r.cpu.nonStreamPeers[n];
+      return f && ms(f.msPerRequest);
+    }),
     row(
       `streams/s (${r.streamThroughput.pieces} chunks), concurrency ${r.streamThroughput.concurrency}`,
       (n) => r.streamThroughput.byTarget[n] && int(r.streamThroughput.byTarget[n].streamsPerSecond),
@@ -248,15 +382,62 @@ function sideBySide(r: BenchResults): string {
     merged.set(rw[0]!, prior ? prior.map((v, i) => (v === '—' ? rw[i]! : v)) : rw);
   }
   const note = r.peer.skipped
-    ? `\n\nPortkey: not measured (${r.peer.skipped}).`
-    : `\n\nPortkey: ${r.peer.name}; its CPU is its Node process's, the others' their workerd process's.`;
-  return table(['figure', 'direct', 'bare proxy Worker', 'gateway', 'Portkey'], [...merged.values()]) + note + relayNote;
+    ? `\n\nPortkey (Node): not measured (${r.peer.skipped}).`
+    : `\n\nPortkey (Node): ${r.peer.name}; its CPU is its Node process's, the others' their workerd process's.`;
+  const workerNote = r.peerWorker.skipped
+    ? `\n\nPortkey Worker: not measured (${r.peerWorker.skipped}).`
+    : `\n\nPortkey Worker: ${r.peerWorker.name}, in a workerd process of its own; it waits ~25 ms before relaying a stream's first chunk by design, so compare its CPU and throughput, not its time to first byte.`;
+  return (
+    table(['figure', 'direct', 'bare proxy Worker', 'gateway', 'Portkey Worker', 'Portkey (Node)'], [...merged.values()]) +
+    workerNote +
+    note +
+    relayNote
+  );
+}
+
+/** Issue 24's cold-start table: fresh processes of the bare proxy, the gateway and Portkey's Worker. */
+function coldStartTable(r: BenchResults): string {
+  const cold = r.coldStart;
+  if (!cold) return 'not measured in this profile.';
+  const names = ['proxy', 'gateway', PEER_WORKER].filter((n) => cold.byTarget[n]);
+  const range = (n: string, pick: (s: { firstAnswerMs: number; cpuMs: number }) => number, format: (v: number) => string = ms) => {
+    const values = cold.byTarget[n]!.samples.map(pick);
+    return values.length > 1 ? ` (${format(Math.min(...values))}–${format(Math.max(...values))})` : '';
+  };
+  const row = (figure: string, value: (f: NonNullable<BenchResults['coldStart']>['byTarget'][string], n: string) => string) => [
+    figure,
+    ...names.map((n) => value(cold.byTarget[n]!, n)),
+  ];
+  const size = (m: { rawBytes: number; gzipBytes: number } | undefined) => (m ? `${kib(m.rawBytes)} / ${kib(m.gzipBytes)}` : '—');
+  // /proc counts CPU in 10 ms ticks: below one tick is all it can say.
+  const cpu = (v: number) => (v === 0 ? '< 10' : int(v));
+  const rows = [
+    row('spawn → listening, ms', (f) => ms(f.listenMs)),
+    row('spawn → first answered chat completion, ms', (f, n) => `${ms(f.firstAnswerMs)}${range(n, (s) => s.firstAnswerMs)}`),
+    row('process CPU at that moment (utime + stime), ms', (f, n) => `${cpu(f.cpuMs)}${range(n, (s) => s.cpuMs, cpu)}`),
+    row('RSS after the first answer', (f) => mib(f.rssMiB)),
+    row('main module, raw / gzip', (f) => `${f.modules[0]?.name ?? '?'}: ${size(f.modules[0])}`),
+    row('other modules, raw / gzip', (f) =>
+      f.modules.length > 1
+        ? f.modules
+            .slice(1)
+            .map((m) => `${m.name}: ${size(m)}`)
+            .join('; ')
+        : 'none',
+    ),
+    row('first token count after the first answer: latency / process CPU, ms (one-time)', (f) =>
+      f.tokenCount ? `${ms(f.tokenCount.ms)} / ${cpu(f.tokenCount.cpuMs)}` : '—',
+    ),
+  ];
+  const label = (n: string) => (n === 'proxy' ? 'bare proxy Worker' : n);
+  return `${table(['figure', ...names.map(label)], rows)}\n\nMedian of ${cold.samples} fresh \`workerd serve\` process(es) per Worker, interleaved${cold.samples > 1 ? ' (range in brackets)' : ''}, load average ${cold.loadAverage1m.toFixed(2)} when they began; CPU in 10 ms ticks. The bare proxy's module is floor.worker.ts (all the reference Workers, one served).`;
 }
 
 /** The Markdown tables of a run: side by side, latency and throughput, streams, cache, CPU, memory and size, references, targets. */
 export function renderReport(r: BenchResults): string {
   const out: string[] = [];
   out.push('### Side by side (one run)', sideBySide(r));
+  out.push('### Cold start: a fresh process to its first answer', coldStartTable(r));
   out.push(
     '### Non-stream: latency and throughput',
     table(['target', 'concurrency', 'p50 ms', 'p99 ms', 'req/s', 'p50 vs direct', 'req/s vs direct'], latencyRows(r.latency)),

@@ -1,6 +1,7 @@
 // The shape of bench/results.json (and results.smoke.json): every figure of one run, with what produced it.
-import type { Bundle } from './bundle.ts';
+import type { Bundle, ModuleSize } from './bundle.ts';
 import type { CacheResult } from './measure-cache.ts';
+import type { ColdStartResult } from './measure-cold-start.ts';
 import type { CpuFigures } from './measure-cpu.ts';
 import type { JsTimeFigures } from './measure-js-time.ts';
 import type { LatencyResult } from './measure-latency.ts';
@@ -48,19 +49,25 @@ export interface BenchResults {
   readonly streamThroughput: StreamThroughput;
   /** The peer gateway in the side-by-side rows; `skipped` says why it is missing. */
   readonly peer: { readonly name: string; readonly skipped: string | null };
+  /** Portkey's own Worker on the same workerd (target and figure key `Portkey Worker`); `skipped` says why it is missing. */
+  readonly peerWorker: { readonly name: string; readonly skipped: string | null };
+  /** Fresh processes of the bare proxy (`proxy`), the gateway and `Portkey Worker`: medians per Worker; null when not run. */
+  readonly coldStart: ColdStartResult | null;
   /** The isolate's own time per long stream (inspector), by target: `gateway`, `proxy` (the bare proxy Worker). */
   readonly jsTime: Readonly<Record<string, JsTimeFigures>>;
   readonly cache: CacheResult;
   readonly cpu: {
     readonly concurrency: number;
     readonly nonStream: CpuFigures;
+    /** The same non-stream requests through `Portkey Worker` (its workerd) and `Portkey` (its Node process). */
+    readonly nonStreamPeers: Readonly<Record<string, CpuFigures>>;
     /** Streams sent as fast as the mock can, 4 at a time: several chunks may share one network read. */
     readonly stream: CpuFigures & { readonly pieces: number };
     /** Streams whose chunks come `delayMs` apart, 16 at a time: one chunk per read, as with a real model. */
     readonly pacedStream: CpuFigures & { readonly pieces: number; readonly delayMs: number };
     readonly cacheHit: CpuFigures | null;
     readonly floor: Readonly<Record<string, CpuFigures>>;
-    /** The same two stream loads through the bare proxy Worker (`proxy`, its workerd) and `Portkey` (its Node process). */
+    /** The same two stream loads through the bare proxy Worker (`proxy`, its workerd), `Portkey Worker` (its workerd) and `Portkey` (its Node process). */
     readonly streamPeers: Readonly<Record<string, { readonly stream: CpuFigures; readonly paced: CpuFigures }>>;
   };
   /**
@@ -71,6 +78,8 @@ export interface BenchResults {
   readonly size: {
     readonly rawBytes: number;
     readonly gzipBytes: number;
+    /** Each module, main first. */
+    readonly modules: readonly ModuleSize[];
     readonly wrangler: Bundle['wrangler'];
     readonly bytesBySource: Bundle['bytesBySource'];
     readonly buildMs: number | null;

@@ -1,9 +1,12 @@
 // `npm run bench` / `npm run bench:smoke`: the gateway's production bundle in plain `workerd serve`, the
-// project's mock upstream in its own process, and the same requests sent to both, interleaved round by
-// round. Prints Markdown tables and writes bench/results.json (smoke: bench/results.smoke.json).
+// project's mock upstream in its own process, and the same requests sent to it, to a bare fetch-proxy
+// Worker, to Portkey's own Worker (same workerd binary, ../shared/peers/portkey-workerd) and to Portkey on
+// Node (../shared/peers/portkey), interleaved round by round; then cold starts of fresh processes of the
+// bare proxy, the gateway and Portkey's Worker. Prints Markdown tables and writes bench/results.json
+// (smoke: bench/results.smoke.json). Peers that are absent are skipped with a message.
 //
-//   npm run bench                               full run (about 2–3 minutes on 2 cores)
-//   npm run bench:smoke                         about 10 s, proves the bench works
+//   npm run bench                               full run (about 6–7 minutes on 2 cores)
+//   npm run bench:smoke                         about 20 s, proves the bench works
 //   npm run bench -- --bundle-dir ../old/dist   an already-built bundle (BENCH_BUNDLE_DIR) instead of this tree
 //   npm run bench -- --config ../old/wrangler.toml   its wrangler config (BENCH_WRANGLER_CONFIG)
 //   npm run bench -- --env production           a wrangler environment (BENCH_WRANGLER_ENV); default: the top level
@@ -11,7 +14,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildBundle, existingBundle, type Bundle } from './bundle.ts';
+import { buildBundle, existingBundle, moduleSizes, type Bundle } from './bundle.ts';
 import { removeOnExit } from './children.ts';
 import { describeMachine, loadAverage, toolVersions, treeCommit } from './environment.ts';
 import { connectInspector, heapUsedMiB } from './inspector.ts';
@@ -24,13 +27,16 @@ import { measureStreamThroughput } from './measure-stream-throughput.ts';
 import { measureStreams } from './measure-streams.ts';
 import { measureWranglerDev } from './measure-wrangler-dev.ts';
 import { startMock } from './mock-process.ts';
+import { measureColdStarts, type ColdTarget } from './measure-cold-start.ts';
 import { portkeyTarget, startPortkey, type PeerServer } from './peer-portkey.ts';
+import { PORTKEY_WORKER, portkeyWorkerModule, startPortkeyWorker, type PortkeyWorkerServer } from './peer-portkey-worker.ts';
 import { rssMiB } from './proc.ts';
 import { checkTargets, renderReport } from './report.ts';
 import {
   cacheableBody,
   completionBody,
   directTarget,
+  GATEWAY_KEY,
   gatewayTarget,
   registerStreams,
   SLOW_STREAM,
@@ -39,7 +45,7 @@ import {
   type Target,
 } from './requests.ts';
 import type { BenchResults } from './results.ts';
-import { benchVars, FLOOR_NAMES, RELAY_NAMES, startFloor, startGateway, type FloorServer } from './servers.ts';
+import { benchVars, firstChat, FLOOR_NAMES, RELAY_NAMES, startFloor, startGateway, type FloorServer } from './servers.ts';
 import { FULL, SMOKE } from './settings.ts';
 import { SOURCE_OPTIONS, sourceFrom } from './source.ts';
 import { readWranglerFacts } from './wrangler-config.ts';
@@ -111,20 +117,31 @@ if (settings.peers) {
   }
 }
 
+// Portkey's own Worker, in a workerd process of its own beside ours.
+const portkeyModule = settings.portkeyWorker ? portkeyWorkerModule() : { skipped: 'not in this profile' };
+let portkeyWorker: PortkeyWorkerServer | undefined;
+if ('skipped' in portkeyModule) log(`Portkey Worker: skipped, ${portkeyModule.skipped}`);
+else {
+  portkeyWorker = await startPortkeyWorker({ modulePath: portkeyModule.path, mockUrl: mock.url, workDir: join(workDir, 'portkey-worker') });
+  log(`Portkey Worker: ${portkeyWorker.target.url} in plain workerd serve (pid ${portkeyWorker.pid})`);
+}
+
 const direct = directTarget(mock.url);
 const gw = gatewayTarget('gateway', gateway.url);
 const floorTargets: Target[] = floor ? FLOOR_NAMES.map((name) => gatewayTarget(`floor: ${name}`, floor.urls[name])) : [];
 // `logged` differs from `minimal` by one log line: its CPU figure is enough, its latency would only cost time.
 const floorLatencyTargets = floorTargets.filter((t) => t.name !== 'floor: logged');
 const proxy = floorTargets.find((t) => t.name === 'floor: proxy');
-const peer = portkey ? portkeyTarget(portkey.url, mock.url) : undefined;
-// The issue's side-by-side rows: direct, the bare proxy Worker, the gateway, Portkey.
-const sideBySide = [direct, ...(proxy ? [proxy] : []), gw, ...(peer ? [peer] : [])];
+const peer = portkey ? portkeyTarget('Portkey', portkey.url, mock.url) : undefined;
+const peerWorker = portkeyWorker?.target;
+const peers = [...(peerWorker ? [peerWorker] : []), ...(peer ? [peer] : [])];
+// The issue's side-by-side rows: direct, the bare proxy Worker, the gateway, Portkey's Worker, Portkey on Node.
+const sideBySide = [direct, ...(proxy ? [proxy] : []), gw, ...peers];
 
 // 3. Measurements.
 log('warm-up');
-await warmUp([direct, gw, ...floorTargets, ...(peer ? [peer] : [])], settings.warmupSeconds);
-const latency = await measureLatency([direct, gw, ...floorLatencyTargets, ...(peer ? [peer] : [])], settings, log);
+await warmUp([direct, gw, ...floorTargets, ...peers], settings.warmupSeconds);
+const latency = await measureLatency([direct, gw, ...floorLatencyTargets, ...peers], settings, log);
 const streams = await measureStreams(sideBySide, settings, log);
 const streamThroughput = await measureStreamThroughput(sideBySide, settings, log);
 const cache = await measureCache(direct, gw, settings, log);
@@ -146,11 +163,24 @@ if (floor)
       settings.cpuRequests,
       settings.cpuConcurrency,
     );
-// The same streams through the bare proxy Worker (its own workerd process) and Portkey (its Node process).
+// The same non-stream requests through the peers, each in its own process (Portkey's Worker: workerd; Portkey: Node).
+const nonStreamCpuPeers: Record<string, CpuFigures> = {};
+for (const [pid, target] of [
+  [portkeyWorker?.pid, peerWorker],
+  [portkey?.pid, peer],
+] as const)
+  if (pid !== undefined && target)
+    nonStreamCpuPeers[target.name] = await cpuPerRequest(pid, target, completionBody(), settings.cpuRequests, settings.cpuConcurrency);
+// The same streams through the bare proxy Worker (its own workerd process), Portkey's Worker and Portkey (its Node process).
 const streamCpuPeers: Record<string, { stream: CpuFigures; paced: CpuFigures }> = {};
 // And through the reference relays, which touch every chunk in JS with one streaming primitive each.
 const relays = floor ? RELAY_NAMES.map((name) => [name, floor.pid, gatewayTarget(`floor: ${name}`, floor.urls[name])] as const) : [];
-for (const [name, pid, target] of [['proxy', floor?.pid, proxy], ['Portkey', portkey?.pid, peer], ...relays] as const) {
+for (const [name, pid, target] of [
+  ['proxy', floor?.pid, proxy],
+  [PORTKEY_WORKER, portkeyWorker?.pid, peerWorker],
+  ['Portkey', portkey?.pid, peer],
+  ...relays,
+] as const) {
   if (pid === undefined || !target) continue;
   log(`CPU per chunk: ${target.name}`);
   streamCpuPeers[name] = {
@@ -159,9 +189,46 @@ for (const [name, pid, target] of [['proxy', floor?.pid, proxy], ['Portkey', por
   };
 }
 await portkey?.stop();
+await portkeyWorker?.workerd.stop();
 
 const rssAfterLoadMiB = rssMiB(gateway.pid);
 await floor?.workerd.stop();
+
+// Cold start: fresh processes of the bare proxy, the gateway and Portkey's Worker, one per sample.
+const coldTargets: ColdTarget[] = [
+  {
+    name: 'proxy',
+    async start(dir) {
+      const fresh = await startFloor({ facts, mockUrl: mock.url, workDir: dir, only: ['proxy'] });
+      const firstRequestMs = await firstChat(fresh.workerd, gatewayTarget('bare proxy', fresh.urls.proxy));
+      return { workerd: fresh.workerd, firstRequestMs, modules: [{ name: 'floor.js', path: fresh.modulePath }] };
+    },
+  },
+  {
+    name: 'gateway',
+    async start(dir) {
+      const fresh = await startGateway({ bundle, facts, mockUrl: mock.url, workDir: dir });
+      const tokenCount = {
+        name: 'gateway',
+        url: `${fresh.url}/v1/tokens/count`,
+        headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' },
+      };
+      return { workerd: fresh.workerd, firstRequestMs: fresh.firstRequestMs, modules: bundle.modules, tokenCount };
+    },
+  },
+  ...('path' in portkeyModule
+    ? [
+        {
+          name: PORTKEY_WORKER,
+          async start(dir: string) {
+            const fresh = await startPortkeyWorker({ modulePath: portkeyModule.path, mockUrl: mock.url, workDir: dir });
+            return { ...fresh, modules: [{ name: 'portkey-worker.js', path: portkeyModule.path }] };
+          },
+        },
+      ]
+    : []),
+];
+const coldStart = settings.coldStarts > 0 ? await measureColdStarts(coldTargets, settings.coldStarts, join(workDir, 'cold'), log) : null;
 
 // Memory on a fresh gateway process, so the figure is the streams' and not what the load runs left behind.
 // The isolate's own time per long stream (inspector), on fresh processes, before the memory figure's streams.
@@ -244,11 +311,17 @@ const withoutTargets: Omit<BenchResults, 'targets'> = {
   streams,
   streamThroughput,
   peer: { name: 'Portkey 1.15.2 (Node, ../shared/peers/portkey)', skipped: peer ? null : peerSkipped },
+  peerWorker: {
+    name: "Portkey 1.15.2's own Worker (workerd, ../shared/peers/portkey-workerd)",
+    skipped: 'skipped' in portkeyModule ? portkeyModule.skipped : null,
+  },
+  coldStart,
   jsTime,
   cache,
   cpu: {
     concurrency: settings.cpuConcurrency,
     nonStream: nonStreamCpu,
+    nonStreamPeers: nonStreamCpuPeers,
     stream: { ...streamCpu, pieces: largest },
     pacedStream: { ...pacedCpu, pieces: paced.pieces, delayMs: paced.delayMs },
     cacheHit: cacheHitCpu,
@@ -259,6 +332,7 @@ const withoutTargets: Omit<BenchResults, 'targets'> = {
   size: {
     rawBytes: bundle.rawBytes,
     gzipBytes: bundle.gzipBytes,
+    modules: moduleSizes(bundle.modules),
     wrangler: bundle.wrangler,
     bytesBySource: bundle.bytesBySource,
     buildMs: bundle.buildMs,

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { join } from 'node:path';
 import type { Bundle } from './bundle.ts';
-import { completionBody, GATEWAY_KEY, UPSTREAM_KEY } from './requests.ts';
+import { completionBody, GATEWAY_KEY, gatewayTarget, UPSTREAM_KEY, type Target } from './requests.ts';
 import { floorWorkerdConfig, gatewayWorkerdConfig } from './workerd-config.ts';
 import { startWorkerd, type WorkerdServer } from './workerd-process.ts';
 import type { WranglerFacts } from './wrangler-config.ts';
@@ -74,19 +74,23 @@ export async function startGateway(options: {
     ...(options.inspectorAddress ? { inspectorAddress: options.inspectorAddress } : {}),
   });
   const url = `http://127.0.0.1:${workerd.ports['http']}`;
+  const firstRequestMs = await firstChat(workerd, gatewayTarget('gateway', url));
+  return { url, pid: workerd.pid, workerd, firstRequestMs };
+}
+
+/** Sends a fresh process its first chat completion; resolves to its latency, or stops the process and throws. */
+export async function firstChat(workerd: WorkerdServer, target: Target): Promise<number> {
   const started = performance.now();
-  const response = await fetch(`${url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify(completionBody()),
-  });
+  const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: JSON.stringify(completionBody()) });
   const text = await response.text();
   const firstRequestMs = performance.now() - started;
   if (response.status !== 200 || !text.includes('"choices"')) {
     await workerd.stop();
-    throw new Error(`The gateway did not answer a chat completion (status ${response.status}): ${text.slice(0, 400)}\n${workerd.stderr()}`);
+    throw new Error(
+      `${target.name} did not answer a chat completion (status ${response.status}): ${text.slice(0, 400)}\n${workerd.stderr()}`,
+    );
   }
-  return { url, pid: workerd.pid, workerd, firstRequestMs };
+  return firstRequestMs;
 }
 
 export const FLOOR_NAMES = ['trivial', 'proxy', 'minimal', 'logged'] as const;
@@ -96,8 +100,10 @@ export type FloorName = (typeof FLOOR_NAMES)[number] | (typeof RELAY_NAMES)[numb
 
 export interface FloorServer {
   readonly pid: number;
-  /** Base URL of each reference worker (floor.worker.ts). */
+  /** Base URL of each reference worker (floor.worker.ts); with `only`, just those served. */
   readonly urls: Readonly<Record<FloorName, string>>;
+  /** The stripped module workerd runs. */
+  readonly modulePath: string;
   readonly workerd: WorkerdServer;
 }
 
@@ -107,9 +113,12 @@ export async function startFloor(options: {
   mockUrl: string;
   workDir: string;
   inspectorAddress?: string;
+  /** The named workers to serve (default: all); `trivial` always listens. */
+  only?: readonly Exclude<FloorName, 'trivial'>[];
 }): Promise<FloorServer> {
   mkdirSync(options.workDir, { recursive: true });
   writeStripped('floor.worker.ts', join(options.workDir, 'floor.js'));
+  const entrypoints = options.only ?? [...FLOOR_NAMES, ...RELAY_NAMES].filter((n) => n !== 'trivial');
   const configFile = join(options.workDir, 'floor.capnp');
   writeFileSync(
     configFile,
@@ -120,15 +129,15 @@ export async function startFloor(options: {
       upstreamUrl: `${options.mockUrl}/v1`,
       upstreamKey: UPSTREAM_KEY,
       gatewayKey: GATEWAY_KEY,
-      entrypoints: [...FLOOR_NAMES, ...RELAY_NAMES].filter((n) => n !== 'trivial'),
+      entrypoints,
     }),
   );
-  const names = [...FLOOR_NAMES, ...RELAY_NAMES];
+  const names = ['trivial', ...entrypoints];
   const workerd = await startWorkerd({
     configFile,
     sockets: names,
     ...(options.inspectorAddress ? { inspectorAddress: options.inspectorAddress } : {}),
   });
   const urls = Object.fromEntries(names.map((name) => [name, `http://127.0.0.1:${workerd.ports[name]}`])) as Record<FloorName, string>;
-  return { pid: workerd.pid, urls, workerd };
+  return { pid: workerd.pid, urls, workerd, modulePath: join(options.workDir, 'floor.js') };
 }

@@ -30,6 +30,10 @@ export interface BenchSettings {
   readonly jsStream: { readonly pieces: number; readonly delayMs: number; readonly count: number } | null;
   /** Run Portkey (../shared/peers/portkey) as a peer row, where present. */
   readonly peers: boolean;
+  /** Run Portkey's own Worker (../shared/peers/portkey-workerd) in workerd as a peer column, where present. */
+  readonly portkeyWorker: boolean;
+  /** Fresh workerd processes per Worker for the cold-start figures (median); 0 skips them. */
+  readonly coldStarts: number;
   /** Streams held open for the memory figure; 0 skips it. */
   readonly memoryStreams: number;
   /** Also measure the reference Workers (runtime floor) and `wrangler dev`. */
@@ -56,6 +60,8 @@ export const FULL: BenchSettings = {
   streamThroughput: { pieces: 50, concurrency: 16 },
   jsStream: { pieces: 1000, delayMs: 1, count: 5 },
   peers: true,
+  portkeyWorker: true,
+  coldStarts: 5,
   memoryStreams: 1000,
   floor: true,
   wranglerDev: true,
@@ -77,6 +83,8 @@ export const SMOKE: BenchSettings = {
   streamThroughput: { pieces: 50, concurrency: 16 },
   jsStream: null,
   peers: false,
+  portkeyWorker: true,
+  coldStarts: 1,
   memoryStreams: 0,
   floor: false,
   wranglerDev: false,
