@@ -2,8 +2,9 @@ import { ITERATION_DONE } from '../core/iteration.ts';
 import { asGatewayError, GatewayError } from '../errors.ts';
 import type { Call, Caller, CallRequest, GatewayEvent, Outcome, Stage } from '../gateway/types.ts';
 import { askedOutputTokens, maxTokensField } from '../tokens/max-tokens.ts';
-import type { BudgetLimitName, CallBound, ReserveResult } from './key-limits.ts';
+import type { BudgetLimitName, CallBound, Granted, Refusal } from './key-limits-rpc.ts';
 import { staticRecord } from './key-record.ts';
+import { rateLimitHeaders } from './limit-headers.ts';
 import { keyObject, type LimitsDeps } from './limits-deps.ts';
 import { limitUnavailable } from './limit-unavailable.ts';
 
@@ -65,8 +66,8 @@ function wait(seconds: number): string {
  * budget is a 429 that says what is left, what the request would cost, and what would fit, with
  * `x-should-retry: false`, since it resets only at the end of the day or month; a key no longer valid is a 401.
  */
-export function refusal(result: Extract<ReserveResult, { ok: false }>): GatewayError {
-  const headers = result.headers;
+export function refusal(result: Refusal): GatewayError {
+  const headers = rateLimitHeaders(result.limits.requests, result.limits.tokens);
   switch (result.limit) {
     case 'revoked':
     case 'expired':
@@ -84,7 +85,7 @@ export function refusal(result: Extract<ReserveResult, { ok: false }>): GatewayE
       return new GatewayError(
         429,
         `Rate limit reached for this gateway key (requests per minute); retry in ${result.retryAfterSeconds} s.`,
-        { code: 'limit_exceeded', headers },
+        { code: 'limit_exceeded', headers: { 'retry-after': String(result.retryAfterSeconds), ...headers } },
       );
     default: {
       const { limit, shortfall } = result;
@@ -121,7 +122,7 @@ const refusedOutcome = (error: GatewayError): Outcome => ({
 });
 
 /** A call's reservation as its key's object granted it. */
-export type Reservation = Extract<ReserveResult, { ok: true }>;
+export type Reservation = Granted;
 
 /** The object unreachable: fail closed (503), or let the call through unlimited (null) with LIMITS_FAIL_OPEN. */
 const unreachable =
@@ -148,8 +149,9 @@ export async function reserveCall(deps: LimitsDeps, caller: Caller, requestId: s
     })
     .catch(unreachable(deps.settings));
   if (result === null || result.ok) return result;
-  headersByCaller.set(caller, result.headers);
-  throw refusal(result);
+  const refused = refusal(result);
+  headersByCaller.set(caller, refused.headers);
+  throw refused;
 }
 
 /** Replaces a reservation by what was spent. Never rejects: a settle that fails leaves the reservation to expire on its own. */
@@ -208,7 +210,7 @@ export function budgetStage(deps: BudgetDeps): Stage {
                 'x-gateway-max-tokens-clamped': `${from}; to=${granted}; reason=${assumed !== undefined && granted < assumed ? 'budget' : 'model_limit'}`,
               }
             : {};
-        headersByCaller.set(request.caller, { ...result.headers, ...clamped });
+        headersByCaller.set(request.caller, { ...rateLimitHeaders(result.limits.requests, result.limits.tokens), ...clamped });
         const reservationId = result.reservationId;
         try {
           const sent = narrow ? narrowed(request, granted as number) : request;
