@@ -1,4 +1,5 @@
 import { ITERATION_DONE } from '../core/iteration.ts';
+import type { CallLimits } from '../core/limit-state.ts';
 import { asGatewayError, GatewayError } from '../errors.ts';
 import type { Call, Caller, CallRequest, GatewayEvent, Outcome, Stage } from '../gateway/types.ts';
 import { askedOutputTokens, maxTokensField } from '../tokens/max-tokens.ts';
@@ -25,12 +26,6 @@ const NOTHING: Spend = { tokens: 0, usd: 0 };
 /** Prompts longer than this (in JSON characters) are counted only after a cheap check that the key may call at all. */
 const PRECHECK_ABOVE_CHARS = 32_768;
 const REVOCATION_CHECK_MS = 5_000;
-
-// The headers of the latest reservation made for a caller (one Caller object per HTTP request), for the response.
-const headersByCaller = new WeakMap<Caller, Record<string, string>>();
-
-/** The `x-ratelimit-*` (and narrowing) headers the budget stage got for this request's caller; add them to the response. */
-export const limitHeaders = (caller: Caller): Record<string, string> => headersByCaller.get(caller) ?? {};
 
 /**
  * What a finished call spent: the outcome's usage and cost; nothing for a cache hit or a call that failed before
@@ -149,9 +144,7 @@ export async function reserveCall(deps: LimitsDeps, caller: Caller, requestId: s
     })
     .catch(unreachable(deps.settings));
   if (result === null || result.ok) return result;
-  const refused = refusal(result);
-  headersByCaller.set(caller, refused.headers);
-  throw refused;
+  throw refusal(result);
 }
 
 /** Replaces a reservation by what was spent. Never rejects: a settle that fails leaves the reservation to expire on its own. */
@@ -195,7 +188,7 @@ export function budgetStage(deps: BudgetDeps): Stage {
         }
         const bound = await deps.estimate(request);
         const result = await reserveCall(deps, request.caller, request.requestId, bound);
-        if (result === null) return { call: next(request), reservationId: null, reserved: NOTHING };
+        if (result === null) return { call: next(request), limits: undefined, reservationId: null, reserved: NOTHING };
         // The output the bound assumed (asked, or the default): narrowed below it, the response says so; a request
         // that named no limit is sent with the one it was reserved for, so the upstream cannot spend past it.
         const assumed = bound.output?.tokens;
@@ -204,17 +197,22 @@ export function budgetStage(deps: BudgetDeps): Stage {
         const narrow = granted !== null && (asked === undefined || granted < asked);
         // Said from what the request asked, else from the default it was bounded by.
         const from = asked ?? assumed;
-        const clamped =
+        const limits: CallLimits =
           granted !== null && from !== undefined && granted < from
             ? {
-                'x-gateway-max-tokens-clamped': `${from}; to=${granted}; reason=${assumed !== undefined && granted < assumed ? 'budget' : 'model_limit'}`,
+                ...result.limits,
+                clamped: { from, to: granted, reason: assumed !== undefined && granted < assumed ? 'budget' : 'model_limit' },
               }
-            : {};
-        headersByCaller.set(request.caller, { ...rateLimitHeaders(result.limits.requests, result.limits.tokens), ...clamped });
+            : result.limits;
         const reservationId = result.reservationId;
         try {
           const sent = narrow ? narrowed(request, granted as number) : request;
-          return { call: watchRevocation(next(sent), request, stub, deps.now, checkEveryMs), reservationId, reserved: result.reserved };
+          return {
+            call: watchRevocation(next(sent), request, stub, deps.now, checkEveryMs),
+            limits,
+            reservationId,
+            reserved: result.reserved,
+          };
         } catch (error) {
           request.waitUntil(settle(reservationId, NOTHING));
           throw error;
@@ -222,7 +220,8 @@ export function budgetStage(deps: BudgetDeps): Stage {
       })();
 
       return {
-        answer: started.then((s) => s.call.answer),
+        // The answer carries the limits it was reserved under, for the response's headers.
+        answer: started.then((s) => s.call.answer.then((answer) => (s.limits ? { ...answer, limits: s.limits } : answer))),
         outcome: started.then(
           async (s) => {
             const outcome = await s.call.outcome;
