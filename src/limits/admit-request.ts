@@ -1,6 +1,7 @@
 import { NO_RATE_LIMITS, type RateLimits } from '../core/limit-state.ts';
 import type { Caller } from '../gateway/types.ts';
-import { hasLimits, refusal } from './budget-stage.ts';
+import { hasLimits } from './budget-stage.ts';
+import { refusal } from './refusal.ts';
 import { staticRecord } from './key-record.ts';
 import { keyObject, type LimitsDeps } from './limits-deps.ts';
 import { limitUnavailable } from './limit-unavailable.ts';

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KeyLimits } from '../../src/limits/key-limits.ts';
 import type { ReserveInput } from '../../src/limits/key-limits-rpc.ts';
-import { refusal } from '../../src/limits/budget-stage.ts';
+import { refusal } from '../../src/limits/refusal.ts';
 import { callLimitHeaders } from '../../src/limits/limit-headers.ts';
 import { type KeyLimitValues, type KeyRecord, staticRecord, UNLIMITED } from '../../src/limits/key-record.ts';
 import { warmUpLimits } from './support/limits.ts';

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { refusal } from '../../src/limits/budget-stage.ts';
+import { refusal } from '../../src/limits/refusal.ts';
 import type { CallBound, ReserveInput, ReserveResult } from '../../src/limits/key-limits-rpc.ts';
 import { type KeyLimitValues, staticRecord, UNLIMITED } from '../../src/limits/key-record.ts';
 import { warmUpLimits } from './support/limits.ts';
