@@ -6,6 +6,7 @@ import type { Attempt, CacheStatus, Outcome, Usage } from '../gateway/types.ts';
 import type { RequestContext } from '../http/context.ts';
 import { hasLimits, reserveCall, settlement, settleReservation } from '../limits/budget-stage.ts';
 import { checkAccess } from '../limits/check-access.ts';
+import { rateLimitHeaders } from '../limits/limit-headers.ts';
 import { limitsDepsFor } from '../limits/limits-deps.ts';
 import type { ManagedCaller } from '../limits/lookup-key.ts';
 import { callEmbeddings } from '../providers/embeddings.ts';
@@ -53,7 +54,7 @@ async function reserveInput(rc: RequestContext, target: Target, request: Embeddi
   if (!reservation) return none;
   const { keyHash } = caller;
   return {
-    headers: reservation.headers,
+    headers: rateLimitHeaders(reservation.limits.requests, reservation.limits.tokens),
     settle: (outcome: Outcome) =>
       rc.exec.waitUntil(settleReservation(deps, keyHash, reservation.reservationId, settlement(outcome, reservation.reserved))),
   };

@@ -1,5 +1,6 @@
 // The pipeline's contract: what a model call is asked, what it answers, and how it ends. No HTTP in here.
 import type { CacheRequest } from '../cache/cache-policy.ts';
+import type { CallLimits } from '../core/limit-state.ts';
 import type { RunPolicy } from '../config/settings.ts';
 import type { ChatBody, ChatCompletion } from '../core/types.ts';
 import type { GatewayError } from '../errors.ts';
@@ -59,6 +60,8 @@ export interface Answer {
   readonly cache: CacheStatus;
   /** Seconds since a cached answer was stored. */
   readonly ageSeconds?: number;
+  /** The caller's limits after the reservation that started this answer (absent when nothing was reserved). */
+  readonly limits?: CallLimits | undefined;
   readonly events: AsyncIterable<GatewayEvent>;
 }
 

@@ -1,11 +1,13 @@
 import { ITERATION_DONE } from '../core/iteration.ts';
+import type { CallLimits } from '../core/limit-state.ts';
 import { asGatewayError, GatewayError } from '../errors.ts';
 import type { Call, Caller, CallRequest, GatewayEvent, Outcome, Stage } from '../gateway/types.ts';
 import { askedOutputTokens, maxTokensField } from '../tokens/max-tokens.ts';
-import type { BudgetLimitName, CallBound, ReserveResult } from './key-limits.ts';
+import type { CallBound, Granted } from './key-limits-rpc.ts';
 import { staticRecord } from './key-record.ts';
 import { keyObject, type LimitsDeps } from './limits-deps.ts';
 import { limitUnavailable } from './limit-unavailable.ts';
+import { refusal } from './refusal.ts';
 
 /** What a call spent (or may spend): tokens and US dollars. */
 export interface Spend {
@@ -25,12 +27,6 @@ const NOTHING: Spend = { tokens: 0, usd: 0 };
 const PRECHECK_ABOVE_CHARS = 32_768;
 const REVOCATION_CHECK_MS = 5_000;
 
-// The headers of the latest reservation made for a caller (one Caller object per HTTP request), for the response.
-const headersByCaller = new WeakMap<Caller, Record<string, string>>();
-
-/** The `x-ratelimit-*` (and narrowing) headers the budget stage got for this request's caller; add them to the response. */
-export const limitHeaders = (caller: Caller): Record<string, string> => headersByCaller.get(caller) ?? {};
-
 /**
  * What a finished call spent: the outcome's usage and cost; nothing for a cache hit or a call that failed before
  * any answer; what was reserved where something was answered but its usage or cost is unknown.
@@ -42,63 +38,6 @@ export function settlement(outcome: Outcome, reserved: Spend): Spend {
     tokens: outcome.usage?.total_tokens ?? (answered ? reserved.tokens : 0),
     usd: outcome.cost?.usd ?? (answered ? reserved.usd : 0),
   };
-}
-
-const LIMIT_WORDS: Record<BudgetLimitName, string> = {
-  tokens_per_day: 'tokens per day',
-  usd_per_day: 'spending limit (US dollars per day)',
-  usd_per_month: 'spending limit (US dollars per month)',
-};
-
-/** Dollars as people read them: enough digits to see a small amount, no float noise. */
-const dollars = (usd: number) => `$${usd >= 1 ? usd.toFixed(2) : Number(usd.toPrecision(2)).toString()}`;
-const amount = (limit: BudgetLimitName, value: number) => (limit === 'tokens_per_day' ? `${Math.floor(value)} tokens` : dollars(value));
-/** A wait as people read it: 47936 → "13 h 19 min". */
-function wait(seconds: number): string {
-  if (seconds < 120) return `${seconds} s`;
-  const minutes = Math.round(seconds / 60);
-  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-
-/**
- * The error a refused reservation becomes. A per-minute rate limit is a 429 that waiting fixes (Retry-After); a
- * budget is a 429 that says what is left, what the request would cost, and what would fit, with
- * `x-should-retry: false`, since it resets only at the end of the day or month; a key no longer valid is a 401.
- */
-export function refusal(result: Extract<ReserveResult, { ok: false }>): GatewayError {
-  const headers = result.headers;
-  switch (result.limit) {
-    case 'revoked':
-    case 'expired':
-    case 'unknown_key':
-      return new GatewayError(401, `This gateway key is ${result.limit === 'unknown_key' ? 'unknown' : result.limit}.`, {
-        code: 'invalid_api_key',
-        headers,
-      });
-    case 'unrepresentable':
-      return new GatewayError(400, "This request's output limit or price is too large to count against a budget.", {
-        code: 'invalid_value',
-        headers,
-      });
-    case 'requests_per_minute':
-      return new GatewayError(
-        429,
-        `Rate limit reached for this gateway key (requests per minute); retry in ${result.retryAfterSeconds} s.`,
-        { code: 'limit_exceeded', headers },
-      );
-    default: {
-      const { limit, shortfall } = result;
-      const fix =
-        shortfall.fits > 0
-          ? `Lower max_tokens to at most ${shortfall.fits} to fit`
-          : `Even its prompt${shortfall.min > 0 ? ` with the shortest answer (${shortfall.min} tokens)` : ''} does not fit: shorten the prompt`;
-      return new GatewayError(
-        429,
-        `This gateway key's ${LIMIT_WORDS[limit]} cannot pay for this request: ${amount(limit, shortfall.left)} is left, and the request may use up to ${amount(limit, shortfall.wanted)}. ${fix}, or wait for the limit to reset in ${wait(result.resetSeconds)}.`,
-        { code: limit === 'tokens_per_day' ? 'limit_exceeded' : 'budget_exceeded', headers: { ...headers, 'x-should-retry': 'false' } },
-      );
-    }
-  }
 }
 
 /** The body with its output limit narrowed to `tokens` per choice, in the fields it uses (else the model family's). */
@@ -121,7 +60,7 @@ const refusedOutcome = (error: GatewayError): Outcome => ({
 });
 
 /** A call's reservation as its key's object granted it. */
-export type Reservation = Extract<ReserveResult, { ok: true }>;
+export type Reservation = Granted;
 
 /** The object unreachable: fail closed (503), or let the call through unlimited (null) with LIMITS_FAIL_OPEN. */
 const unreachable =
@@ -148,7 +87,6 @@ export async function reserveCall(deps: LimitsDeps, caller: Caller, requestId: s
     })
     .catch(unreachable(deps.settings));
   if (result === null || result.ok) return result;
-  headersByCaller.set(caller, result.headers);
   throw refusal(result);
 }
 
@@ -193,7 +131,7 @@ export function budgetStage(deps: BudgetDeps): Stage {
         }
         const bound = await deps.estimate(request);
         const result = await reserveCall(deps, request.caller, request.requestId, bound);
-        if (result === null) return { call: next(request), reservationId: null, reserved: NOTHING };
+        if (result === null) return { call: next(request), limits: undefined, reservationId: null, reserved: NOTHING };
         // The output the bound assumed (asked, or the default): narrowed below it, the response says so; a request
         // that named no limit is sent with the one it was reserved for, so the upstream cannot spend past it.
         const assumed = bound.output?.tokens;
@@ -202,17 +140,22 @@ export function budgetStage(deps: BudgetDeps): Stage {
         const narrow = granted !== null && (asked === undefined || granted < asked);
         // Said from what the request asked, else from the default it was bounded by.
         const from = asked ?? assumed;
-        const clamped =
+        const limits: CallLimits =
           granted !== null && from !== undefined && granted < from
             ? {
-                'x-gateway-max-tokens-clamped': `${from}; to=${granted}; reason=${assumed !== undefined && granted < assumed ? 'budget' : 'model_limit'}`,
+                ...result.limits,
+                clamped: { from, to: granted, reason: assumed !== undefined && granted < assumed ? 'budget' : 'model_limit' },
               }
-            : {};
-        headersByCaller.set(request.caller, { ...result.headers, ...clamped });
+            : result.limits;
         const reservationId = result.reservationId;
         try {
           const sent = narrow ? narrowed(request, granted as number) : request;
-          return { call: watchRevocation(next(sent), request, stub, deps.now, checkEveryMs), reservationId, reserved: result.reserved };
+          return {
+            call: watchRevocation(next(sent), request, stub, deps.now, checkEveryMs),
+            limits,
+            reservationId,
+            reserved: result.reserved,
+          };
         } catch (error) {
           request.waitUntil(settle(reservationId, NOTHING));
           throw error;
@@ -220,7 +163,8 @@ export function budgetStage(deps: BudgetDeps): Stage {
       })();
 
       return {
-        answer: started.then((s) => s.call.answer),
+        // The answer carries the limits it was reserved under, for the response's headers.
+        answer: started.then((s) => s.call.answer.then((answer) => (s.limits ? { ...answer, limits: s.limits } : answer))),
         outcome: started.then(
           async (s) => {
             const outcome = await s.call.outcome;

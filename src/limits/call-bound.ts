@@ -4,7 +4,7 @@ import { countChatTokens, exactAllowance } from '../tokens/count-chat.ts';
 import { askedOutputTokens } from '../tokens/max-tokens.ts';
 import type { PriceOverrides } from '../tokens/model-prices.ts';
 import { costOf, modelLimits } from '../tokens/prices.ts';
-import type { CallBound } from './key-limits.ts';
+import type { CallBound } from './key-limits-rpc.ts';
 
 export interface CallBoundOptions {
   /** MODEL_PRICES, so custom models are priced as they are billed. */

@@ -1,4 +1,5 @@
 // OpenAI's rate-limit headers, so clients that already back off on OpenAI's limits back off on ours.
+import type { CallLimits, LimitState } from '../core/limit-state.ts';
 
 /** A duration as OpenAI writes it in `x-ratelimit-reset-*`: `1s`, `6m0s`, `1h2m3s`, `250ms`. */
 export function formatResetDuration(ms: number): string {
@@ -11,13 +12,6 @@ export function formatResetDuration(ms: number): string {
   if (h > 0) return `${h}h${m}m${s}s`;
   if (m > 0) return `${m}m${s}s`;
   return `${s}s`;
-}
-
-/** One limit's header trio: its ceiling, what remains, and when it resets. */
-export interface LimitState {
-  readonly limit: number;
-  readonly remaining: number;
-  readonly resetMs: number;
 }
 
 /** The `x-ratelimit-*-requests` and `-tokens` trios for the limits the key has (none for an unlimited one). */
@@ -33,4 +27,14 @@ export function rateLimitHeaders(requests: LimitState | null, tokens: LimitState
     headers[`x-ratelimit-reset-${suffix}`] = formatResetDuration(state.resetMs);
   }
   return headers;
+}
+
+/** A model call's limit headers: the rate-limit trios and, when a budget narrowed its output, `x-gateway-max-tokens-clamped`. */
+export function callLimitHeaders(limits: CallLimits | undefined): Record<string, string> {
+  if (!limits) return {};
+  const { clamped } = limits;
+  return {
+    ...rateLimitHeaders(limits.requests, limits.tokens),
+    ...(clamped ? { 'x-gateway-max-tokens-clamped': `${clamped.from}; to=${clamped.to}; reason=${clamped.reason}` } : {}),
+  };
 }

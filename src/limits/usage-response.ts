@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors.ts';
 import type { Caller } from '../gateway/types.ts';
-import type { KeyUsage } from './key-limits.ts';
+import type { KeyUsage } from './key-usage.ts';
 import { staticRecord } from './key-record.ts';
 import { keyObject, type LimitsDeps } from './limits-deps.ts';
 import { reachLimits } from './limit-unavailable.ts';

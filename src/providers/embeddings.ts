@@ -1,6 +1,7 @@
 import type { EmbeddingCreateParams } from 'openai/resources/embeddings';
 import { openAiClientFor } from './openai-client.ts';
 import type { Target } from './target.ts';
+import { openAiFailure } from './openai/sdk-failure.ts';
 import { toGatewayError } from './upstream-error.ts';
 
 export interface EmbeddingsCall {
@@ -23,6 +24,6 @@ export async function callEmbeddings(call: EmbeddingsCall): Promise<unknown> {
     const client = openAiClientFor(target.provider, call.fetch);
     return await client.embeddings.create(call.body as unknown as EmbeddingCreateParams, { signal, timeout: call.timeoutMs });
   } catch (error) {
-    throw toGatewayError(error, target, signal);
+    throw toGatewayError(error, target, signal, openAiFailure);
   }
 }

@@ -1,4 +1,3 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
 import { abortReason, clientClosed, GatewayError } from '../errors.ts';
 import type { Target } from './target.ts';
 import { isJsonObject } from '../core/types.ts';
@@ -61,27 +60,46 @@ export function fromUpstreamBody(status: number, body: unknown, headers: Headers
   });
 }
 
-/** Any failure of an upstream attempt as a GatewayError: SDK errors, dropped connections, aborts. */
-export function toGatewayError(error: unknown, target: Target, signal: AbortSignal): GatewayError {
+/** What a wire's SDK error means, whichever SDK threw it (each wire reads its own SDK's error classes). */
+export type SdkFailure =
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'aborted' }
+  /** The SDK refused to make the request: the provider's configuration is wrong. */
+  | { readonly kind: 'misconfigured'; readonly message: string }
+  | { readonly kind: 'unreachable' }
+  /** The upstream answered an error status: the error its body says. */
+  | { readonly kind: 'answered'; readonly error: GatewayError };
+
+/**
+ * Any failure of an upstream attempt as a GatewayError, for every wire: an abort (the client left, or the
+ * deadline) wins, a GatewayError passes as it is, and the rest is what the wire's `read` makes of its SDK's error.
+ */
+export function toGatewayError(
+  error: unknown,
+  target: Target,
+  signal: AbortSignal,
+  read: (error: unknown, target: Target) => SdkFailure,
+): GatewayError {
   if (signal.aborted) return abortReason(signal);
   if (error instanceof GatewayError) return error;
+  const failure = read(error, target);
   const where = `${target.provider.spec.name} (${target.model})`;
-  if (error instanceof APIConnectionTimeoutError) {
-    return new GatewayError(504, `The upstream ${where} did not answer in time.`, { code: 'upstream_timeout' });
+  switch (failure.kind) {
+    case 'timeout':
+      return new GatewayError(504, `The upstream ${where} did not answer in time.`, { code: 'upstream_timeout' });
+    case 'aborted':
+      return clientClosed();
+    case 'misconfigured':
+      return new GatewayError(500, `Provider ${target.provider.spec.name} is misconfigured: ${redact(failure.message)}`, {
+        type: 'server_error',
+        code: 'provider_not_configured',
+        cause: error,
+      });
+    case 'unreachable': {
+      const detail = error instanceof Error ? `: ${redact(error.message)}` : '';
+      return new GatewayError(502, `Could not reach the upstream ${where}${detail}.`, { code: 'upstream_connection_error', cause: error });
+    }
+    case 'answered':
+      return failure.error;
   }
-  if (error instanceof APIUserAbortError) return clientClosed();
-  if (error instanceof OpenAIError && !(error instanceof APIError)) {
-    return new GatewayError(500, `Provider ${target.provider.spec.name} is misconfigured: ${redact(error.message)}`, {
-      type: 'server_error',
-      code: 'provider_not_configured',
-      cause: error,
-    });
-  }
-  if (error instanceof APIConnectionError || !(error instanceof APIError)) {
-    const detail = error instanceof Error ? `: ${redact(error.message)}` : '';
-    return new GatewayError(502, `Could not reach the upstream ${where}${detail}.`, { code: 'upstream_connection_error', cause: error });
-  }
-  const status = error.status ?? 502;
-  const body = error.error ?? { message: error.message.replace(/^\d{3}\s+/, '') };
-  return fromUpstreamBody(status, { error: body }, error.headers, target);
 }

@@ -2,6 +2,7 @@ import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { locateModel } from '../providers/resolve-model.ts';
 import { admitRequest } from '../limits/admit-request.ts';
+import { rateLimitHeaders } from '../limits/limit-headers.ts';
 import { limitsDepsFor } from '../limits/limits-deps.ts';
 import { countChatTokens, exactAllowance } from '../tokens/count-chat.ts';
 import { maxTokensField } from '../tokens/max-tokens.ts';
@@ -40,7 +41,8 @@ export async function messagesCountTokens(request: Request, rc: RequestContext):
   const { body } = decodeMessagesRequest(input, { native: false, reasoning: false, maxTokensField: 'max_tokens', counting: true });
   const tools = Array.isArray(body['tools']) ? body['tools'] : undefined;
   // Rate-limited like a model call, and counted only once the key may call at all (as POST /v1/tokens/count).
-  const headers = await admitRequest(rc.caller, limitsDepsFor(rc.env, rc.config.limits));
+  const limited = await admitRequest(rc.caller, limitsDepsFor(rc.env, rc.config.limits));
+  const headers = rateLimitHeaders(limited.requests, limited.tokens);
   const count = await countChatTokens(target.id, body.messages, tools, exactAllowance(rc.config.tokens.exactMaxChars));
   return Response.json({ input_tokens: count.tokens }, { headers: { ...headers, 'x-gateway-tokens-estimated': String(count.estimated) } });
 }

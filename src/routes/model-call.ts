@@ -4,9 +4,9 @@ import type { ChatBody, ChatCompletion } from '../core/types.ts';
 import { asGatewayError, clientClosed, invalidField } from '../errors.ts';
 import { within } from '../gateway/clock.ts';
 import { collectCompletion } from '../gateway/collect.ts';
-import type { Answer, Call, CallRequest, Caller, GatewayEvent, Outcome } from '../gateway/types.ts';
-import { limitHeaders } from '../limits/budget-stage.ts';
+import type { Answer, Call, CallRequest, GatewayEvent, Outcome } from '../gateway/types.ts';
 import { checkAccess } from '../limits/check-access.ts';
+import { callLimitHeaders } from '../limits/limit-headers.ts';
 import type { ManagedCaller } from '../limits/lookup-key.ts';
 import type { RequestContext } from '../http/context.ts';
 import { scrubError } from '../core/scrub.ts';
@@ -24,8 +24,6 @@ export interface StartedCall {
   readonly controller: AbortController;
   /** What the gateway changed in the request before sending it (clamped max_tokens, trimmed messages). */
   readonly headers: Record<string, string>;
-  /** Whose call it is (its rate-limit headers are looked up by it). */
-  readonly caller: Caller;
 }
 
 export interface CallOptions {
@@ -70,7 +68,7 @@ export async function startCall(rc: RequestContext, body: ChatBody, options: Cal
     ...(options.serverTools ? { serverTools: options.serverTools } : {}),
   });
   rc.outcomes.push(call.outcome);
-  return { call, controller, headers, caller: rc.caller };
+  return { call, controller, headers };
 }
 
 /** `x-gateway-trim`: `auto` or `off`; a route's default otherwise. */
@@ -150,7 +148,8 @@ export async function completeCall(
   return {
     answer,
     completion,
-    headers: { ...gatewayHeaders(answer), ...started.headers, ...limitHeaders(started.caller), ...usageHeaders(outcome) },
+    // Read once the call has ended: a tool loop's answer reports the limits of its latest step.
+    headers: { ...gatewayHeaders(answer), ...started.headers, ...callLimitHeaders(answer.limits), ...usageHeaders(outcome) },
   };
 }
 
@@ -195,6 +194,6 @@ export async function streamCall(rc: RequestContext, started: StartedCall, encod
     end: () => streamEnd(call.outcome),
   });
   return new Response(body, {
-    headers: { ...SSE_HEADERS, ...started.headers, ...limitHeaders(started.caller), ...(early ? gatewayHeaders(early) : {}) },
+    headers: { ...SSE_HEADERS, ...started.headers, ...(early ? { ...callLimitHeaders(early.limits), ...gatewayHeaders(early) } : {}) },
   });
 }

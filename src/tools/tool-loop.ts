@@ -1,6 +1,7 @@
 // The server-side agent loop, as the outermost pipeline stage: call the model with the tool definitions,
 // run the tools it asks for, feed the results back, repeat until it answers or the bound is hit.
 import { childController } from '../core/abort.ts';
+import type { CallLimits } from '../core/limit-state.ts';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam } from '../core/types.ts';
 import { abortReason, asGatewayError, clientClosed, GatewayError } from '../errors.ts';
 import type {
@@ -113,6 +114,8 @@ class ToolLoop {
   #cost: Cost | undefined;
   #target: Target | undefined;
   #cache: CacheStatus = 'BYPASS';
+  /** The limits the latest step was reserved under: the loop's answer reports them. */
+  #limits: CallLimits | undefined;
   #iterations = 0;
   /** Which bound ended the loop while the model still asked for server tools. */
   #boundHit: 'max_iterations' | 'max_subrequests' | undefined;
@@ -145,11 +148,17 @@ class ToolLoop {
     const answer = first.answer.then(
       (a): Answer => {
         this.#cache = a.cache;
+        this.#limits = a.limits;
+        const loop = this;
         return {
           target: a.target,
           attempts: a.attempts,
           cache: a.cache,
           ...(a.ageSeconds === undefined ? {} : { ageSeconds: a.ageSeconds }),
+          // Read when the response is made: a non-stream answer's headers tell the state after its last step.
+          get limits() {
+            return loop.#limits;
+          },
           events: this.#events(first, a),
         };
       },
@@ -227,6 +236,7 @@ class ToolLoop {
             if (this.#options.now() >= this.#deadlineAt) throw deadlineError(this.#request.policy.timeoutMs);
             call = this.#step();
             answer = await call.answer;
+            this.#limits = answer.limits ?? this.#limits;
             continue;
           }
         }

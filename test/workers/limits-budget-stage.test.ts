@@ -2,7 +2,8 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.ts';
 import type { Answer, Call, Caller, CallModel, CallRequest, Outcome } from '../../src/gateway/types.ts';
-import { type BudgetDeps, budgetStage, limitHeaders, settlement, type Spend } from '../../src/limits/budget-stage.ts';
+import { type BudgetDeps, budgetStage, settlement, type Spend } from '../../src/limits/budget-stage.ts';
+import { callLimitHeaders } from '../../src/limits/limit-headers.ts';
 import { type KeyLimitValues, UNLIMITED } from '../../src/limits/key-record.ts';
 import { usageResponse } from '../../src/limits/usage-response.ts';
 import { unreachableNamespace, warmUpLimits } from './support/limits.ts';
@@ -82,11 +83,15 @@ async function usageOf(caller: Caller, d = deps()) {
 async function run(end: Outcome, caller = newCaller(), d = deps()) {
   const { next, seen } = scripted(end);
   const call = budgetStage(d)(next)(request(caller));
-  const answer = await call.answer.then(
-    () => null,
+  let answered: Answer | undefined;
+  const refused = await call.answer.then(
+    (answer) => {
+      answered = answer;
+      return null;
+    },
     (error: unknown) => error as GatewayError,
   );
-  return { refused: answer, outcome: await call.outcome, seen, caller, usage: await usageOf(caller, d) };
+  return { refused, answer: answered, outcome: await call.outcome, seen, caller, usage: await usageOf(caller, d) };
 }
 
 describe('settling to what the call spent', () => {
@@ -156,7 +161,7 @@ describe('refusing before the call', () => {
     const d = deps({ requests_per_minute: 1, tokens_per_day: 5000 });
     const first = await run(outcome({ usage: usage(100) }), caller, d);
     expect(first.refused).toBeNull();
-    expect(limitHeaders(caller)).toMatchObject({
+    expect(callLimitHeaders(first.answer?.limits)).toMatchObject({
       'x-ratelimit-limit-requests': '1',
       'x-ratelimit-remaining-requests': '0',
       'x-ratelimit-limit-tokens': '5000',

@@ -1,7 +1,10 @@
 import { evictDurableObject, listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { KeyLimits, ReserveInput } from '../../src/limits/key-limits.ts';
+import type { KeyLimits } from '../../src/limits/key-limits.ts';
+import type { ReserveInput } from '../../src/limits/key-limits-rpc.ts';
+import { refusal } from '../../src/limits/refusal.ts';
+import { callLimitHeaders } from '../../src/limits/limit-headers.ts';
 import { type KeyLimitValues, type KeyRecord, staticRecord, UNLIMITED } from '../../src/limits/key-record.ts';
 import { warmUpLimits } from './support/limits.ts';
 
@@ -41,7 +44,7 @@ describe('exactness under concurrency (60 reservations at once through one stub)
     expect(ok).toBe(23);
     // A budget resets only at midnight UTC: it says when, but sends no Retry-After (waiting is rarely the remedy).
     expect(
-      refused.every((r) => !r.ok && r.limit === 'tokens_per_day' && r.resetSeconds === 12 * 3600 && !('retry-after' in r.headers)),
+      refused.every((r) => !r.ok && r.limit === 'tokens_per_day' && r.resetSeconds === 12 * 3600 && !('retry-after' in refusal(r).headers)),
     ).toBe(true);
   });
 
@@ -69,7 +72,7 @@ describe('requests per minute: a sliding window', () => {
     expect((await stub.reserve(reserveInput(record, { now: T0 + 20_000 }))).ok).toBe(true);
     const refused = await stub.reserve(reserveInput(record, { now: T0 + 30_000 }));
     expect(refused).toMatchObject({ ok: false, limit: 'requests_per_minute', retryAfterSeconds: 30 });
-    expect(refused.headers['retry-after']).toBe('30');
+    expect(!refused.ok && refusal(refused).headers['retry-after']).toBe('30');
     expect((await stub.reserve(reserveInput(record, { now: T0 + 60_001 }))).ok).toBe(true);
     expect((await stub.reserve(reserveInput(record, { now: T0 + 60_002 }))).ok).toBe(false);
     expect((await stub.reserve(reserveInput(record, { now: T0 + 80_001 }))).ok).toBe(true);
@@ -80,7 +83,13 @@ describe('requests per minute: a sliding window', () => {
     const record = limited({ requests_per_minute: 10, tokens_per_day: 1000 });
     await stub.reserve(reserveInput(record, { now: T0 }));
     const second = await stub.reserve(reserveInput(record, { now: T0 + 15_000, tokens: 250 }));
-    expect(second.headers).toEqual({
+    // The object answers numbers; the HTTP layer writes them as headers.
+    expect(second).not.toHaveProperty('headers');
+    expect(second.limits).toEqual({
+      requests: { limit: 10, remaining: 8, resetMs: 45_000 },
+      tokens: { limit: 1000, remaining: 650, resetMs: 12 * 3600_000 - 15_000 },
+    });
+    expect(callLimitHeaders(second.limits)).toEqual({
       'x-ratelimit-limit-requests': '10',
       'x-ratelimit-remaining-requests': '8',
       'x-ratelimit-reset-requests': '45s',
@@ -92,7 +101,8 @@ describe('requests per minute: a sliding window', () => {
 
   it('sends no limit headers for an unlimited key', async () => {
     const result = await fresh().reserve(reserveInput(limited({})));
-    expect(result).toMatchObject({ ok: true, headers: {} });
+    expect(result).toMatchObject({ ok: true, limits: { requests: null, tokens: null } });
+    expect(callLimitHeaders(result.limits)).toEqual({});
   });
 });
 
@@ -178,7 +188,7 @@ describe("the key's record", () => {
     expect(await stub.create(managed())).toBe(true);
     expect(await stub.create(managed())).toBe(false);
     const ok = await stub.reserve(reserveInput(limited({ requests_per_minute: 1 })));
-    expect(ok.headers['x-ratelimit-limit-requests']).toBe('5');
+    expect(callLimitHeaders(ok.limits)['x-ratelimit-limit-requests']).toBe('5');
     await stub.revoke();
     expect(await stub.reserve(reserveInput(limited({})))).toMatchObject({ ok: false, limit: 'revoked' });
   });

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CallBound, ReserveInput, ReserveResult } from '../../src/limits/key-limits.ts';
+import { refusal } from '../../src/limits/refusal.ts';
+import type { CallBound, ReserveInput, ReserveResult } from '../../src/limits/key-limits-rpc.ts';
 import { type KeyLimitValues, staticRecord, UNLIMITED } from '../../src/limits/key-record.ts';
 import { warmUpLimits } from './support/limits.ts';
 
@@ -55,7 +56,7 @@ describe('narrowing instead of refusing', () => {
       resetSeconds: 12 * 3600,
       shortfall: { left: 0, fits: 0, min: 256 },
     });
-    expect(refused?.headers).not.toHaveProperty('retry-after');
+    expect(refused && !refused.ok && refusal(refused).headers).not.toHaveProperty('retry-after');
   });
 
   it('says what would fit when the asked output does not but a shorter one would', async () => {

@@ -332,6 +332,22 @@ describe('the tool loop stage', () => {
     expect(usages.map((c) => c.usage)).toEqual([sum]);
   });
 
+  it("reports the limits of its latest step: the first step's while it streams, the last one's once it has ended", async () => {
+    const { next: inner } = scripted([asks([{ id: 'c', name: 'calculate', args: '{"expression":"1"}' }]), says('1')]);
+    // Each step's answer carries the limits its reservation left, as the budget stage below the loop puts them.
+    let step = 0;
+    const next: CallModel = (req) => {
+      const call = inner(req);
+      const limits = { requests: { limit: 10, remaining: 9 - step++, resetMs: 60_000 }, tokens: null };
+      return { ...call, answer: call.answer.then((a) => ({ ...a, limits })) };
+    };
+    const call = toolLoop(options())(next)(request());
+    const answer = await call.answer;
+    expect(answer.limits?.requests?.remaining).toBe(9);
+    await drain(call);
+    expect(answer.limits?.requests?.remaining).toBe(8);
+  });
+
   it("aborts the tool's signal and the model call when the client goes away during a tool", async () => {
     const client = new AbortController();
     let toolSignal: AbortSignal | undefined;

@@ -1,4 +1,4 @@
-// Dependencies between src/ folders go one way: no folder-level cycle, and errors.ts imports nothing.
+// Dependencies in src/ go one way: no cycle between folders, none between files anywhere, and errors.ts imports nothing.
 // Run alone: npx vitest run --project workers test/workers/unit-import-graph.test.ts
 import { describe, expect, it } from 'vitest';
 
@@ -51,7 +51,23 @@ function folderGraph(): Map<string, Map<string, string[]>> {
   return graph;
 }
 
-/** Strongly connected components with more than one folder: each is a cycle (Tarjan). */
+/** File edges `from → to`, every relative import of every source file (paths under src/), each edge with itself as its witness. */
+function fileGraph(): Map<string, Map<string, string[]>> {
+  const graph = new Map<string, Map<string, string[]>>();
+  for (const [path, text] of Object.entries(sources)) {
+    const from = path.slice(SRC.length);
+    const edges = new Map<string, string[]>();
+    graph.set(from, edges);
+    for (const specifier of specifiers(text)) {
+      if (!specifier.startsWith('.')) continue;
+      const target = resolve(path, specifier);
+      if (target.startsWith(SRC)) edges.set(target.slice(SRC.length), [`${from} → ${target.slice(SRC.length)}`]);
+    }
+  }
+  return graph;
+}
+
+/** Strongly connected components with more than one node, or one node that imports itself: each is a cycle (Tarjan). */
 function cycles(graph: Map<string, Map<string, string[]>>): string[][] {
   let counter = 0;
   const index = new Map<string, number>();
@@ -77,7 +93,7 @@ function cycles(graph: Map<string, Map<string, string[]>>): string[][] {
       component.push(top);
       if (top === node) break;
     }
-    if (component.length > 1) found.push(component.sort());
+    if (component.length > 1 || graph.get(node)?.has(node)) found.push(component.sort());
   };
   for (const node of [...graph.keys()].sort()) if (!index.has(node)) visit(node);
   return found;
@@ -108,11 +124,38 @@ describe('the import graph of src/', () => {
       ['stream', edge('core')],
     ]);
     expect(cycles(made)).toEqual([['core', 'http', 'providers']]);
+    // Files as well as folders: a two-file circle inside one folder, and a file importing itself.
+    expect(
+      cycles(
+        new Map([
+          ['providers/upstream.ts', edge('providers/anthropic/call.ts', 'providers/wire.ts')],
+          ['providers/anthropic/call.ts', edge('providers/upstream.ts')],
+          ['core/types.ts', edge('core/types.ts')],
+          ['providers/wire.ts', edge()],
+        ]),
+      ),
+    ).toEqual([['core/types.ts'], ['providers/anthropic/call.ts', 'providers/upstream.ts']]);
     expect(
       specifiers(
         "import {\n  a,\n  type B,\n} from '../x/y.ts';\nexport { c } from './c.ts';\nimport './side.ts';\nconst d = await import('../d.ts');",
       ),
     ).toEqual(['../x/y.ts', './c.ts', './side.ts', '../d.ts']);
+  });
+
+  it('has no file-level cycle anywhere in src/, and every relative import names a source file', () => {
+    const files = fileGraph();
+    const unresolved = [...files.values()].flatMap((edges) => [...edges.keys()].filter((to) => !files.has(to)));
+    expect(unresolved, 'relative imports that name no file of src/ (the graph would miss their edges)').toEqual([]);
+    const found = cycles(files);
+    const detail = found
+      .map((component) => {
+        const inside = component.flatMap((from) =>
+          [...(files.get(from)?.keys() ?? [])].filter((to) => component.includes(to)).map((to) => `    ${from} → ${to}`),
+        );
+        return `  cycle among ${component.join(', ')}:\n${inside.join('\n')}`;
+      })
+      .join('\n');
+    expect(found, `file-level cycles:\n${detail}`).toEqual([]);
   });
 
   it('has errors.ts as a leaf that imports nothing', () => {

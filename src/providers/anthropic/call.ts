@@ -1,13 +1,12 @@
-import Anthropic, { APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParams } from '@anthropic-ai/sdk/resources/messages/messages';
-import type { ChatBody, ChatCompletionChunk } from '../../core/types.ts';
-import { abortReason, clientClosed, GatewayError } from '../../errors.ts';
+import type { ChatCompletionChunk } from '../../core/types.ts';
 import type { Target } from '../target.ts';
-import type { UpstreamAnswer, UpstreamCall } from '../upstream.ts';
-import { redact } from '../upstream-error.ts';
+import { toGatewayError } from '../upstream-error.ts';
+import type { UpstreamAnswer, WireCall } from '../wire.ts';
 import { clientCache } from '../client-cache.ts';
 import { isEventStream, upstreamJson } from '../upstream-body.ts';
-import { anthropicError } from './errors.ts';
+import { anthropicFailure } from './sdk-failure.ts';
 import { fromMessage } from './from-message.ts';
 import { chunkBatches } from '../chunk-batches.ts';
 import { MessageStreamTranslator } from './stream.ts';
@@ -25,9 +24,9 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
  * target) translated to Messages, the answer translated back to chat completions. Every failure comes out
  * as a GatewayError; the raw response is read here, like the OpenAI path, so ping and error events are seen.
  */
-export async function callAnthropic(call: UpstreamCall, body: ChatBody): Promise<UpstreamAnswer> {
+export const callAnthropic: WireCall = async (call, adapted): Promise<UpstreamAnswer> => {
   const { target, signal } = call;
-  const params: MessageCreateParams = toMessagesRequest(body, target.model, call.stream);
+  const params: MessageCreateParams = toMessagesRequest(adapted.body, target.model, call.stream);
   try {
     const response = await clientFor(target.provider, call.fetch)
       .messages.create(params, { signal, timeout: call.timeoutMs, maxRetries: 0 })
@@ -38,9 +37,9 @@ export async function callAnthropic(call: UpstreamCall, body: ChatBody): Promise
     const parsed = upstreamJson(await response.text(), target, 'a response');
     return { kind: 'completion', completion: fromMessage(parsed, target.model, nowSeconds()), headers: response.headers };
   } catch (error) {
-    throw toGatewayError(error, target, signal);
+    throw toGatewayError(error, target, signal, anthropicFailure);
   }
-}
+};
 
 /** The chunks of a Messages API stream, translated event by event; comment lines and empty events are skipped. */
 function streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: AbortSignal): AsyncIterableIterator<ChatCompletionChunk[]> {
@@ -51,18 +50,6 @@ function streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: 
         ? []
         : translator.push(event.event ?? undefined, upstreamJson(event.data, target, 'a stream event')),
     finished: () => translator.finished,
-    toError: (error) => toGatewayError(error, target, signal),
+    toError: (error) => toGatewayError(error, target, signal, anthropicFailure),
   });
-}
-
-/** Anthropic SDK errors, dropped connections and aborts as GatewayErrors. */
-function toGatewayError(error: unknown, target: Target, signal: AbortSignal): GatewayError {
-  if (signal.aborted) return abortReason(signal);
-  if (error instanceof GatewayError) return error;
-  if (error instanceof APIConnectionTimeoutError)
-    return new GatewayError(504, `The upstream ${target.id} did not answer in time.`, { code: 'upstream_timeout' });
-  if (error instanceof APIUserAbortError) return clientClosed();
-  if (error instanceof APIError && error.status !== undefined) return anthropicError(error.status, error.error, error.headers, target);
-  const detail = error instanceof Error ? `: ${redact(error.message)}` : '';
-  return new GatewayError(502, `Could not reach the upstream ${target.id}${detail}.`, { code: 'upstream_connection_error', cause: error });
 }

@@ -1,0 +1,26 @@
+// The contract every provider wire meets: one upstream attempt in, one normalised answer out. No SDK in here.
+import type { ChatBody, ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
+import type { AdaptedRequest } from './adapt-request.ts';
+import type { Target } from './target.ts';
+
+/** Normalised chunks in batches: all the chunks one network read brought, so per-chunk overhead stays small. */
+export type ChunkBatches = AsyncIterable<ChatCompletionChunk[]>;
+
+/** What an upstream answered: one completion, or a stream of normalised chunks. */
+export type UpstreamAnswer =
+  | { readonly kind: 'completion'; readonly completion: ChatCompletion; readonly headers: Headers }
+  | { readonly kind: 'stream'; readonly chunks: ChunkBatches; readonly headers: Headers };
+
+export interface UpstreamCall {
+  readonly target: Target;
+  /** The request body; every field is forwarded, `model` is replaced by the target's. */
+  readonly body: ChatBody;
+  readonly stream: boolean;
+  readonly signal: AbortSignal;
+  /** The SDK's own timeout for this attempt; the gateway's deadline also aborts through `signal`. */
+  readonly timeoutMs: number;
+  readonly fetch: typeof fetch;
+}
+
+/** One attempt on one wire: the call and its request adapted to the target; every failure is a GatewayError. */
+export type WireCall = (call: UpstreamCall, adapted: AdaptedRequest) => Promise<UpstreamAnswer>;
