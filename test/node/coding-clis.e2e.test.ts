@@ -35,13 +35,12 @@ describe('the coding CLIs through the gateway, on an openai/ model at the mock',
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  it.skipIf(!claude)(
-    `Claude Code (claude -p) answers with the mock's text; its Messages requests (dozens of tools, cache_control, anthropic-beta, a system turn mid-conversation) all get 2xx${claude ? '' : ' — SKIPPED: node_modules/.bin/claude is absent (npm install @anthropic-ai/claude-code)'}`,
-    async () => {
-      const { model, id } = await scenario({ content: 'Hi from the mock, via Claude Code.' });
-      proxy.exchanges.length = 0;
-      const dir = mkdtempSync(join(home, 'claude-'));
-      const run = await runCli(claude!, ['-p', 'say hi', '--model', model], {
+  /** `claude -p` as a user runs it against the gateway (README, Surfaces), in a fresh HOME. */
+  async function runClaude(model: string, prompt: string, dir = mkdtempSync(join(home, 'claude-'))) {
+    return runCli(
+      claude!,
+      ['-p', prompt, '--model', model],
+      {
         HOME: dir,
         ANTHROPIC_BASE_URL: proxy.url,
         ANTHROPIC_AUTH_TOKEN: GATEWAY_KEY,
@@ -50,7 +49,43 @@ describe('the coding CLIs through the gateway, on an openai/ model at the mock',
         DISABLE_TELEMETRY: '1',
         DISABLE_AUTOUPDATER: '1',
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      });
+      },
+      dir,
+    );
+  }
+
+  /** `codex exec` as a user runs it against the gateway (README, Surfaces), with a fresh CODEX_HOME. */
+  async function runCodex(model: string, prompt: string) {
+    const dir = mkdtempSync(join(home, 'codex-'));
+    // The README's setup. Two of Codex's defaults are tools only OpenAI runs, which the gateway refuses
+    // (400 naming them): hosted web search, and its sub-agent tools grouped in a `namespace` tool.
+    writeFileSync(
+      join(dir, 'config.toml'),
+      [
+        `model = "${model}"`,
+        'model_provider = "gateway"',
+        'web_search = "disabled"',
+        '',
+        '[model_providers.gateway]',
+        'name = "gateway"',
+        `base_url = "${proxy.url}/v1"`,
+        'env_key = "GATEWAY_KEY"',
+        'wire_api = "responses"',
+        '',
+        '[features]',
+        'multi_agent = false',
+        '',
+      ].join('\n'),
+    );
+    return runCli(codex!, ['exec', '--skip-git-repo-check', '-C', dir, prompt], { HOME: dir, CODEX_HOME: dir, GATEWAY_KEY }, dir);
+  }
+
+  it.skipIf(!claude)(
+    `Claude Code (claude -p) answers with the mock's text; its Messages requests (dozens of tools, cache_control, anthropic-beta, a system turn mid-conversation) all get 2xx${claude ? '' : ' — SKIPPED: node_modules/.bin/claude is absent (npm install @anthropic-ai/claude-code)'}`,
+    async () => {
+      const { model, id } = await scenario({ content: 'Hi from the mock, via Claude Code.' });
+      proxy.exchanges.length = 0;
+      const run = await runClaude(model, 'say hi');
       expect(run, run.stderr).toMatchObject({ code: 0 });
       expect(run.stdout.trim()).toBe('Hi from the mock, via Claude Code.');
 
@@ -81,32 +116,7 @@ describe('the coding CLIs through the gateway, on an openai/ model at the mock',
     async () => {
       const { model, id } = await scenario({ content: 'Hi from the mock, via Codex.' });
       proxy.exchanges.length = 0;
-      const dir = mkdtempSync(join(home, 'codex-'));
-      // The README's setup. Two of Codex's defaults are tools only OpenAI runs, which the gateway refuses
-      // (400 naming them): hosted web search, and its sub-agent tools grouped in a `namespace` tool.
-      writeFileSync(
-        join(dir, 'config.toml'),
-        [
-          `model = "${model}"`,
-          'model_provider = "gateway"',
-          'web_search = "disabled"',
-          '',
-          '[model_providers.gateway]',
-          'name = "gateway"',
-          `base_url = "${proxy.url}/v1"`,
-          'env_key = "GATEWAY_KEY"',
-          'wire_api = "responses"',
-          '',
-          '[features]',
-          'multi_agent = false',
-          '',
-        ].join('\n'),
-      );
-      const run = await runCli(codex!, ['exec', '--skip-git-repo-check', '-C', dir, 'say hi'], {
-        HOME: dir,
-        CODEX_HOME: dir,
-        GATEWAY_KEY,
-      });
+      const run = await runCodex(model, 'say hi');
       expect(run, run.stderr).toMatchObject({ code: 0 });
       expect(run.stdout.trim()).toBe('Hi from the mock, via Codex.');
 
@@ -128,6 +138,67 @@ describe('the coding CLIs through the gateway, on an openai/ model at the mock',
       expect((upstream['messages'] as { role: string }[])[0]).toMatchObject({ role: 'system' });
       expect(upstream).not.toHaveProperty('store');
       expect(upstream).not.toHaveProperty('include');
+    },
+  );
+
+  it.skipIf(!claude)(
+    `Claude Code runs a tool the model calls and sends its result back through the gateway${claude ? '' : ' — SKIPPED: node_modules/.bin/claude is absent'}`,
+    async () => {
+      const dir = mkdtempSync(join(home, 'claude-'));
+      writeFileSync(join(dir, 'notes.txt'), 'The gateway speaks Messages.');
+      const input = { file_path: join(dir, 'notes.txt') };
+      const { model, id } = await scenario({
+        steps: [{ tool_calls: [{ id: 'toolu_read_1', name: 'Read', arguments: input }] }, { content: 'The notes say it speaks Messages.' }],
+      });
+      proxy.exchanges.length = 0;
+      const run = await runClaude(model, 'what do my notes say?', dir);
+      expect(run, run.stderr).toMatchObject({ code: 0 });
+      expect(run.stdout.trim()).toBe('The notes say it speaks Messages.');
+      expect(proxy.exchanges.filter((e) => e.status < 200 || e.status >= 300)).toEqual([]);
+
+      const sent = modelCalls(proxy.exchanges, '/v1/messages');
+      expect(sent).toHaveLength(2);
+      const turns = sent[1]!.json['messages'] as { role: string; content: unknown }[];
+      expect(turns).toContainEqual({
+        role: 'assistant',
+        content: [expect.objectContaining({ type: 'tool_use', id: 'toolu_read_1', name: 'Read', input })],
+      });
+      const blocks = turns.flatMap((t) => (Array.isArray(t.content) ? (t.content as Record<string, unknown>[]) : []));
+      const result = blocks.find((b) => b['type'] === 'tool_result');
+      expect(result).toMatchObject({ tool_use_id: 'toolu_read_1' });
+      expect(result).not.toHaveProperty('is_error');
+      expect(JSON.stringify(result)).toContain('The gateway speaks Messages.');
+      const upstream = (await mockCalls(id)).requests[1]!.body['messages'] as Record<string, unknown>[];
+      const toolMessage = upstream.find((m) => m['role'] === 'tool');
+      expect(toolMessage).toMatchObject({ tool_call_id: 'toolu_read_1', content: expect.stringContaining('The gateway speaks Messages.') });
+    },
+  );
+
+  it.skipIf(!codex)(
+    `the Codex CLI runs a command the model calls and sends its output back through the gateway${codex ? '' : ' — SKIPPED: node_modules/.bin/codex is absent'}`,
+    async () => {
+      const { model, id } = await scenario({
+        steps: [
+          { tool_calls: [{ id: 'call_exec_1', name: 'exec_command', arguments: { cmd: 'echo gateway-ok' } }] },
+          { content: 'It printed gateway-ok.' },
+        ],
+      });
+      proxy.exchanges.length = 0;
+      const run = await runCodex(model, 'run echo gateway-ok');
+      expect(run, run.stderr).toMatchObject({ code: 0 });
+      expect(run.stdout.trim()).toBe('It printed gateway-ok.');
+      expect(proxy.exchanges.filter((e) => e.status < 200 || e.status >= 300)).toEqual([]);
+
+      const sent = modelCalls(proxy.exchanges, '/v1/responses');
+      expect(sent).toHaveLength(2);
+      const items = sent[1]!.json['input'] as Record<string, unknown>[];
+      expect(items).toContainEqual(expect.objectContaining({ type: 'function_call', call_id: 'call_exec_1', name: 'exec_command' }));
+      expect(items).toContainEqual(expect.objectContaining({ type: 'function_call_output', call_id: 'call_exec_1' }));
+      const upstream = (await mockCalls(id)).requests[1]!.body['messages'] as Record<string, unknown>[];
+      expect(upstream.find((m) => m['role'] === 'tool')).toMatchObject({
+        tool_call_id: 'call_exec_1',
+        content: expect.stringContaining('gateway-ok'),
+      });
     },
   );
 });

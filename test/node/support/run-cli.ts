@@ -18,11 +18,12 @@ export function installedBin(name: string): string | undefined {
 /**
  * Runs a CLI to its end without a terminal, stdin closed (as in CI), with exactly the environment given (PATH
  * aside), so nothing of the developer's own setup (keys, config, proxies) reaches it. Asynchronous, so servers
- * in this process (the gateway, a recording proxy) keep answering it.
+ * in this process (the gateway, a recording proxy) keep answering it. `cwd` is its working directory.
  */
-export function runCli(command: string, args: string[], env: Record<string, string>, timeoutMs = 90_000): Promise<CliRun> {
+export function runCli(command: string, args: string[], env: Record<string, string>, cwd: string, timeoutMs = 90_000): Promise<CliRun> {
   return new Promise((done, fail) => {
     const child = spawn(command, args, {
+      cwd,
       env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: timeoutMs,
