@@ -110,12 +110,12 @@ export function decodeMessagesRequest(input: JsonObject, options: DecodeOptions)
   }
   const model = requestedModel(input);
   const body: ChatBody = { model, messages: [] };
-  const system = systemMessage(input['system'], options.native);
+  const system = systemMessage(input['system'], 'system', options.native);
   if (system) body.messages.push(system);
   if (input['messages'] === undefined) throw invalidField('messages', 'messages: Field required.', 'missing_field');
   const turns = list(input['messages'], 'messages');
   if (turns.length === 0 && !options.counting) throw fail('messages', 'must hold at least one message.');
-  for (const [i, turn] of turns.entries()) body.messages.push(...chatMessages(turn, `messages.${i}`, options.native));
+  for (const [i, turn] of turns.entries()) body.messages.push(...chatMessages(turn, `messages.${i}`, i > 0, options.native));
 
   if (input['max_tokens'] !== undefined || !options.counting) {
     if (input['max_tokens'] === undefined) throw invalidField('max_tokens', 'max_tokens: Field required.', 'missing_field');
@@ -150,10 +150,10 @@ export function decodeMessagesRequest(input: JsonObject, options: DecodeOptions)
 }
 
 /** `system`: a string or text blocks. Anthropic's models keep the blocks (and their `cache_control`); others get one string. */
-function systemMessage(system: unknown, native: boolean): JsonObject | undefined {
+function systemMessage(system: unknown, path: string, native: boolean): JsonObject | undefined {
   if (system === undefined || system === null || system === '') return undefined;
   if (typeof system === 'string') return { role: 'system', content: system };
-  const blocks = list(system, 'system').map((b, i) => textBlock(b, `system.${i}`));
+  const blocks = list(system, path).map((b, i) => textBlock(b, `${path}.${i}`));
   if (blocks.length === 0) return undefined;
   return { role: 'system', content: native ? blocks : blocks.map((b) => b['text']).join('\n') };
 }
@@ -165,11 +165,16 @@ function textBlock(block: unknown, path: string): JsonObject {
   return b;
 }
 
-/** One Messages turn as chat messages (a user turn with tool results is several: the tool messages, then the user's own words). */
-function chatMessages(turn: unknown, path: string, native: boolean): JsonObject[] {
+/**
+ * One Messages turn as chat messages (a user turn with tool results is several: the tool messages, then the
+ * user's own words). After the first turn a system turn is taken too: Claude Code sends them mid-conversation
+ * (its beta `mid-conversation-system-2026-04-07`); a conversation still opens with `system` and a user turn.
+ */
+function chatMessages(turn: unknown, path: string, midConversation: boolean, native: boolean): JsonObject[] {
   const t = object(turn, path);
-  const role = oneOf(t['role'], `${path}.role`, ['user', 'assistant']);
+  const role = oneOf(t['role'], `${path}.role`, midConversation ? ['user', 'assistant', 'system'] : ['user', 'assistant']);
   const content = t['content'];
+  if (role === 'system') return [systemMessage(content, `${path}.content`, native)].filter((m) => m !== undefined);
   if (typeof content === 'string') return [{ role, content }];
   const blocks = list(content, `${path}.content`).map((b, j) => object(b, `${path}.content.${j}`));
   return role === 'user' ? userMessages(blocks, `${path}.content`, native) : [assistantMessage(blocks, `${path}.content`, native)];

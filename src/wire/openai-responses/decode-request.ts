@@ -54,6 +54,7 @@ const FIELDS = new Set([
   'safety_identifier',
   'max_tool_calls',
   'top_logprobs',
+  'client_metadata', // Codex's ids of its installation, session and turn
   // Known, refused unless empty: they need OpenAI's stored state (earlier responses, conversations, prompt templates, background runs).
   'previous_response_id',
   'conversation',
