@@ -13,6 +13,7 @@ export interface ResponseStoreSettings {
 export interface ResponseStore {
   save(entry: StoredEntry): Promise<void>;
   load(id: string): Promise<StoredEntry | null>;
+  loadMany(ids: readonly string[]): Promise<StoredEntry[]>;
   remove(id: string): Promise<boolean>;
 }
 
@@ -40,6 +41,7 @@ export function responseStore(
   return {
     save: (entry) => object.put(entry, { now: now(), retentionMs: settings.retentionMs, maxRows: settings.maxRows }),
     load: (id) => object.get(id, now()),
+    loadMany: (ids) => object.getMany([...ids], now()),
     remove: (id) => object.remove(id, now()),
   };
 }

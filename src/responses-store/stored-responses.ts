@@ -57,15 +57,19 @@ export class StoredResponses extends DurableObject {
 
   /** The entry with this id, unless it has expired by `now`. */
   get(id: string, now: number): StoredEntry | null {
+    return this.getMany([id], now)[0] ?? null;
+  }
+
+  /** The entries with these ids that have not expired by `now` (one call for the responses a request's item references name). */
+  getMany(ids: readonly string[], now: number): StoredEntry[] {
     this.expire(now);
-    return (
-      this.sql
-        .exec<{ id: string; response: string; messages: string; input: string }>(
-          'SELECT id, response, messages, input FROM responses WHERE id = ?',
-          id,
-        )
-        .toArray()[0] ?? null
-    );
+    if (ids.length === 0) return [];
+    return this.sql
+      .exec<{ id: string; response: string; messages: string; input: string }>(
+        `SELECT id, response, messages, input FROM responses WHERE id IN (${ids.map(() => '?').join(', ')})`,
+        ...ids,
+      )
+      .toArray();
   }
 
   /** Deletes the entry with this id; false when there was none (or it had expired). */

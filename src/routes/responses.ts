@@ -4,6 +4,7 @@ import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { locateModel } from '../providers/resolve-model.ts';
 import { fitsStore, type ResponseStore, responseStore } from '../responses-store/response-store.ts';
+import { withStoredItems } from '../responses-store/stored-items.ts';
 import type { StoredEntry } from '../responses-store/stored-responses.ts';
 import type { SseEncoder } from '../stream/sse-response.ts';
 import { maxTokensField } from '../tokens/max-tokens.ts';
@@ -118,10 +119,10 @@ function storedStream(rc: RequestContext, store: ResponseStore, settle: (respons
  * `previous_response_id` continues a stored one: its conversation, then this input, go to the model.
  */
 export async function responses(request: Request, rc: RequestContext): Promise<Response> {
-  const input = await readJsonObject(request, rc.config.maxBodyBytes);
+  const store = storeOf(rc);
+  const input = await withStoredItems(store, await readJsonObject(request, rc.config.maxBodyBytes));
   const model = requestedModel(input);
   const decoded = decodeResponsesRequest(input, decodeOptions(model, rc));
-  const store = storeOf(rc);
   const previousResponseId = decoded.previousResponseId;
   const earlier = previousResponseId ? await history(store, previousResponseId) : [];
   const body = previousResponseId ? continuedBody(decoded, earlier) : decoded.body;

@@ -1,9 +1,12 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateText, type ModelMessage } from 'ai';
 import { BadRequestError, NotFoundError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './support/fake-clock.ts';
-import { call, heldFetch, mockCalls, scenario, scriptedApp, sseEvents } from './support/gateway.ts';
+import { gatewayFetch } from './support/anthropic-client.ts';
+import { call, heldFetch, KEY, mockCalls, scenario, scriptedApp, sseEvents } from './support/gateway.ts';
 import { openaiClient } from './support/openai-client.ts';
 
 // Stored responses (issue 21): `store` (default true) keeps a response in the caller's key's Durable Object;
@@ -225,6 +228,50 @@ describe('stored responses: store, retrieve, continue, delete', () => {
     for (const item of page.data) expect(item.id).toMatch(/^msg_/);
     const asc = await call(`/v1/responses/${created.id}/input_items?order=asc&limit=1`);
     expect(await asc.json()).toMatchObject({ object: 'list', data: [{ role: 'developer' }], has_more: true });
+  });
+
+  it('puts the stored item in place of an item_reference to an output or input item of a stored response', async () => {
+    const { model, id } = await scenario({ steps: [{ content: 'Forty-two.' }, { content: 'Yes.' }] });
+    const client = openaiClient();
+    const first = await client.responses.create({ model, input: 'The answer?' });
+    const inputs = await client.responses.inputItems.list(first.id);
+    await client.responses.create({
+      model,
+      input: [
+        { type: 'item_reference', id: String(inputs.data[0]?.id) },
+        { type: 'item_reference', id: String(first.output[0]?.id) },
+        { role: 'user', content: 'Sure?' },
+      ],
+    });
+    const [, sent] = await upstreamMessages(id);
+    expect(sent).toEqual([
+      { role: 'user', content: 'The answer?' },
+      { role: 'assistant', content: 'Forty-two.' },
+      { role: 'user', content: 'Sure?' },
+    ]);
+    // Another key's items are not there to refer to.
+    const foreign = await thrown(
+      openaiClient({ apiKey: OTHER_KEY }).responses.create({ model, input: [{ type: 'item_reference', id: String(first.output[0]?.id) }] }),
+    );
+    expect(foreign).toBeInstanceOf(BadRequestError);
+    expect((foreign as BadRequestError).error).toMatchObject({ param: 'input[0].id' });
+    expect((await mockCalls(id)).count).toBe(2);
+  });
+
+  it('continues a conversation of @ai-sdk/openai, which sends earlier answers as item_reference when store is on', async () => {
+    const { model, id } = await scenario({ steps: [{ content: 'Hello, Ada.' }, { content: 'You are Ada.' }] });
+    const openai = createOpenAI({ baseURL: 'http://gateway.test/v1', apiKey: KEY, fetch: gatewayFetch() });
+    const messages: ModelMessage[] = [{ role: 'user', content: 'I am Ada.' }];
+    const first = await generateText({ model: openai(model), messages });
+    messages.push(...first.response.messages, { role: 'user', content: 'Who am I?' });
+    const second = await generateText({ model: openai(model), messages });
+    expect(second.text).toBe('You are Ada.');
+    const [request] = (await mockCalls(id)).requests.slice(1);
+    expect(request?.body['messages']).toEqual([
+      { role: 'user', content: 'I am Ada.' },
+      { role: 'assistant', content: 'Hello, Ada.' },
+      { role: 'user', content: 'Who am I?' },
+    ]);
   });
 
   it('refuses a previous_response_id that was never stored with OpenAI’s 400, before any upstream call', async () => {

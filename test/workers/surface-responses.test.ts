@@ -343,7 +343,7 @@ describe('POST /v1/responses with the openai SDK, answered by translation to cha
         "Previous response with id 'resp_1' not found.",
       ],
       [{ model: 'openai/gpt-4o-mini', input: [{ role: 'robot', content: 'x' }] }, 'input[0].role', "must be one of 'user'"],
-      [{ model: 'openai/gpt-4o-mini', input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input[0].type', 'no stored items'],
+      [{ model: 'openai/gpt-4o-mini', input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input[0].id', 'no item "msg_1"'],
       [{ model: 'openai/gpt-4o-mini', input: 'hi', temperature: 3 }, 'temperature', 'must be between 0 and 2'],
       [{ model: 'openai/gpt-4o-mini', input: 'hi', text: { format: { type: 'xml' } } }, 'text.format.type', "must be one of 'text'"],
     ];

@@ -266,7 +266,8 @@ function chatMessages(items: unknown[]): JsonObject[] {
     } else if (type === 'reasoning') {
       // Reasoning is the model's own, encrypted for OpenAI's servers or summarised: no chat provider takes it back.
     } else if (type === 'item_reference') {
-      throw fail(`${path}.type`, 'this gateway keeps no stored items to refer to; send the item itself.');
+      // The route puts the stored item in its place before decoding (routes/responses.ts); one left here names none.
+      throw fail(`${path}.id`, 'names no item of a response this key stored; send the item itself.');
     } else
       throw fail(
         `${path}.type`,

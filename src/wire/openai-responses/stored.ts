@@ -64,3 +64,35 @@ export function inputItemsPage(items: readonly JsonObject[], query: URLSearchPar
     has_more: start + data.length < ordered.length && data.length > 0,
   };
 }
+
+/** Where one of this gateway's item ids points: its response, and its place in that response's output or input. */
+export function itemPlace(id: string): { responseId: string; input: boolean; index: number } | null {
+  // Output items are `<prefix>_<hex>_<n>` (encode-response.ts), input items `<prefix>_<hex>_in<n>` (above).
+  const match = /^[a-z]+_([0-9a-f]{48})_(in)?(\d{1,6})$/.exec(id);
+  if (!match) return null;
+  return { responseId: `resp_${match[1]}`, input: match[2] === 'in', index: Number(match[3]) };
+}
+
+const isReference = (item: unknown): item is JsonObject =>
+  typeof item === 'object' && item !== null && (item as JsonObject)['type'] === 'item_reference';
+
+/** The ids the `item_reference` items of a request's input name (none for a string input). */
+export function referencedItemIds(input: unknown): string[] {
+  if (!Array.isArray(input)) return [];
+  return input.filter(isReference).flatMap((item) => (typeof item['id'] === 'string' ? [item['id']] : []));
+}
+
+/** The input with each `item_reference` replaced by the stored item it names; a 400 naming the first that names none. */
+export function withReferencesResolved(input: readonly unknown[], found: ReadonlyMap<string, JsonObject>): unknown[] {
+  return input.map((item, i) => {
+    if (!isReference(item)) return item;
+    const id = item['id'];
+    const stored = typeof id === 'string' ? found.get(id) : undefined;
+    if (!stored)
+      throw invalidField(
+        `input[${i}].id`,
+        `Invalid 'input[${i}].id': no item ${JSON.stringify(id)} among the responses this key stored (an item_reference names an item of a stored response).`,
+      );
+    return stored;
+  });
+}
