@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from './support/fake-clock.ts';
 import { gatewayFetch } from './support/anthropic-client.ts';
 import { call, heldFetch, KEY, mockCalls, scenario, scriptedApp, sseEvents } from './support/gateway.ts';
+import { GatewayError } from '../../src/errors.ts';
+import { inputItemsPage, itemPlace } from '../../src/wire/openai-responses/stored.ts';
 import { openaiClient } from './support/openai-client.ts';
 
 // Stored responses (issue 21): `store` (default true) keeps a response in the caller's key's Durable Object;
@@ -352,5 +354,44 @@ describe('stored responses: retention and caps', () => {
     const response = await call('/v1/responses', { env: { RESPONSES_MAX_BYTES: '5000000' }, json: { model: 'x', input: 'hi' } });
     expect(response.status).toBe(500);
     expect(((await response.json()) as { error: Json }).error).toMatchObject({ code: 'config_error', param: 'RESPONSES_MAX_BYTES' });
+  });
+});
+
+describe('stored responses on the wire: input item pages and item ids', () => {
+  const items = ['a', 'b', 'c'].map((id) => ({ id, type: 'message' }));
+  const page = (query: string) => inputItemsPage(items, new URLSearchParams(query));
+
+  it('pages input items newest first by default, or oldest first, after a given item, up to a limit', () => {
+    expect(page('')).toEqual({ object: 'list', data: [items[2], items[1], items[0]], first_id: 'c', last_id: 'a', has_more: false });
+    expect(page('order=asc&limit=2')).toMatchObject({ data: [items[0], items[1]], has_more: true });
+    expect(page('order=asc&after=b')).toMatchObject({ data: [items[2]], first_id: 'c', has_more: false });
+    expect(page('after=nope')).toMatchObject({ data: [], first_id: null, last_id: null, has_more: false });
+  });
+
+  it('refuses an order or a limit OpenAI would refuse, naming the parameter', () => {
+    for (const [query, param] of [
+      ['order=up', 'order'],
+      ['limit=0', 'limit'],
+      ['limit=101', 'limit'],
+      ['limit=x', 'limit'],
+    ] as const) {
+      const error = (() => {
+        try {
+          page(query);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error, query).toBeInstanceOf(GatewayError);
+      expect((error as GatewayError).param).toBe(param);
+    }
+  });
+
+  it('finds the response and the place an item id of this gateway points at, and nothing for any other id', () => {
+    const hex = 'ab'.repeat(24);
+    expect(itemPlace(`msg_${hex}_1`)).toEqual({ responseId: `resp_${hex}`, input: false, index: 1 });
+    expect(itemPlace(`fco_${hex}_in0`)).toEqual({ responseId: `resp_${hex}`, input: true, index: 0 });
+    for (const id of ['msg_1', `msg_${hex}`, `msg_${hex}_x`, `MSG_${hex}_1`, `msg_${hex.toUpperCase()}_1`])
+      expect(itemPlace(id), id).toBeNull();
   });
 });
