@@ -23,7 +23,7 @@ import { chatCompletions } from './routes/chat-completions.ts';
 import { embeddings } from './routes/embeddings.ts';
 import { extract } from './routes/extract.ts';
 import { messages, messagesCountTokens } from './routes/messages.ts';
-import { responses } from './routes/responses.ts';
+import { deleteResponse, responseInputItems, responses, retrieveResponse } from './routes/responses.ts';
 import { health } from './routes/health.ts';
 import { model, models } from './routes/models.ts';
 import { stream } from './routes/stream.ts';
@@ -52,6 +52,9 @@ const ROUTES: readonly RouteRow<Handler>[] = [
   },
   // OpenAI's Responses API (the Codex CLI, the Agents SDK, @ai-sdk/openai): OpenAI's key header and error shape.
   { path: '/v1/responses', auth: 'key', methods: { POST: responses } },
+  // Stored responses: each key reads only its own (one Durable Object per key).
+  { path: '/v1/responses/:id', auth: 'key', methods: { GET: retrieveResponse, DELETE: deleteResponse } },
+  { path: '/v1/responses/:id/input_items', auth: 'key', methods: { GET: responseInputItems } },
   { path: '/chat', auth: 'key', methods: { POST: chat } },
   // EventSource cannot send headers, so GET /stream alone accepts `?access_token=`.
   { path: '/stream', auth: 'key', methods: { GET: stream, POST: stream }, queryTokenMethod: 'GET' },

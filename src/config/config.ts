@@ -4,6 +4,7 @@ import type { CacheSettings } from '../cache/cache-policy.ts';
 import type { BackoffSettings, CooldownSettings } from './settings.ts';
 import { parseToolSettings, type ToolSettings } from './tool-settings.ts';
 import { readLimitSettings, type LimitSettings } from './limit-settings.ts';
+import type { ResponseStoreSettings } from '../responses-store/response-store.ts';
 import { parseModelPrices, type PriceOverrides } from '../tokens/model-prices.ts';
 import { PROVIDERS, PROVIDER_NAMES, type ProviderSpec } from '../providers/catalog.ts';
 import { customProviders } from '../providers/custom-providers.ts';
@@ -29,6 +30,7 @@ export interface Config {
   readonly tools: ToolSettings;
   readonly tokens: TokenSettings;
   readonly limits: LimitSettings;
+  readonly responses: ResponseStoreSettings;
 }
 
 /** Prices and output ceilings. */
@@ -166,6 +168,21 @@ function secretValues(env: object, providers: Iterable<ProviderConfig>): string[
   return [...new Set(values.filter((v) => v.length >= 6))].sort((a, b) => b.length - a.length);
 }
 
+/** The largest entry a Durable Object's SQLite row holds (2 MB), less room for the row's other columns. */
+const MAX_STORED_BYTES = 1_900_000;
+
+/** Retention and caps of stored Responses API answers. */
+function responseStoreSettings(env: object): ResponseStoreSettings {
+  const maxBytes = positiveInt(env, 'RESPONSES_MAX_BYTES');
+  if (maxBytes > MAX_STORED_BYTES)
+    throw configError('RESPONSES_MAX_BYTES', `must be at most ${MAX_STORED_BYTES} (a Durable Object row holds 2 MB); got ${maxBytes}.`);
+  return {
+    retentionMs: positiveInt(env, 'RESPONSES_RETENTION_DAYS') * 86_400_000,
+    maxBytes,
+    maxRows: positiveInt(env, 'RESPONSES_MAX_PER_KEY'),
+  };
+}
+
 /** Reads and validates the configuration; throws a 500 `config_error` naming the variable that is wrong. */
 export function parseConfig(env: object): Config {
   const specs = [...PROVIDERS, ...customProviders(readVariable(env, 'CUSTOM_PROVIDERS'), PROVIDER_NAMES)];
@@ -193,6 +210,7 @@ export function parseConfig(env: object): Config {
     tools: parseToolSettings(env),
     tokens: tokenSettings(env),
     limits: readLimitSettings(env),
+    responses: responseStoreSettings(env),
   };
 }
 

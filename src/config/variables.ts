@@ -293,7 +293,30 @@ const limits: VariableSpec[] = [
   },
 ];
 
-export const VARIABLES: readonly VariableSpec[] = [...core, ...providers, ...providerExtras, ...tools, ...limits];
+const responses: VariableSpec[] = [
+  {
+    name: 'RESPONSES_RETENTION_DAYS',
+    secret: false,
+    default: '30',
+    description:
+      'Days a stored Responses API answer (`store`, the default) is kept for `GET /v1/responses/{id}` and `previous_response_id`; then deleted.',
+  },
+  {
+    name: 'RESPONSES_MAX_BYTES',
+    secret: false,
+    default: '1048576',
+    description:
+      'Largest stored response (its JSON, the conversation it continues and its input, in UTF-8 bytes; at most 1900000, under the Durable Object row limit); a larger one is answered with `store: false` and not kept.',
+  },
+  {
+    name: 'RESPONSES_MAX_PER_KEY',
+    secret: false,
+    default: '1000',
+    description: 'Stored responses one gateway key keeps; storing one more deletes its oldest.',
+  },
+];
+
+export const VARIABLES: readonly VariableSpec[] = [...core, ...providers, ...providerExtras, ...tools, ...limits, ...responses];
 
 const known = new Map(VARIABLES.map((v) => [v.name, v]));
 

@@ -28,7 +28,7 @@ export function unknownRouteMessage(method: string, path: string): string {
   if (path === '/v1/completions')
     return `${asked}: that is OpenAI's legacy Completions API (a "prompt" in, text out), which this gateway does not serve. Use POST /v1/chat/completions with "messages": [{"role":"user","content":<your prompt>}].`;
   if (under('/v1/responses'))
-    return `${asked}: of OpenAI's Responses API this gateway serves POST /v1/responses, and keeps no responses (there is nothing to retrieve, cancel or list); send the whole conversation in "input" with "store": false.`;
+    return `${asked}: of OpenAI's Responses API this gateway serves POST /v1/responses, and GET or DELETE /v1/responses/<id> and GET /v1/responses/<id>/input_items for the responses your key stored (nothing runs in the background to cancel, and no conversations are kept).`;
   if (method === 'GET' && path.startsWith('/v1/models/'))
     return `${asked}: a model is described at GET /v1/models/<provider>/<model> (e.g. /v1/models/openai/gpt-4o-mini), and GET /v1/models lists the models this deployment names.`;
   if (under('/v1')) return `${asked}. Under /v1 this gateway speaks ${CHAT_API}; the README's Routes table lists every route.`;

@@ -50,6 +50,9 @@ const ROUTES: readonly Route[] = [
   { path: '/v1/messages/count_tokens', methods: ['POST'], body: (model) => ({ model, messages }) },
   // OpenAI's Responses API (issue 21).
   { path: '/v1/responses', methods: ['POST'], body: (model) => ({ model, input: 'hi' }) },
+  // Stored responses (issue 21): a key reads only its own, so none without a key.
+  { path: '/v1/responses/resp_1', methods: ['GET', 'DELETE'], body: (model) => ({ model }) },
+  { path: '/v1/responses/resp_1/input_items', methods: ['GET'], body: (model) => ({ model }) },
   // Coming with this wave; a 404 is fine until they are served.
   { path: '/v1/tokens/count', methods: ['POST'], body: (model) => ({ model, messages }) },
   { path: '/v1/usage', methods: ['GET'], body: (model) => ({ model }) },

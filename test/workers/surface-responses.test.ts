@@ -44,8 +44,8 @@ describe('POST /v1/responses with the openai SDK, answered by translation to cha
       max_output_tokens: 100,
       temperature: 0.5,
       metadata: { ticket: 'T-1' },
-      // Nothing is kept by this gateway, and the answer says so.
-      store: false,
+      // Kept for this key (test/workers/surface-responses-stored.test.ts), and the answer says so.
+      store: true,
       output: [
         {
           type: 'message',
@@ -337,9 +337,13 @@ describe('POST /v1/responses with the openai SDK, answered by translation to cha
     const cases: [Json, string, string][] = [
       [{ model: 'openai/gpt-4o-mini' }, 'input', "Missing required parameter: 'input'."],
       [{ model: 'openai/gpt-4o-mini', input: 'hi', max_tokens: 5 }, 'max_tokens', "Unknown parameter: 'max_tokens'."],
-      [{ model: 'openai/gpt-4o-mini', input: 'hi', previous_response_id: 'resp_1' }, 'previous_response_id', 'keeps no stored responses'],
+      [
+        { model: 'openai/gpt-4o-mini', input: 'hi', previous_response_id: 'resp_1' },
+        'previous_response_id',
+        "Previous response with id 'resp_1' not found.",
+      ],
       [{ model: 'openai/gpt-4o-mini', input: [{ role: 'robot', content: 'x' }] }, 'input[0].role', "must be one of 'user'"],
-      [{ model: 'openai/gpt-4o-mini', input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input[0].type', 'no stored items'],
+      [{ model: 'openai/gpt-4o-mini', input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input[0].id', 'no item "msg_1"'],
       [{ model: 'openai/gpt-4o-mini', input: 'hi', temperature: 3 }, 'temperature', 'must be between 0 and 2'],
       [{ model: 'openai/gpt-4o-mini', input: 'hi', text: { format: { type: 'xml' } } }, 'text.format.type', "must be one of 'text'"],
     ];

@@ -22,16 +22,17 @@ describe('unknownRouteMessage', () => {
     expect(text).toContain('"messages"');
   });
 
-  it('names the one Responses API route it serves (since issue 21) and says no responses are kept', () => {
+  it('names the Responses API routes it serves (since issue 21): create, and retrieve, delete and input items of stored responses', () => {
     for (const [method, path] of [
-      ['GET', '/v1/responses/resp_123'],
       ['POST', '/v1/responses/resp_123/cancel'],
+      ['GET', '/v1/responses/resp_123/output_items'],
     ] as const) {
       const text = unknownRouteMessage(method, path);
       expect(text).toContain(`Unknown route ${method} ${path}`);
       expect(text).toContain("OpenAI's Responses API");
       expect(text).toContain('serves POST /v1/responses');
-      expect(text).toContain('keeps no responses');
+      expect(text).toContain('GET or DELETE /v1/responses/<id>');
+      expect(text).toContain('nothing runs in the background to cancel');
     }
   });
 
@@ -61,7 +62,7 @@ describe('unknownRouteMessage', () => {
       ['POST', '/v1/embeddings/batch'],
       ['POST', '/v1/messages/batches'],
       ['POST', '/v1/completions'],
-      ['GET', '/v1/responses/resp_1'],
+      ['POST', '/v1/responses/resp_1/cancel'],
       ['GET', '/v1/models/x'],
       ['POST', '/v1/x'],
     ].map(([m, p]) => unknownRouteMessage(m ?? '', p ?? '').replace(/^Unknown route \S+ \S+?[:.]/, ''));
@@ -79,7 +80,7 @@ describe('a 404 through the gateway', () => {
     ['POST', '/v1/embeddings/batch', 'served at exactly POST /v1/embeddings'],
     ['POST', '/v1/messages/batches', "Anthropic's Messages API"],
     ['POST', '/v1/completions', 'legacy Completions API'],
-    ['GET', '/v1/responses/resp_123', 'serves POST /v1/responses'],
+    ['POST', '/v1/responses/resp_123/cancel', 'serves POST /v1/responses'],
     ['GET', '/v1/models/a/b/c', 'GET /v1/models lists'],
   ])('%s %s says what was asked and what is served', async (method, path, text) => {
     const response = await call(path, { method, ...(method === 'POST' ? { json: {} } : {}) });

@@ -25,6 +25,14 @@ export interface DecodedResponses {
   /** Names of Codex's freeform `custom` tools: their calls are answered as `custom_tool_call` items. */
   readonly customTools: ReadonlySet<string>;
   readonly echo: ResponseEcho;
+  /** Whether to keep the response (`store`, true unless the request says false). */
+  readonly store: boolean;
+  /** The stored response this one continues, if any. */
+  readonly previousResponseId: string | null;
+  /** The request's input as chat messages (the body's messages after those of `instructions`). */
+  readonly inputMessages: readonly JsonObject[];
+  /** The request's input as items (a string input as one user message item), as `input_items` lists them. */
+  readonly inputItems: readonly JsonObject[];
 }
 
 /** Top-level fields this surface knows; anything else is refused, as OpenAI refuses it ("Unknown parameter"). */
@@ -55,13 +63,14 @@ const FIELDS = new Set([
   'max_tool_calls',
   'top_logprobs',
   'client_metadata', // Codex's ids of its installation, session and turn
-  // Known, refused unless empty: they need OpenAI's stored state (earlier responses, conversations, prompt templates, background runs).
+  // Continues a response this gateway stored for the same key.
   'previous_response_id',
+  // Known, refused unless empty: they need OpenAI's stored state (conversations, prompt templates, background runs).
   'conversation',
   'prompt',
   'background',
 ]);
-const NEEDS_STORED_STATE = ['previous_response_id', 'conversation', 'prompt', 'background'];
+const NEEDS_STORED_STATE = ['conversation', 'prompt', 'background'];
 
 /**
  * Why a built-in tool type is refused: OpenAI runs it on its servers (web and file search, code interpreter, MCP,
@@ -121,7 +130,10 @@ export function decodeResponsesRequest(input: JsonObject, options: DecodeOptions
   for (const key of Object.keys(input)) {
     if (!FIELDS.has(key)) throw invalidField(key, `Unknown parameter: '${key}'.`, 'unknown_field');
     if (NEEDS_STORED_STATE.includes(key) && given(input[key]) && input[key] !== false)
-      throw fail(key, 'this gateway keeps no stored responses, conversations or prompts; send the whole conversation in `input`.');
+      throw fail(
+        key,
+        'this gateway keeps no conversations, prompts or background runs; send the conversation in `input`, or continue a stored response with `previous_response_id`.',
+      );
   }
   const model = requestedModel(input);
   const body: ChatBody = { model, messages: [] };
@@ -131,9 +143,16 @@ export function decodeResponsesRequest(input: JsonObject, options: DecodeOptions
   if (instructions) body.messages.push({ role: 'system', content: instructions });
   echo['instructions'] = instructions;
   if (input['input'] === undefined) throw invalidField('input', "Missing required parameter: 'input'.", 'missing_field');
-  if (typeof input['input'] === 'string') body.messages.push({ role: 'user', content: input['input'] });
-  else body.messages.push(...chatMessages(list(input['input'], 'input')));
-  if (!body.messages.some((m) => (m as JsonObject)['role'] !== 'system')) throw fail('input', 'must hold at least one message.');
+  const inputItems: JsonObject[] =
+    typeof input['input'] === 'string'
+      ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input['input'] }] }]
+      : list(input['input'], 'input').map((item, i) => object(item, `input[${i}]`));
+  const inputMessages = typeof input['input'] === 'string' ? [{ role: 'user', content: input['input'] }] : chatMessages(inputItems);
+  body.messages.push(...inputMessages);
+  const previousResponseId = given(input['previous_response_id']) ? string(input['previous_response_id'], 'previous_response_id') : null;
+  // A continuation may add only instructions or tool outputs to the stored conversation; a new one needs a message.
+  if (!previousResponseId && !body.messages.some((m) => (m as JsonObject)['role'] !== 'system'))
+    throw fail('input', 'must hold at least one message.');
 
   const stream = given(input['stream']) ? boolean(input['stream'], 'stream') : false;
   if (given(input['stream_options'])) object(input['stream_options'], 'stream_options');
@@ -147,7 +166,7 @@ export function decodeResponsesRequest(input: JsonObject, options: DecodeOptions
   if (given(input['user'])) body['user'] = string(input['user'], 'user');
   echo['user'] = input['user'] ?? null;
   echo['metadata'] = metadataOf(input['metadata']);
-  if (given(input['store'])) boolean(input['store'], 'store');
+  const store = given(input['store']) ? boolean(input['store'], 'store') : true;
   // `include`: nothing it can ask for is made here (no reasoning items, no hosted tools), so it adds nothing.
   if (given(input['include'])) for (const [i, v] of list(input['include'], 'include').entries()) string(v, `include[${i}]`);
   const truncation = given(input['truncation']) ? oneOf(input['truncation'], 'truncation', ['auto', 'disabled']) : 'disabled';
@@ -163,8 +182,21 @@ export function decodeResponsesRequest(input: JsonObject, options: DecodeOptions
   echo['parallel_tool_calls'] = parallel;
   echo['text'] = textFormat(input['text'], body);
   echo['reasoning'] = reasoningOf(input['reasoning'], body, options);
-  return { body, stream, truncate: truncation === 'auto', customTools, echo };
+  return { body, stream, truncate: truncation === 'auto', customTools, echo, store, previousResponseId, inputMessages, inputItems };
 }
+
+/**
+ * The chat body of a request that continues a stored conversation: its instructions (a previous response's are not
+ * carried over, as at OpenAI), the stored conversation, then its own input.
+ */
+export function continuedBody(decoded: DecodedResponses, history: readonly JsonObject[]): ChatBody {
+  const { messages } = decoded.body;
+  const instructions = messages.slice(0, messages.length - decoded.inputMessages.length);
+  return { ...decoded.body, messages: [...instructions, ...history, ...decoded.inputMessages] };
+}
+
+/** A response's output items as the chat messages a later turn sends back (reasoning items are dropped, as input). */
+export const outputMessages = (output: readonly JsonObject[]): JsonObject[] => chatMessages([...output]);
 
 /** `metadata`: at most 16 string values, as OpenAI allows; answered back, not sent to the model. */
 function metadataOf(value: unknown): JsonObject {
@@ -235,7 +267,8 @@ function chatMessages(items: unknown[]): JsonObject[] {
     } else if (type === 'reasoning') {
       // Reasoning is the model's own, encrypted for OpenAI's servers or summarised: no chat provider takes it back.
     } else if (type === 'item_reference') {
-      throw fail(`${path}.type`, 'this gateway keeps no stored items to refer to; send the item itself.');
+      // The route puts the stored item in its place before decoding (routes/responses.ts); one left here names none.
+      throw fail(`${path}.id`, 'names no item of a response this key stored; send the item itself.');
     } else
       throw fail(
         `${path}.type`,

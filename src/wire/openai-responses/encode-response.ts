@@ -15,6 +15,11 @@ export interface ResponseContext {
   readonly createdAt: number;
   /** The model to name when the answer has not named one yet. */
   readonly model: string;
+  /** The response's id, when the gateway chose it (a stored response needs one of its own); else from the completion's. */
+  readonly id?: string;
+  /** Whether the response is kept (answered as `store`). */
+  readonly store?: boolean;
+  readonly previousResponseId?: string | null;
 }
 
 export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
@@ -26,7 +31,7 @@ export const responseId = (id: string): string => (id.startsWith('resp_') ? id :
 export const itemId = (prefix: 'msg' | 'fc' | 'ctc' | 'rs', response: string, index: number): string =>
   `${prefix}_${response.replace(/^resp_/, '')}_${index}`;
 
-/** The `response` object around its output: the request's settings, status, usage. `store` is false: nothing is kept. */
+/** The `response` object around its output: the request's settings, whether it is stored, status, usage. */
 export function responseObject(
   context: ResponseContext,
   fields: {
@@ -54,9 +59,9 @@ export function responseObject(
     model: fields.model,
     output: fields.output,
     parallel_tool_calls: echo['parallel_tool_calls'] ?? true,
-    previous_response_id: null,
+    previous_response_id: context.previousResponseId ?? null,
     reasoning: echo['reasoning'] ?? { effort: null, summary: null },
-    store: false,
+    store: context.store ?? false,
     temperature: echo['temperature'] ?? 1,
     text: echo['text'] ?? { format: { type: 'text' } },
     tool_choice: echo['tool_choice'] ?? 'auto',
@@ -128,7 +133,7 @@ export function wirePart(part: { type: PartType; text: string }): JsonObject {
  * @example encodeResponse(completion, { echo, customTools: new Set(), createdAt: 0, model: 'openai/gpt-4o-mini' }, usage)
  */
 export function encodeResponse(completion: ChatCompletion, context: ResponseContext, usage: CompletionUsage | undefined): JsonObject {
-  const id = responseId(completion.id || crypto.randomUUID());
+  const id = context.id ?? responseId(completion.id || crypto.randomUUID());
   const choice = completion.choices[0];
   const message = choice?.message as (ChatCompletion.Choice['message'] & { reasoning_content?: unknown }) | undefined;
   const status = finishedStatus(choice?.finish_reason);

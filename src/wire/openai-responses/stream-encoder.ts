@@ -52,10 +52,11 @@ const failureCode = (error: GatewayError): string => (error.status === 429 ? 'ra
  * (or `response.incomplete`) with the whole response and its usage. Content is `content_part.added`, the part's
  * deltas and done (`output_text`, `refusal`, or `reasoning_text` in a reasoning item), `content_part.done`; or
  * `function_call_arguments.delta`/`.done`; or `custom_tool_call_input.delta`/`.done`. A failure after the start is
- * an `error` event, then `response.failed`. One encoder per stream.
+ * an `error` event, then `response.failed`. One encoder per stream. The final response of a stream that ended well
+ * passes through `settle` before it is sent (the route stores it there, and answers whether it did).
  * @example sseBody(events, { encoder: responsesSse(context), … })
  */
-export function responsesSse(context: ResponseContext): SseEncoder {
+export function responsesSse(context: ResponseContext, settle: (response: JsonObject) => JsonObject = (r) => r): SseEncoder {
   let sequence = 0;
   let id = '';
   let model = context.model;
@@ -73,7 +74,7 @@ export function responsesSse(context: ResponseContext): SseEncoder {
 
   const start = (chunk?: ChatCompletionChunk): string => {
     if (id !== '') return '';
-    id = responseId(chunk?.id || crypto.randomUUID());
+    id = context.id ?? responseId(chunk?.id || crypto.randomUUID());
     model = chunk?.model || model;
     createdAt = chunk?.created || createdAt;
     return (
@@ -198,7 +199,7 @@ export function responsesSse(context: ResponseContext): SseEncoder {
     end(end) {
       const status = finishedStatus(end.finishReason);
       const out = start() + close(status);
-      return out + event(`response.${status}`, { response: snapshot(status, { finishReason: end.finishReason }, end.usage) });
+      return out + event(`response.${status}`, { response: settle(snapshot(status, { finishReason: end.finishReason }, end.usage)) });
     },
     error(error: GatewayError) {
       const out = start();
