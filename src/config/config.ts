@@ -4,6 +4,7 @@ import type { CacheSettings } from '../cache/cache-policy.ts';
 import type { BackoffSettings, CooldownSettings } from './settings.ts';
 import { parseToolSettings, type ToolSettings } from './tool-settings.ts';
 import { readLimitSettings, type LimitSettings } from './limit-settings.ts';
+import { readResumableSettings, type ResumableSettings } from './resumable-settings.ts';
 import { parseModelPrices, type PriceOverrides } from '../tokens/model-prices.ts';
 import { PROVIDERS, PROVIDER_NAMES, type ProviderSpec } from '../providers/catalog.ts';
 import { customProviders } from '../providers/custom-providers.ts';
@@ -29,6 +30,7 @@ export interface Config {
   readonly tools: ToolSettings;
   readonly tokens: TokenSettings;
   readonly limits: LimitSettings;
+  readonly resumable: ResumableSettings;
 }
 
 /** Prices and output ceilings. */
@@ -193,6 +195,7 @@ export function parseConfig(env: object): Config {
     tools: parseToolSettings(env),
     tokens: tokenSettings(env),
     limits: readLimitSettings(env),
+    resumable: readResumableSettings(env),
   };
 }
 

@@ -1,7 +1,6 @@
-import { GatewayError } from '../errors.ts';
+import { GatewayError, invalidField } from '../errors.ts';
 import type { RequestContext } from '../http/context.ts';
 import { parseEventId } from './event-id.ts';
-import { resumableSettings } from './settings.ts';
 import { RELAY } from './stream-relay.ts';
 
 /**
@@ -10,13 +9,14 @@ import { RELAY } from './stream-relay.ts';
  */
 export function wantsResumable(request: Request, rc: RequestContext): boolean {
   const asked = request.headers.get('x-gateway-resumable') ?? new URL(request.url).searchParams.get('resumable');
-  if (asked === 'true') return true;
-  if (asked === 'false') return false;
-  return resumableSettings(rc.env).byDefault;
+  if (asked === null) return rc.config.resumable.byDefault;
+  if (asked !== 'true' && asked !== 'false')
+    throw invalidField('x-gateway-resumable', 'Header x-gateway-resumable (or ?resumable=) must be "true" or "false".');
+  return asked === 'true';
 }
 
 function namespace(rc: RequestContext): DurableObjectNamespace {
-  const bound = (rc.env as { RESUMABLE?: DurableObjectNamespace }).RESUMABLE;
+  const bound = rc.env.RESUMABLE as DurableObjectNamespace | undefined;
   if (!bound)
     throw new GatewayError(501, 'Resumable streams need the RESUMABLE Durable Object binding (wrangler.toml).', { code: 'config_error' });
   return bound;
@@ -60,7 +60,7 @@ export async function startResumable(request: Request, rc: RequestContext): Prom
     'start',
     { method: request.method, headers: request.headers, ...(request.body ? { body: request.body } : {}) },
     // The object's gateway logs under this request's id, so the one log line with the call's usage matches it.
-    { [RELAY.settings]: JSON.stringify(resumableSettings(rc.env)), 'cf-ray': rc.requestId },
+    { [RELAY.settings]: JSON.stringify(rc.config.resumable), 'cf-ray': rc.requestId },
   );
   if (answer.status === 409) throw new GatewayError(500, 'Stream id collision; try again.', { code: 'internal_error' });
   rc.streamed = true;

@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { eventId } from './event-id.ts';
-import type { ResumableSettings } from './settings.ts';
+import type { ResumableSettings } from '../config/resumable-settings.ts';
 
 /** Headers the gateway's route sets on its requests to a stream's object (a client never reaches the object itself). */
 export const RELAY = {

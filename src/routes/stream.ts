@@ -9,7 +9,7 @@ import { simpleChatBody, simpleChatQuery } from './simple-input.ts';
 /** `POST /stream` and `GET /stream?prompt=…` (for EventSource): the gateway's own SSE events, server tool steps included. */
 export async function stream(request: Request, rc: RequestContext): Promise<Response> {
   // Opt-in: the call runs in a Durable Object of its own, which a client can reattach to (src/resumable/).
-  if (rc.env.RESUMABLE && wantsResumable(request, rc)) return startResumable(request, rc);
+  if (wantsResumable(request, rc)) return startResumable(request, rc);
   const input =
     request.method === 'GET'
       ? simpleChatQuery(new URL(request.url))
