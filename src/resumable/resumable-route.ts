@@ -48,9 +48,10 @@ async function relay(
 /**
  * Starts a resumable stream: the request (its key included, so the object's gateway authenticates and
  * budgets the one upstream call exactly as this one would) runs in a new object named by a fresh id.
+ * Any SSE route can start one (/stream, streamed /v1/chat/completions); `GET /stream/:id` attaches to either.
  * An EventSource reconnecting to the URL that started it (`Last-Event-ID: <id>:<n>`) attaches instead.
  */
-export async function startResumable(request: Request, rc: RequestContext): Promise<Response> {
+export async function startResumable(request: Request, rc: RequestContext, readBody?: unknown): Promise<Response> {
   const last = parseEventId(request.headers.get('last-event-id') ?? '');
   if (last?.streamId) return attach(rc, last.streamId, last.after);
   const id = crypto.randomUUID();
@@ -58,7 +59,12 @@ export async function startResumable(request: Request, rc: RequestContext): Prom
     rc,
     id,
     'start',
-    { method: request.method, headers: request.headers, ...(request.body ? { body: request.body } : {}) },
+    // A route that had to read the body first (to see `stream: true`) hands it over; /stream passes its request's on.
+    {
+      method: request.method,
+      headers: request.headers,
+      ...(readBody !== undefined ? { body: JSON.stringify(readBody) } : request.body ? { body: request.body } : {}),
+    },
     // The object's gateway logs under this request's id, so the one log line with the call's usage matches it.
     { [RELAY.settings]: JSON.stringify(rc.config.resumable), 'cf-ray': rc.requestId },
   );

@@ -189,3 +189,34 @@ describe('a resumable /stream', () => {
     expect(await response.text()).not.toMatch(/^id: /m);
   });
 });
+
+describe('a resumable /v1/chat/completions stream', () => {
+  it('numbers its OpenAI frames, and a cut client resumes at GET /stream/:id with the rest, [DONE] included, from one upstream call', async () => {
+    const { model, id: scenarioId } = await scenario(paced(12));
+    const json = { model, messages: [{ role: 'user', content: 'hi' }], stream: true };
+    const first = await call('/v1/chat/completions', { json, headers: RESUMABLE });
+    expect(first.status).toBe(200);
+    const streamId = first.headers.get('x-gateway-stream-id')!;
+    const head = await readThenCut(first, 3);
+    const rest = eventsOf(await (await call(`/stream/${streamId}`, { headers: { 'last-event-id': head.at(-1)!.id! } })).text());
+    const seen = [...head, ...rest];
+    expect(seen.map((e) => e.id)).toEqual(seen.map((_, i) => `${streamId}:${i + 1}`));
+    expect(seen.at(-1)?.data).toBe('[DONE]');
+    const content = seen
+      .filter((e) => e.data !== '[DONE]')
+      .map((e) => (JSON.parse(e.data) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '')
+      .join('');
+    expect(content).toBe(paced(12).content);
+    expect((await mockCalls(scenarioId)).count).toBe(1);
+  });
+
+  it('a non-stream request ignores x-gateway-resumable: a plain JSON answer', async () => {
+    const { model } = await scenario(paced(4));
+    const response = await call('/v1/chat/completions', {
+      json: { model, messages: [{ role: 'user', content: 'hi' }] },
+      headers: RESUMABLE,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-gateway-stream-id')).toBeNull();
+  });
+});
