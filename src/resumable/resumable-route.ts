@@ -55,6 +55,8 @@ export async function startResumable(request: Request, rc: RequestContext, readB
   const last = parseEventId(request.headers.get('last-event-id') ?? '');
   if (last?.streamId) return attach(rc, last.streamId, last.after);
   const id = crypto.randomUUID();
+  rc.log.stream_id = id;
+  rc.log.stream_op = 'start';
   const answer = await relay(
     rc,
     id,
@@ -86,6 +88,8 @@ export function attachStream(request: Request, rc: RequestContext): Promise<Resp
 }
 
 async function attach(rc: RequestContext, id: string, after: number): Promise<Response> {
+  rc.log.stream_id = id;
+  rc.log.stream_op = 'attach';
   const answer = await relay(rc, id, 'attach', { method: 'GET' }, { [RELAY.after]: String(after) });
   if (answer.status === 404) throw notFound(id);
   rc.streamed = true;
@@ -98,6 +102,8 @@ const mutable = (answer: Response) => new Response(answer.body, answer);
 /** `DELETE /stream/:id`: cancels the model call at once; attached clients get the stream's end. */
 export async function cancelStream(_request: Request, rc: RequestContext): Promise<Response> {
   const id = rc.route?.params['id'] ?? '';
+  rc.log.stream_id = id;
+  rc.log.stream_op = 'cancel';
   const answer = await relay(rc, id, 'cancel', { method: 'POST' });
   if (answer.status === 404) throw notFound(id);
   return Response.json({ id, object: 'stream', cancelled: true });

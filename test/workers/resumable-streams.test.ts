@@ -2,7 +2,7 @@
 // so a client cut off mid-answer reattaches with Last-Event-ID and misses nothing, and the upstream is called once.
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { until } from './support/fake-clock.ts';
 import { call, mockCalls, scenario, sseEvents } from './support/gateway.ts';
 
@@ -218,5 +218,36 @@ describe('a resumable /v1/chat/completions stream', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-gateway-stream-id')).toBeNull();
+  });
+});
+
+describe('what a resumable stream costs', () => {
+  it('one log line carries its one upstream call and its tokens, however often it is resumed; the relay lines carry none', async () => {
+    const log = vi.spyOn(console, 'log');
+    try {
+      const { model } = await scenario(paced(12));
+      const first = await call('/stream', { json: { model, prompt: 'hi' }, headers: RESUMABLE });
+      const streamId = first.headers.get('x-gateway-stream-id')!;
+      const head = await readThenCut(first, 2);
+      const again = await call(`/stream/${streamId}`, { headers: { 'last-event-id': head.at(-1)!.id! } });
+      await again.text();
+      const requestId = first.headers.get('x-request-id');
+      await until(
+        () => log.mock.calls.some((c) => String(c[0]).includes(`"request_id":"${requestId}"`) && String(c[0]).includes('"attempts"')),
+        'the log line of the stream is written',
+      );
+      const lines = log.mock.calls
+        .map((c) => String(c[0]))
+        .filter((l) => l.startsWith('{') && l.includes('"status"'))
+        .map((l) => JSON.parse(l) as Record<string, unknown> & { attempts?: unknown[] });
+      const called = lines.filter((l) => (l.attempts?.length ?? 0) > 0);
+      expect(called).toHaveLength(1);
+      expect(called[0]).toMatchObject({ request_id: requestId, route: '/stream', stream: true });
+      expect(called[0]?.['completion_tokens']).toBeGreaterThan(0);
+      const relayed = lines.filter((l) => l['stream_id'] === streamId);
+      expect(relayed.map((l) => l['stream_op'])).toEqual(['start', 'attach']);
+    } finally {
+      log.mockRestore();
+    }
   });
 });
