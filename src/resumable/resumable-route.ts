@@ -42,7 +42,10 @@ async function relay(
   headers.set(RELAY.owner, ownerOf(rc));
   headers.set(RELAY.id, id);
   for (const [name, value] of Object.entries(extra)) headers.set(name, value);
-  return ns.get(ns.idFromName(id)).fetch(new Request(rc.request.url, { ...init, headers }));
+  // `?resumable=` is this layer's: the stream route inside the object would refuse it as an unknown parameter.
+  const url = new URL(rc.request.url);
+  url.searchParams.delete('resumable');
+  return ns.get(ns.idFromName(id)).fetch(new Request(url, { ...init, headers }));
 }
 
 /**

@@ -4,7 +4,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { until } from './support/fake-clock.ts';
-import { call, mockCalls, scenario, sseEvents } from './support/gateway.ts';
+import { call, KEY, mockCalls, scenario, sseEvents } from './support/gateway.ts';
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same cuts. */
 function prng(seed: number) {
@@ -155,6 +155,35 @@ describe('a resumable /stream', () => {
     expect(whole.at(-1)?.event).toBe('done');
     expect((await mockCalls(id)).closed_by_client).toBe(0);
     expect((await mockCalls(id)).count).toBe(1);
+  });
+
+  it('EventSource reconnection works with no client code: the same GET URL with Last-Event-ID attaches to the stream', async () => {
+    const { model, id } = await scenario(paced(12));
+    const url = `/stream?prompt=hi&model=${encodeURIComponent(model)}&resumable=true&access_token=${KEY}`;
+    const headers = { accept: 'text/event-stream' };
+    const first = await call(url, { key: null, headers });
+    expect(first.status).toBe(200);
+    const head = await readThenCut(first, 2);
+    const rest = eventsOf(await (await call(url, { key: null, headers: { ...headers, 'last-event-id': head.at(-1)!.id! } })).text());
+    const seen = [...head, ...rest];
+    const streamId = first.headers.get('x-gateway-stream-id')!;
+    expect(seen.map((e) => e.id)).toEqual(seen.map((_, i) => `${streamId}:${i + 1}`));
+    expect(seen.at(-1)?.event).toBe('done');
+    expect((await mockCalls(id)).count).toBe(1);
+  });
+
+  it('a finished stream is forgotten when its keeping time is over (the alarm): then 404', async () => {
+    const { model } = await scenario(paced(4));
+    const response = await call('/stream', { json: { model, prompt: 'hi' }, headers: RESUMABLE });
+    const streamId = response.headers.get('x-gateway-stream-id')!;
+    await response.text();
+    expect((await call(`/stream/${streamId}?after=0`)).status).toBe(200);
+    await until(
+      async () => (await runInDurableObject(objectOf(streamId), (_o, state) => state.storage.getAlarm())) !== null,
+      'the keep alarm is set',
+    );
+    expect(await runDurableObjectAlarm(objectOf(streamId))).toBe(true);
+    expect((await call(`/stream/${streamId}?after=0`)).status).toBe(404);
   });
 
   it('DELETE /stream/:id cancels the upstream call at once, and attached clients see the stream end', async () => {
