@@ -75,7 +75,7 @@ export async function startResumable(request: Request, rc: RequestContext, readB
   );
   if (answer.status === 409) throw new GatewayError(500, 'Stream id collision; try again.', { code: 'internal_error' });
   rc.streamed = true;
-  return mutable(answer);
+  return relayed(answer);
 }
 
 /** `GET /stream/:id`: replays the events after `Last-Event-ID` (or `?after=`) and continues live. */
@@ -96,11 +96,11 @@ async function attach(rc: RequestContext, id: string, after: number): Promise<Re
   const answer = await relay(rc, id, 'attach', { method: 'GET' }, { [RELAY.after]: String(after) });
   if (answer.status === 404) throw notFound(id);
   rc.streamed = true;
-  return mutable(answer);
+  return relayed(answer);
 }
 
 /** A Durable Object's response with headers the router's finally stage may set (CORS, request id). */
-const mutable = (answer: Response) => new Response(answer.body, answer);
+const relayed = (answer: Response) => new Response(answer.body, answer);
 
 /** `DELETE /stream/:id`: cancels the model call at once; attached clients get the stream's end. */
 export async function cancelStream(_request: Request, rc: RequestContext): Promise<Response> {

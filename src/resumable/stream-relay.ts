@@ -32,7 +32,8 @@ export abstract class StreamRelay extends DurableObject<Env> {
   #streamId = '';
   #settings: ResumableSettings | undefined;
   readonly #events: string[] = [];
-  readonly #clients = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  readonly #clients = new Map<number, ReadableStreamDefaultController<Uint8Array>>();
+  #nextClient = 1;
   #source: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #done = false;
 
@@ -96,18 +97,18 @@ export abstract class StreamRelay extends DurableObject<Env> {
     const frame = block.startsWith(':') ? block : `id: ${eventId(this.#streamId, this.#events.length + 1)}\n${block}`;
     if (!block.startsWith(':')) this.#events.push(frame);
     const encoded = bytes.encode(frame);
-    for (const client of this.#clients) {
+    for (const [id, client] of this.#clients) {
       try {
         client.enqueue(encoded);
       } catch {
-        this.#clients.delete(client);
+        void this.#detach(id);
       }
     }
   }
 
   async #finish(): Promise<void> {
     this.#done = true;
-    for (const client of this.#clients) {
+    for (const client of this.#clients.values()) {
       try {
         client.close();
       } catch {
@@ -120,24 +121,32 @@ export abstract class StreamRelay extends DurableObject<Env> {
 
   /** A client's view: the kept events after `after`, then live ones until the stream ends. */
   #attach(after: number, headers: Record<string, string>): Response {
-    let self: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const id = this.#nextClient++;
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
-        self = controller;
         for (const frame of this.#events.slice(after)) controller.enqueue(bytes.encode(frame));
         if (this.#done) return controller.close();
-        this.#clients.add(controller);
+        this.#clients.set(id, controller);
         // A client is back within the grace period: the call goes on.
         return this.ctx.storage.deleteAlarm();
       },
-      cancel: () => {
-        if (self) this.#clients.delete(self);
-        if (this.#clients.size === 0 && !this.#done && this.#settings?.detached === 'cancel')
-          return this.ctx.storage.setAlarm(Date.now() + this.#settings.graceMs);
-        return undefined;
-      },
+      cancel: () => this.#detach(id),
     });
     return new Response(body, { headers: { ...headers, [RELAY.id]: this.#streamId } });
+  }
+
+  /** A client hung up (its body was cancelled, or a write to it failed): the last one gone starts the grace period, if the deployer wants one. */
+  async #detach(id: number): Promise<void> {
+    const client = this.#clients.get(id);
+    if (!client) return;
+    this.#clients.delete(id);
+    try {
+      client.close();
+    } catch {
+      // Already cancelled.
+    }
+    if (this.#clients.size === 0 && !this.#done && this.#settings?.detached === 'cancel')
+      await this.ctx.storage.setAlarm(Date.now() + this.#settings.graceMs);
   }
 
   /** Stops the model call: the gateway's stream body is cancelled, which aborts the upstream request. */
