@@ -186,6 +186,17 @@ describe('a resumable /stream', () => {
     expect((await call(`/stream/${streamId}?after=0`)).status).toBe(404);
   });
 
+  it('several clients attached at once (two tabs) each get the whole stream, from one upstream call', async () => {
+    const { model, id } = await scenario(paced(12));
+    const first = await call('/stream', { json: { model, prompt: 'hi' }, headers: RESUMABLE });
+    const streamId = first.headers.get('x-gateway-stream-id')!;
+    const second = await call(`/stream/${streamId}?after=0`);
+    const [a, b] = await Promise.all([first.text(), second.text()]);
+    expect(eventsOf(a).at(-1)?.event).toBe('done');
+    expect(eventsOf(b)).toEqual(eventsOf(a));
+    expect((await mockCalls(id)).count).toBe(1);
+  });
+
   it('DELETE /stream/:id cancels the upstream call at once, and attached clients see the stream end', async () => {
     const { model, id } = await scenario(stalled);
     const response = await call('/stream', { json: { model, prompt: 'hi' }, headers: RESUMABLE });
