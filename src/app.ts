@@ -24,6 +24,7 @@ import { embeddings } from './routes/embeddings.ts';
 import { extract } from './routes/extract.ts';
 import { messages, messagesCountTokens } from './routes/messages.ts';
 import { deleteResponse, responseInputItems, responses, retrieveResponse } from './routes/responses.ts';
+import { attachStream, cancelStream } from './resumable/resumable-route.ts';
 import { health } from './routes/health.ts';
 import { model, models } from './routes/models.ts';
 import { stream } from './routes/stream.ts';
@@ -58,6 +59,8 @@ const ROUTES: readonly RouteRow<Handler>[] = [
   { path: '/chat', auth: 'key', methods: { POST: chat } },
   // EventSource cannot send headers, so GET /stream alone accepts `?access_token=`.
   { path: '/stream', auth: 'key', methods: { GET: stream, POST: stream }, queryTokenMethod: 'GET' },
+  // A resumable stream (x-gateway-resumable: true): reattach with Last-Event-ID or ?after=, or cancel it.
+  { path: '/stream/:id', auth: 'key', methods: { GET: attachStream, DELETE: cancelStream }, queryTokenMethod: 'GET' },
   { path: '/extract', auth: 'key', methods: { POST: extract } },
   { path: '/v1/usage', auth: 'key', methods: { GET: usage } },
   { path: '/admin/keys', auth: 'admin', methods: { GET: admin, POST: admin } },

@@ -42,7 +42,8 @@ export type GatewayCode =
   | 'upstream_overloaded'
   | 'upstream_stream_cut'
   | 'upstream_timeout'
-  | 'stream_idle_timeout';
+  | 'stream_idle_timeout'
+  | 'stream_not_found';
 
 /** Codes upstreams send that the gateway acts on (retry, fallback); any other upstream code is relayed as it is. */
 export type KnownUpstreamCode = 'insufficient_quota' | 'string_above_max_length' | 'rate_limit_exceeded';

@@ -5,6 +5,7 @@ import type { BackoffSettings, CooldownSettings } from './settings.ts';
 import { parseToolSettings, type ToolSettings } from './tool-settings.ts';
 import { readLimitSettings, type LimitSettings } from './limit-settings.ts';
 import type { ResponseStoreSettings } from '../responses-store/response-store.ts';
+import { readResumableSettings, type ResumableSettings } from './resumable-settings.ts';
 import { parseModelPrices, type PriceOverrides } from '../tokens/model-prices.ts';
 import { PROVIDERS, PROVIDER_NAMES, type ProviderSpec } from '../providers/catalog.ts';
 import { customProviders } from '../providers/custom-providers.ts';
@@ -31,6 +32,7 @@ export interface Config {
   readonly tokens: TokenSettings;
   readonly limits: LimitSettings;
   readonly responses: ResponseStoreSettings;
+  readonly resumable: ResumableSettings;
 }
 
 /** Prices and output ceilings. */
@@ -211,6 +213,7 @@ export function parseConfig(env: object): Config {
     tokens: tokenSettings(env),
     limits: readLimitSettings(env),
     responses: responseStoreSettings(env),
+    resumable: readResumableSettings(env),
   };
 }
 

@@ -316,7 +316,43 @@ const responses: VariableSpec[] = [
   },
 ];
 
-export const VARIABLES: readonly VariableSpec[] = [...core, ...providers, ...providerExtras, ...tools, ...limits, ...responses];
+const resumable: VariableSpec[] = [
+  {
+    name: 'RESUMABLE_STREAMS',
+    secret: false,
+    default: 'false',
+    description: '"true" makes every `/stream` resumable unless it sends `x-gateway-resumable: false` (README "Resumable streams").',
+  },
+  {
+    name: 'RESUMABLE_DETACHED',
+    secret: false,
+    default: 'cancel',
+    description:
+      'A resumable stream with no client attached: `cancel` its model call after RESUMABLE_GRACE_SECONDS, or `keep` generating to the end.',
+  },
+  {
+    name: 'RESUMABLE_GRACE_SECONDS',
+    secret: false,
+    default: '5',
+    description: 'How long a resumable stream with no client attached waits for one before its model call is cancelled.',
+  },
+  {
+    name: 'RESUMABLE_KEEP_SECONDS',
+    secret: false,
+    default: '300',
+    description: "How long a finished resumable stream's events can still be replayed (while its object stays in memory).",
+  },
+];
+
+export const VARIABLES: readonly VariableSpec[] = [
+  ...core,
+  ...providers,
+  ...providerExtras,
+  ...tools,
+  ...limits,
+  ...responses,
+  ...resumable,
+];
 
 const known = new Map(VARIABLES.map((v) => [v.name, v]));
 

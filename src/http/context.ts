@@ -19,6 +19,9 @@ export interface LogFields {
   ttfb_ms?: number;
   error_type?: string;
   error_code?: string | undefined;
+  /** A resumable stream this request started, attached to or cancelled; the stream's one model call is logged by its object, under the starting request's id. */
+  stream_id?: string;
+  stream_op?: 'start' | 'attach' | 'cancel';
   /** Answers /extract ran the schema validator on (a verdict found again for the same schema and answer is not counted). */
   extract_validations?: number;
 }

@@ -2,7 +2,8 @@ import type { Config } from '../config/config.ts';
 import { describeOrigin, pageOrigin } from '../core/page-origin.ts';
 import { GatewayError } from '../errors.ts';
 
-const ALLOW_METHODS = 'GET, POST, OPTIONS';
+// DELETE: a page cancels its own resumable stream (DELETE /stream/:id).
+const ALLOW_METHODS = 'GET, POST, DELETE, OPTIONS';
 // What a page on an allowed origin may read: which model answered and how, what it cost, what limits remain.
 const EXPOSE_HEADERS = [
   'x-request-id',
@@ -14,6 +15,8 @@ const EXPOSE_HEADERS = [
   'x-gateway-cost-usd',
   'x-gateway-max-tokens-clamped',
   'x-gateway-trimmed-messages',
+  // A resumable stream's id, to reattach after a reload (GET /stream/:id).
+  'x-gateway-stream-id',
   ...['requests', 'tokens'].flatMap((unit) => ['limit', 'remaining', 'reset'].map((part) => `x-ratelimit-${part}-${unit}`)),
   'retry-after',
   'age',

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
+import { startResumable, wantsResumable } from '../resumable/resumable-route.ts';
 import { openAiSse } from '../stream/openai-sse.ts';
 import { completeCall, startCall, streamCall } from './model-call.ts';
 import { validateChatBody } from './validate.ts';
@@ -9,6 +10,8 @@ import { parseToolsHeader, resolveServerTools } from '../tools/server-tools.ts';
 export async function chatCompletions(request: Request, rc: RequestContext): Promise<Response> {
   const body = validateChatBody(await readJsonObject(request, rc.config.maxBodyBytes));
   const stream = body.stream === true;
+  // Opt-in: a stream whose call runs in a Durable Object of its own, which a client can reattach to (src/resumable/).
+  if (stream && wantsResumable(request, rc)) return startResumable(request, rc, body);
   // Server tools on the OpenAI wire come by header, so the body stays exactly OpenAI's.
   const headers = request.headers;
   const iterations = headers.get('x-gateway-max-iterations');

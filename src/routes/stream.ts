@@ -1,5 +1,6 @@
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
+import { startResumable, wantsResumable } from '../resumable/resumable-route.ts';
 import { gatewaySse } from '../stream/gateway-sse.ts';
 import { resolveServerTools } from '../tools/server-tools.ts';
 import { startCall, streamCall } from './model-call.ts';
@@ -7,6 +8,8 @@ import { simpleChatBody, simpleChatQuery } from './simple-input.ts';
 
 /** `POST /stream` and `GET /stream?prompt=…` (for EventSource): the gateway's own SSE events, server tool steps included. */
 export async function stream(request: Request, rc: RequestContext): Promise<Response> {
+  // Opt-in: the call runs in a Durable Object of its own, which a client can reattach to (src/resumable/).
+  if (wantsResumable(request, rc)) return startResumable(request, rc);
   const input =
     request.method === 'GET'
       ? simpleChatQuery(new URL(request.url))
