@@ -112,7 +112,10 @@ describe('gateway auth', () => {
     const none = await call('/v1/models', { key: null, env: withKeys });
     expect([none.status, (await errorOf(none)).code]).toEqual([401, 'missing_api_key']);
     const bare = await call('/v1/models', { key: null, env: withKeys, headers: { authorization: 'gw-test-key-1' } });
-    expect([bare.status, (await errorOf(bare)).message]).toEqual([401, 'Malformed Authorization header: send "Authorization: Bearer <key>".']);
+    expect([bare.status, (await errorOf(bare)).message]).toEqual([
+      401,
+      'Malformed Authorization header: send "Authorization: Bearer <key>".',
+    ]);
     expect((await call('/v1/models', { key: null, env: withKeys, headers: { 'x-api-key': 'gw-test-key-1' } })).status).toBe(401);
     expect((await call('/v1/models', { env: withKeys })).status).toBe(200);
     // No key configured: a call without one is anonymous, but a key the gateway does not know is refused.

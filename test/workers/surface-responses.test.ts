@@ -564,10 +564,10 @@ describe('POST /v1/responses with the openai SDK, answered by translation to cha
       parallel_tool_calls: false,
       output: [{ type: 'message' }],
     });
-    const [sent] = await upstreamBodies(id);
-    expect((sent?.['tools'] as unknown[]).length).toBe(42);
-    expect(sent?.['parallel_tool_calls']).toBe(false);
-    expect((sent?.['messages'] as Json[]).map((m) => m['role'])).toEqual([
+    const [sent = {}] = await upstreamBodies(id);
+    expect((sent['tools'] as unknown[]).length).toBe(42);
+    expect(sent['parallel_tool_calls']).toBe(false);
+    expect((sent['messages'] as Json[]).map((m) => m['role'])).toEqual([
       'system',
       'system',
       'user',

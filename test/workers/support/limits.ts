@@ -4,7 +4,18 @@ import type { LimitsDeps } from '../../../src/limits/limits-deps.ts';
 /** A LIMITS namespace whose objects never answer, as when Durable Objects are unavailable. */
 export function unreachableNamespace(): LimitsDeps['keys'] {
   const failing = () => Promise.reject(new Error('Durable Object unavailable (simulated)'));
-  const stub = { getRecord: failing, reserve: failing, check: failing, admit: failing, unusable: failing, settle: failing, usage: failing, create: failing, update: failing, revoke: failing };
+  const stub = {
+    getRecord: failing,
+    reserve: failing,
+    check: failing,
+    admit: failing,
+    unusable: failing,
+    settle: failing,
+    usage: failing,
+    create: failing,
+    update: failing,
+    revoke: failing,
+  };
   return { idFromName: (name: string) => env.LIMITS.idFromName(name), get: () => stub } as unknown as LimitsDeps['keys'];
 }
 
