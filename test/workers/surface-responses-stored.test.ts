@@ -336,7 +336,7 @@ describe('stored responses: retention and caps', () => {
 
   it('stores nothing for anonymous callers (no key, no store of their own): store is answered false, continuing is a 400', async () => {
     const { model } = await scenario({ content: 'Anonymous.' });
-    const anonymous = { ALLOW_ANONYMOUS: 'true' };
+    const anonymous = { ALLOW_ANONYMOUS: 'true', GATEWAY_API_KEYS: '' }; // anonymous calls exist only where no key is configured
     const response = await call('/v1/responses', { key: null, env: anonymous, json: { model, input: 'hi' } });
     const body = (await response.json()) as Json;
     expect(body['store']).toBe(false);
