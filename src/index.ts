@@ -1,7 +1,17 @@
 import { createApp } from './app.ts';
+import { consumeLogBatch } from './request-log/consume.ts';
+import { deleteExpiredRows } from './request-log/retention.ts';
 
-/** The Worker: the gateway with its production dependencies. */
-export default createApp();
+const gateway = createApp();
+
+/** The Worker: the gateway with its production dependencies; the request log's queue consumer and its retention cron. */
+export default {
+  fetch: gateway.fetch,
+  queue: (batch, env) => consumeLogBatch(batch, env),
+  scheduled: async (controller, env) => {
+    await deleteExpiredRows(env, controller.scheduledTime);
+  },
+} satisfies ExportedHandler<Env>;
 
 // Durable Object classes, bound in wrangler.toml (LIMITS, KEY_INDEX).
 export { KeyIndex } from './limits/key-index.ts';
