@@ -10,7 +10,7 @@ import {
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index.ts';
-import { call, chatBody } from './support/gateway.ts';
+import { call, chatBody, settled } from './support/gateway.ts';
 
 const db = (env as unknown as { REQUEST_LOG_DB: D1Database }).REQUEST_LOG_DB;
 const ADMIN = { ADMIN_TOKEN: 'admin-token-for-request-log-tests' };
@@ -61,6 +61,21 @@ describe('the request log', () => {
     const row = await consume(response);
     expect(row).toMatchObject({ status: 400 });
     expect(row['error_code']).toEqual(expect.any(String));
+  });
+
+  it('holds a HIT row with no tokens for a cached answer, and a streamed row with its time to first byte', async () => {
+    const body = { ...chatBody().body, temperature: 0 };
+    await consume(await call('/v1/chat/completions', { json: body }));
+    const hit = await call('/v1/chat/completions', { json: body });
+    expect(hit.headers.get('x-gateway-cache')).toBe('HIT');
+    expect(await consume(hit)).toMatchObject({ cache: 'HIT', attempts: 0 });
+    const streamed = await call('/v1/chat/completions', { json: { ...chatBody().body, stream: true } });
+    await streamed.text();
+    await settled(streamed);
+    const row = await consume(streamed);
+    expect(row).toMatchObject({ stream: 1, status: 200 });
+    expect(row['ttfb_ms']).toEqual(expect.any(Number));
+    expect(row['completion_tokens']).toBeGreaterThan(0);
   });
 
   it('deletes exactly the rows older than the retention when the cron runs', async () => {
