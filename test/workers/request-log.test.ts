@@ -10,7 +10,7 @@ import {
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index.ts';
-import { call, chatBody, settled } from './support/gateway.ts';
+import { call, chatBody, scenario, settled } from './support/gateway.ts';
 
 const db = (env as unknown as { REQUEST_LOG_DB: D1Database }).REQUEST_LOG_DB;
 const ADMIN = { ADMIN_TOKEN: 'admin-token-for-request-log-tests' };
@@ -76,6 +76,20 @@ describe('the request log', () => {
     expect(row).toMatchObject({ stream: 1, status: 200 });
     expect(row['ttfb_ms']).toEqual(expect.any(Number));
     expect(row['completion_tokens']).toBeGreaterThan(0);
+  });
+
+  it('holds a tool-loop row with its steps and the tokens of both model calls', async () => {
+    const { model } = await scenario({
+      steps: [
+        { tool_calls: [{ name: 'calculate', arguments: { expression: '2+2' } }], usage: { prompt_tokens: 20, completion_tokens: 5 } },
+        { content: 'Four.', usage: { prompt_tokens: 40, completion_tokens: 3 } },
+      ],
+    });
+    const response = await call('/chat', { json: { prompt: 'What is 2+2?', model, tools: ['calculate'] } });
+    expect(response.status).toBe(200);
+    const row = await consume(response);
+    expect(row).toMatchObject({ route: '/chat', surface: 'gateway', tool_steps: 2, prompt_tokens: 60, completion_tokens: 8 });
+    expect(row['prompt_tokens']).toBe(Number(response.headers.get('x-gateway-prompt-tokens')));
   });
 
   it('deletes exactly the rows older than the retention when the cron runs', async () => {
