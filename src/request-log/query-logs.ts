@@ -43,7 +43,7 @@ export async function queryLogs(db: D1Database, params: URLSearchParams): Promis
   const from = timeParam(params, 'from');
   const to = timeParam(params, 'to');
   checkRange(from, to);
-  const limit = intParam(params, 'limit', 1, MAX_LIMIT, DEFAULT_LIMIT)!;
+  const limit = intParam(params, 'limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT;
   const cursorParam = params.get('cursor');
   const cursor = cursorParam === null ? undefined : decodeCursor(cursorParam);
   const where: string[] = [];
