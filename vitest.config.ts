@@ -1,4 +1,4 @@
-import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vitest/config';
 import { readWranglerFacts } from './bench/wrangler-config.ts';
@@ -42,7 +42,7 @@ export default defineConfig({
     projects: [
       {
         plugins: [
-          cloudflareTest(({ inject }) => ({
+          cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: './wrangler.toml' },
             // workerd's --verbose logs every expected disconnect (a mock upstream that resets or cuts a
             // connection, a client that hangs up) as an "uncaught exception … Network connection lost" trace,
@@ -58,6 +58,8 @@ export default defineConfig({
                 OPENAI_API_KEY: 'sk-test-upstream-key-0123456789',
                 GATEWAY_API_KEYS: 'gw-test-key-1,gw-test-key-2',
                 ALLOW_ANONYMOUS: 'false',
+                // The request log's schema, applied to the local D1 by the tests that read it (applyD1Migrations).
+                TEST_MIGRATIONS: await readD1Migrations('migrations'),
               },
             },
           })),

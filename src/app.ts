@@ -10,6 +10,9 @@ import { ANONYMOUS, authenticate, presentedKey } from './http/auth.ts';
 import type { AppDeps, Handler, RequestContext } from './http/context.ts';
 import { assertAnonymousOriginAllowed, preflight, withCors } from './http/cors.ts';
 import { writeLogLine } from './http/log-line.ts';
+import { serverTiming } from './http/server-timing.ts';
+import { enqueueLogLine } from './request-log/enqueue.ts';
+import { adminLogs, adminStats } from './routes/admin-logs.ts';
 import { renderError, renderErrorEvent } from './http/render-error.ts';
 import { matchRoute, type RouteMatch, type RouteRow } from './http/route-match.ts';
 import { scrubError } from './core/scrub.ts';
@@ -66,7 +69,25 @@ const ROUTES: readonly RouteRow<Handler>[] = [
   { path: '/admin/keys', auth: 'admin', methods: { GET: admin, POST: admin } },
   { path: '/admin/keys/:id', auth: 'admin', methods: { GET: admin, PATCH: admin, DELETE: admin } },
   { path: '/admin/keys/:id/usage', auth: 'admin', methods: { GET: admin } },
+  { path: '/admin/logs', auth: 'admin', methods: { GET: adminLogs } },
+  { path: '/admin/stats', auth: 'admin', methods: { GET: adminStats } },
 ];
+
+/** The pipeline, noting for Server-Timing how long each call's upstream attempts took to start answering. */
+function timedUpstream(callModel: CallModel, rc: RequestContext): CallModel {
+  return (request) => {
+    const call = callModel(request);
+    const note = (attempts: readonly { ms: number }[]) => {
+      rc.upstreamMs += attempts.reduce((sum, a) => sum + a.ms, 0);
+    };
+    // An answer that starts says so before the route reads it; one that fails leaves its attempts in its outcome.
+    call.answer.then(
+      (answer) => note(answer.attempts),
+      () => call.outcome.then((outcome) => note(outcome.attempts)),
+    );
+    return call;
+  };
+}
 
 /** A browser EventSource: `GET /stream` asking for `text/event-stream` (it always does; curl by default does not). */
 function isEventSource(request: Request, rc: RequestContext): boolean {
@@ -103,7 +124,7 @@ export function createApp(deps: AppDeps = defaultDeps()) {
     before: [
       async (request, rc) => {
         rc.config = configFor(rc.env);
-        rc.callModel = callModelFor(rc.env, rc.config);
+        rc.callModel = timedUpstream(callModelFor(rc.env, rc.config), rc);
         rc.tools = registry;
         const answer = preflight(request, rc.config);
         if (answer) return answer;
@@ -150,9 +171,12 @@ export function createApp(deps: AppDeps = defaultDeps()) {
       (response: Response, request, rc) => {
         const out = withCors(response, request, rc.config);
         out.headers.set('x-request-id', rc.requestId);
+        out.headers.set('server-timing', serverTiming(rc.deps.clock.now() - rc.startedAt, rc.upstreamMs));
         const status = rc.log.status ?? out.status;
-        // The log line waits for every call's outcome: a stream's comes when its body ends.
-        rc.exec.waitUntil(Promise.all(rc.outcomes).then((outcomes) => writeLogLine(rc, request.method, status, outcomes)));
+        // The log line waits for every call's outcome: a stream's comes when its body ends. Then the request log gets it.
+        rc.exec.waitUntil(
+          Promise.all(rc.outcomes).then((outcomes) => enqueueLogLine(rc.env, writeLogLine(rc, request.method, status, outcomes))),
+        );
         return out;
       },
     ],
@@ -180,6 +204,7 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         callModel: undefined as never,
         tools: undefined as never,
         outcomes: [],
+        upstreamMs: 0,
       };
       return router.fetch(request, rc);
     },

@@ -344,6 +344,15 @@ const resumable: VariableSpec[] = [
   },
 ];
 
+const requestLog: VariableSpec[] = [
+  {
+    name: 'REQUEST_LOG_RETENTION_DAYS',
+    secret: false,
+    default: '30',
+    description: 'Days a request log row (README "Observability") is kept in D1; a daily cron deletes older rows (1 to 3650).',
+  },
+];
+
 export const VARIABLES: readonly VariableSpec[] = [
   ...core,
   ...providers,
@@ -352,6 +361,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   ...limits,
   ...responses,
   ...resumable,
+  ...requestLog,
 ];
 
 const known = new Map(VARIABLES.map((v) => [v.name, v]));

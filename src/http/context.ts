@@ -52,6 +52,8 @@ export interface RequestContext {
   tools: ToolRegistry;
   /** The outcome of every model call the request made, for the log line. */
   readonly outcomes: Promise<Outcome>[];
+  /** Time the upstream attempts took to start answering, summed, for Server-Timing (ms). */
+  upstreamMs: number;
   /** Whether the answer went out as a stream (its status was sent before it ended: a failure after that is in its outcome). */
   streamed: boolean;
 }

@@ -20,6 +20,7 @@ const EXPOSE_HEADERS = [
   ...['requests', 'tokens'].flatMap((unit) => ['limit', 'remaining', 'reset'].map((part) => `x-ratelimit-${part}-${unit}`)),
   'retry-after',
   'age',
+  'server-timing',
 ].join(', ');
 
 /** The allowed origin to echo back for this request, or null when CORS does not apply or the origin is not allowed. */

@@ -8,6 +8,7 @@ function outcomeFields(outcomes: readonly Outcome[]): Record<string, unknown> {
   const last = outcomes.at(-1);
   if (!last) return {};
   let prompt = 0;
+  let cached = 0;
   let completion = 0;
   let usd = 0;
   let counted = false;
@@ -17,6 +18,7 @@ function outcomeFields(outcomes: readonly Outcome[]): Record<string, unknown> {
     if (o.usage) {
       counted = true;
       prompt += o.usage.prompt_tokens;
+      cached += o.usage.prompt_tokens_details?.cached_tokens ?? 0;
       completion += o.usage.completion_tokens;
       estimated ||= o.usage.estimated === true;
     }
@@ -30,7 +32,7 @@ function outcomeFields(outcomes: readonly Outcome[]): Record<string, unknown> {
     ...(last.target ? { provider: last.target.provider.spec.name, model: last.target.id } : {}),
     cache: last.cache,
     attempts: outcomes.flatMap((o) => o.attempts),
-    ...(counted ? { prompt_tokens: prompt, completion_tokens: completion } : {}),
+    ...(counted ? { prompt_tokens: prompt, cached_tokens: cached, completion_tokens: completion } : {}),
     ...(priced ? { cost_usd: roundUsd(usd) } : {}),
     ...(estimated ? { cost_estimated: true } : {}),
     ...(outcomes.length > 1 ? { calls: outcomes.length } : {}),
@@ -46,8 +48,11 @@ function toolLoopFields(outcome: Outcome): Record<string, unknown> {
   return { tool_iterations: report.iterations, ...(report.max_iterations_reached === true ? { tool_bound_hit: true } : {}) };
 }
 
-/** Writes the one structured log line of a request, from its route facts and its call outcomes. Never includes keys, tokens or the query string. */
-export function writeLogLine(rc: RequestContext, method: string, status: number, outcomes: readonly Outcome[]): void {
+/**
+ * Writes the one structured log line of a request, from its route facts and its call outcomes, and returns it
+ * (scrubbed) for the request log. Never includes keys, tokens or the query string.
+ */
+export function writeLogLine(rc: RequestContext, method: string, status: number, outcomes: readonly Outcome[]): string {
   const last = outcomes.at(-1);
   // A stream that failed or was abandoned after it started carries its error only in its outcome.
   const streamError = rc.streamed && last?.error ? { error_type: last.error.type, error_code: last.error.code ?? undefined } : {};
@@ -61,5 +66,7 @@ export function writeLogLine(rc: RequestContext, method: string, status: number,
     status,
     latency_ms: Math.round((rc.deps.clock.now() - rc.startedAt) * 100) / 100,
   };
-  console.log(scrubText(JSON.stringify(line), rc.config?.secrets ?? []));
+  const text = scrubText(JSON.stringify(line), rc.config?.secrets ?? []);
+  console.log(text);
+  return text;
 }

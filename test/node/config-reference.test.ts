@@ -21,7 +21,7 @@ describe('the configuration reference', () => {
   });
 
   it('is the only way the Worker reads a variable: the rest of src/ touches env only for bindings', () => {
-    const bindings = new Set(['CACHE', 'ASSETS', 'LIMITS', 'KEY_INDEX', 'RESPONSES', 'RESUMABLE']);
+    const bindings = new Set(['CACHE', 'ASSETS', 'LIMITS', 'KEY_INDEX', 'RESPONSES', 'RESUMABLE', 'REQUEST_LOG_DB', 'REQUEST_LOG_QUEUE']);
     const direct = sourceFiles('src')
       .filter((file) => !file.startsWith(join('src', 'config')))
       .flatMap((file) =>

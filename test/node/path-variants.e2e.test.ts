@@ -57,6 +57,8 @@ const ROUTES: readonly Route[] = [
   { path: '/v1/tokens/count', methods: ['POST'], body: (model) => ({ model, messages }) },
   { path: '/v1/usage', methods: ['GET'], body: (model) => ({ model }) },
   { path: '/admin/keys', methods: ['GET', 'POST'], body: (model) => ({ name: 'x', model }) },
+  { path: '/admin/logs', methods: ['GET'], body: (model) => ({ model }) },
+  { path: '/admin/stats', methods: ['GET'], body: (model) => ({ model }) },
 ];
 
 /** A path variant: how to spell it (null: does not apply to this path), and whether a URL parser resolves it to the exact route. */
