@@ -32,6 +32,8 @@ export interface Config {
   readonly tokens: TokenSettings;
   readonly limits: LimitSettings;
   readonly responses: ResponseStoreSettings;
+  /** REQUEST_LOG_RETENTION_DAYS: how long the request log keeps a row (1 to 3650). */
+  readonly requestLogRetentionDays: number;
   readonly resumable: ResumableSettings;
 }
 
@@ -186,6 +188,13 @@ function responseStoreSettings(env: object): ResponseStoreSettings {
 }
 
 /** Reads and validates the configuration; throws a 500 `config_error` naming the variable that is wrong. */
+/** REQUEST_LOG_RETENTION_DAYS, at most ten years. */
+function requestLogRetentionDays(env: object): number {
+  const days = positiveInt(env, 'REQUEST_LOG_RETENTION_DAYS');
+  if (days > 3650) throw configError('REQUEST_LOG_RETENTION_DAYS', `must be a whole number of days from 1 to 3650; got ${days}.`);
+  return days;
+}
+
 export function parseConfig(env: object): Config {
   const specs = [...PROVIDERS, ...customProviders(readVariable(env, 'CUSTOM_PROVIDERS'), PROVIDER_NAMES)];
   const defaultProvider = readVariable(env, 'DEFAULT_PROVIDER');
@@ -213,6 +222,7 @@ export function parseConfig(env: object): Config {
     tokens: tokenSettings(env),
     limits: readLimitSettings(env),
     responses: responseStoreSettings(env),
+    requestLogRetentionDays: requestLogRetentionDays(env),
     resumable: readResumableSettings(env),
   };
 }
