@@ -47,24 +47,17 @@ export function fitBudgets(record: KeyRecord, asked: Asked, day: PeriodTotals, m
       resetAt: nextUtcMidnight(now),
       unit: 1,
     });
-  if (record.usd_per_day !== null)
-    budgets.push({
-      limit: 'usd_per_day',
-      left: toNano(record.usd_per_day, Math.round) - day.nano_usd,
-      fixed: asked.nano,
-      perToken: nanoPerChoice,
-      resetAt: nextUtcMidnight(now),
-      unit: NANO,
-    });
-  if (record.usd_per_month !== null)
-    budgets.push({
-      limit: 'usd_per_month',
-      left: toNano(record.usd_per_month, Math.round) - month.nano_usd,
-      fixed: asked.nano,
-      perToken: nanoPerChoice,
-      resetAt: nextUtcMonth(now),
-      unit: NANO,
-    });
+  // A dollar budget: what its limit leaves of the period's spend, in nano-dollars.
+  const dollars = (limit: BudgetLimitName, usd: number, spentNano: number, resetAt: number): Budget => ({
+    limit,
+    left: toNano(usd, Math.round) - spentNano,
+    fixed: asked.nano,
+    perToken: nanoPerChoice,
+    resetAt,
+    unit: NANO,
+  });
+  if (record.usd_per_day !== null) budgets.push(dollars('usd_per_day', record.usd_per_day, day.nano_usd, nextUtcMidnight(now)));
+  if (record.usd_per_month !== null) budgets.push(dollars('usd_per_month', record.usd_per_month, month.nano_usd, nextUtcMonth(now)));
   const wanted = output?.tokens ?? 0;
   let granted = wanted;
   let tightest: Budget | undefined;

@@ -1,0 +1,7 @@
+/** One configuration variable: every var and secret the gateway reads is a row here (the README table and .dev.vars.example are checked against it). */
+export interface VariableSpec {
+  readonly name: string;
+  readonly secret: boolean;
+  readonly default: string;
+  readonly description: string;
+}
