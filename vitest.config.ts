@@ -27,6 +27,7 @@ const UNIT = [
   'unit-import-graph',
   'unit-replay',
   'unit-retry-timing',
+  'unit-trace-context',
 ].map((name) => `test/workers/${name}.test.ts`);
 
 /** On Node, gpt-tokenizer's `.tiktoken` rank files load as text, as wrangler.toml's `rules` make them Text modules in workerd. */

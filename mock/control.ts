@@ -27,6 +27,13 @@ export async function handleControl(ex: Exchange, pathname: string, state: MockS
       return sendJson(res, 200, { ok: true });
     }
   }
+  if (section === 'traces') {
+    if (method === 'GET' && arg !== undefined) return sendJson(res, 200, { spans: state.traces.byTrace(arg) });
+    if (method === 'DELETE') {
+      state.traces.clear();
+      return sendJson(res, 200, { ok: true });
+    }
+  }
   // PUT /__mock/scenarios/<model> with a directive: requests for that model answer as if they carried it.
   if (method === 'PUT' && section === 'scenarios' && arg !== undefined) {
     state.scenarios.set(arg, JSON.parse(await readBody(req)));

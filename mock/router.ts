@@ -9,6 +9,7 @@ import type { Exchange } from './exchange.ts';
 import { send, sendJson } from './http.ts';
 import { MODELS_BODY } from './models.ts';
 import type { MockState } from './state.ts';
+import { receiveTraces } from './traces.ts';
 
 export async function route(ex: Exchange, state: MockState): Promise<void> {
   const { req, res } = ex;
@@ -18,6 +19,7 @@ export async function route(ex: Exchange, state: MockState): Promise<void> {
   const method = req.method ?? 'GET';
 
   if (pathname.startsWith('/__mock/')) return handleControl(ex, pathname, state);
+  if (method === 'POST' && pathname.endsWith('/v1/traces')) return receiveTraces(ex, state.traces);
   if (method === 'POST' && pathname.endsWith('/chat/completions')) return handleChat(ex, pathname, state);
   if (method === 'POST' && pathname.endsWith('/embeddings')) return handleEmbeddings(ex, pathname, state);
   if (method === 'GET' && pathname.endsWith('/models')) {

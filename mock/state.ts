@@ -2,9 +2,12 @@
 import { CallRegistry } from './calls.ts';
 import { FixtureStore } from './fixtures.ts';
 import { OpenApiDocument } from './openapi.ts';
+import { TraceStore } from './traces.ts';
 
 export class MockState {
   readonly calls = new CallRegistry();
+  /** Spans received as an OpenTelemetry collector (`POST …/v1/traces`). */
+  readonly traces = new TraceStore();
   readonly fixtures: FixtureStore;
   readonly openapi: OpenApiDocument;
   /** Directives registered by model name, for routes whose bodies cannot carry a `mock` field. */

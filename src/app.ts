@@ -12,6 +12,10 @@ import { assertAnonymousOriginAllowed, preflight, withCors } from './http/cors.t
 import { writeLogLine } from './http/log-line.ts';
 import { serverTiming } from './http/server-timing.ts';
 import { enqueueLogLine } from './request-log/enqueue.ts';
+import { traceFrom, traceparent, type TraceContext } from './core/trace-context.ts';
+import type { TelemetrySettings } from './config/telemetry-settings.ts';
+import { exportSpans } from './telemetry/export.ts';
+import { requestSpans } from './telemetry/otlp-spans.ts';
 import { adminLogs, adminStats } from './routes/admin-logs.ts';
 import { renderError, renderErrorEvent } from './http/render-error.ts';
 import { matchRoute, type RouteMatch, type RouteRow } from './http/route-match.ts';
@@ -89,6 +93,31 @@ function timedUpstream(callModel: CallModel, rc: RequestContext): CallModel {
   };
 }
 
+/** Sends the request's spans to the collector once every call has ended (a stream's when its body ends). */
+async function exportTrace(
+  rc: RequestContext,
+  trace: TraceContext,
+  telemetry: TelemetrySettings,
+  method: string,
+  status: number,
+): Promise<void> {
+  const outcomes = await Promise.all(rc.outcomes);
+  const { clock } = rc.deps;
+  const body = requestSpans({
+    trace,
+    serviceName: telemetry.serviceName,
+    requestId: rc.requestId,
+    method,
+    route: rc.route?.row.path,
+    status,
+    startMs: rc.startedWallAt,
+    endMs: rc.startedWallAt + (clock.now() - rc.startedAt),
+    outcomes,
+    attemptStartMs: (attempt) => rc.startedWallAt + ((attempt.at ?? rc.startedAt) - rc.startedAt),
+  });
+  await exportSpans(telemetry, body, rc.config.secrets, rc.deps.fetch);
+}
+
 /** A browser EventSource: `GET /stream` asking for `text/event-stream` (it always does; curl by default does not). */
 function isEventSource(request: Request, rc: RequestContext): boolean {
   return (
@@ -124,6 +153,12 @@ export function createApp(deps: AppDeps = defaultDeps()) {
     before: [
       async (request, rc) => {
         rc.config = configFor(rc.env);
+        const telemetry = rc.config.telemetry;
+        rc.trace = traceFrom(request.headers.get('traceparent'), {
+          exporting: telemetry !== undefined,
+          sampleRatio: telemetry?.sampleRatio ?? 0,
+          random: deps.random,
+        });
         rc.callModel = timedUpstream(callModelFor(rc.env, rc.config), rc);
         rc.tools = registry;
         const answer = preflight(request, rc.config);
@@ -172,11 +207,15 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         const out = withCors(response, request, rc.config);
         out.headers.set('x-request-id', rc.requestId);
         out.headers.set('server-timing', serverTiming(rc.deps.clock.now() - rc.startedAt, rc.upstreamMs));
+        // Names the request's own span, so a caller can find the trace it started (W3C Trace Context level 2).
+        if (rc.trace?.recorded) out.headers.set('traceresponse', traceparent(rc.trace, rc.trace.spanId));
         const status = rc.log.status ?? out.status;
         // The log line waits for every call's outcome: a stream's comes when its body ends. Then the request log gets it.
         rc.exec.waitUntil(
           Promise.all(rc.outcomes).then((outcomes) => enqueueLogLine(rc.env, writeLogLine(rc, request.method, status, outcomes))),
         );
+        const telemetry = rc.config?.telemetry;
+        if (telemetry && rc.trace?.recorded) rc.exec.waitUntil(exportTrace(rc, rc.trace, telemetry, request.method, status));
         return out;
       },
     ],
@@ -194,6 +233,8 @@ export function createApp(deps: AppDeps = defaultDeps()) {
         deps,
         requestId: request.headers.get('cf-ray') ?? crypto.randomUUID(),
         startedAt: deps.clock.now(),
+        startedWallAt: deps.clock.wallNow(),
+        trace: undefined,
         // Read by the first `before` stage, so a bad variable is rendered as a config_error like any other error.
         config: undefined as never,
         caller: ANONYMOUS,

@@ -6,6 +6,7 @@ import { parseToolSettings, type ToolSettings } from './tool-settings.ts';
 import { readLimitSettings, type LimitSettings } from './limit-settings.ts';
 import type { ResponseStoreSettings } from '../responses-store/response-store.ts';
 import { readResumableSettings, type ResumableSettings } from './resumable-settings.ts';
+import { readTelemetrySettings, type TelemetrySettings } from './telemetry-settings.ts';
 import { parseModelPrices, type PriceOverrides } from '../tokens/model-prices.ts';
 import { PROVIDERS, PROVIDER_NAMES, type ProviderSpec } from '../providers/catalog.ts';
 import { customProviders } from '../providers/custom-providers.ts';
@@ -35,6 +36,8 @@ export interface Config {
   /** REQUEST_LOG_RETENTION_DAYS: how long the request log keeps a row (1 to 3650). */
   readonly requestLogRetentionDays: number;
   readonly resumable: ResumableSettings;
+  /** OpenTelemetry export; undefined: off. */
+  readonly telemetry: TelemetrySettings | undefined;
 }
 
 /** Prices and output ceilings. */
@@ -163,12 +166,14 @@ function providerConfig(env: object, spec: ProviderSpec): ProviderConfig {
 }
 
 /** The values of every secret variable, longest first (so a key that contains another is scrubbed whole). */
-function secretValues(env: object, providers: Iterable<ProviderConfig>): string[] {
+function secretValues(env: object, providers: Iterable<ProviderConfig>, exportHeaders: readonly string[]): string[] {
   const declared = VARIABLES.filter((v) => v.secret).flatMap((v) =>
     v.name === 'GATEWAY_API_KEYS' ? commaList(readVariable(env, v.name)) : [readVariable(env, v.name)],
   );
   // Keys of CUSTOM_PROVIDERS live in secrets the deployer named, not in declared variables.
-  const values = [...declared, ...[...providers].flatMap((p) => (p.apiKey ? [p.apiKey] : []))];
+  // The collector's header values, and their last word (the token of `Bearer <token>`), are secrets too.
+  const headerValues = exportHeaders.flatMap((v) => [v, v.split(/\s+/).at(-1) ?? v]);
+  const values = [...declared, ...[...providers].flatMap((p) => (p.apiKey ? [p.apiKey] : [])), ...headerValues];
   return [...new Set(values.filter((v) => v.length >= 6))].sort((a, b) => b.length - a.length);
 }
 
@@ -206,9 +211,10 @@ export function parseConfig(env: object): Config {
   }
   const origins = commaList(readVariable(env, 'ALLOWED_ORIGINS'));
   const providers = new Map(specs.map((spec) => [spec.name, providerConfig(env, spec)]));
+  const telemetry = readTelemetrySettings(env);
   return {
     gatewayKeys: commaList(readVariable(env, 'GATEWAY_API_KEYS')),
-    secrets: secretValues(env, providers.values()),
+    secrets: secretValues(env, providers.values(), Object.values(telemetry?.headers ?? {})),
     allowAnonymous: boolean(env, 'ALLOW_ANONYMOUS'),
     allowedOrigins: origins.includes('*') ? '*' : origins,
     defaultProvider,
@@ -224,6 +230,7 @@ export function parseConfig(env: object): Config {
     responses: responseStoreSettings(env),
     requestLogRetentionDays: requestLogRetentionDays(env),
     resumable: readResumableSettings(env),
+    telemetry,
   };
 }
 

@@ -154,5 +154,34 @@ const requestLog: VariableSpec[] = [
   },
 ];
 
+const telemetry: VariableSpec[] = [
+  {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    secret: false,
+    default: '',
+    description:
+      'Base URL of an OpenTelemetry collector (OTLP/HTTP); spans in the GenAI conventions are POSTed as JSON to `<it>/v1/traces` after each answer. Empty: no export.',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_HEADERS',
+    secret: true,
+    default: '',
+    description:
+      'Headers sent with every export, `name=value` pairs separated by commas (values percent-encoded), e.g. `authorization=Bearer%20…`.',
+  },
+  {
+    name: 'OTEL_SERVICE_NAME',
+    secret: false,
+    default: 'edge-llm-gateway',
+    description: "The `service.name` of the gateway's spans.",
+  },
+  {
+    name: 'OTEL_TRACES_SAMPLE_RATIO',
+    secret: false,
+    default: '1',
+    description: "Share (0 to 1) of requests without a caller's `traceparent` that are traced; a caller's sampled flag is always followed.",
+  },
+];
+
 /** Every feature's variables, in the order the README table lists them. */
-export const FEATURE_VARIABLES: readonly VariableSpec[] = [...tools, ...limits, ...responses, ...resumable, ...requestLog];
+export const FEATURE_VARIABLES: readonly VariableSpec[] = [...tools, ...limits, ...responses, ...resumable, ...requestLog, ...telemetry];

@@ -10,6 +10,7 @@ import { allowsFallback, isContextTooLong, isRetryable, isUpstreamFailure } from
 import { backoffMs, serverDelayMs } from './retry-timing.ts';
 import { modelLimits } from '../tokens/prices.ts';
 import type { Attempt, CallRequest, GatewayEvent } from './types.ts';
+import { newSpanId, tracedFetch } from '../core/trace-context.ts';
 
 /** Context windows from the price source's data, when the deployer gave no MODEL_PRICES. */
 const defaultWindow = (id: string) => modelLimits(id).contextWindow;
@@ -71,15 +72,22 @@ export async function run(request: CallRequest, deps: RunDeps, attempts: Attempt
     for (let n = 1; ; n++) {
       if (clock.now() >= deadlineAt) throw deadlineError(policy.timeoutMs);
       const started = clock.now();
+      const traced = request.trace?.recorded ? { at: started, spanId: newSpanId() } : undefined;
       let wait: number | undefined;
       try {
-        const answer = await attempt(target, request, deps, deadlineAt);
-        attempts.push({ model: target.id, status: 200, ms: Math.round(clock.now() - started) });
+        const answer = await attempt(target, request, deps, deadlineAt, traced?.spanId);
+        attempts.push({ model: target.id, status: 200, ms: Math.round(clock.now() - started), ...traced });
         deps.cooldown.recordSuccess(target.id);
         return { ...answer, target };
       } catch (thrown) {
         const error = asGatewayError(thrown);
-        attempts.push({ model: target.id, status: error.status, error: error.code ?? error.type, ms: Math.round(clock.now() - started) });
+        attempts.push({
+          model: target.id,
+          status: error.status,
+          error: error.code ?? error.type,
+          ms: Math.round(clock.now() - started),
+          ...traced,
+        });
         if (signal.aborted) throw abortReason(signal);
         lastError = error;
         exhausted = false;
@@ -112,7 +120,13 @@ function holdsMore(candidate: Target, failed: Target, contextWindow: (id: string
 }
 
 /** One attempt: the call, bounded by the first-byte timeout until the answer (or a stream's first chunk) is here. */
-async function attempt(target: Target, request: CallRequest, deps: RunDeps, deadlineAt: number): Promise<Answer> {
+async function attempt(
+  target: Target,
+  request: CallRequest,
+  deps: RunDeps,
+  deadlineAt: number,
+  spanId: string | undefined,
+): Promise<Answer> {
   const { policy } = request;
   const { clock } = deps;
   const { controller, dispose } = childController(request.signal);
@@ -135,7 +149,7 @@ async function attempt(target: Target, request: CallRequest, deps: RunDeps, dead
       stream: request.stream,
       signal: controller.signal,
       timeoutMs: SDK_TIMEOUT_MS,
-      fetch: deps.fetch,
+      fetch: tracedFetch(deps.fetch, request.trace, spanId),
     });
     if (answer.kind === 'completion') {
       dispose();

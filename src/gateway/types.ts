@@ -1,3 +1,4 @@
+import type { TraceContext } from '../core/trace-context.ts';
 // The pipeline's contract: what a model call is asked, what it answers, and how it ends. No HTTP in here.
 import type { CacheRequest } from '../cache/cache-policy.ts';
 import type { CallLimits } from '../core/limit-state.ts';
@@ -30,6 +31,8 @@ export interface CallRequest {
   readonly caller: Caller;
   /** For log lines written by the stages. */
   readonly requestId: string;
+  /** The request's trace, when it is traced (OTLP export on, or a caller's `traceparent`): attempts get spans and send `traceparent` upstream. */
+  readonly trace?: TraceContext | undefined;
   /** Work that may finish after the answer (cache writes, budget settlement). */
   readonly waitUntil: (work: Promise<unknown>) => void;
   /** What the request asks of the cache (already clamped to the deployer's settings); undefined bypasses it. */
@@ -48,6 +51,10 @@ export interface Attempt {
   readonly status: number;
   readonly error?: string;
   readonly ms: number;
+  /** When it began, on the gateway's monotonic clock; set when the request is traced. */
+  readonly at?: number;
+  /** Its span in the request's trace, sent upstream as the parent in `traceparent`; set when the request is traced. */
+  readonly spanId?: string;
 }
 
 export type { Cost, Usage } from '../core/types.ts';

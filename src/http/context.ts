@@ -5,6 +5,7 @@ import type { RunDeps } from '../gateway/run.ts';
 import type { CallModel, Caller, Outcome } from '../gateway/types.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import type { RouteMatch } from './route-match.ts';
+import type { TraceContext } from '../core/trace-context.ts';
 
 /** A route handler: gets the request and its context, answers it. */
 export type Handler = (request: Request, rc: RequestContext) => Response | Promise<Response>;
@@ -38,7 +39,11 @@ export interface RequestContext {
   readonly exec: ExecutionContext;
   readonly deps: AppDeps;
   readonly requestId: string;
+  /** When the request arrived: on the gateway's monotonic clock, and on the wall clock (for trace spans). */
   readonly startedAt: number;
+  readonly startedWallAt: number;
+  /** The request's trace (set with the config): undefined when it is not traced. */
+  trace: TraceContext | undefined;
   /** Set by the first `before` stage. */
   config: Config;
   caller: Caller;

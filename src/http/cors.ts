@@ -21,6 +21,8 @@ const EXPOSE_HEADERS = [
   'retry-after',
   'age',
   'server-timing',
+  // The request's trace (W3C Trace Context level 2), when it is traced.
+  'traceresponse',
 ].join(', ');
 
 /** The allowed origin to echo back for this request, or null when CORS does not apply or the origin is not allowed. */

@@ -31,7 +31,10 @@ function outcomeFields(outcomes: readonly Outcome[]): Record<string, unknown> {
   return {
     ...(last.target ? { provider: last.target.provider.spec.name, model: last.target.id } : {}),
     cache: last.cache,
-    attempts: outcomes.flatMap((o) => o.attempts),
+    // Trace fields (at, spanId) are the spans'; the log keeps what each attempt did.
+    attempts: outcomes.flatMap((o) =>
+      o.attempts.map(({ model, status, error, ms }) => ({ model, status, ...(error === undefined ? {} : { error }), ms })),
+    ),
     ...(counted ? { prompt_tokens: prompt, cached_tokens: cached, completion_tokens: completion } : {}),
     ...(priced ? { cost_usd: roundUsd(usd) } : {}),
     ...(estimated ? { cost_estimated: true } : {}),

@@ -63,6 +63,7 @@ export async function startCall(rc: RequestContext, body: ChatBody, options: Cal
     policy,
     caller: rc.caller,
     requestId: rc.requestId,
+    trace: rc.trace,
     waitUntil: (work) => rc.exec.waitUntil(work),
     cache: cache ? { policy: cache, scope: cacheScope(rc.config.cache, rc.caller.keyHash) } : undefined,
     ...(options.serverTools ? { serverTools: options.serverTools } : {}),
