@@ -43,7 +43,8 @@ export type GatewayCode =
   | 'upstream_stream_cut'
   | 'upstream_timeout'
   | 'stream_idle_timeout'
-  | 'stream_not_found';
+  | 'stream_not_found'
+  | 'stream_events_expired';
 
 /** Codes upstreams send that the gateway acts on (retry, fallback); any other upstream code is relayed as it is. */
 export type KnownUpstreamCode = 'insufficient_quota' | 'string_above_max_length' | 'rate_limit_exceeded';

@@ -143,6 +143,13 @@ const resumable: VariableSpec[] = [
     default: '300',
     description: "How long a finished resumable stream's events can still be replayed (while its object stays in memory).",
   },
+  {
+    name: 'RESUMABLE_MAX_KEPT_BYTES',
+    secret: false,
+    default: '8388608',
+    description:
+      'The most event bytes one resumable stream keeps for replay (8 MiB); past it the oldest are dropped, and a reattach from before them gets 410 `stream_events_expired`.',
+  },
 ];
 
 const requestLog: VariableSpec[] = [

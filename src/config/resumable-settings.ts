@@ -1,5 +1,5 @@
 import { configError } from '../errors.ts';
-import { boolean, wholeNumber } from './typed-variables.ts';
+import { boolean, positiveInt, wholeNumber } from './typed-variables.ts';
 import { readVariable } from './variables.ts';
 
 /** Resumable streams (README "Resumable streams"). */
@@ -12,6 +12,8 @@ export interface ResumableSettings {
   readonly graceMs: number;
   /** RESUMABLE_KEEP_SECONDS, in ms: how long a finished stream's events stay attachable. */
   readonly keepMs: number;
+  /** RESUMABLE_MAX_KEPT_BYTES: the most event bytes one stream keeps for replay; past it the oldest are dropped. */
+  readonly maxKeptBytes: number;
 }
 
 /** The resumable-stream settings; a bad value is a `config_error` naming its variable. */
@@ -24,5 +26,6 @@ export function readResumableSettings(env: object): ResumableSettings {
     detached,
     graceMs: wholeNumber(env, 'RESUMABLE_GRACE_SECONDS') * 1000,
     keepMs: wholeNumber(env, 'RESUMABLE_KEEP_SECONDS') * 1000,
+    maxKeptBytes: positiveInt(env, 'RESUMABLE_MAX_KEPT_BYTES'),
   };
 }

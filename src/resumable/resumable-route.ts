@@ -95,6 +95,14 @@ async function attach(rc: RequestContext, id: string, after: number): Promise<Re
   rc.log.stream_op = 'attach';
   const answer = await relay(rc, id, 'attach', { method: 'GET' }, { [RELAY.after]: String(after) });
   if (answer.status === 404) throw notFound(id);
+  if (answer.status === 410) {
+    const first = answer.headers.get(RELAY.firstKept);
+    throw new GatewayError(
+      410,
+      `Stream ${id} no longer keeps the events after ${after}: the oldest it keeps is ${first} (RESUMABLE_MAX_KEPT_BYTES). Reattach with an id from ${Number(first) - 1} on, or start the request again.`,
+      { code: 'stream_events_expired', param: 'after' },
+    );
+  }
   rc.streamed = true;
   return relayed(answer);
 }

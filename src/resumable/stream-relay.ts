@@ -9,6 +9,8 @@ export const RELAY = {
   id: 'x-gateway-stream-id',
   after: 'x-gateway-stream-after',
   settings: 'x-gateway-stream-settings',
+  /** On a 410: the first event still kept. */
+  firstKept: 'x-gateway-stream-first-kept',
 } as const;
 
 /** The gateway itself, as the object runs it: the same app, the same pipeline, one upstream call. */
@@ -31,7 +33,11 @@ export abstract class StreamRelay extends DurableObject<Env> {
   #owner: string | undefined;
   #streamId = '';
   #settings: ResumableSettings | undefined;
-  readonly #events: string[] = [];
+  // The kept events: #events[i] is event number #firstSeq + i; their bytes are bounded by the deployer's setting.
+  #events: Uint8Array[] = [];
+  #firstSeq = 1;
+  #nextSeq = 1;
+  #keptBytes = 0;
   readonly #clients = new Map<number, ReadableStreamDefaultController<Uint8Array>>();
   #nextClient = 1;
   #source: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -94,15 +100,28 @@ export abstract class StreamRelay extends DurableObject<Env> {
 
   /** Numbers and keeps an event and sends it to every attached client; comments (`: ping`) go live only. */
   #relay(block: string): void {
-    const frame = block.startsWith(':') ? block : `id: ${eventId(this.#streamId, this.#events.length + 1)}\n${block}`;
-    if (!block.startsWith(':')) this.#events.push(frame);
-    const encoded = bytes.encode(frame);
+    const comment = block.startsWith(':');
+    const encoded = bytes.encode(comment ? block : `id: ${eventId(this.#streamId, this.#nextSeq++)}\n${block}`);
+    if (!comment) this.#keep(encoded);
     for (const [id, client] of this.#clients) {
       try {
         client.enqueue(encoded);
       } catch {
         void this.#detach(id);
       }
+    }
+  }
+
+  /** Keeps an event, dropping the oldest while the kept bytes are over the bound (the newest is always kept). */
+  #keep(frame: Uint8Array): void {
+    this.#events.push(frame);
+    this.#keptBytes += frame.byteLength;
+    let drop = 0;
+    const max = this.#settings?.maxKeptBytes ?? Number.POSITIVE_INFINITY;
+    while (this.#keptBytes > max && drop < this.#events.length - 1) this.#keptBytes -= this.#events[drop++]!.byteLength;
+    if (drop > 0) {
+      this.#events = this.#events.slice(drop);
+      this.#firstSeq += drop;
     }
   }
 
@@ -119,12 +138,13 @@ export abstract class StreamRelay extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(Date.now() + (this.#settings?.keepMs ?? 0));
   }
 
-  /** A client's view: the kept events after `after`, then live ones until the stream ends. */
+  /** A client's view: the kept events after `after`, then live ones until the stream ends; 410 when some of those are no longer kept. */
   #attach(after: number, headers: Record<string, string>): Response {
+    if (after + 1 < this.#firstSeq) return new Response(null, { status: 410, headers: { [RELAY.firstKept]: String(this.#firstSeq) } });
     const id = this.#nextClient++;
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
-        for (const frame of this.#events.slice(after)) controller.enqueue(bytes.encode(frame));
+        for (const frame of this.#events.slice(Math.max(0, after + 1 - this.#firstSeq))) controller.enqueue(frame);
         if (this.#done) return controller.close();
         this.#clients.set(id, controller);
         // A client is back within the grace period: the call goes on.
@@ -161,6 +181,7 @@ export abstract class StreamRelay extends DurableObject<Env> {
       return;
     }
     this.#owner = undefined;
-    this.#events.length = 0;
+    this.#events = [];
+    this.#keptBytes = 0;
   }
 }

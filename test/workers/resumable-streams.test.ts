@@ -291,3 +291,34 @@ describe('what a resumable stream costs', () => {
     }
   });
 });
+
+describe('the events a resumable stream keeps', () => {
+  it('are bounded by RESUMABLE_MAX_KEPT_BYTES: the oldest are dropped, a reattach from before them gets 410, from after them the rest', async () => {
+    const { model } = await scenario({ content: 'one two three four five six seven eight nine ten '.repeat(6), stream: { pieces: 30 } });
+    const bound = { RESUMABLE_MAX_KEPT_BYTES: '2000' };
+    const first = await call('/stream', { json: { model, prompt: 'hi' }, headers: RESUMABLE, env: bound });
+    const whole = eventsOf(await first.text());
+    const streamId = first.headers.get('x-gateway-stream-id')!;
+    expect(whole.length).toBeGreaterThan(20);
+    const frameBytes = whole.map(
+      (e) => new TextEncoder().encode(`id: ${e.id}\n${e.event ? `event: ${e.event}\n` : ''}data: ${e.data}\n\n`).byteLength,
+    );
+    // The events kept: the newest ones whose bytes fit in the bound.
+    let kept = 0;
+    for (let bytes = 0; kept < frameBytes.length && bytes + frameBytes[frameBytes.length - 1 - kept]! <= 2000; kept++)
+      bytes += frameBytes[frameBytes.length - 1 - kept]!;
+    const oldestKept = whole.length - kept + 1;
+    expect(oldestKept).toBeGreaterThan(1);
+
+    const expired = await call(`/stream/${streamId}`, { headers: { 'last-event-id': `${streamId}:0` }, env: bound });
+    expect(expired.status).toBe(410);
+    expect(expired.headers.get('x-should-retry')).toBe('false');
+    const error = (await expired.json<{ error: { code: string; message: string } }>()).error;
+    expect(error.code).toBe('stream_events_expired');
+    expect(error.message).toContain(`the oldest it keeps is ${oldestKept}`);
+
+    const rest = await call(`/stream/${streamId}`, { headers: { 'last-event-id': `${streamId}:${oldestKept - 1}` }, env: bound });
+    expect(rest.status).toBe(200);
+    expect(eventsOf(await rest.text())).toEqual(whole.slice(oldestKept - 1));
+  });
+});
