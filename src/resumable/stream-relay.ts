@@ -118,7 +118,7 @@ export abstract class StreamRelay extends DurableObject<Env> {
     this.#keptBytes += frame.byteLength;
     let drop = 0;
     const max = this.#settings?.maxKeptBytes ?? Number.POSITIVE_INFINITY;
-    while (this.#keptBytes > max && drop < this.#events.length - 1) this.#keptBytes -= this.#events[drop++]!.byteLength;
+    while (this.#keptBytes > max && drop < this.#events.length - 1) this.#keptBytes -= this.#events[drop++]?.byteLength ?? 0;
     if (drop > 0) {
       this.#events = this.#events.slice(drop);
       this.#firstSeq += drop;
