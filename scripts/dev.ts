@@ -1,6 +1,7 @@
 // `npm start`: runs the gateway with `wrangler dev` on http://127.0.0.1:8787. With no provider key in
 // .dev.vars it also starts the project's mock upstream and points the default provider at it, so every
 // route works offline with no API key.
+import { createInterface } from 'node:readline';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { startMockUpstream, type MockUpstream } from '../mock/upstream.ts';
@@ -64,11 +65,23 @@ const wrangler = spawn(
   'wrangler',
   ['dev', '--env', 'dev', '--ip', '127.0.0.1', '--port', PORT, '--show-interactive-dev-session=false', ...vars],
   {
-    stdio: 'inherit',
+    stdio: ['inherit', 'pipe', 'pipe'],
     // Offline, fetching the Request.cf object fails with a stack trace at every start: use wrangler's placeholder.
     env: { CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...process.env, WRANGLER_SEND_METRICS: 'false' },
   },
 );
+
+// The gateway writes one JSON line per request with everything in it; wrangler's own `[wrangler:info] GET /path 200 OK (3ms)`
+// for the same request is only a second line saying less, so it is left out. Every other line passes as it came.
+const WRANGLER_REQUEST_LINE = /^(?:\x1b\[[0-9;]*m)*\[wrangler:info\](?:\x1b\[[0-9;]*m)* [A-Z]+ \S+ \d{3} /;
+for (const [from, to] of [
+  [wrangler.stdout, process.stdout],
+  [wrangler.stderr, process.stderr],
+] as const) {
+  createInterface({ input: from, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+    if (!WRANGLER_REQUEST_LINE.test(line)) to.write(`${line}\n`);
+  });
+}
 
 const stop = (signal: NodeJS.Signals) => wrangler.kill(signal);
 process.on('SIGINT', () => stop('SIGINT'));
