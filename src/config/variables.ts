@@ -97,7 +97,8 @@ const core: VariableSpec[] = [
     name: 'CACHE_MODE',
     secret: false,
     default: 'deterministic',
-    description: '`off`, `deterministic` (temperature 0 or a seed, every /extract and every embedding) or `all`: which answers the KV cache keeps.',
+    description:
+      '`off`, `deterministic` (temperature 0 or a seed, every /extract and every embedding) or `all`: which answers the KV cache keeps.',
   },
   {
     name: 'CACHE_TTL',
