@@ -1,13 +1,13 @@
-// The README's "Configuration" table, generated from the variable table the config code reads
+// The configuration table of docs/configuration.md, generated from the variable table the config code reads
 // (src/config/variables.ts), so the two never drift. `node scripts/config-table.ts` prints it;
-// `--write` replaces the README between the markers; a test checks the README is current. `npm run docs`
+// `--write` replaces the page's table between the markers; a test checks the page is current. `npm run docs`
 // runs this and scripts/dev-vars-example.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { VARIABLES } from '../src/config/variables.ts';
 
 export const START_MARKER = '<!-- config-table:start -->';
 export const END_MARKER = '<!-- config-table:end -->';
-const README = new URL('../README.md', import.meta.url);
+const PAGE = new URL('../docs/configuration.md', import.meta.url);
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -21,28 +21,28 @@ export function configTable(): string {
   return ['| variable | default | what it does |', '|---|---|---|', ...rows].join('\n');
 }
 
-/** `readme` with the text between the markers replaced by the current table; throws if a marker is missing. */
-export function withConfigTable(readme: string): string {
-  const start = readme.indexOf(START_MARKER);
-  const end = readme.indexOf(END_MARKER);
+/** `page` with the text between the markers replaced by the current table; throws if a marker is missing. */
+export function withConfigTable(page: string): string {
+  const start = page.indexOf(START_MARKER);
+  const end = page.indexOf(END_MARKER);
   if (start === -1 || end < start)
-    throw new Error(`README.md must contain ${START_MARKER} … ${END_MARKER} around the configuration table.`);
-  return `${readme.slice(0, start + START_MARKER.length)}\n${configTable()}\n${readme.slice(end)}`;
+    throw new Error(`docs/configuration.md must contain ${START_MARKER} … ${END_MARKER} around the configuration table.`);
+  return `${page.slice(0, start + START_MARKER.length)}\n${configTable()}\n${page.slice(end)}`;
 }
 
-/** The README text between the markers (without them), for the drift test. */
-export function readmeConfigTable(readme: string): string {
-  const start = readme.indexOf(START_MARKER);
-  const end = readme.indexOf(END_MARKER);
-  if (start === -1 || end < start) throw new Error(`README.md has no ${START_MARKER} … ${END_MARKER} block.`);
-  return readme.slice(start + START_MARKER.length, end).trim();
+/** The page's text between the markers (without them), for the drift test. */
+export function pageConfigTable(page: string): string {
+  const start = page.indexOf(START_MARKER);
+  const end = page.indexOf(END_MARKER);
+  if (start === -1 || end < start) throw new Error(`docs/configuration.md has no ${START_MARKER} … ${END_MARKER} block.`);
+  return page.slice(start + START_MARKER.length, end).trim();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv.includes('--write')) {
-    const before = readFileSync(README, 'utf8');
+    const before = readFileSync(PAGE, 'utf8');
     const after = withConfigTable(before);
-    if (after !== before) writeFileSync(README, after);
-    console.log(`README.md configuration table: ${after === before ? 'already current' : 'updated'} (${VARIABLES.length} variables).`);
+    if (after !== before) writeFileSync(PAGE, after);
+    console.log(`docs/configuration.md table: ${after === before ? 'already current' : 'updated'} (${VARIABLES.length} variables).`);
   } else process.stdout.write(`${configTable()}\n`);
 }

@@ -1,5 +1,5 @@
 // Prints .dev.vars.example from the variable table the config code reads (src/config/variables.ts), so the
-// two never drift; `--write` writes the file (`npm run docs` does, with the README table); a test checks it is current.
+// two never drift; `--write` writes the file (`npm run docs` does, with the table of docs/configuration.md); a test checks it is current.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { VARIABLES } from '../src/config/variables.ts';
 

@@ -2,6 +2,7 @@
 // .dev.vars it also starts the project's mock upstream and points the default provider at it, so every
 // route works offline with no API key.
 import { createInterface } from 'node:readline';
+import { stripVTControlCharacters } from 'node:util';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { startMockUpstream, type MockUpstream } from '../mock/upstream.ts';
@@ -73,13 +74,13 @@ const wrangler = spawn(
 
 // The gateway writes one JSON line per request with everything in it; wrangler's own `[wrangler:info] GET /path 200 OK (3ms)`
 // for the same request is only a second line saying less, so it is left out. Every other line passes as it came.
-const WRANGLER_REQUEST_LINE = /^(?:\x1b\[[0-9;]*m)*\[wrangler:info\](?:\x1b\[[0-9;]*m)* [A-Z]+ \S+ \d{3} /;
+const WRANGLER_REQUEST_LINE = /^\[wrangler:info\] [A-Z]+ \S+ \d{3} /;
 for (const [from, to] of [
   [wrangler.stdout, process.stdout],
   [wrangler.stderr, process.stderr],
 ] as const) {
   createInterface({ input: from, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
-    if (!WRANGLER_REQUEST_LINE.test(line)) to.write(`${line}\n`);
+    if (!WRANGLER_REQUEST_LINE.test(stripVTControlCharacters(line))) to.write(`${line}\n`);
   });
 }
 

@@ -122,7 +122,7 @@ const resumable: VariableSpec[] = [
     name: 'RESUMABLE_STREAMS',
     secret: false,
     default: 'false',
-    description: '"true" makes every `/stream` resumable unless it sends `x-gateway-resumable: false` (README "Resumable streams").',
+    description: '"true" makes every `/stream` resumable unless it sends `x-gateway-resumable: false` (docs/streaming.md).',
   },
   {
     name: 'RESUMABLE_DETACHED',
@@ -157,7 +157,7 @@ const requestLog: VariableSpec[] = [
     name: 'REQUEST_LOG_RETENTION_DAYS',
     secret: false,
     default: '30',
-    description: 'Days a request log row (README "Observability") is kept in D1; a daily cron deletes older rows (1 to 3650).',
+    description: 'Days a request log row (docs/observability.md) is kept in D1; a daily cron deletes older rows (1 to 3650).',
   },
 ];
 
@@ -190,5 +190,5 @@ const telemetry: VariableSpec[] = [
   },
 ];
 
-/** Every feature's variables, in the order the README table lists them. */
+/** Every feature's variables, in the order docs/configuration.md lists them. */
 export const FEATURE_VARIABLES: readonly VariableSpec[] = [...tools, ...limits, ...responses, ...resumable, ...requestLog, ...telemetry];

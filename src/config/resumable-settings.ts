@@ -2,7 +2,7 @@ import { configError } from '../errors.ts';
 import { boolean, positiveInt, wholeNumber } from './typed-variables.ts';
 import { readVariable } from './variables.ts';
 
-/** Resumable streams (README "Resumable streams"). */
+/** Resumable streams (docs/streaming.md, "Resumable streams"). */
 export interface ResumableSettings {
   /** RESUMABLE_STREAMS: whether a /stream request that says nothing (`x-gateway-resumable`) is resumable. */
   readonly byDefault: boolean;

@@ -15,7 +15,7 @@ const core: VariableSpec[] = [
     name: 'ALLOW_ANONYMOUS',
     secret: false,
     default: 'false',
-    description: '"true" lets requests without a key through (local development only).',
+    description: '"true" lets requests without a key through while no GATEWAY_API_KEYS is set (local development only).',
   },
   {
     name: 'ALLOWED_ORIGINS',
@@ -97,7 +97,8 @@ const core: VariableSpec[] = [
     name: 'CACHE_MODE',
     secret: false,
     default: 'deterministic',
-    description: '`off`, `deterministic` (temperature 0 or a seed, and every /extract) or `all`: which answers the KV cache keeps.',
+    description:
+      '`off`, `deterministic` (temperature 0 or a seed, every /extract and every embedding) or `all`: which answers the KV cache keeps.',
   },
   {
     name: 'CACHE_TTL',
@@ -157,7 +158,13 @@ function baseUrlDescription(p: ProviderSpec): string {
   return `Base URL of the \`${p.name}\` OpenAI-compatible API.`;
 }
 
-// Two providers may share a key (anthropic and anthropic-compat): one row per variable.
+/** The providers a key variable serves, as "the `a` provider" or "the `a` and `b` providers". */
+function keyUsers(keyVar: string): string {
+  const names = PROVIDERS.filter((p) => p.keyVar === keyVar).map((p) => `\`${p.name}\``);
+  return names.length === 1 ? `the ${names[0]} provider` : `the ${names.slice(0, -1).join(', ')} and ${names.at(-1)} providers`;
+}
+
+// Two providers may share a key (anthropic and anthropic-compat): one row per variable, naming both.
 const providers: VariableSpec[] = [
   ...new Map(
     PROVIDERS.flatMap((p) => {
@@ -167,7 +174,7 @@ const providers: VariableSpec[] = [
           name: p.keyVar,
           secret: true,
           default: '',
-          description: `${p.keyRequired ? 'API key' : 'Optional API key (sent only when set)'} for the \`${p.name}\` provider.`,
+          description: `${p.keyRequired ? 'API key' : 'Optional API key (sent only when set)'} for ${keyUsers(p.keyVar)}.`,
         });
       if (p.baseUrlVar) rows.push({ name: p.baseUrlVar, secret: false, default: p.defaultBaseUrl, description: baseUrlDescription(p) });
       return rows;

@@ -2,7 +2,7 @@
 // often asks for another API (Anthropic's Messages, the Responses API), a path beside a served one or has its base URL one
 // `/v1` off; each gets a sentence that says so, not one generic hint.
 
-/** What the gateway serves, for the texts below; not a full list (routes grow), which the README's Routes table is. */
+/** What the gateway serves, for the texts below; not a full list (routes grow), which docs/routes.md is. */
 const CHAT_API = "OpenAI's Chat Completions API (POST /v1/chat/completions, GET /v1/models)";
 const MAIN_ROUTES = 'POST /v1/chat/completions, GET /v1/models, POST /chat, GET or POST /stream, POST /extract, GET /health';
 
@@ -31,6 +31,6 @@ export function unknownRouteMessage(method: string, path: string): string {
     return `${asked}: of OpenAI's Responses API this gateway serves POST /v1/responses, and GET or DELETE /v1/responses/<id> and GET /v1/responses/<id>/input_items for the responses your key stored (nothing runs in the background to cancel, and no conversations are kept).`;
   if (method === 'GET' && path.startsWith('/v1/models/'))
     return `${asked}: a model is described at GET /v1/models/<provider>/<model> (e.g. /v1/models/openai/gpt-4o-mini), and GET /v1/models lists the models this deployment names.`;
-  if (under('/v1')) return `${asked}. Under /v1 this gateway speaks ${CHAT_API}; the README's Routes table lists every route.`;
-  return `${asked}. The gateway's main routes: ${MAIN_ROUTES} (the README's Routes table lists every one).`;
+  if (under('/v1')) return `${asked}. Under /v1 this gateway speaks ${CHAT_API}; docs/routes.md lists every route.`;
+  return `${asked}. The gateway's main routes: ${MAIN_ROUTES} (docs/routes.md lists every one).`;
 }

@@ -56,7 +56,7 @@ export function checkRange(from: number | undefined, to: number | undefined): vo
 /** The request log's database, or a 503 saying how to turn the log on. */
 export function requireLogDatabase(db: D1Database | undefined): D1Database {
   if (db) return db;
-  throw new GatewayError(503, 'The request log is off: bind a D1 database as REQUEST_LOG_DB (README "Observability").', {
+  throw new GatewayError(503, 'The request log is off: bind a D1 database as REQUEST_LOG_DB (docs/observability.md).', {
     type: 'server_error',
     code: 'gateway_not_configured',
   });

@@ -23,7 +23,7 @@ interface Collected {
 }
 
 /**
- * Runs, in the page, the README's EventSource snippet: collect `delta`, `usage`, `done`; close on `done`
+ * Runs, in the page, the EventSource snippet of docs/streaming.md: collect `delta`, `usage`, `done`; close on `done`
  * and on `error` (EventSource would otherwise reconnect). Resolves with what arrived.
  */
 function listen(page: Page, url: string): Promise<Collected> {
@@ -58,7 +58,7 @@ function listen(page: Page, url: string): Promise<Collected> {
   );
 }
 
-// A browser EventSource on `GET /stream` in headless Chromium, written as the README shows.
+// A browser EventSource on `GET /stream` in headless Chromium, written as docs/streaming.md shows.
 describe.skipIf(!hasChromium)('a browser EventSource on GET /stream (headless Chromium)', () => {
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   let browser: Browser;

@@ -63,7 +63,7 @@ describe('budgets over HTTP (production bundle)', () => {
     throw new Error('reservations never settled');
   };
 
-  it("answers the README's example key: gpt-4o without max_tokens on $0.50 a day", async () => {
+  it('answers the example key of docs/keys-and-budgets.md: gpt-4o without max_tokens on $0.50 a day', async () => {
     const key = await createKey({ usd_per_day: 0.5, models: ['openai/*'] });
     const response = await post('/chat', key, { prompt: 'Hi', model: 'openai/gpt-4o' });
     expect(response.status).toBe(200);

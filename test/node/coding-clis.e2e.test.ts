@@ -35,7 +35,7 @@ describe('the coding CLIs through the gateway, on an openai/ model at the mock',
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  /** `claude -p` as a user runs it against the gateway (README, Surfaces), in a fresh HOME. */
+  /** `claude -p` as a user runs it against the gateway (docs/surfaces.md), in a fresh HOME. */
   async function runClaude(model: string, prompt: string, dir = mkdtempSync(join(home, 'claude-'))) {
     return runCli(
       claude!,
@@ -54,10 +54,10 @@ describe('the coding CLIs through the gateway, on an openai/ model at the mock',
     );
   }
 
-  /** `codex exec` as a user runs it against the gateway (README, Surfaces), with a fresh CODEX_HOME. */
+  /** `codex exec` as a user runs it against the gateway (docs/surfaces.md), with a fresh CODEX_HOME. */
   async function runCodex(model: string, prompt: string) {
     const dir = mkdtempSync(join(home, 'codex-'));
-    // The README's setup. Two of Codex's defaults are tools only OpenAI runs, which the gateway refuses
+    // The setup of docs/surfaces.md. Two of Codex's defaults are tools only OpenAI runs, which the gateway refuses
     // (400 naming them): hosted web search, and its sub-agent tools grouped in a `namespace` tool.
     writeFileSync(
       join(dir, 'config.toml'),

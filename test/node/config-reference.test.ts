@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configTable, readmeConfigTable } from '../../scripts/config-table.ts';
+import { configTable, pageConfigTable } from '../../scripts/config-table.ts';
 import { devVarsExample } from '../../scripts/dev-vars-example.ts';
 import { VARIABLES } from '../../src/config/variables.ts';
 
@@ -37,11 +37,11 @@ describe('the configuration reference', () => {
     expect(readFileSync('.dev.vars.example', 'utf8')).toBe(devVarsExample());
   });
 
-  it("the README's Configuration table is generated from the same variables (npm run docs)", () => {
-    expect(readmeConfigTable(readFileSync('README.md', 'utf8'))).toBe(configTable());
+  it("docs/configuration.md's table is generated from the same variables (npm run docs)", () => {
+    expect(pageConfigTable(readFileSync('docs/configuration.md', 'utf8'))).toBe(configTable());
   });
 
-  it('the README table has one row per variable, with its default', () => {
+  it('the table has one row per variable, with its default', () => {
     const rows = configTable().split('\n').slice(2);
     expect(rows.map((row) => /^\| `([A-Z0-9_]+)`/.exec(row)?.[1])).toEqual(names);
     expect(rows.find((row) => row.startsWith('| `MAX_BODY_BYTES`'))).toContain('`1048576`');

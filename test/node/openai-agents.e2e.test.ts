@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { GATEWAY_KEY, NO_GATEWAY_RETRIES, startGateway } from './support/gateway-server.ts';
 import { mockCalls, scenario } from './support/mock-scenario.ts';
 
-// The OpenAI Agents SDK (JS) set up as the README's Surfaces section says: its default client pointed at the
+// The OpenAI Agents SDK (JS) set up as docs/surfaces.md says: its default client pointed at the
 // gateway, tracing off (it would post traces to OpenAI). It speaks the Responses API by default.
 describe('the OpenAI Agents SDK against the running gateway (Responses API)', () => {
   let gateway: Awaited<ReturnType<typeof startGateway>>;

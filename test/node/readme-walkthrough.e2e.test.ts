@@ -1,18 +1,20 @@
-// The README's admin walkthrough ("Keys, limits and budgets"), run as printed in one shell against the running
-// gateway (only the address changed): each command uses the shell variables the one before it set, so a reader can
-// paste it as it is. Guards the key's limits, models, usage and revocation as the README tells them.
+// The admin walkthrough of docs/keys-and-budgets.md ("The admin API, a walkthrough"), run as printed in one shell
+// against the running gateway (only the address changed): each command uses the shell variables the one before it
+// set, so a reader can paste it as it is. Guards the key's limits, models, usage and revocation as the page tells them.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway } from './support/gateway-server.ts';
 
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const start = README.indexOf('\n## Keys, limits and budgets\n');
-const walkthrough = README.slice(start, README.indexOf('**How the limits hold.**', start));
+const HEADING = '\n## The admin API, a walkthrough\n';
+const page = readFileSync(new URL('../../docs/keys-and-budgets.md', import.meta.url), 'utf8');
+const start = page.indexOf(HEADING);
+if (start === -1) throw new Error(`docs/keys-and-budgets.md has no "${HEADING.trim()}" section`);
+const walkthrough = page.slice(start, page.indexOf('\n## ', start + HEADING.length));
 const script = [...walkthrough.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').join('\n');
 const hasCurl = spawnSync('curl', ['--version']).status === 0;
 
-describe.skipIf(!hasCurl)("the README's admin walkthrough, as printed", () => {
+describe.skipIf(!hasCurl)("docs/keys-and-budgets.md's admin walkthrough, as printed", () => {
   let gateway: { url: string; close: () => Promise<void> };
   beforeAll(async () => {
     gateway = await startGateway({ ADMIN_TOKEN: 'dev-admin-token' });

@@ -18,7 +18,7 @@ function namesReadByConfig(): string[] {
   return [...read];
 }
 
-// VARIABLES feeds the README's Configuration table and .dev.vars.example (test/node/config-reference.test.ts
+// VARIABLES feeds the table in docs/configuration.md and .dev.vars.example (test/node/config-reference.test.ts
 // checks those are current), so this is what keeps the documented list equal to what the gateway reads.
 describe('the variable table (src/config/variables.ts)', () => {
   it('lists exactly the variables the config code reads', () => {

@@ -89,7 +89,7 @@ describe('a key bound to origins, on every route a key can call', () => {
       const allowed: Record<string, Record<string, string>> = {
         'its Origin': { origin: APP, 'sec-fetch-site': 'cross-site' },
         'its Referer, no Origin': { referer: `${APP}/chat?x=1`, 'sec-fetch-site': 'cross-site' },
-        // A server (curl, a backend) sends none of them; it could send any, so they cannot bind it (README "Keys for a browser").
+        // A server (curl, a backend) sends none of them; it could send any, so they cannot bind it (docs/keys-and-budgets.md, "Keys for a browser").
         'no Origin, Referer or Sec-Fetch-Site': {},
       };
       for (const [how, headers] of Object.entries(allowed)) {

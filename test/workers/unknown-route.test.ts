@@ -45,7 +45,7 @@ describe('unknownRouteMessage', () => {
 
   it('lists the /v1 routes for anything else under /v1, and every route outside it', () => {
     expect(unknownRouteMessage('POST', '/v1/images/generations')).toBe(
-      "Unknown route POST /v1/images/generations. Under /v1 this gateway speaks OpenAI's Chat Completions API (POST /v1/chat/completions, GET /v1/models); the README's Routes table lists every route.",
+      "Unknown route POST /v1/images/generations. Under /v1 this gateway speaks OpenAI's Chat Completions API (POST /v1/chat/completions, GET /v1/models); docs/routes.md lists every route.",
     );
     const outside = unknownRouteMessage('GET', '/nope');
     expect(outside).toMatch(/^Unknown route GET \/nope\. The gateway's main routes: /);
