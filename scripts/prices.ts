@@ -6,8 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { PROVIDERS } from '../src/providers/catalog.ts';
 import { PRICE_PROVIDER, type PriceModel, type Rate, type TimedRates } from '../src/tokens/price-source.ts';
 
-export const GENERATED_PATH = 'src/tokens/price-data.generated.ts';
-const PACKAGE = 'node_modules/@pydantic/genai-prices';
+export const GENERATED = new URL('../src/tokens/price-data.generated.ts', import.meta.url);
+const PACKAGE = new URL('../node_modules/@pydantic/genai-prices/', import.meta.url);
 
 /** The rates the gateway's usage reaches (tableCost in src/tokens/prices.ts reads each of them). */
 const REACHED = new Set([
@@ -121,8 +121,8 @@ function literal(value: unknown): string {
 
 /** The generated module's text, from the installed package. */
 export function render(): string {
-  const version = (JSON.parse(readFileSync(`${PACKAGE}/package.json`, 'utf8')) as { version: string }).version;
-  const license = readFileSync(`${PACKAGE}/LICENSE`, 'utf8').trimEnd().split('\n');
+  const version = (JSON.parse(readFileSync(new URL('package.json', PACKAGE), 'utf8')) as { version: string }).version;
+  const license = readFileSync(new URL('LICENSE', PACKAGE), 'utf8').trimEnd().split('\n');
   const entries = sources().map((provider) => {
     const lines = [`    id: ${quote(provider.id)},`];
     if (provider.provider_match) lines.push(`    match: ${literal(provider.provider_match)},`);
@@ -149,6 +149,6 @@ export function render(): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const text = render();
-  writeFileSync(GENERATED_PATH, text);
-  console.log(`prices: wrote ${GENERATED_PATH} (${(text.length / 1024).toFixed(1)} KiB)`);
+  writeFileSync(GENERATED, text);
+  console.log(`prices: wrote ${GENERATED.pathname} (${(text.length / 1024).toFixed(1)} KiB)`);
 }
