@@ -136,7 +136,7 @@ function parts(usage: ReportedUsage): Parts {
 
 /**
  * What a call cost, from its usage: cache reads at the cache-read rate, cache writes at the cache-write rate,
- * audio at the audio rate where the model has one; undefined when the model's price is unknown.
+ * audio at the audio rate where the model has one, at the rates in force at `at` (now); undefined when the model's price is unknown.
  * `estimated` when the usage was the gateway's own count.
  * @example costOf('openai/gpt-4o-mini', { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 }) // { usd: 0.00021, estimated: false }
  */
