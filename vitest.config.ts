@@ -17,6 +17,7 @@ const UNIT = [
   'tokens-count',
   'tokens-limits',
   'tokens-prices',
+  'tokens-price-table',
   'tokens-trim',
   'tools-loop',
   'tools-run',

@@ -1,7 +1,8 @@
-// Prices and limits per `provider/model`: MODEL_PRICES first, then the bundled data of @pydantic/genai-prices (MIT).
-import { calcPrice, findProvider, type ModelPrice, type PriceCalculation, type Provider } from '@pydantic/genai-prices';
+// Prices and limits per `provider/model`: MODEL_PRICES first, then the generated table of @pydantic/genai-prices (MIT).
 import type { Cost, Usage } from '../core/types.ts';
 import { NO_OVERRIDES, type ModelPriceEntry, type PriceOverrides } from './model-prices.ts';
+import type { ModelRates, PriceModel, Rate } from './price-source.ts';
+import { findModel, fixedRates, providerModels, ratesAt } from './price-table.ts';
 
 /** What a model costs, in US dollars per million tokens. */
 export interface Price {
@@ -16,53 +17,47 @@ export interface ModelLimits {
   readonly maxOutputTokens?: number;
 }
 
-// The gateway's provider names as genai-prices names them, where they differ.
-const PRICE_PROVIDER: Readonly<Record<string, string>> = { 'workers-ai': 'cloudflare', xai: 'x-ai', gemini: 'google' };
-
 /** Splits `provider/model` at the first slash (an OpenRouter model keeps its vendor prefix). */
 function split(id: string): { provider: string; model: string } | undefined {
   const slash = id.indexOf('/');
   return slash <= 0 ? undefined : { provider: id.slice(0, slash), model: id.slice(slash + 1) };
 }
 
-const NO_USAGE = { input_tokens: 0, output_tokens: 0 };
+// Matching a name against a provider's whole list is most of a lookup (OpenRouter lists ~700 models); the match is
+// kept per id. Bounded: names come from callers.
+const matched = new Map<string, PriceModel | null>();
+const MATCHED_MAX = 1000;
 
-// Matching a model name against a provider's whole list is most of calcPrice's cost (~70 µs); once matched, the
-// provider is kept narrowed to that one model (~12 µs a call, the same prices). Bounded: names come from callers.
-const narrowed = new Map<string, Provider | null>();
-const NARROWED_MAX = 1000;
-
-/** The bundled data's entry for a model, priced at today's rates; null when it does not know the model. */
-function lookup(id: string, usage: Record<string, number> = NO_USAGE): PriceCalculation | null {
+/** The table's model for `provider/model`; undefined when it does not know the model. */
+function lookup(id: string): PriceModel | undefined {
+  const known = matched.get(id);
+  if (known !== undefined) return known ?? undefined;
   const parts = split(id);
-  if (!parts) return null;
-  const known = narrowed.get(id);
-  if (known === null) return null;
-  if (known) return calcPrice(usage, parts.model, { provider: known });
-  const found = calcPrice(usage, parts.model, { providerId: PRICE_PROVIDER[parts.provider] ?? parts.provider });
-  if (narrowed.size < NARROWED_MAX) narrowed.set(id, found ? { ...found.provider, models: [found.model] } : null);
+  const found = parts && findModel(parts.provider, parts.model);
+  if (matched.size < MATCHED_MAX) matched.set(id, found ?? null);
   return found;
 }
 
 // A tiered price (by prompt size) as one number: its base tier, the one most calls pay.
-const rate = (price: ModelPrice, key: string): number | undefined => {
-  const value = price[key];
+const baseRate = (rates: ModelRates, key: string): number | undefined => {
+  const value = rates[key];
   return typeof value === 'number' ? value : value?.base;
 };
 
 /**
- * The price of a model: MODEL_PRICES's entry, else the bundled data's; undefined when neither knows it.
+ * The price of a model at `at` (now): MODEL_PRICES's entry, else the price table's; undefined when neither knows it.
  * @example priceOf('openai/gpt-4o-mini') // { input: 0.15, cachedInput: 0.075, output: 0.6 }
  */
-export function priceOf(id: string, overrides: PriceOverrides = NO_OVERRIDES): Price | undefined {
+export function priceOf(id: string, overrides: PriceOverrides = NO_OVERRIDES, at = Date.now()): Price | undefined {
   const own = overrides.get(id);
   if (own) return withOptional({ input: own.input, output: own.output }, own.cached_input, own.cache_write);
   const found = lookup(id);
   if (!found) return undefined;
-  const input = rate(found.model_price, 'input_mtok');
-  const output = rate(found.model_price, 'output_mtok');
+  const rates = ratesAt(found, at);
+  const input = baseRate(rates, 'input_mtok');
+  const output = baseRate(rates, 'output_mtok');
   if (input === undefined || output === undefined) return undefined;
-  return withOptional({ input, output }, rate(found.model_price, 'cache_read_mtok'), rate(found.model_price, 'cache_write_mtok'));
+  return withOptional({ input, output }, baseRate(rates, 'cache_read_mtok'), baseRate(rates, 'cache_write_mtok'));
 }
 
 const withOptional = (price: Price, cachedInput: number | undefined, cacheWrite: number | undefined): Price => ({
@@ -71,10 +66,10 @@ const withOptional = (price: Price, cachedInput: number | undefined, cacheWrite:
   ...(cacheWrite === undefined ? {} : { cacheWrite }),
 });
 
-/** The context window and output limit of a model: MODEL_PRICES's, else the bundled data's (which has context windows only). */
+/** The context window and output limit of a model: MODEL_PRICES's, else the price table's (which has context windows only). */
 export function modelLimits(id: string, overrides: PriceOverrides = NO_OVERRIDES): ModelLimits {
   const own = overrides.get(id);
-  const contextWindow = own?.context_window ?? lookup(id)?.model.context_window;
+  const contextWindow = own?.context_window ?? lookup(id)?.context_window;
   const maxOutputTokens = own?.max_output_tokens;
   return { ...(contextWindow === undefined ? {} : { contextWindow }), ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }) };
 }
@@ -141,31 +136,52 @@ function parts(usage: ReportedUsage): Parts {
 
 /**
  * What a call cost, from its usage: cache reads at the cache-read rate, cache writes at the cache-write rate,
- * audio at the audio rate where the model has one; undefined when the model's price is unknown.
+ * audio at the audio rate where the model has one, at the rates in force at `at` (now); undefined when the model's price is unknown.
  * `estimated` when the usage was the gateway's own count.
  * @example costOf('openai/gpt-4o-mini', { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 }) // { usd: 0.00021, estimated: false }
  */
-export function costOf(id: string, usage: ReportedUsage, overrides: PriceOverrides = NO_OVERRIDES): Cost | undefined {
+export function costOf(id: string, usage: ReportedUsage, overrides: PriceOverrides = NO_OVERRIDES, at = Date.now()): Cost | undefined {
   const p = parts(usage);
   const estimated = usage.estimated === true;
   const own = overrides.get(id);
   if (own) return { usd: ownCost(own, p), estimated };
-  // genai-prices throws on usage it finds inconsistent; an unpriced call must not fail the request.
-  let found: PriceCalculation | null;
-  try {
-    found = lookup(id, {
-      input_tokens: p.input,
-      cache_read_tokens: p.cacheRead,
-      cache_write_tokens: p.cacheWrite,
-      ...(p.cacheWrite1h > 0 ? { cache_write_1h_tokens: p.cacheWrite1h } : {}),
-      input_audio_tokens: p.inputAudio,
-      output_tokens: p.output,
-      output_audio_tokens: p.outputAudio,
-    });
-  } catch {
-    found = null;
-  }
-  return found ? { usd: found.total_price, estimated } : undefined;
+  const found = lookup(id);
+  const usd = found && tableCost(ratesAt(found, at), p);
+  return usd === undefined ? undefined : { usd, estimated };
+}
+
+/** A rate for a prompt of `prompt` tokens: the last tier whose start it exceeds, else the base. */
+function rateFor(rate: Rate, prompt: number): number {
+  if (typeof rate === 'number') return rate;
+  let price = rate.base;
+  for (const tier of rate.tiers) if (prompt > tier.start) price = tier.price;
+  return price;
+}
+
+/**
+ * A call's cost at the table's rates, as genai-prices computes it for this usage: each token at the rate of its most
+ * specific kind the model prices (a one-hour cache write at the one-hour rate, else the cache-write rate, else the input
+ * rate; audio at the audio rate, else the input or output rate), tiered rates by the whole prompt. Undefined where
+ * genai-prices refuses the usage: cached audio priced apart, with cache reads and audio both reported but not their overlap.
+ */
+function tableCost(rates: ModelRates, p: Parts): number | undefined {
+  if (rates['cache_audio_read_mtok'] !== undefined && p.cacheRead > 0 && p.inputAudio > 0) return undefined;
+  const rate = (key: string): number | undefined => {
+    const value = rates[key];
+    return value === undefined ? undefined : rateFor(value, p.input);
+  };
+  const input = rate('input_mtok') ?? 0;
+  const cacheWrite = rate('cache_write_mtok') ?? input;
+  const output = rate('output_mtok') ?? 0;
+  const perMillion =
+    (p.input - p.cacheRead - p.cacheWrite - p.inputAudio) * input +
+    p.cacheRead * (rate('cache_read_mtok') ?? input) +
+    (p.cacheWrite - p.cacheWrite1h) * cacheWrite +
+    p.cacheWrite1h * (rate('cache_write_1h_mtok') ?? cacheWrite) +
+    p.inputAudio * (rate('input_audio_mtok') ?? input) +
+    (p.output - p.outputAudio) * output +
+    p.outputAudio * (rate('output_audio_mtok') ?? output);
+  return perMillion / 1_000_000;
 }
 
 function ownCost(price: ModelPriceEntry, p: Parts): number {
@@ -192,16 +208,13 @@ const NOT_CHAT =
  * @example knownChatModels('openai') // ['gpt-4o', 'gpt-4o-mini', …]
  */
 export function knownChatModels(provider: string): string[] {
-  const found = findProvider({ providerId: PRICE_PROVIDER[provider] ?? provider });
-  if (!found) return [];
-  return found.models
-    .filter(
-      (m) =>
-        !m.deprecated &&
-        !NOT_CHAT.test(m.id) &&
-        !Array.isArray(m.prices) &&
-        rate(m.prices, 'input_mtok') !== undefined &&
-        rate(m.prices, 'output_mtok') !== undefined,
-    )
+  const chat = (m: PriceModel, rates = fixedRates(m)) =>
+    !m.deprecated &&
+    !NOT_CHAT.test(m.id) &&
+    rates !== undefined &&
+    baseRate(rates, 'input_mtok') !== undefined &&
+    baseRate(rates, 'output_mtok') !== undefined;
+  return providerModels(provider)
+    .filter((m) => chat(m))
     .map((m) => m.id);
 }
