@@ -20,7 +20,7 @@ export interface ProviderSpec {
   readonly keyRequired: boolean;
   /** The var overriding its base URL; null for custom providers (their URL is in CUSTOM_PROVIDERS). */
   readonly baseUrlVar: string | null;
-  /** Its base URL (for `anthropic`, without `/v1`, as the SDK wants it); `{account}` is filled from CLOUDFLARE_ACCOUNT_ID. */
+  /** Its base URL (for `anthropic`, without `/v1`: its wire adds `/v1/messages`); `{account}` is filled from CLOUDFLARE_ACCOUNT_ID. */
   readonly defaultBaseUrl: string;
   readonly structuredOutput: StructuredOutput;
   readonly streamUsage: StreamUsage;

@@ -17,7 +17,7 @@ export interface UpstreamCall {
   readonly body: ChatBody;
   readonly stream: boolean;
   readonly signal: AbortSignal;
-  /** The SDK's own timeout for this attempt; the gateway's deadline also aborts through `signal`. */
+  /** The wire's own timeout for this attempt (the SDK's; Anthropic's: until the answer's headers); the gateway's deadline also aborts through `signal`. */
   readonly timeoutMs: number;
   readonly fetch: typeof fetch;
 }

@@ -1,36 +1,35 @@
-import Anthropic from '@anthropic-ai/sdk';
-import type { MessageCreateParams } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ChatCompletionChunk } from '../../core/types.ts';
-import type { Target } from '../target.ts';
-import { toGatewayError } from '../upstream-error.ts';
-import type { UpstreamAnswer, WireCall } from '../wire.ts';
-import { clientCache } from '../client-cache.ts';
-import { isEventStream, upstreamJson } from '../upstream-body.ts';
-import { anthropicFailure } from './sdk-failure.ts';
-import { fromMessage } from './from-message.ts';
 import { chunkBatches } from '../chunk-batches.ts';
+import type { Target } from '../target.ts';
+import { isEventStream, upstreamJson } from '../upstream-body.ts';
+import { toGatewayError } from '../upstream-error.ts';
+import type { UpstreamAnswer, UpstreamCall, WireCall } from '../wire.ts';
+import { statusError } from './errors.ts';
+import { anthropicFailure, HeadersTimeout } from './failure.ts';
+import { fromMessage } from './from-message.ts';
 import { MessageStreamTranslator } from './stream.ts';
-import { toMessagesRequest } from './to-messages.ts';
+import { type MessagesRequest, toMessagesRequest } from './to-messages.ts';
 
-// The gateway owns the retry loop, so the SDK never retries on its own.
-const clientFor = clientCache(
-  (provider, fetchImpl) => new Anthropic({ apiKey: provider.apiKey ?? 'none', baseURL: provider.baseURL, maxRetries: 0, fetch: fetchImpl }),
-);
+/**
+ * The API version the translation is written for. 2026-10-21 (what @anthropic-ai/sdk 1.x sends) refuses
+ * `temperature`, `top_p` and `top_k`, which chat clients send and `toMessagesRequest` passes on.
+ */
+const ANTHROPIC_VERSION = '2023-06-01';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
- * One attempt on Anthropic's Messages API through the official SDK: the chat body (already adapted for the
- * target) translated to Messages, the answer translated back to chat completions. Every failure comes out
- * as a GatewayError; the raw response is read here, like the OpenAI path, so ping and error events are seen.
+ * One attempt on Anthropic's Messages API, one `fetch` (no SDK: the gateway translates, reads the stream and maps
+ * the errors itself, and the SDK cost every new isolate startup time): the chat body (already adapted for the
+ * target) translated to Messages, the answer translated back to chat completions. Every failure comes out as a
+ * GatewayError; the raw stream is read here, like the OpenAI path, so ping and error events are seen.
  */
 export const callAnthropic: WireCall = async (call, adapted): Promise<UpstreamAnswer> => {
   const { target, signal } = call;
-  const params: MessageCreateParams = toMessagesRequest(adapted.body, target.model, call.stream);
+  const request = toMessagesRequest(adapted.body, target.model, call.stream);
   try {
-    const response = await clientFor(target.provider, call.fetch)
-      .messages.create(params, { signal, timeout: call.timeoutMs, maxRetries: 0 })
-      .asResponse();
+    const response = await postMessages(call, request);
+    if (!response.ok) throw await statusError(response, target);
     if (isEventStream(response, call.stream)) {
       return { kind: 'stream', chunks: streamChunks(response.body, target, signal), headers: response.headers };
     }
@@ -40,6 +39,34 @@ export const callAnthropic: WireCall = async (call, adapted): Promise<UpstreamAn
     throw toGatewayError(error, target, signal, anthropicFailure);
   }
 };
+
+/**
+ * `POST {baseURL}/v1/messages` with the provider's key as `x-api-key`. `timeoutMs` bounds the wait for the answer's
+ * headers, not the body (a long stream is the idle timer's business); `signal` ends the request and its body.
+ */
+async function postMessages(call: UpstreamCall, request: MessagesRequest): Promise<Response> {
+  const { provider } = call.target;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: call.stream ? 'text/event-stream' : 'application/json',
+    'anthropic-version': ANTHROPIC_VERSION,
+  };
+  if (provider.apiKey !== undefined) headers['x-api-key'] = provider.apiKey;
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), call.timeoutMs);
+  try {
+    return await call.fetch(`${provider.baseURL}/v1/messages`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(request),
+      signal: AbortSignal.any([call.signal, timeout.signal]),
+    });
+  } catch (error) {
+    throw timeout.signal.aborted && !call.signal.aborted ? new HeadersTimeout(call.timeoutMs) : error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The chunks of a Messages API stream, translated event by event; comment lines and empty events are skipped. */
 function streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: AbortSignal): AsyncIterableIterator<ChatCompletionChunk[]> {

@@ -33,3 +33,20 @@ export function anthropicError(status: number, body: unknown, headers: Headers |
     target,
   );
 }
+
+/**
+ * A non-2xx answer as its GatewayError (`anthropicError`). A body that is not JSON (a proxy's HTML page, a body
+ * cut short) counts as empty: the status alone speaks.
+ */
+export async function statusError(response: Response, target: Target): Promise<GatewayError> {
+  const text = await response.text().catch(() => '');
+  return anthropicError(response.status, jsonOrEmpty(text), response.headers, target);
+}
+
+function jsonOrEmpty(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+}

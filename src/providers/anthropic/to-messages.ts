@@ -1,4 +1,3 @@
-import type { MessageCreateParams } from '@anthropic-ai/sdk/resources/messages/messages';
 import { invalidField } from '../../errors.ts';
 import { isJsonObject, type ChatBody, type JsonObject } from '../../core/types.ts';
 import { jsonSchemaFormat } from '../adapt-request.ts';
@@ -8,6 +7,13 @@ import { maxOutputTokens } from '../model-catalog.ts';
 const DEFAULT_MAX_TOKENS = 4096;
 
 type Block = JsonObject;
+
+/** A Messages API request as the gateway sends it: the fields every request has, typed; the others (system, tools, thinking, …) as JSON. */
+export interface MessagesRequest extends JsonObject {
+  model: string;
+  max_tokens: number;
+  messages: { role: 'user' | 'assistant'; content: string | Block[] }[];
+}
 interface Turn {
   role: 'user' | 'assistant';
   blocks: Block[];
@@ -23,7 +29,7 @@ interface Turn {
  * into `output_config.format`, and `cache_control` and `thinking` passed through. Fields Messages does not
  * know are not sent: the real API refuses them.
  */
-export function toMessagesRequest(body: ChatBody, model: string, stream: boolean): MessageCreateParams {
+export function toMessagesRequest(body: ChatBody, model: string, stream: boolean): MessagesRequest {
   const system: Block[] = [];
   const turns: Turn[] = [];
   for (const [i, raw] of body.messages.entries()) {
@@ -42,7 +48,7 @@ export function toMessagesRequest(body: ChatBody, model: string, stream: boolean
     else if (role === 'tool') push(turns, 'user', [toolResult(raw, i)], undefined);
     else throw invalidField(`messages[${i}].role`, `messages[${i}].role "${String(role)}" cannot be sent to Anthropic.`);
   }
-  const params: JsonObject = {
+  const params: MessagesRequest = {
     model,
     max_tokens: maxTokens(body, model),
     messages: turns.map((t) => ({ role: t.role, content: t.text ?? t.blocks })),
@@ -63,7 +69,7 @@ export function toMessagesRequest(body: ChatBody, model: string, stream: boolean
   const format = jsonSchemaFormat(body['response_format']);
   if (format) params['output_config'] = { format: { type: 'json_schema', schema: format.schema } };
   if (typeof body['n'] === 'number' && body['n'] > 1) throw invalidField('n', 'Anthropic answers one choice per request: "n" must be 1.');
-  return params as unknown as MessageCreateParams;
+  return params;
 }
 
 function maxTokens(body: ChatBody, model: string): number {
