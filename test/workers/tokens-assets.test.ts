@@ -1,4 +1,4 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
@@ -76,5 +76,19 @@ describe("the tokenizer's rank files, read from the Worker's static assets at th
     const gpt4 = await send('/v1/tokens/count', { ...countBody, model: 'openai/gpt-4' });
     expect(await gpt4.json()).toMatchObject({ tokens: 9, estimated: false });
     expect(watched.paths).toEqual([O200K, O200K, '/_gateway/tokenizer/cl100k_base.tiktoken']);
+  });
+});
+
+describe('the Durable Object that runs calls through the gateway (RESUMABLE)', () => {
+  it('reads the rank files through its own ASSETS binding, as the Worker does', async () => {
+    const stub = env.RESUMABLE.get(env.RESUMABLE.idFromName('rank-files'));
+    const status = await runInDurableObject(stub, async (instance) => {
+      // A Durable Object gets its Worker's bindings: the env the object hands the gateway has ASSETS.
+      const objectEnv = (instance as unknown as { env: Env }).env;
+      const response = await objectEnv.ASSETS.fetch(`https://assets.invalid${O200K}`);
+      await response.body?.cancel();
+      return response.status;
+    });
+    expect(status).toBe(200);
   });
 });
