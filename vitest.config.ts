@@ -1,6 +1,5 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
-import { readFileSync } from 'node:fs';
-import { defineConfig, type Plugin } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import { readWranglerFacts } from './bench/wrangler-config.ts';
 import { withoutDevVars } from './test/dev-vars.ts';
 
@@ -31,11 +30,9 @@ const UNIT = [
   'unit-trace-context',
 ].map((name) => `test/workers/${name}.test.ts`);
 
-/** On Node, gpt-tokenizer's `.tiktoken` rank files load as text, as wrangler.toml's `rules` make them Text modules in workerd. */
-const tiktokenAsText: Plugin = {
-  name: 'tiktoken-as-text',
-  load: (id) => (id.endsWith('.tiktoken') ? `export default ${JSON.stringify(readFileSync(id, 'utf8'))};` : undefined),
-};
+// The tokenizer's rank files are static assets the Worker reads through ASSETS: copied into public/ before the runs
+// that start a gateway (wrangler.toml's [build] command does the same for wrangler dev and deploy).
+const TOKENIZER_ASSETS = 'test/setup/tokenizer-assets.ts';
 
 export default defineConfig({
   test: {
@@ -71,22 +68,22 @@ export default defineConfig({
           // RUNTIME_OUTPUT_FIXTURES: test/node/quiet-output.test.ts runs these fixtures alone to check what a run prints.
           include: process.env['RUNTIME_OUTPUT_FIXTURES'] ? ['test/setup/fixtures/*.fixture.ts'] : ['test/workers/**/*.test.ts'],
           exclude: UNIT,
-          globalSetup: ['test/setup/mock-upstream.ts'],
-          // Fails a file whose responses or log lines contain a configured secret's value.
-          setupFiles: ['test/workers/support/secret-scan.ts'],
+          globalSetup: ['test/setup/mock-upstream.ts', TOKENIZER_ASSETS],
+          // Fails a file whose responses or log lines contain a configured secret's value; counts read ASSETS as the Worker does.
+          setupFiles: ['test/workers/support/secret-scan.ts', 'test/workers/support/rank-files.ts'],
           typecheck: { enabled: false },
         },
       },
       {
-        plugins: [tiktokenAsText],
-        test: { name: 'unit', include: UNIT, environment: 'node' },
+        // On Node, the tokenizer's rank files are read from node_modules.
+        test: { name: 'unit', include: UNIT, environment: 'node', setupFiles: ['test/setup/unit-rank-files.ts'] },
       },
       {
         test: {
           name: 'node',
           include: ['test/node/**/*.test.ts'],
           environment: 'node',
-          globalSetup: ['test/setup/mock-upstream.ts'],
+          globalSetup: ['test/setup/mock-upstream.ts', TOKENIZER_ASSETS],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -28,7 +28,7 @@ const MODULE_TYPES: Record<string, ModuleFile['type']> = {
   '.cjs': 'commonJsModule',
   '.wasm': 'wasm',
   '.txt': 'text',
-  // The tokenizer's rank files (wrangler.toml `rules`).
+  // The tokenizer's rank files, Text modules in builds before they became static assets (to compare with those).
   '.tiktoken': 'text',
   '.html': 'text',
   '.bin': 'data',
@@ -80,6 +80,19 @@ export function moduleSizes(modules: readonly Pick<ModuleFile, 'name' | 'path'>[
     const bytes = readFileSync(m.path);
     return { name: m.name, rawBytes: bytes.byteLength, gzipBytes: gzipSync(bytes).byteLength };
   });
+}
+
+/** The static assets only the Worker reads (wrangler.toml `run_worker_first` sends outside requests for them to it): public/_gateway/. */
+export const WORKER_ASSETS = '_gateway';
+
+/** The files under `<assetsDir>/_gateway/` (the tokenizer's rank files), named by their path in the assets. */
+export function workerAssets(assetsDir: string): { name: string; path: string }[] {
+  const dir = join(assetsDir, WORKER_ASSETS);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .sort()
+    .map((f) => ({ name: `${WORKER_ASSETS}/${f}`, path: join(dir, f) }));
 }
 
 function sizes(modules: readonly ModuleFile[]): { rawBytes: number; gzipBytes: number } {

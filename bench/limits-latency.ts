@@ -229,6 +229,7 @@ async function main(): Promise<void> {
       services,
       kvServiceModule: 'kv-service.js',
       storageDir,
+      assets: facts.assets,
     }),
   );
   // stop() sends SIGTERM, then SIGKILL after its grace period: workerd does not exit on SIGTERM with open connections.

@@ -425,6 +425,9 @@ function coldStartTable(r: BenchResults): string {
             .join('; ')
         : 'none',
     ),
+    row('static assets it reads itself at first use, raw / gzip (not modules)', (_, n) =>
+      n === 'gateway' && r.size.workerAssets?.length ? r.size.workerAssets.map((m) => `${m.name}: ${size(m)}`).join('; ') : '—',
+    ),
     row('first token count after the first answer: latency / process CPU, ms (one-time)', (f) =>
       f.tokenCount ? `${ms(f.tokenCount.ms)} / ${cpu(f.tokenCount.cpuMs)}` : '—',
     ),
@@ -556,6 +559,11 @@ export function renderReport(r: BenchResults): string {
     'bundle, raw / gzip',
     `${kib(s.rawBytes)} / ${kib(s.gzipBytes)}${s.wrangler?.uploadKiB ? ` (wrangler: ${s.wrangler.uploadKiB} / ${s.wrangler.gzipKiB} KiB)` : ''}`,
   ]);
+  if (s.workerAssets?.length)
+    sizeRows.push([
+      'static assets the Worker reads at first use (not in the bundle), raw / gzip',
+      s.workerAssets.map((m) => `${m.name} ${kib(m.rawBytes)} / ${kib(m.gzipBytes)}`).join('; '),
+    ]);
   if (s.bytesBySource)
     sizeRows.push([
       'bundle by source (raw)',

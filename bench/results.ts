@@ -80,6 +80,8 @@ export interface BenchResults {
     readonly gzipBytes: number;
     /** Each module, main first. */
     readonly modules: readonly ModuleSize[];
+    /** Static assets the Worker reads itself at first use (the tokenizer's rank files): not modules, not in the upload's size. */
+    readonly workerAssets?: readonly ModuleSize[];
     readonly wrangler: Bundle['wrangler'];
     readonly bytesBySource: Bundle['bytesBySource'];
     readonly buildMs: number | null;

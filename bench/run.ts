@@ -14,7 +14,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildBundle, existingBundle, moduleSizes, type Bundle } from './bundle.ts';
+import { buildBundle, existingBundle, moduleSizes, workerAssets, type Bundle } from './bundle.ts';
 import { removeOnExit } from './children.ts';
 import { describeMachine, loadAverage, toolVersions, treeCommit } from './environment.ts';
 import { connectInspector, heapUsedMiB } from './inspector.ts';
@@ -73,7 +73,9 @@ if (bundleDir) {
 const facts = readWranglerFacts(configPath, env);
 if (facts.unsupported.length > 0) log(`warning: bindings the bench cannot provide locally are not wired: ${facts.unsupported.join(', ')}`);
 if (facts.assets)
-  log('static assets: served by the platform in front of the Worker; the bench sends only Worker routes, so it runs the Worker alone');
+  log(
+    `static assets: ${facts.assets.directory} as the Worker's ${facts.assets.binding ?? '(unbound)'} binding (the tokenizer's rank files); the bench sends only Worker routes, so nothing serves them in front of it`,
+  );
 log(
   `compatibility ${facts.compatibilityDate} [${facts.compatibilityFlags.join(', ')}]; KV: ${facts.kvNamespaces.join(', ') || 'none'}; Durable Objects: ${facts.durableObjects.map((d) => d.binding).join(', ') || 'none'}`,
 );
@@ -333,6 +335,7 @@ const withoutTargets: Omit<BenchResults, 'targets'> = {
     rawBytes: bundle.rawBytes,
     gzipBytes: bundle.gzipBytes,
     modules: moduleSizes(bundle.modules),
+    workerAssets: facts.assets ? moduleSizes(workerAssets(facts.assets.directory)) : [],
     wrangler: bundle.wrangler,
     bytesBySource: bundle.bytesBySource,
     buildMs: bundle.buildMs,

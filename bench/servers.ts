@@ -62,6 +62,7 @@ export async function startGateway(options: {
         json: facts.json,
         kvNamespaces: facts.kvNamespaces,
         durableObjects: facts.durableObjects,
+        assets: facts.assets,
       },
       kvServiceModule: 'kv-service.js',
       storageDir,

@@ -2,9 +2,9 @@
 // wall time in Node to count 160 KB of text of shapes that once made it quadratic, with gpt-tokenizer's countTokens
 // called on the whole text (before) and with the gateway's tokenizer (after).
 // Run: npx node bench/tokens-linear.ts   (the "before" column takes about half a minute)
-import './tiktoken-modules.ts';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { loadTokenizer } from '../src/tokens/encodings.ts';
+import { loadTokenizer, useRankFiles } from '../src/tokens/encodings.ts';
+import { nodeRankFiles } from './node-rank-files.ts';
 
 const SIZE = 160_000;
 const asPlainText = { disallowedSpecial: new Set<string>() };
@@ -27,6 +27,7 @@ const ms = (fn: () => unknown) => {
   return performance.now() - start;
 };
 
+useRankFiles(nodeRankFiles);
 const gateway = await loadTokenizer('openai/gpt-4o');
 countTokens('warm up', asPlainText);
 console.log(`${'160 KB of'.padEnd(18)} ${'before (ms)'.padStart(12)} ${'after (ms)'.padStart(11)}   tokens before → after`);

@@ -2,7 +2,6 @@
 // price data, Worker startup in plain workerd, and CPU to count a 2k-token and a 100k-token conversation,
 // inside workerd (/proc CPU of the workerd process) and in Node (performance.now) for comparison.
 // Run: npx node bench/tokens.ts   → prints a table and writes bench/tokens-results.json
-import './tiktoken-modules.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,15 +10,18 @@ import { build } from 'esbuild';
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200kRanks from 'js-tiktoken/ranks/o200k_base';
 import { chatTokenCounter } from '../src/tokens/count-chat.ts';
+import { useRankFiles } from '../src/tokens/encodings.ts';
 import { costOf } from '../src/tokens/prices.ts';
 import { trimToFit } from '../src/tokens/trim.ts';
 import { removeOnExit } from './children.ts';
+import { nodeRankFiles } from './node-rank-files.ts';
 import { cpuTimeMs, rssMiB } from './proc.ts';
 import { percentile } from './stats.ts';
 import { entrySource, VARIANTS, type Variant } from './tokens/variants.ts';
 import { startWorkerd } from './workerd-process.ts';
 
 const STARTS = 3;
+useRankFiles(nodeRankFiles);
 const countChatTokens = await chatTokenCounter('openai/gpt-4o');
 const REQUESTS = { '2k': 40, '100k': 6 } as const;
 const COMPATIBILITY_DATE = '2026-11-01';
@@ -68,7 +70,7 @@ async function bundle(dir: string, variant: Variant): Promise<Built> {
     mainFields: ['module', 'main'],
     conditions: ['workerd', 'worker', 'import'],
     nodePaths: [join(import.meta.dirname, '../node_modules')],
-    // The gateway's rank files (wrangler.toml `rules`): inlined here, loaded at first use all the same.
+    // The src-tokens variant's rank files (static assets in the Worker): inlined here, parsed at first use all the same.
     loader: { '.tiktoken': 'text' },
     logLevel: 'error',
   });

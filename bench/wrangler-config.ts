@@ -1,6 +1,7 @@
 // Reads what the workerd config needs from wrangler.toml, through wrangler's own reader (so `env`
-// inheritance, defaults and validation are wrangler's): compatibility date and flags, vars, KV namespaces
-// and Durable Objects of one environment (the top level unless told).
+// inheritance, defaults and validation are wrangler's): compatibility date and flags, vars, KV namespaces,
+// Durable Objects and static assets of one environment (the top level unless told).
+import { dirname, resolve } from 'node:path';
 import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from 'wrangler';
 import type { GatewayWorkerPlan } from './workerd-config.ts';
 
@@ -8,8 +9,6 @@ import type { GatewayWorkerPlan } from './workerd-config.ts';
 export interface WranglerFacts extends Omit<GatewayWorkerPlan, 'modules'> {
   /** Binding kinds present in the config that the bench cannot provide locally (reported, not wired). */
   readonly unsupported: readonly string[];
-  /** Static assets: served by the platform in front of the Worker, so not part of the Worker's figures. */
-  readonly assets: boolean;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -36,6 +35,16 @@ const UNSUPPORTED_KINDS = [
   'images',
   'send_email',
 ];
+
+/** [assets]: its directory resolved against the config file's folder, and its binding's name, if any. */
+function assetsOf(assets: unknown, configPath: string): WranglerFacts['assets'] {
+  if (!isRecord(assets)) return null;
+  const binding = assets['binding'];
+  return {
+    directory: resolve(dirname(configPath), str(assets, 'directory', `${configPath} assets`)),
+    binding: typeof binding === 'string' && binding !== '' ? binding : null,
+  };
+}
 
 /**
  * One environment of a wrangler config (undefined: the top level), as wrangler itself resolves it.
@@ -80,6 +89,6 @@ export function readWranglerFacts(configPath: string, env?: string): WranglerFac
     kvNamespaces,
     durableObjects,
     unsupported,
-    assets: isRecord(raw['assets']),
+    assets: assetsOf(raw['assets'], configPath),
   };
 }

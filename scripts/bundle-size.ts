@@ -7,10 +7,13 @@ import { gzipSync } from 'node:zlib';
 
 const FREE_PLAN_GZIP_KB = 3 * 1024;
 
-/** Raw and gzip bytes of each module file in `dir`, the tokenizer's Text modules too (source maps are uploaded apart and do not count). */
+/**
+ * Raw and gzip bytes of each module file in `dir` (source maps are uploaded apart and do not count; static assets
+ * such as the tokenizer's rank files in public/_gateway/ are not part of the Worker's size either).
+ */
 export function bundleSizes(dir: string): { file: string; raw: number; gzip: number }[] {
   return readdirSync(dir)
-    .filter((name) => /\.(m?js|wasm|tiktoken)$/.test(name) && statSync(join(dir, name)).isFile())
+    .filter((name) => /\.(m?js|wasm)$/.test(name) && statSync(join(dir, name)).isFile())
     .map((file) => {
       const bytes = readFileSync(join(dir, file));
       return { file, raw: bytes.byteLength, gzip: gzipSync(bytes).byteLength };

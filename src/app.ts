@@ -37,6 +37,8 @@ import { model, models } from './routes/models.ts';
 import { stream } from './routes/stream.ts';
 import { tokensCount } from './routes/tokens-count.ts';
 import { usage } from './routes/usage.ts';
+import { assetRankFiles } from './tokens/asset-rank-files.ts';
+import { useRankFiles } from './tokens/encodings.ts';
 import { ToolRegistry } from './tools/registry.ts';
 import { messagesErrorBody } from './wire/anthropic-messages/error-body.ts';
 
@@ -146,7 +148,11 @@ export function createApp(deps: AppDeps = defaultDeps()) {
   // Built once per config (so once per isolate in production; tests change env and get a new one).
   let built: { config: Config; env: Env; callModel: CallModel } | undefined;
   const callModelFor = (env: Env, config: Config): CallModel => {
-    if (built?.config !== config || built.env !== env) built = { config, env, callModel: pipeline(deps, env, config, registry) };
+    if (built?.config !== config || built.env !== env) {
+      // The tokenizer's rank files are static assets, read by the first request that counts tokens.
+      useRankFiles(assetRankFiles(env.ASSETS));
+      built = { config, env, callModel: pipeline(deps, env, config, registry) };
+    }
     return built.callModel;
   };
   const router = Router<IRequest, [RequestContext]>({

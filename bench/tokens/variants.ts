@@ -79,7 +79,11 @@ const count = (messages) => calcPrice({ input_tokens: messages.length, output_to
     name: 'src-tokens',
     what: "the gateway's src/tokens (gpt-tokenizer o200k_base + cl100k_base loaded at first use, genai-prices, countChatTokens)",
     setup: `import { countChatTokens } from '${root}src/tokens/count-chat.ts';
+import { useRankFiles } from '${root}src/tokens/encodings.ts';
 import { costOf } from '${root}src/tokens/prices.ts';
+import o200k from 'gpt-tokenizer/data/o200k_base.tiktoken';
+import cl100k from 'gpt-tokenizer/data/cl100k_base.tiktoken';
+useRankFiles(async (encoding) => (encoding === 'o200k_base' ? o200k : cl100k));
 globalThis.costOf = costOf;
 const count = async (messages) => (await countChatTokens('openai/gpt-4o', messages)).tokens;`,
   },

@@ -1,6 +1,8 @@
 // The two OpenAI encodings, loaded when a request first counts tokens (most never do): their tables were most of
 // the Worker's code, and building them at startup cost every new isolate about 200 ms of CPU before its first
 // answer (bench/cold-start-tokens.ts). cl100k_base loads only for the gpt-4 and gpt-3.5 models that use it.
+// Their rank files are not in the Worker at all: the composition root says where to read them (`useRankFiles`),
+// in the Worker its static assets (asset-rank-files.ts), so a new isolate neither loads nor uploads 5 MB it rarely needs.
 import { CL100K_TOKEN_SPLIT_REGEX, O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/esm/encodingParams/constants';
 import { countBounded, type PieceEncoder } from './bounded-count.ts';
 import { parseTiktokenRanks } from './tiktoken-ranks.ts';
@@ -26,15 +28,29 @@ export interface Tokenizer extends EncodingChoice {
 // Text that happens to contain "<|endoftext|>" is text to the API: count it so, instead of throwing.
 const asPlainText = { disallowedSpecial: new Set<string>() };
 
-// Each rank file is a module of its own (a Text module, wrangler.toml `rules`), fetched by the first count that needs it.
-const RANK_FILES: Record<EncodingName, () => Promise<{ default: string }>> = {
-  o200k_base: () => import('gpt-tokenizer/data/o200k_base.tiktoken'),
-  cl100k_base: () => import('gpt-tokenizer/data/cl100k_base.tiktoken'),
-};
+/** The text of an encoding's `.tiktoken` rank file (gpt-tokenizer's data/<name>.tiktoken), read at its first use. */
+export type RankFiles = (encoding: EncodingName) => Promise<string>;
+
+let rankFiles: RankFiles | undefined;
+
+/**
+ * Where this isolate reads the rank files from; set by the composition root before any count (the Worker: its
+ * static assets; Node tests and benches: node_modules). Encodings already loaded stay loaded.
+ * @example useRankFiles(assetRankFiles(env.ASSETS))
+ */
+export function useRankFiles(source: RankFiles): void {
+  rankFiles = source;
+}
+
+function rankFile(name: EncodingName): Promise<string> {
+  if (!rankFiles) throw new Error(`No source for the tokenizer's rank files (${name}): call useRankFiles() first.`);
+  return rankFiles(name);
+}
+
 const SPLIT_PATTERNS: Record<EncodingName, RegExp> = { o200k_base: O200K_TOKEN_SPLIT_REGEX, cl100k_base: CL100K_TOKEN_SPLIT_REGEX };
 
 async function loadEncoder(name: EncodingName): Promise<PieceEncoder> {
-  const [{ default: file }, { GptEncoding }] = await Promise.all([RANK_FILES[name](), import('gpt-tokenizer/esm/GptEncoding')]);
+  const [file, { GptEncoding }] = await Promise.all([rankFile(name), import('gpt-tokenizer/esm/GptEncoding')]);
   const ranks = parseTiktokenRanks(file);
   const { countTokens } = GptEncoding.getEncodingApi(name, () => ranks);
   return { countExact: (text) => countTokens(text, asPlainText), splitPattern: SPLIT_PATTERNS[name] };

@@ -40,7 +40,7 @@ describe('the production bundle in plain workerd', () => {
     expect(streamed.endsWith('data: [DONE]\n\n')).toBe(true);
   });
 
-  it('counts tokens with each encoding loaded at first use from its own module (wrangler.toml `rules`)', async () => {
+  it('counts tokens with each encoding loaded at first use from the static assets (the ASSETS binding)', async () => {
     for (const model of ['openai/gpt-4o', 'openai/gpt-4']) {
       const response = await fetch(`${gateway.url}/v1/tokens/count`, {
         method: 'POST',

@@ -1,5 +1,5 @@
-import cl100kFile from 'gpt-tokenizer/data/cl100k_base.tiktoken';
-import o200kFile from 'gpt-tokenizer/data/o200k_base.tiktoken';
+import cl100kFile from 'gpt-tokenizer/data/cl100k_base.tiktoken?raw';
+import o200kFile from 'gpt-tokenizer/data/o200k_base.tiktoken?raw';
 import cl100kRanks from 'gpt-tokenizer/esm/bpeRanks/cl100k_base';
 import o200kRanks from 'gpt-tokenizer/esm/bpeRanks/o200k_base';
 import { describe, expect, it } from 'vitest';
