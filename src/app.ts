@@ -184,7 +184,13 @@ export function createApp(deps: AppDeps = defaultDeps()) {
           const allowQueryToken = match.row.queryTokenMethod === request.method;
           const key = presentedKey(request, url, allowQueryToken, match.row.keyHeader);
           // A managed key is checked against its own Durable Object, so a revocation holds on the next request everywhere.
-          const managed = key && rc.env.LIMITS ? await lookupKey(limitsDepsFor(rc.env, rc.config.limits), key) : null;
+          const managed =
+            key && rc.env.LIMITS
+              ? await lookupKey(
+                  limitsDepsFor(rc.env, rc.config.limits, () => deps.clock.wallNow()),
+                  key,
+                )
+              : null;
           rc.caller = managed ?? (await authenticate(key, rc.config));
           rc.log.caller = rc.caller.name ?? undefined;
           if (rc.caller.keyHash === null) assertAnonymousOriginAllowed(request, rc.config);

@@ -32,9 +32,9 @@ export function defaultDeps(): AppDeps {
 const DEFAULT_OUTPUT_TOKENS = 4096;
 
 /** The budget stage, for callers with limits: a static key with no KEY_* limit set costs no Durable Object round trip. */
-function budgetFor(env: Env, config: Config): Stage {
+function budgetFor(env: Env, config: Config, wallNow: () => number): Stage {
   const deps = {
-    ...limitsDepsFor(env, config.limits),
+    ...limitsDepsFor(env, config.limits, wallNow),
     estimate: (request: CallRequest) =>
       callBound(request, {
         overrides: config.tokens.prices,
@@ -70,7 +70,7 @@ export function pipeline(deps: AppDeps, env: Env, config: Config, registry: Tool
       maxSubrequests: config.tools.maxSubrequests,
     }),
     // Reserve the worst case in the key's Durable Object before the call; settle from the outcome after it.
-    ...(env.LIMITS ? [budgetFor(env, config)] : []),
+    ...(env.LIMITS ? [budgetFor(env, config, () => clock.wallNow())] : []),
     usageStage(config.tokens.prices, config.tokens.exactMaxChars),
     cacheStage({ kv: env.CACHE, singleFlight: deps.singleFlight, clock, log }),
   ]);

@@ -47,7 +47,7 @@ async function reserveInput(rc: RequestContext, target: Target, request: Embeddi
   const { config, caller } = rc;
   const none = { headers: {}, settle: (_: Outcome) => {} };
   if (!rc.env.LIMITS || caller.keyHash === null || !hasLimits(caller, config.limits)) return none;
-  const deps = limitsDepsFor(rc.env, config.limits);
+  const deps = limitsDepsFor(rc.env, config.limits, () => rc.deps.clock.wallNow());
   const { tokens } = await inputTokens(target.id, request.inputs);
   const usd = costOf(target.id, { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens }, config.tokens.prices)?.usd ?? 0;
   const reservation = await reserveCall(deps, caller, rc.requestId, { tokens, usd });

@@ -11,8 +11,8 @@ export interface LimitsDeps {
 }
 
 /** The limit checks' dependencies from the Worker's bindings: the LIMITS namespace, the limit settings, wall-clock time. */
-export function limitsDepsFor(env: Env, settings: LimitSettings): LimitsDeps {
-  return { keys: env.LIMITS, settings, now: Date.now };
+export function limitsDepsFor(env: Env, settings: LimitSettings, now: () => number): LimitsDeps {
+  return { keys: env.LIMITS, settings, now };
 }
 
 /** The object of the key with this hash. */

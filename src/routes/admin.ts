@@ -4,5 +4,5 @@ import { limitsDepsFor } from '../limits/limits-deps.ts';
 
 /** `/admin/keys…`: the admin API (its guard ran in the before stage, from the same route row). */
 export function admin(request: Request, rc: RequestContext): Promise<Response> {
-  return adminApi(request, { ...limitsDepsFor(rc.env, rc.config.limits), index: rc.env.KEY_INDEX });
+  return adminApi(request, { ...limitsDepsFor(rc.env, rc.config.limits, () => rc.deps.clock.wallNow()), index: rc.env.KEY_INDEX });
 }

@@ -41,7 +41,10 @@ export async function messagesCountTokens(request: Request, rc: RequestContext):
   const { body } = decodeMessagesRequest(input, { native: false, reasoning: false, maxTokensField: 'max_tokens', counting: true });
   const tools = Array.isArray(body['tools']) ? body['tools'] : undefined;
   // Rate-limited like a model call, and counted only once the key may call at all (as POST /v1/tokens/count).
-  const limited = await admitRequest(rc.caller, limitsDepsFor(rc.env, rc.config.limits));
+  const limited = await admitRequest(
+    rc.caller,
+    limitsDepsFor(rc.env, rc.config.limits, () => rc.deps.clock.wallNow()),
+  );
   const headers = rateLimitHeaders(limited.requests, limited.tokens);
   const count = await countChatTokens(target.id, body.messages, tools, exactAllowance(rc.config.tokens.exactMaxChars));
   return Response.json({ input_tokens: count.tokens }, { headers: { ...headers, 'x-gateway-tokens-estimated': String(count.estimated) } });

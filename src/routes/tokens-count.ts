@@ -25,7 +25,10 @@ export async function tokensCount(request: Request, rc: RequestContext): Promise
   const tools = Array.isArray(body['tools']) ? body['tools'] : undefined;
   if (body.messages.length > 10_000) throw invalidField('messages', 'At most 10000 messages can be counted at once.');
   // Counting is real work: it is rate-limited like a model call, and done only once the key may call at all.
-  const limited = await admitRequest(rc.caller, limitsDepsFor(rc.env, rc.config.limits));
+  const limited = await admitRequest(
+    rc.caller,
+    limitsDepsFor(rc.env, rc.config.limits, () => rc.deps.clock.wallNow()),
+  );
   const headers = rateLimitHeaders(limited.requests, limited.tokens);
   const count = await countChatTokens(target.id, body.messages, tools, exactAllowance(rc.config.tokens.exactMaxChars));
   const limits = modelLimits(target.id, rc.config.tokens.prices);

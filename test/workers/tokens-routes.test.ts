@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { call, chatBody, mockCalls, scenario, sseEvents, settled } from './support/gateway.ts';
+import { call, chatBody, mockCalls, scenario, scriptedApp, sseEvents, settled } from './support/gateway.ts';
+import { FakeClock } from './support/fake-clock.ts';
 
 type Json = Record<string, unknown>;
 
@@ -9,8 +10,10 @@ describe('tokens, limits and cost on the routes', () => {
     const key = env.GATEWAY_API_KEYS;
     const json = { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hello' }] };
     const statuses: number[] = [];
+    // The key's minute window runs on the app's clock: frozen here, so the third request is told exactly 60 s.
+    const { app } = scriptedApp({ clock: new FakeClock(Date.now()) });
     for (let i = 0; i < 3; i++) {
-      const response = await call('/v1/tokens/count', { json, key, env });
+      const response = await call('/v1/tokens/count', { json, key, env, app });
       statuses.push(response.status);
       if (i === 0) expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('1');
       if (i === 2) expect(response.headers.get('retry-after')).toBe('60');
