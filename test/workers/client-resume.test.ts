@@ -158,4 +158,21 @@ describe('the browser client on a resumable stream', () => {
     expect(failure).toMatchObject({ code: 'stream_incomplete' });
     expect((failure as Error).message).toMatch(/broke off.*Resuming it failed: No stream/);
   });
+
+  it('an attach answers as an event stream, which EventSource requires of a reconnection', async () => {
+    const { model } = await scenario(paced);
+    const first = await gatewayFetch('http://gateway.test/stream', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'x-gateway-resumable': 'true' },
+      body: JSON.stringify({ model, prompt: 'hi' }),
+    });
+    await first.text();
+    const again = await gatewayFetch(`http://gateway.test/stream/${first.headers.get('x-gateway-stream-id')}`, {
+      headers: { authorization: `Bearer ${KEY}`, 'last-event-id': '1' },
+    });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(again.headers.get('cache-control')).toBe('no-cache, no-transform');
+    await again.text();
+  });
 });
