@@ -10,3 +10,13 @@ export type { AnswerInfo, ClientOptions } from './request.ts';
 export { SseDecoder, type SseMessage } from './sse-decoder.ts';
 export { resumeStream, type ResumeStreamOptions, streamChat, type StreamChatOptions } from './stream-chat.ts';
 export { usage, type UsageLimits, type UsagePeriod, type UsageReport } from './usage.ts';
+export {
+  adminLogs,
+  adminStats,
+  type LogEntry,
+  type LogFilters,
+  type LogPage,
+  type StatsEntry,
+  type StatsQuery,
+  type StatsReport,
+} from './admin-log.ts';

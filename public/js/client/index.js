@@ -11,3 +11,13 @@ export { listModels,                   } from './models.js';
 export { SseDecoder,                 } from './sse-decoder.js';
 export { resumeStream,                           streamChat,                        } from './stream-chat.js';
 export { usage,                                                      } from './usage.js';
+export {
+  adminLogs,
+  adminStats,
+                
+                  
+               
+                  
+                  
+                   
+} from './admin-log.js';
