@@ -34,6 +34,7 @@ function setUpTabs(): void {
     }
     const admin = ADMIN_TABS[chosen.id];
     byId('admin-access').hidden = !admin;
+    document.body.classList.toggle('admin', admin !== undefined);
     void admin?.();
     chosen.focus();
   };

@@ -2,7 +2,7 @@ import { adminLogs, adminStats, type LogEntry, type StatsEntry } from '../../src
 import { adminOptions } from './admin-access.ts';
 import { chart, PALETTE, type Series } from './charts.ts';
 import { byId, el } from './dom.ts';
-import { compact, ms, usd } from './format.ts';
+import { compact, usd } from './format.ts';
 import { problem } from './logs-panel.ts';
 
 const HOUR_MS = 3_600_000;
@@ -33,6 +33,7 @@ const bucketOf = (iso: string, group: 'day' | 'hour') => (group === 'day' ? iso.
 const labelOf = (bucket: string, group: 'day' | 'hour') => (group === 'day' ? bucket.slice(5) : `${bucket.slice(11, 13)}h`);
 const percent = (n: number) => `${Math.round(n * 100)}%`;
 const dollars = (n: number) => (n === 0 ? '$0' : usd(n));
+const latency = (n: number) => (n >= 1000 ? `${+(n / 1000).toFixed(2)} s` : `${Math.round(n)} ms`);
 
 /** A figure for a summary line: a big number and what it counts. */
 function tile(value: string, what: string): HTMLElement {
@@ -90,12 +91,10 @@ function draw(
   if (data.length === 0) return [el('p', 'hint', 'No calls in this range.')];
   const labels = buckets.map((b) => labelOf(b, group));
   const index = new Map(buckets.map((b, i) => [b, i]));
-  // Models by what they cost, then by how often they were called: the biggest at the bottom of each bar.
+  // Model calls by model (requests that name none, /admin or /v1/models, count among requests only), the
+  // costliest first, so it sits at the bottom of each bar.
   const byModel = new Map<string, StatsEntry[]>();
-  for (const entry of data) {
-    const name = entry.model ?? '(no model)';
-    byModel.set(name, [...(byModel.get(name) ?? []), entry]);
-  }
+  for (const entry of data) if (entry.model) byModel.set(entry.model, [...(byModel.get(entry.model) ?? []), entry]);
   const sum = (entries: readonly StatsEntry[], pick: (e: StatsEntry) => number) => entries.reduce((s, e) => s + pick(e), 0);
   const models = [...byModel.keys()].sort(
     (a, b) =>
@@ -168,7 +167,7 @@ function draw(
       note: 'p95 solid, p50 dashed.',
       labels,
       kind: 'lines',
-      format: ms,
+      format: latency,
       series: models.flatMap((name, i): Series[] => [
         { name, color: color(i), values: perBucket(byModel.get(name) ?? [], (e) => e.latency_p95_ms) },
         {

@@ -33,9 +33,10 @@ import { el } from './dom.js';
 export const PALETTE = ['#0b57d0', '#e37400', '#188038', '#a142f4', '#d01884', '#007b83', '#795548', '#5f6368'];
 
 const NS = 'http://www.w3.org/2000/svg';
-const W = 640;
-const H = 220;
-const PAD = { top: 12, right: 12, bottom: 30, left: 64 };
+// Drawn about as wide as it is shown, so the axis text stays readable.
+const W = 520;
+const H = 230;
+const PAD = { top: 12, right: 10, bottom: 28, left: 62 };
 
 function svg                                      (tag   , attrs                                 , tip         )                          {
   const node = document.createElementNS(NS, tag);
@@ -70,9 +71,11 @@ export function chart(spec           )              {
   const band = plotW / Math.max(n, 1);
   const x = (i        ) => PAD.left + band * i + band / 2;
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': spec.title });
-  // Grid and y axis: four steps.
-  for (let step = 0; step <= 4; step++) {
-    const v = (top * step) / 4;
+  // Grid and y axis in round steps: a top of 2.5 or 5 (times a power of ten) in five, of 1 or 2 in four.
+  const mantissa = Math.round((top / 10 ** Math.floor(Math.log10(top))) * 10);
+  const steps = mantissa === 25 || mantissa === 50 ? 5 : 4;
+  for (let step = 0; step <= steps; step++) {
+    const v = (top * step) / steps;
     root.append(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: step ? 'grid' : 'axis' }));
     const label = svg('text', { x: PAD.left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'tick' });
     label.textContent = spec.format(v);

@@ -100,7 +100,7 @@ function showDetail(row          )       {
     ['Time', new Date(row.at).toLocaleString()],
     ['Key', row.key_name ?? 'anonymous'],
     ['Route', `${row.method} ${row.route} (${row.surface}${row.stream ? ', streamed' : ''})`],
-    ['Model asked', row.model_requested ?? '—'],
+    ...(row.model_requested && row.model_requested !== row.model ? ([['Model asked', row.model_requested]]                      ) : []),
     ['Model that answered', `${row.model ?? '—'}${row.provider ? ` (${row.provider})` : ''}`],
     ['Status', `${row.status}${row.error_code ? ` ${row.error_code}` : ''}`],
     ['Attempts', row.cache === 'HIT' ? '0 (answered from the cache)' : String(row.attempts)],

@@ -35,6 +35,7 @@ function setUpTabs()       {
     }
     const admin = ADMIN_TABS[chosen.id];
     byId('admin-access').hidden = !admin;
+    document.body.classList.toggle('admin', admin !== undefined);
     void admin?.();
     chosen.focus();
   };

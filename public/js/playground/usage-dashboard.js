@@ -3,7 +3,7 @@ import { adminLogs, adminStats,                                } from '../client
 import { adminOptions } from './admin-access.js';
 import { chart, PALETTE,             } from './charts.js';
 import { byId, el } from './dom.js';
-import { compact, ms, usd } from './format.js';
+import { compact, usd } from './format.js';
 import { problem } from './logs-panel.js';
 
 const HOUR_MS = 3_600_000;
@@ -34,6 +34,7 @@ const bucketOf = (iso        , group                ) => (group === 'day' ? iso.
 const labelOf = (bucket        , group                ) => (group === 'day' ? bucket.slice(5) : `${bucket.slice(11, 13)}h`);
 const percent = (n        ) => `${Math.round(n * 100)}%`;
 const dollars = (n        ) => (n === 0 ? '$0' : usd(n));
+const latency = (n        ) => (n >= 1000 ? `${+(n / 1000).toFixed(2)} s` : `${Math.round(n)} ms`);
 
 /** A figure for a summary line: a big number and what it counts. */
 function tile(value        , what        )              {
@@ -91,12 +92,10 @@ function draw(
   if (data.length === 0) return [el('p', 'hint', 'No calls in this range.')];
   const labels = buckets.map((b) => labelOf(b, group));
   const index = new Map(buckets.map((b, i) => [b, i]));
-  // Models by what they cost, then by how often they were called: the biggest at the bottom of each bar.
+  // Model calls by model (requests that name none, /admin or /v1/models, count among requests only), the
+  // costliest first, so it sits at the bottom of each bar.
   const byModel = new Map                      ();
-  for (const entry of data) {
-    const name = entry.model ?? '(no model)';
-    byModel.set(name, [...(byModel.get(name) ?? []), entry]);
-  }
+  for (const entry of data) if (entry.model) byModel.set(entry.model, [...(byModel.get(entry.model) ?? []), entry]);
   const sum = (entries                       , pick                           ) => entries.reduce((s, e) => s + pick(e), 0);
   const models = [...byModel.keys()].sort(
     (a, b) =>
@@ -169,7 +168,7 @@ function draw(
       note: 'p95 solid, p50 dashed.',
       labels,
       kind: 'lines',
-      format: ms,
+      format: latency,
       series: models.flatMap((name, i)           => [
         { name, color: color(i), values: perBucket(byModel.get(name) ?? [], (e) => e.latency_p95_ms) },
         {
