@@ -1,7 +1,8 @@
 // The playground's Logs and Usage tabs in headless Chromium, over a request log seeded the way a deployment fills
 // it: today's rows from real calls through the gateway (wrangler's dev runtime, its local Queue and D1) to the mock
 // upstream; the six days before from log lines sent to the same Queue, so the same consumer writes them. The
-// screenshots committed under docs/ are taken here.
+// screenshots committed under docs/ are taken here: `UPDATE_DOCS_SCREENSHOTS=1 npx vitest run --project node
+// test/node/playground-dashboards.e2e.test.ts` writes them there (otherwise to test-output/, to look at).
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { E2E_ADMIN_TOKEN, NO_GATEWAY_RETRIES, startGateway } from './support/gat
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) process.stderr.write(`[tests] ${CHROMIUM} not found: the dashboard tests are skipped (apt-get install -y chromium).\n`);
-const DOCS = 'docs';
+const SHOTS = process.env['UPDATE_DOCS_SCREENSHOTS'] ? 'docs' : 'test-output/dashboards';
 const DAY_MS = 86_400_000;
 
 /** A small seeded PRNG (mulberry32), so the seeded days look the same on every run. */
@@ -93,7 +94,8 @@ describe.skipIf(!hasChromium)('the Logs and Usage tabs (headless Chromium, a see
   let total = 0;
 
   beforeAll(async () => {
-    mkdirSync(DOCS, { recursive: true });
+    mkdirSync(SHOTS, { recursive: true });
+    mkdirSync('test-output/dashboards', { recursive: true });
     [gateway, browser] = await Promise.all([
       startGateway({ ...NO_GATEWAY_RETRIES, ALLOW_ANONYMOUS: 'true' }),
       chromium.launch({
@@ -226,7 +228,7 @@ describe.skipIf(!hasChromium)('the Logs and Usage tabs (headless Chromium, a see
     const text = (await detail.textContent()) ?? '';
     expect(text).toMatch(/Input\d+ × \$2\.50\/1M = \$/);
     expect(text).toMatch(/Output\d+ × \$10\.00\/1M = \$/);
-    await page.screenshot({ path: `${DOCS}/playground-logs.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}/playground-logs.png`, fullPage: true });
 
     // The admin token is in this tab's sessionStorage only: not in localStorage, not in the URL.
     expect(await page.evaluate(() => sessionStorage.getItem('edge-llm-gateway.admin-token'))).toBe(E2E_ADMIN_TOKEN);
@@ -266,7 +268,7 @@ describe.skipIf(!hasChromium)('the Logs and Usage tabs (headless Chromium, a see
     // Every request is counted (the admin API's own reads too), the model calls among them.
     const week = Number(tiles.find((t) => t.endsWith('requests'))?.replace('requests', ''));
     expect(week).toBeGreaterThanOrEqual(total);
-    await page.screenshot({ path: `${DOCS}/playground-usage.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}/playground-usage.png`, fullPage: true });
     // The last 24 hours, by hour: today's calls only.
     await page.selectOption('#usage-range', '24h');
     await page.locator('#usage-charts figcaption', { hasText: 'Spend per hour, by model' }).waitFor();
@@ -275,6 +277,20 @@ describe.skipIf(!hasChromium)('the Logs and Usage tabs (headless Chromium, a see
     expect(requests).toBeGreaterThanOrEqual(realCalls);
     // The seeded days (at least 36 calls) are older than a day.
     expect(requests).toBeLessThan(week - 30);
+    await page.close();
+  });
+
+  it('fits a phone: no sideways scrolling in the Logs and Usage tabs (the wide table scrolls inside its box)', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.addInitScript((t) => sessionStorage.setItem('edge-llm-gateway.admin-token', t), E2E_ADMIN_TOKEN);
+    await page.goto(`${gateway.url}/`);
+    await page.click('#tab-logs');
+    await page.locator('#log-rows tr').first().waitFor();
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    await page.click('#tab-usage');
+    await page.locator('#usage-charts figure.chart').nth(3).waitFor();
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: 'test-output/dashboards/usage-360.png', fullPage: true });
     await page.close();
   });
 });

@@ -123,11 +123,14 @@ export function chart(spec           )              {
           );
         run = [];
       };
-      s.values.forEach((v, i) => {
-        if (v === null) return flush();
+      for (const [i, v] of s.values.entries()) {
+        if (v === null) {
+          flush();
+          continue;
+        }
         run.push(`${x(i)},${y(v)}`);
         root.append(svg('circle', { cx: x(i), cy: y(v), r: 3, fill: s.color }, `${spec.labels[i]} · ${s.name}: ${spec.format(v)}`));
-      });
+      }
       flush();
     }
   }
