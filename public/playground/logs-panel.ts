@@ -161,6 +161,9 @@ export function problem(error: unknown): string {
     if (error.status === 401) return 'The admin token was not accepted.';
     if (error.status === 404) return 'This gateway has no admin API (ADMIN_TOKEN is not set).';
     if (error.code === 'gateway_not_configured') return 'The request log is off on this gateway (no REQUEST_LOG_DB binding).';
+    // The usual cause locally: the D1 database has no request_log table yet.
+    if (error.status === 500)
+      return `The request log could not be read (HTTP 500): has its database been migrated? (npx wrangler d1 migrations apply REQUEST_LOG_DB). ${error.requestId ? `Request ${error.requestId}.` : ''}`;
   }
   return explainError(error).title;
 }
