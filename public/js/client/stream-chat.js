@@ -90,7 +90,7 @@ async function* follow(
       'text/event-stream',
     );
   const what = open ? 'POST /stream' : `GET /stream/${streamId}`;
-  // Set once the stream has ended (its last event read, or the model call cancelled): nothing is left to cancel.
+  // Set once the stream's last event (done or error) was read: nothing is left to close or cancel.
   let ended = false;
   try {
     let response = await (open ?? attach)(controller.signal);
