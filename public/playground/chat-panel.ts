@@ -1,4 +1,12 @@
-import { type AnswerInfo, type ChatMessage, GatewayClientError, type StreamEventData, streamChat } from '../../src/client/index.ts';
+import {
+  type AnswerInfo,
+  type ChatMessage,
+  GatewayClientError,
+  resumeStream,
+  type StreamEvent,
+  type StreamEventData,
+  streamChat,
+} from '../../src/client/index.ts';
 import { answerMeta } from './answer-meta.ts';
 import { byId, el } from './dom.ts';
 import { explainError } from './explain-error.ts';
@@ -69,15 +77,43 @@ function answerView() {
   };
 }
 
+/** Where this tab keeps its conversation and the id of the answer streaming now, so a reload can resume it. */
+const CONVERSATION_STORAGE = 'edge-llm-gateway.conversation';
+const STREAM_STORAGE = 'edge-llm-gateway.stream';
+/** Set when the page goes away: a stream cut by a reload stays resumable (its id is kept). */
+let leaving = false;
+
+const saveConversation = () => sessionStorage.setItem(CONVERSATION_STORAGE, JSON.stringify(messages));
+
+/** A question in the conversation. */
+function showQuestion(question: string): HTMLLIElement {
+  const user = el('li', 'user');
+  user.append(el('span', 'who', 'You'), el('div', 'text', question));
+  conversation.append(user);
+  return user;
+}
+
 async function send(): Promise<void> {
   const question = prompt.value.trim();
   if (!question || running) return;
   clearError();
   prompt.value = '';
-  const user = el('li', 'user');
-  user.append(el('span', 'who', 'You'), el('div', 'text', question));
-  conversation.append(user);
+  const user = showQuestion(question);
   messages.push({ role: 'user', content: question });
+  saveConversation();
+  const options = { ...chosenModel(), ...parameters(), messages: [...messages], resumable: true };
+  await answer(question, user, (signal, onOpen) => streamChat({ ...clientOptions(signal), ...options, onOpen }));
+}
+
+/**
+ * Shows one answer as it streams, from a new call or from one resumed after a reload. The stream is resumable:
+ * its id stays in sessionStorage until it ends, and the client itself resumes a connection that drops.
+ */
+async function answer(
+  question: string,
+  user: HTMLLIElement,
+  open: (signal: AbortSignal, onOpen: (info: AnswerInfo) => void) => AsyncIterable<StreamEvent>,
+): Promise<void> {
   const view = answerView();
   const controller = new AbortController();
   running = controller;
@@ -90,14 +126,11 @@ async function send(): Promise<void> {
   let usage: StreamEventData<'usage'> | undefined;
   let model: string | undefined;
   try {
-    const stream = streamChat({
-      ...clientOptions(controller.signal),
-      ...chosenModel(),
-      ...parameters(),
-      messages,
-      onOpen: (i) => (info = i),
-    });
-    for await (const event of stream) {
+    const onOpen = (i: AnswerInfo) => {
+      info = i;
+      if (i.streamId) sessionStorage.setItem(STREAM_STORAGE, i.streamId);
+    };
+    for await (const event of open(controller.signal, onOpen)) {
       if (event.type === 'delta') {
         firstToken ??= performance.now() - started;
         content += event.content ?? event.refusal ?? '';
@@ -112,6 +145,7 @@ async function send(): Promise<void> {
     if (controller.signal.aborted) view.item.append(el('p', 'hint', 'Stopped: the gateway cancelled the model call.'));
     else showError(explainError(error, content !== ''));
   } finally {
+    if (!leaving) sessionStorage.removeItem(STREAM_STORAGE);
     running = undefined;
     sendButton.disabled = false;
     stopButton.disabled = true;
@@ -129,7 +163,35 @@ async function send(): Promise<void> {
     view.item.remove();
     if (!prompt.value) prompt.value = question;
   }
+  saveConversation();
   document.dispatchEvent(new Event('answered'));
+}
+
+/** After a reload: the conversation of this tab, and the answer that was streaming, resumed from its first event. */
+function restoreConversation(): void {
+  let saved: unknown;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(CONVERSATION_STORAGE) ?? '[]');
+  } catch {
+    saved = [];
+  }
+  if (!Array.isArray(saved)) return;
+  let last: HTMLLIElement | undefined;
+  for (const message of saved as ChatMessage[]) {
+    if (typeof message?.content !== 'string' || (message.role !== 'user' && message.role !== 'assistant')) continue;
+    messages.push({ role: message.role, content: message.content });
+    if (message.role === 'user') last = showQuestion(message.content);
+    else {
+      const item = el('li', 'answer');
+      item.append(el('span', 'who', 'Assistant'), el('div', 'text', message.content));
+      conversation.append(item);
+    }
+  }
+  const streamId = sessionStorage.getItem(STREAM_STORAGE);
+  const question = messages.at(-1);
+  if (streamId && last && question?.role === 'user')
+    void answer(question.content ?? '', last, (signal, onOpen) => resumeStream({ ...clientOptions(signal), streamId, onOpen }));
+  else sessionStorage.removeItem(STREAM_STORAGE);
 }
 
 /** Wires the chat tab: Enter sends, Shift+Enter starts a new line, Stop aborts the stream, Clear forgets the conversation. */
@@ -148,6 +210,10 @@ export function setUpChat(): void {
     running?.abort();
     messages.length = 0;
     conversation.replaceChildren();
+    sessionStorage.removeItem(CONVERSATION_STORAGE);
     clearError();
   });
+  addEventListener('pagehide', () => (leaving = true));
+  addEventListener('pageshow', () => (leaving = false));
+  restoreConversation();
 }

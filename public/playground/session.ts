@@ -58,3 +58,8 @@ export function describeModel(note = ''): void {
 }
 
 modelInput.addEventListener('input', () => describeModel());
+
+/** What the gateway reported about a model (its prices, for the log's cost breakdown), if it listed it. */
+export function modelInfo(id: string | null): GatewayModel | undefined {
+  return id === null ? undefined : known.get(id);
+}

@@ -8,5 +8,15 @@ export { extract, type ExtractAnswer, type ExtractInput } from './extract.ts';
 export { listModels, type GatewayModel } from './models.ts';
 export type { AnswerInfo, ClientOptions } from './request.ts';
 export { SseDecoder, type SseMessage } from './sse-decoder.ts';
-export { streamChat, type StreamChatOptions } from './stream-chat.ts';
+export { resumeStream, type ResumeStreamOptions, streamChat, type StreamChatOptions } from './stream-chat.ts';
 export { usage, type UsageLimits, type UsagePeriod, type UsageReport } from './usage.ts';
+export {
+  adminLogs,
+  adminStats,
+  type LogEntry,
+  type LogFilters,
+  type LogPage,
+  type StatsEntry,
+  type StatsQuery,
+  type StatsReport,
+} from './admin-log.ts';

@@ -25,6 +25,8 @@ export interface AnswerInfo {
   /** What the call cost in US dollars (`x-gateway-cost-usd`), when the model has a known price. */
   readonly costUsd: number | undefined;
   readonly requestId: string | undefined;
+  /** A resumable stream's id (`x-gateway-stream-id`): keep it to resume the stream after a reload (`resumeStream`). */
+  readonly streamId: string | undefined;
 }
 
 /** Reads the gateway's answer headers. */
@@ -37,6 +39,7 @@ export function answerInfo(headers: Headers): AnswerInfo {
     cache: headers.get('x-gateway-cache') ?? undefined,
     costUsd: cost === null || !Number.isFinite(Number(cost)) ? undefined : Number(cost),
     requestId: headers.get('x-request-id') ?? undefined,
+    streamId: headers.get('x-gateway-stream-id') ?? undefined,
   };
 }
 
@@ -46,7 +49,7 @@ export function answerInfo(headers: Headers): AnswerInfo {
  */
 export async function send(
   options: ClientOptions,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   body?: unknown,
   accept = 'application/json',

@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { eventId } from './event-id.ts';
 import type { ResumableSettings } from '../config/resumable-settings.ts';
+import { SSE_HEADERS } from '../stream/sse-response.ts';
 
 /** Headers the gateway's route sets on its requests to a stream's object (a client never reaches the object itself). */
 export const RELAY = {
@@ -54,7 +55,8 @@ export abstract class StreamRelay extends DurableObject<Env> {
       return new Response(null, { status: 204 });
     }
     const after = Number(request.headers.get(RELAY.after) ?? '0');
-    return this.#attach(Number.isInteger(after) && after > 0 ? after : 0, {});
+    // An event stream's own headers: EventSource refuses a reconnection answered without text/event-stream.
+    return this.#attach(Number.isInteger(after) && after > 0 ? after : 0, SSE_HEADERS);
   }
 
   /** Runs the client's request through the gateway here; a refusal (any non-stream answer) goes back as it is. */

@@ -9,5 +9,15 @@ export { extract,                                       } from './extract.js';
 export { listModels,                   } from './models.js';
                                                               
 export { SseDecoder,                 } from './sse-decoder.js';
-export { streamChat,                        } from './stream-chat.js';
+export { resumeStream,                           streamChat,                        } from './stream-chat.js';
 export { usage,                                                      } from './usage.js';
+export {
+  adminLogs,
+  adminStats,
+                
+                  
+               
+                  
+                  
+                   
+} from './admin-log.js';

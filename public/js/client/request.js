@@ -26,6 +26,8 @@ import { clientError, errorFromResponse } from './client-error.js';
                                                                                                    
                                        
                                          
+                                                                                                                       
+                                        
  
 
 /** Reads the gateway's answer headers. */
@@ -38,6 +40,7 @@ export function answerInfo(headers         )             {
     cache: headers.get('x-gateway-cache') ?? undefined,
     costUsd: cost === null || !Number.isFinite(Number(cost)) ? undefined : Number(cost),
     requestId: headers.get('x-request-id') ?? undefined,
+    streamId: headers.get('x-gateway-stream-id') ?? undefined,
   };
 }
 
@@ -47,7 +50,7 @@ export function answerInfo(headers         )             {
  */
 export async function send(
   options               ,
-  method                ,
+  method                           ,
   path        ,
   body          ,
   accept = 'application/json',

@@ -1,5 +1,13 @@
 // Built by scripts/build-playground.ts from public/playground/chat-panel.ts: edit that file, not this one.
-import {                                    GatewayClientError,                       streamChat } from '../client/index.js';
+import {
+                  
+                   
+  GatewayClientError,
+  resumeStream,
+                   
+                       
+  streamChat,
+} from '../client/index.js';
 import { answerMeta } from './answer-meta.js';
 import { byId, el } from './dom.js';
 import { explainError } from './explain-error.js';
@@ -70,15 +78,43 @@ function answerView() {
   };
 }
 
+/** Where this tab keeps its conversation and the id of the answer streaming now, so a reload can resume it. */
+const CONVERSATION_STORAGE = 'edge-llm-gateway.conversation';
+const STREAM_STORAGE = 'edge-llm-gateway.stream';
+/** Set when the page goes away: a stream cut by a reload stays resumable (its id is kept). */
+let leaving = false;
+
+const saveConversation = () => sessionStorage.setItem(CONVERSATION_STORAGE, JSON.stringify(messages));
+
+/** A question in the conversation. */
+function showQuestion(question        )                {
+  const user = el('li', 'user');
+  user.append(el('span', 'who', 'You'), el('div', 'text', question));
+  conversation.append(user);
+  return user;
+}
+
 async function send()                {
   const question = prompt.value.trim();
   if (!question || running) return;
   clearError();
   prompt.value = '';
-  const user = el('li', 'user');
-  user.append(el('span', 'who', 'You'), el('div', 'text', question));
-  conversation.append(user);
+  const user = showQuestion(question);
   messages.push({ role: 'user', content: question });
+  saveConversation();
+  const options = { ...chosenModel(), ...parameters(), messages: [...messages], resumable: true };
+  await answer(question, user, (signal, onOpen) => streamChat({ ...clientOptions(signal), ...options, onOpen }));
+}
+
+/**
+ * Shows one answer as it streams, from a new call or from one resumed after a reload. The stream is resumable:
+ * its id stays in sessionStorage until it ends, and the client itself resumes a connection that drops.
+ */
+async function answer(
+  question        ,
+  user               ,
+  open                                                                                         ,
+)                {
   const view = answerView();
   const controller = new AbortController();
   running = controller;
@@ -91,14 +127,11 @@ async function send()                {
   let usage                                      ;
   let model                    ;
   try {
-    const stream = streamChat({
-      ...clientOptions(controller.signal),
-      ...chosenModel(),
-      ...parameters(),
-      messages,
-      onOpen: (i) => (info = i),
-    });
-    for await (const event of stream) {
+    const onOpen = (i            ) => {
+      info = i;
+      if (i.streamId) sessionStorage.setItem(STREAM_STORAGE, i.streamId);
+    };
+    for await (const event of open(controller.signal, onOpen)) {
       if (event.type === 'delta') {
         firstToken ??= performance.now() - started;
         content += event.content ?? event.refusal ?? '';
@@ -113,6 +146,7 @@ async function send()                {
     if (controller.signal.aborted) view.item.append(el('p', 'hint', 'Stopped: the gateway cancelled the model call.'));
     else showError(explainError(error, content !== ''));
   } finally {
+    if (!leaving) sessionStorage.removeItem(STREAM_STORAGE);
     running = undefined;
     sendButton.disabled = false;
     stopButton.disabled = true;
@@ -130,7 +164,35 @@ async function send()                {
     view.item.remove();
     if (!prompt.value) prompt.value = question;
   }
+  saveConversation();
   document.dispatchEvent(new Event('answered'));
+}
+
+/** After a reload: the conversation of this tab, and the answer that was streaming, resumed from its first event. */
+function restoreConversation()       {
+  let saved         ;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(CONVERSATION_STORAGE) ?? '[]');
+  } catch {
+    saved = [];
+  }
+  if (!Array.isArray(saved)) return;
+  let last                           ;
+  for (const message of saved                 ) {
+    if (typeof message?.content !== 'string' || (message.role !== 'user' && message.role !== 'assistant')) continue;
+    messages.push({ role: message.role, content: message.content });
+    if (message.role === 'user') last = showQuestion(message.content);
+    else {
+      const item = el('li', 'answer');
+      item.append(el('span', 'who', 'Assistant'), el('div', 'text', message.content));
+      conversation.append(item);
+    }
+  }
+  const streamId = sessionStorage.getItem(STREAM_STORAGE);
+  const question = messages.at(-1);
+  if (streamId && last && question?.role === 'user')
+    void answer(question.content ?? '', last, (signal, onOpen) => resumeStream({ ...clientOptions(signal), streamId, onOpen }));
+  else sessionStorage.removeItem(STREAM_STORAGE);
 }
 
 /** Wires the chat tab: Enter sends, Shift+Enter starts a new line, Stop aborts the stream, Clear forgets the conversation. */
@@ -149,6 +211,10 @@ export function setUpChat()       {
     running?.abort();
     messages.length = 0;
     conversation.replaceChildren();
+    sessionStorage.removeItem(CONVERSATION_STORAGE);
     clearError();
   });
+  addEventListener('pagehide', () => (leaving = true));
+  addEventListener('pageshow', () => (leaving = false));
+  restoreConversation();
 }

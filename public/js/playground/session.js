@@ -59,3 +59,8 @@ export function describeModel(note = '')       {
 }
 
 modelInput.addEventListener('input', () => describeModel());
+
+/** What the gateway reported about a model (its prices, for the log's cost breakdown), if it listed it. */
+export function modelInfo(id               )                           {
+  return id === null ? undefined : known.get(id);
+}

@@ -42,7 +42,8 @@ export async function startGateway(vars: Record<string, string> = {}) {
     ],
   });
   const { url } = await server.listen();
-  return { url: url.toString().replace(/\/$/, ''), close: () => server.close() };
+  // `harness`: wrangler's test harness itself, for what a test must do behind the gateway (apply D1 migrations, reach a binding).
+  return { url: url.toString().replace(/\/$/, ''), close: () => server.close(), harness: server };
 }
 
 /** A new managed key of a gateway started with anonymous calls allowed (it has no GATEWAY_API_KEYS). */
