@@ -3,7 +3,7 @@
 // route works offline with no API key.
 import { createInterface } from 'node:readline';
 import { stripVTControlCharacters } from 'node:util';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { startMockUpstream, type MockUpstream } from '../mock/upstream.ts';
 
@@ -61,6 +61,16 @@ console.log(
     '',
   ].join('\n'),
 );
+
+// The request log's table (migrations/), in the local D1 database `wrangler dev` uses: applied before it starts, so the
+// playground's Logs and Usage tabs work on a fresh clone. Already-applied migrations are skipped; a failure only warns.
+const migrated = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'REQUEST_LOG_DB', '--local', '--env', 'dev'], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+  env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  encoding: 'utf8',
+});
+if (migrated.status !== 0)
+  console.warn(`warning: could not apply the request log's migration (the Logs and Usage tabs need it):\n${migrated.stderr}`);
 
 const wrangler = spawn(
   'wrangler',
