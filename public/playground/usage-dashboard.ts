@@ -1,4 +1,4 @@
-import { adminLogs, adminStats, type LogEntry, type StatsEntry } from '../../src/client/index.ts';
+import { adminStats, type StatsEntry } from '../../src/client/index.ts';
 import { adminOptions } from './admin-access.ts';
 import { chart, PALETTE, type Series } from './charts.ts';
 import { byId, el } from './dom.ts';
@@ -13,8 +13,6 @@ const RANGES = {
   '7d': { span: 7 * DAY_MS, group: 'day' },
   '30d': { span: 30 * DAY_MS, group: 'day' },
 } as const;
-/** Log rows read for the cache hit rate (which /admin/stats does not count): at most this many, newest first. */
-const CACHE_SAMPLE = 5000;
 
 const body = byId('usage-charts');
 const rangeSelect = byId<HTMLSelectElement>('usage-range');
@@ -42,20 +40,6 @@ function tile(value: string, what: string): HTMLElement {
   return box;
 }
 
-/** The log rows of the range (for the cache hit rate), newest first, at most CACHE_SAMPLE. */
-async function logRows(signal: AbortSignal, from: string, to: string): Promise<{ rows: LogEntry[]; complete: boolean }> {
-  const options = { ...adminOptions(), signal };
-  const rows: LogEntry[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await adminLogs(options, { from, to, limit: 1000, ...(cursor ? { cursor } : {}) });
-    rows.push(...page.data);
-    if (!page.has_more || !page.next_cursor) return { rows, complete: true };
-    if (rows.length >= CACHE_SAMPLE) return { rows, complete: false };
-    cursor = page.next_cursor;
-  }
-}
-
 /** Loads the range's statistics and draws the four charts. */
 export async function loadUsageCharts(): Promise<void> {
   const options = adminOptions();
@@ -72,22 +56,14 @@ export async function loadUsageCharts(): Promise<void> {
   const range = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
   body.replaceChildren(el('p', 'hint', 'Loading…'));
   try {
-    const [stats, log] = await Promise.all([
-      adminStats({ ...options, signal: controller.signal }, { group, by: 'model', ...range }),
-      logRows(controller.signal, range.from, range.to),
-    ]);
-    body.replaceChildren(...draw(stats.data, log, bucketsOf(from, to, group), group));
+    const stats = await adminStats({ ...options, signal: controller.signal }, { group, by: 'model', ...range });
+    body.replaceChildren(...draw(stats.data, bucketsOf(from, to, group), group));
   } catch (error) {
     if (!controller.signal.aborted) body.replaceChildren(el('p', 'hint', problem(error)));
   }
 }
 
-function draw(
-  data: readonly StatsEntry[],
-  log: { rows: LogEntry[]; complete: boolean },
-  buckets: string[],
-  group: 'day' | 'hour',
-): HTMLElement[] {
+function draw(data: readonly StatsEntry[], buckets: string[], group: 'day' | 'hour'): HTMLElement[] {
   if (data.length === 0) return [el('p', 'hint', 'No calls in this range.')];
   const labels = buckets.map((b) => labelOf(b, group));
   const index = new Map(buckets.map((b, i) => [b, i]));
@@ -123,14 +99,8 @@ function draw(
   const totalRequests = requests.reduce((a, b) => a + b, 0);
   const totalErrors = errors.reduce((a, b) => a + b, 0);
   // Cache hit rate: hits among the calls the cache was asked about (HIT or MISS; BYPASS calls were not cacheable).
-  const hits = buckets.map(() => 0);
-  const asked = buckets.map(() => 0);
-  for (const row of log.rows) {
-    const i = index.get(bucketOf(row.at, group));
-    if (i === undefined || (row.cache !== 'HIT' && row.cache !== 'MISS')) continue;
-    asked[i] = (asked[i] ?? 0) + 1;
-    if (row.cache === 'HIT') hits[i] = (hits[i] ?? 0) + 1;
-  }
+  const hits = all((e) => e.cache_hits);
+  const asked = all((e) => e.cache_hits + e.cache_misses);
   const totalAsked = asked.reduce((a, b) => a + b, 0);
   const totalHits = hits.reduce((a, b) => a + b, 0);
   const summary = el('div', 'tiles');
@@ -181,7 +151,7 @@ function draw(
     }),
     chart({
       title: `Cache hit rate per ${unit}`,
-      note: `Hits among the calls the cache could answer (HIT or MISS)${log.complete ? '' : `, from the latest ${compact(log.rows.length)} calls`}.`,
+      note: 'Hits among the calls the cache could answer (HIT or MISS).',
       labels,
       kind: 'lines',
       max: 1,

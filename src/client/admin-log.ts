@@ -63,6 +63,9 @@ export interface StatsEntry {
   /** Calls answered with a status of 400 or more. */
   readonly errors: number;
   readonly error_rate: number;
+  /** Calls the cache answered, and calls it could have answered but had no entry for (BYPASS calls are neither). */
+  readonly cache_hits: number;
+  readonly cache_misses: number;
   readonly prompt_tokens: number;
   readonly cached_tokens: number;
   readonly completion_tokens: number;

@@ -19,6 +19,8 @@ interface StatsRow {
   grp: string | null;
   requests: number;
   errors: number;
+  cache_hits: number;
+  cache_misses: number;
   prompt_tokens: number;
   cached_tokens: number;
   completion_tokens: number;
@@ -29,7 +31,7 @@ interface StatsRow {
 
 /**
  * `GET /admin/stats?group=day|hour&by=model|key|provider&from&to`: per time bucket and group, requests, errors
- * (status ≥ 400) and error rate, tokens, cost, and latency p50/p95. The percentiles are computed in SQL, by the
+ * (status ≥ 400) and error rate, cache hits and misses (calls the cache could answer), tokens, cost, and latency p50/p95. The percentiles are computed in SQL, by the
  * nearest-rank method (the value at rank ⌈p·n⌉ of the bucket's latencies in order), so no row leaves D1.
  */
 export async function queryStats(db: D1Database, params: URLSearchParams, now: number): Promise<Record<string, unknown>> {
@@ -44,7 +46,7 @@ export async function queryStats(db: D1Database, params: URLSearchParams, now: n
     throw invalidField('from', `A range grouped by ${group} may cover at most ${maxRange / DAY_MS} days; narrow "from" and "to".`);
   const column = BY[by];
   const sql = `WITH base AS (
-      SELECT strftime('${format}', at / 1000, 'unixepoch') AS bucket, ${column} AS grp, status, latency_ms,
+      SELECT strftime('${format}', at / 1000, 'unixepoch') AS bucket, ${column} AS grp, status, latency_ms, cache,
              prompt_tokens, cached_tokens, completion_tokens, cost_usd
       FROM request_log WHERE at >= ? AND at < ?
     ), ranked AS (
@@ -52,6 +54,7 @@ export async function queryStats(db: D1Database, params: URLSearchParams, now: n
       FROM base
     )
     SELECT bucket, grp, COUNT(*) AS requests, SUM(status >= 400) AS errors,
+      SUM(cache = 'HIT') AS cache_hits, SUM(cache = 'MISS') AS cache_misses,
       COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens, COALESCE(SUM(cached_tokens), 0) AS cached_tokens,
       COALESCE(SUM(completion_tokens), 0) AS completion_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd,
       MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN latency_ms END) AS latency_p50_ms,
@@ -74,6 +77,8 @@ export async function queryStats(db: D1Database, params: URLSearchParams, now: n
       requests: row.requests,
       errors: row.errors,
       error_rate: row.requests === 0 ? 0 : row.errors / row.requests,
+      cache_hits: row.cache_hits,
+      cache_misses: row.cache_misses,
       prompt_tokens: row.prompt_tokens,
       cached_tokens: row.cached_tokens,
       completion_tokens: row.completion_tokens,

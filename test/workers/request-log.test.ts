@@ -113,9 +113,9 @@ describe('the request log', () => {
       [0, 1, 2, 3, 4].map((i) =>
         db
           .prepare(
-            "INSERT INTO request_log (request_id, at, key_name, method, route, surface, model, status, latency_ms) VALUES (?, ?, 'pager', 'POST', '/chat', 'gateway', 'openai/gpt-4o-mini', ?, ?)",
+            "INSERT INTO request_log (request_id, at, key_name, method, route, surface, model, status, latency_ms, cache) VALUES (?, ?, 'pager', 'POST', '/chat', 'gateway', 'openai/gpt-4o-mini', ?, ?, ?)",
           )
-          .bind(`p-${i}`, base + (i < 2 ? 0 : i), i === 4 ? 500 : 200, 10 * (i + 1)),
+          .bind(`p-${i}`, base + (i < 2 ? 0 : i), i === 4 ? 500 : 200, 10 * (i + 1), ['HIT', 'MISS', 'HIT', 'BYPASS', 'MISS'][i]),
       ),
     );
     const first = await admin('/admin/logs?key=pager&limit=2');
@@ -141,6 +141,8 @@ describe('the request log', () => {
         requests: 5,
         errors: 1,
         error_rate: 0.2,
+        cache_hits: 2,
+        cache_misses: 2,
         latency_p50_ms: 30,
         latency_p95_ms: 50,
       }),

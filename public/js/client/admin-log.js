@@ -64,6 +64,9 @@ import {                     sendJson } from './request.js';
                                                      
                           
                               
+                                                                                                                    
+                              
+                                
                                  
                                  
                                      

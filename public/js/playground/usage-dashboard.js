@@ -1,5 +1,5 @@
 // Built by scripts/build-playground.ts from public/playground/usage-dashboard.ts: edit that file, not this one.
-import { adminLogs, adminStats,                                } from '../client/index.js';
+import { adminStats,                 } from '../client/index.js';
 import { adminOptions } from './admin-access.js';
 import { chart, PALETTE,             } from './charts.js';
 import { byId, el } from './dom.js';
@@ -14,8 +14,6 @@ const RANGES = {
   '7d': { span: 7 * DAY_MS, group: 'day' },
   '30d': { span: 30 * DAY_MS, group: 'day' },
 }         ;
-/** Log rows read for the cache hit rate (which /admin/stats does not count): at most this many, newest first. */
-const CACHE_SAMPLE = 5000;
 
 const body = byId('usage-charts');
 const rangeSelect = byId                   ('usage-range');
@@ -43,20 +41,6 @@ function tile(value        , what        )              {
   return box;
 }
 
-/** The log rows of the range (for the cache hit rate), newest first, at most CACHE_SAMPLE. */
-async function logRows(signal             , from        , to        )                                                   {
-  const options = { ...adminOptions(), signal };
-  const rows             = [];
-  let cursor                    ;
-  for (;;) {
-    const page = await adminLogs(options, { from, to, limit: 1000, ...(cursor ? { cursor } : {}) });
-    rows.push(...page.data);
-    if (!page.has_more || !page.next_cursor) return { rows, complete: true };
-    if (rows.length >= CACHE_SAMPLE) return { rows, complete: false };
-    cursor = page.next_cursor;
-  }
-}
-
 /** Loads the range's statistics and draws the four charts. */
 export async function loadUsageCharts()                {
   const options = adminOptions();
@@ -73,22 +57,14 @@ export async function loadUsageCharts()                {
   const range = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
   body.replaceChildren(el('p', 'hint', 'Loading…'));
   try {
-    const [stats, log] = await Promise.all([
-      adminStats({ ...options, signal: controller.signal }, { group, by: 'model', ...range }),
-      logRows(controller.signal, range.from, range.to),
-    ]);
-    body.replaceChildren(...draw(stats.data, log, bucketsOf(from, to, group), group));
+    const stats = await adminStats({ ...options, signal: controller.signal }, { group, by: 'model', ...range });
+    body.replaceChildren(...draw(stats.data, bucketsOf(from, to, group), group));
   } catch (error) {
     if (!controller.signal.aborted) body.replaceChildren(el('p', 'hint', problem(error)));
   }
 }
 
-function draw(
-  data                       ,
-  log                                         ,
-  buckets          ,
-  group                ,
-)                {
+function draw(data                       , buckets          , group                )                {
   if (data.length === 0) return [el('p', 'hint', 'No calls in this range.')];
   const labels = buckets.map((b) => labelOf(b, group));
   const index = new Map(buckets.map((b, i) => [b, i]));
@@ -124,14 +100,8 @@ function draw(
   const totalRequests = requests.reduce((a, b) => a + b, 0);
   const totalErrors = errors.reduce((a, b) => a + b, 0);
   // Cache hit rate: hits among the calls the cache was asked about (HIT or MISS; BYPASS calls were not cacheable).
-  const hits = buckets.map(() => 0);
-  const asked = buckets.map(() => 0);
-  for (const row of log.rows) {
-    const i = index.get(bucketOf(row.at, group));
-    if (i === undefined || (row.cache !== 'HIT' && row.cache !== 'MISS')) continue;
-    asked[i] = (asked[i] ?? 0) + 1;
-    if (row.cache === 'HIT') hits[i] = (hits[i] ?? 0) + 1;
-  }
+  const hits = all((e) => e.cache_hits);
+  const asked = all((e) => e.cache_hits + e.cache_misses);
   const totalAsked = asked.reduce((a, b) => a + b, 0);
   const totalHits = hits.reduce((a, b) => a + b, 0);
   const summary = el('div', 'tiles');
@@ -182,7 +152,7 @@ function draw(
     }),
     chart({
       title: `Cache hit rate per ${unit}`,
-      note: `Hits among the calls the cache could answer (HIT or MISS)${log.complete ? '' : `, from the latest ${compact(log.rows.length)} calls`}.`,
+      note: 'Hits among the calls the cache could answer (HIT or MISS).',
       labels,
       kind: 'lines',
       max: 1,
