@@ -3,7 +3,7 @@ import { readJsonObject } from '../http/read-json.ts';
 import { startResumable, wantsResumable } from '../resumable/resumable-route.ts';
 import { openAiSse } from '../stream/openai-sse.ts';
 import { completeCall, startCall, streamCall } from './model-call.ts';
-import { validateChatBody } from './validate.ts';
+import { validateChatBody } from '../wire/openai-chat/request.ts';
 import { parseToolsHeader, resolveServerTools } from '../tools/server-tools.ts';
 
 /** `POST /v1/chat/completions`: OpenAI's wire format in and out, every request field forwarded. */

@@ -4,7 +4,7 @@ import { GatewayError, invalidField } from '../errors.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { isStrictCompatible, prepareSchema, type ExtractionSchema } from '../extract/schema.ts';
 import { completeCall, startCall } from './model-call.ts';
-import { onlyFields, optional } from './validate.ts';
+import { onlyFields, optional } from '../wire/gateway/fields.ts';
 
 const FIELDS = ['schema', 'text', 'messages', 'instructions', 'model', 'max_attempts', 'temperature'];
 const DEFAULT_ATTEMPTS = 2;

@@ -8,7 +8,8 @@ import { maxOutputTokens } from '../providers/model-catalog.ts';
 import { locateModel } from '../providers/resolve-model.ts';
 import { countChatTokens, exactAllowance } from '../tokens/count-chat.ts';
 import { modelLimits } from '../tokens/prices.ts';
-import { onlyFields, optional, validateChatBody } from './validate.ts';
+import { onlyFields } from '../wire/gateway/fields.ts';
+import { validateChatBody } from '../wire/openai-chat/request.ts';
 
 /**
  * `POST /v1/tokens/count` `{ model?, messages, tools? }` → `{ tokens, estimated, context_window, max_output_tokens }`:
@@ -17,8 +18,6 @@ import { onlyFields, optional, validateChatBody } from './validate.ts';
 export async function tokensCount(request: Request, rc: RequestContext): Promise<Response> {
   const input = await readJsonObject(request, rc.config.maxBodyBytes);
   onlyFields(input, ['model', 'messages', 'tools']);
-  optional(input, 'model', 'string');
-  optional(input, 'tools', 'array');
   const body = validateChatBody(input);
   // Counting needs no provider: a model whose provider has no key is counted all the same.
   const target = locateModel(body.model, rc.config);
