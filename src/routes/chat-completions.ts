@@ -2,7 +2,9 @@ import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { startResumable, wantsResumable } from '../resumable/resumable-route.ts';
 import { openAiSse } from '../stream/openai-sse.ts';
-import { completeCall, startCall, streamCall } from './model-call.ts';
+import { completeCall } from '../calls/complete-call.ts';
+import { startCall } from '../calls/start-call.ts';
+import { streamCall } from '../calls/stream-call.ts';
 import { validateChatBody } from '../wire/openai-chat/request.ts';
 import { parseToolsHeader, resolveServerTools } from '../tools/server-tools.ts';
 

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
-import { completeCall, startCall } from './model-call.ts';
+import { completeCall } from '../calls/complete-call.ts';
+import { startCall } from '../calls/start-call.ts';
 import { simpleChatBody } from '../wire/gateway/simple-input.ts';
 import { resolveServerTools } from '../tools/server-tools.ts';
 

@@ -3,7 +3,8 @@ import type { RequestContext } from '../http/context.ts';
 import { GatewayError, invalidField } from '../errors.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { isStrictCompatible, prepareSchema, type ExtractionSchema } from '../extract/schema.ts';
-import { completeCall, startCall } from './model-call.ts';
+import { completeCall } from '../calls/complete-call.ts';
+import { startCall } from '../calls/start-call.ts';
 import { onlyFields, optional } from '../wire/gateway/fields.ts';
 
 const FIELDS = ['schema', 'text', 'messages', 'instructions', 'model', 'max_attempts', 'temperature'];

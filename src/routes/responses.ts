@@ -2,12 +2,10 @@ import type { JsonObject } from '../core/types.ts';
 import { invalidField } from '../errors.ts';
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
-import { locateModel } from '../providers/resolve-model.ts';
 import { fitsStore, type ResponseStore, responseStore } from '../responses-store/response-store.ts';
 import { withStoredItems } from '../responses-store/stored-items.ts';
 import type { StoredEntry } from '../responses-store/stored-responses.ts';
 import type { SseEncoder } from '../stream/sse-response.ts';
-import { maxTokensField } from '../tokens/max-tokens.ts';
 import {
   continuedBody,
   type DecodedResponses,
@@ -26,12 +24,15 @@ import {
   responseNotFound,
 } from '../wire/openai-responses/stored.ts';
 import { responsesSse } from '../wire/openai-responses/stream-encoder.ts';
-import { completeCall, startCall, streamCall } from './model-call.ts';
+import { modelTraits } from '../calls/model-traits.ts';
+import { completeCall } from '../calls/complete-call.ts';
+import { startCall } from '../calls/start-call.ts';
+import { streamCall } from '../calls/stream-call.ts';
 
 /** What decoding needs to know of the model asked for: whether it reasons, its output-limit field. */
 function decodeOptions(model: string, rc: RequestContext): DecodeOptions {
-  const field = maxTokensField(locateModel(model, rc.config).model);
-  return { reasoning: field === 'max_completion_tokens', maxTokensField: field };
+  const { reasoning, maxTokensField } = modelTraits(model, rc.config);
+  return { reasoning, maxTokensField };
 }
 
 /**
