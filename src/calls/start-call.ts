@@ -27,6 +27,8 @@ export interface CallOptions {
   readonly trimByDefault: boolean;
   /** Server tools the gateway runs for this request. */
   readonly serverTools?: CallRequest['serverTools'];
+  /** What is left of a loop's deadline (/extract's asks share one): narrows the request's timeout. */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -40,7 +42,8 @@ export async function startCall(rc: RequestContext, body: ChatBody, options: Cal
   const targets = modelChain(body, rc.request.headers, rc.config);
   // A managed key may be bound to models: checked before any upstream call (its origins were checked with the key).
   if ('record' in rc.caller) checkAccess((rc.caller as ManagedCaller).record, { models: targets.map((t) => t.id) });
-  const policy = runPolicy(rc.request.headers, rc.config);
+  const asked = runPolicy(rc.request.headers, rc.config);
+  const policy = options.timeoutMs === undefined ? asked : { ...asked, timeoutMs: Math.min(asked.timeoutMs, options.timeoutMs) };
   const { models: _fallbacks, ...forwarded } = body;
   const headers: Record<string, string> = {};
   const upstreamBody = await fitBody(rc, forwarded as ChatBody, targets[0], options.trimByDefault, headers);

@@ -3,27 +3,18 @@
 import { childController } from '../core/abort.ts';
 import type { CallLimits } from '../core/limit-state.ts';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam } from '../core/types.ts';
-import { abortReason, asGatewayError, clientClosed, GatewayError } from '../errors.ts';
-import type {
-  Answer,
-  Attempt,
-  Call,
-  CallModel,
-  CallRequest,
-  CacheStatus,
-  Cost,
-  GatewayEvent,
-  Outcome,
-  Stage,
-  Usage,
-} from '../gateway/types.ts';
-import type { Target } from '../providers/target.ts';
+import { abortReason, asGatewayError, clientClosed } from '../errors.ts';
+import type { Answer, Call, CallModel, CallRequest, CacheStatus, GatewayEvent, Outcome, Stage } from '../gateway/types.ts';
+import { StepAccount } from '../loops/step-account.ts';
 import { ChunkAccumulator } from '../stream/accumulate.ts';
 import { replay } from '../stream/replay.ts';
+import { finishChunks, toolCallsOf } from './finish-chunks.ts';
+import { TOOLS_FIELD, type ToolLoopReport } from './loop-report.ts';
 import type { ToolRegistry } from './registry.ts';
 import { startToolCalls, type ToolCall, type ToolResult, type ToolRunContext } from './run-tool-calls.ts';
 import { SubrequestBudget } from './subrequest-budget.ts';
-import { addCost, addUsage } from './sum-usage.ts';
+
+export { TOOLS_FIELD, type ToolLoopReport } from './loop-report.ts';
 
 /** What the loop needs from the composition root. */
 export interface ToolLoopOptions {
@@ -43,26 +34,6 @@ export interface ToolLoopOptions {
   readonly maxSubrequests: number;
   /** Waits `ms` or rejects when the signal aborts (tool timeouts), on the gateway's clock. */
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-}
-
-/** The extension field on the final chunk and on the completion that reports what the loop did. */
-export const TOOLS_FIELD = 'gateway_tools';
-
-/** The value of TOOLS_FIELD. */
-export interface ToolLoopReport {
-  /** Model calls made. */
-  readonly iterations: number;
-  readonly max_iterations: number;
-  /** True when the model still asked for server tools at the last allowed call (`finish_reason` is then "length"). */
-  readonly max_iterations_reached: boolean;
-  /** True when the model still asked for server tools but MAX_SUBREQUESTS left no request to call it again (`finish_reason` "length"). */
-  readonly max_subrequests_reached: boolean;
-  /**
-   * The messages the server steps added after the client's own: each assistant message with its
-   * `tool_calls`, then one `tool` message per server call. A client answering client tool calls appends
-   * these, then its own `tool` messages, and calls again.
-   */
-  readonly messages: readonly ChatCompletionMessageParam[];
 }
 
 /**
@@ -91,12 +62,6 @@ interface Step {
   readonly completion: ChatCompletion;
 }
 
-const deadlineError = (ms: number) =>
-  new GatewayError(504, `The tool loop did not finish within the request's deadline of ${ms} ms.`, {
-    type: 'timeout_error',
-    code: 'timeout',
-  });
-
 class ToolLoop {
   readonly #next: CallModel;
   readonly #request: CallRequest;
@@ -105,14 +70,11 @@ class ToolLoop {
   readonly #options: ToolLoopOptions;
   readonly #controller: AbortController;
   readonly #dispose: () => void;
-  readonly #deadlineAt: number;
+  /** The one deadline of every step, and their attempts, usage and cost added up. */
+  readonly #account: StepAccount;
   /** What the client was sent, folded: the outcome's completion. */
   readonly #sent = new ChunkAccumulator();
-  readonly #attempts: Attempt[] = [];
   readonly #messages: ChatCompletionMessageParam[] = [];
-  #usage: Usage | undefined;
-  #cost: Cost | undefined;
-  #target: Target | undefined;
   #cache: CacheStatus = 'BYPASS';
   /** The limits the latest step was reserved under: the loop's answer reports them. */
   #limits: CallLimits | undefined;
@@ -138,7 +100,7 @@ class ToolLoop {
     const { controller, dispose } = childController(request.signal);
     this.#controller = controller;
     this.#dispose = dispose;
-    this.#deadlineAt = options.now() + request.policy.timeoutMs;
+    this.#account = new StepAccount({ now: options.now, timeoutMs: request.policy.timeoutMs, name: 'The tool loop' });
     this.#subrequests = new SubrequestBudget(options.maxSubrequests);
   }
 
@@ -192,7 +154,7 @@ class ToolLoop {
       body: { ...body, messages: [...body.messages, ...this.#messages], tools, ...(forced ? { tool_choice: 'auto' } : {}) },
       signal: this.#controller.signal,
       // The loop's one deadline: each step may only use what is left of it.
-      policy: { ...request.policy, maxAttempts, timeoutMs: Math.max(1, this.#deadlineAt - this.#options.now()) },
+      policy: { ...request.policy, maxAttempts, timeoutMs: this.#account.timeLeft() },
     });
     this.#pending = call;
     return call;
@@ -231,9 +193,7 @@ class ToolLoop {
           yield* this.#runTools(step.completion, calls, server);
           if (client.length > 0) yield* this.#finish(step, client, 'tool_calls');
           else {
-            const signal = this.#controller.signal;
-            if (signal.aborted) throw abortReason(signal);
-            if (this.#options.now() >= this.#deadlineAt) throw deadlineError(this.#request.policy.timeoutMs);
+            this.#account.checkContinue(this.#controller.signal);
             call = this.#step();
             answer = await call.answer;
             this.#limits = answer.limits ?? this.#limits;
@@ -306,7 +266,7 @@ class ToolLoop {
       signal: this.#controller.signal,
       fetch: this.#options.fetch,
       now: this.#options.now,
-      deadlineAt: this.#deadlineAt,
+      deadlineAt: this.#account.deadlineAt,
       timeoutMs: this.#options.timeoutMs,
       resultMaxBytes: this.#options.resultMaxBytes,
       maxCalls: this.#options.maxCallsPerTurn,
@@ -340,45 +300,16 @@ class ToolLoop {
     );
   }
 
-  /** Ends the answer: the client's tool calls (numbered from 0), the finish reason (the loop's when it decided, else the model's), the report, the summed usage. */
+  /** Ends the answer: the client's tool calls, the finish reason (the loop's when it decided, else the model's), the report, the summed usage. */
   *#finish(step: Step, client: readonly ToolCall[], reason: 'length' | 'tool_calls' | undefined): Generator<GatewayEvent> {
-    const head = this.#head ?? { id: step.completion.id, created: step.completion.created, model: step.completion.model };
-    const base = { ...head, object: 'chat.completion.chunk' as const };
-    const calls: ChatCompletionChunk[] =
-      client.length === 0
-        ? []
-        : [
-            {
-              ...base,
-              choices: [
-                {
-                  index: 0,
-                  delta: {
-                    tool_calls: client.map((c, index) => ({
-                      index,
-                      id: c.id,
-                      type: 'function' as const,
-                      function: { name: c.name, arguments: c.arguments },
-                    })),
-                  },
-                  finish_reason: null,
-                  logprobs: null,
-                },
-              ],
-            },
-          ];
-    const finish: ChatCompletionChunk = {
-      ...base,
-      choices: step.completion.choices.map((c) => ({
-        index: c.index,
-        delta: {},
-        finish_reason: reason ?? c.finish_reason,
-        logprobs: null,
-      })),
-    };
-    Object.assign(finish, { [TOOLS_FIELD]: this.#report() });
-    // A usage chunk only if the upstream sent one (the client asked for it): some clients break on a chunk without choices.
-    const chunks = [...calls, finish, ...(this.#usage && this.#usageChunks ? [{ ...base, choices: [], usage: this.#usage }] : [])];
+    const chunks = finishChunks({
+      head: this.#head ?? { id: step.completion.id, created: step.completion.created, model: step.completion.model },
+      last: step.completion,
+      clientCalls: client,
+      reason,
+      report: this.#report(),
+      usage: this.#usageChunks ? this.#account.usage : undefined,
+    });
     for (const c of chunks) this.#sent.add(c);
     this.#sentAny = true;
     if (this.#request.stream) yield { type: 'chunks', chunks };
@@ -397,7 +328,8 @@ class ToolLoop {
 
   #sentCompletion(): ChatCompletion {
     const completion = this.#sent.result();
-    if (this.#usage) completion.usage = this.#usage;
+    const usage = this.#account.usage;
+    if (usage) completion.usage = usage;
     return Object.assign(completion, { [TOOLS_FIELD]: this.#report() });
   }
 
@@ -406,34 +338,22 @@ class ToolLoop {
     if (!call) return;
     this.#pending = undefined;
     const outcome = await call.outcome;
-    this.#attempts.push(...outcome.attempts);
+    this.#account.count(outcome);
     // An attempt is at most one outbound request (a cooldown skip counts too: an upper bound is what the limit needs).
     this.#subrequests.spend(outcome.attempts.length);
-    this.#usage = addUsage(this.#usage, outcome.usage);
-    this.#cost = addCost(this.#cost, outcome.cost);
-    this.#target = outcome.target ?? this.#target;
     if (outcome.status !== 'ok') throw outcome.error ?? abortReason(this.#controller.signal);
   }
 
   #end(done: boolean, failure: unknown): void {
     this.#dispose();
     const error = done ? undefined : failure === undefined ? abortReason(this.#controller.signal) : asGatewayError(failure);
-    this.#resolveOutcome({
-      status: done ? 'ok' : this.#request.signal.aborted || failure === undefined ? 'aborted' : 'error',
-      target: this.#target,
-      attempts: this.#attempts,
-      completion: this.#sentAny ? this.#sentCompletion() : undefined,
-      usage: this.#usage,
-      cost: this.#cost,
-      cache: this.#cache,
-      error,
-    });
+    this.#resolveOutcome(
+      this.#account.outcome({
+        status: done ? 'ok' : this.#request.signal.aborted || failure === undefined ? 'aborted' : 'error',
+        completion: this.#sentAny ? this.#sentCompletion() : undefined,
+        cache: this.#cache,
+        error,
+      }),
+    );
   }
-}
-
-/** The function calls of the first choice (the loop serves one choice), arguments as the model wrote them. */
-function toolCallsOf(completion: ChatCompletion): ToolCall[] {
-  return (completion.choices[0]?.message.tool_calls ?? []).flatMap((c) =>
-    c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments }] : [],
-  );
 }
