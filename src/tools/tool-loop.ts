@@ -9,32 +9,15 @@ import { StepAccount } from '../loops/step-account.ts';
 import { ChunkAccumulator } from '../stream/accumulate.ts';
 import { replay } from '../stream/replay.ts';
 import { finishChunks, toolCallsOf } from './finish-chunks.ts';
-import { TOOLS_FIELD, type ToolLoopReport } from './loop-report.ts';
-import type { ToolRegistry } from './registry.ts';
-import { startToolCalls, type ToolCall, type ToolResult, type ToolRunContext } from './run-tool-calls.ts';
+import { SentAnswer } from './sent-answer.ts';
+import type { ToolLoopReport } from './loop-report.ts';
+import type { ToolCall, ToolRunContext } from './run-tool-calls.ts';
+import { runServerStep } from './server-step.ts';
 import { SubrequestBudget } from './subrequest-budget.ts';
+import type { ToolLoopOptions } from './tool-loop-options.ts';
 
 export { TOOLS_FIELD, type ToolLoopReport } from './loop-report.ts';
-
-/** What the loop needs from the composition root. */
-export interface ToolLoopOptions {
-  readonly registry: ToolRegistry;
-  readonly env: object;
-  /** Unrestricted; each tool gets it narrowed to its declared hosts. */
-  readonly fetch: typeof fetch;
-  /** Monotonic milliseconds. */
-  readonly now: () => number;
-  /** Default time limit of one tool call (TOOL_TIMEOUT_MS). */
-  readonly timeoutMs: number;
-  /** TOOL_RESULT_MAX_BYTES. */
-  readonly resultMaxBytes: number;
-  /** TOOLS_MAX_CALLS_PER_TURN: server calls run from one model answer; the rest are answered as errors. */
-  readonly maxCallsPerTurn: number;
-  /** MAX_SUBREQUESTS: outbound requests (model attempts and tool fetches) of the whole loop. */
-  readonly maxSubrequests: number;
-  /** Waits `ms` or rejects when the signal aborts (tool timeouts), on the gateway's clock. */
-  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-}
+export type { ToolLoopOptions } from './tool-loop-options.ts';
 
 /**
  * The tool-loop stage. A request without `serverTools` passes straight through. Otherwise every
@@ -73,7 +56,7 @@ class ToolLoop {
   /** The one deadline of every step, and their attempts, usage and cost added up. */
   readonly #account: StepAccount;
   /** What the client was sent, folded: the outcome's completion. */
-  readonly #sent = new ChunkAccumulator();
+  readonly #sent = new SentAnswer();
   readonly #messages: ChatCompletionMessageParam[] = [];
   #cache: CacheStatus = 'BYPASS';
   /** The limits the latest step was reserved under: the loop's answer reports them. */
@@ -82,9 +65,6 @@ class ToolLoop {
   /** Which bound ended the loop while the model still asked for server tools. */
   #boundHit: 'max_iterations' | 'max_subrequests' | undefined;
   readonly #subrequests: SubrequestBudget;
-  /** The id, created and model of the first chunk: every chunk the client gets carries them. */
-  #head: Pick<ChatCompletionChunk, 'id' | 'created' | 'model'> | undefined;
-  #sentAny = false;
   /** Whether any step's upstream sent a usage chunk. */
   #usageChunks = false;
   /** A step whose outcome is not yet counted. */
@@ -228,7 +208,7 @@ class ToolLoop {
         for (const chunk of chunks) {
           step.add(chunk);
           if (chunk.usage) this.#usageChunks = true;
-          const relayed = this.#filter(chunk);
+          const relayed = this.#sent.pass(chunk);
           if (relayed) out.push(relayed);
         }
         if (out.length > 0 && this.#request.stream) yield { type: 'chunks', chunks: out };
@@ -237,30 +217,8 @@ class ToolLoop {
     return { completion: step.result() };
   }
 
-  /** The part of a chunk the client sees now, or undefined when nothing is left of it. */
-  #filter(chunk: ChatCompletionChunk): ChatCompletionChunk | undefined {
-    this.#head ??= { id: chunk.id, created: chunk.created, model: chunk.model };
-    const choices: ChatCompletionChunk.Choice[] = [];
-    for (const choice of chunk.choices) {
-      const { tool_calls: _heldUntilTheStepEnds, ...delta } = choice.delta;
-      const hasText =
-        (typeof delta.content === 'string' && delta.content !== '') || (typeof delta.refusal === 'string' && delta.refusal !== '');
-      // The role opens the answer once; later steps would only repeat it.
-      const opens = !this.#sentAny && delta.role !== undefined;
-      if (!hasText && !opens && !choice.logprobs) continue;
-      choices.push({ ...choice, delta, finish_reason: null });
-    }
-    if (choices.length === 0) return undefined;
-    const { usage: _summedAtTheEnd, ...rest } = chunk;
-    const relayed: ChatCompletionChunk = { ...rest, ...this.#head, choices };
-    this.#sentAny = true;
-    this.#sent.add(relayed);
-    return relayed;
-  }
-
-  /** Emits `tool_call` events, runs the server calls in parallel, emits each `tool_result` as it lands, appends the messages. */
+  /** Runs the server calls of a step (their events relayed), then appends the assistant and `tool` messages. */
   async *#runTools(completion: ChatCompletion, all: readonly ToolCall[], server: readonly ToolCall[]): AsyncGenerator<GatewayEvent> {
-    for (const c of server) yield { type: 'tool_call', id: c.id, name: c.name, arguments: c.arguments };
     const context: ToolRunContext = {
       env: this.#options.env,
       signal: this.#controller.signal,
@@ -273,45 +231,20 @@ class ToolLoop {
       budget: this.#subrequests,
       sleep: this.#options.sleep,
     };
-    const waiting = new Map(
-      startToolCalls(server, this.#options.registry, context).map((p, i) => [i, p.then((result) => ({ i, result }))]),
-    );
-    const results: ToolResult[] = [];
-    while (waiting.size > 0) {
-      const { i, result } = await Promise.race(waiting.values());
-      waiting.delete(i);
-      results[i] = result;
-      yield {
-        type: 'tool_result',
-        id: result.id,
-        name: result.name,
-        ...(result.error === undefined ? { result: result.result ?? '' } : { error: result.error }),
-        ms: result.ms,
-      };
-    }
-    const message = completion.choices[0]?.message;
-    this.#messages.push(
-      {
-        role: 'assistant',
-        content: message?.content ?? null,
-        tool_calls: all.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
-      },
-      ...results.map((r): ChatCompletionMessageParam => ({ role: 'tool', tool_call_id: r.id, content: r.content })),
-    );
+    this.#messages.push(...(yield* runServerStep(completion, all, server, this.#options.registry, context)));
   }
 
   /** Ends the answer: the client's tool calls, the finish reason (the loop's when it decided, else the model's), the report, the summed usage. */
   *#finish(step: Step, client: readonly ToolCall[], reason: 'length' | 'tool_calls' | undefined): Generator<GatewayEvent> {
     const chunks = finishChunks({
-      head: this.#head ?? { id: step.completion.id, created: step.completion.created, model: step.completion.model },
+      head: this.#sent.headOr(step.completion),
       last: step.completion,
       clientCalls: client,
       reason,
       report: this.#report(),
       usage: this.#usageChunks ? this.#account.usage : undefined,
     });
-    for (const c of chunks) this.#sent.add(c);
-    this.#sentAny = true;
+    this.#sent.end(chunks);
     if (this.#request.stream) yield { type: 'chunks', chunks };
     else yield { type: 'completion', completion: this.#sentCompletion() };
   }
@@ -327,10 +260,7 @@ class ToolLoop {
   }
 
   #sentCompletion(): ChatCompletion {
-    const completion = this.#sent.result();
-    const usage = this.#account.usage;
-    if (usage) completion.usage = usage;
-    return Object.assign(completion, { [TOOLS_FIELD]: this.#report() });
+    return this.#sent.completion(this.#account.usage, this.#report());
   }
 
   /** Counts a finished step: its attempts, usage and cost. Throws the step's error if it did not end well. */
@@ -350,7 +280,7 @@ class ToolLoop {
     this.#resolveOutcome(
       this.#account.outcome({
         status: done ? 'ok' : this.#request.signal.aborted || failure === undefined ? 'aborted' : 'error',
-        completion: this.#sentAny ? this.#sentCompletion() : undefined,
+        completion: this.#sent.any ? this.#sentCompletion() : undefined,
         cache: this.#cache,
         error,
       }),

@@ -103,11 +103,12 @@ function cycles(graph: Map<string, Map<string, string[]>>): string[][] {
 /**
  * The layers around a model call, as directions: the route table imports the endpoints (routes/); an endpoint
  * decodes with its wire's codecs (wire/) and builds its call in calls/; calls/ alone turns a decoded request into
- * a pipeline call (gateway/, cache/); the codecs are pure.
+ * a pipeline call (gateway/, cache/); the loops over the pipeline (loops/) serve calls/ and the tool loop; the
+ * codecs are pure.
  */
 const LAYERS = {
   /** Who may import a folder. */
-  importedOnlyBy: { routes: ['app.ts'], calls: ['routes'] } as Record<string, readonly string[]>,
+  importedOnlyBy: { routes: ['app.ts'], calls: ['routes'], loops: ['calls', 'tools'] } as Record<string, readonly string[]>,
   /** All a folder may import. */
   importsOnly: { wire: ['client', 'core', 'errors.ts', 'stream'] } as Record<string, readonly string[]>,
   /** What a folder may not import. */
