@@ -29,12 +29,13 @@ import {
 export type { FieldProblem } from './checks.ts';
 
 /**
- * A Chat Completions body checked: a 400 naming the first field OpenAI would reject, and the fields the gateway
- * itself reads (`stream`, `stream_options`, `tools`) refused as null too, which OpenAI would take as absent.
+ * A Chat Completions body checked: a 400 naming the first field OpenAI would reject, a message without a role
+ * named whole, and the fields the gateway itself reads (`stream`, `stream_options`, `tools`) refused as null too,
+ * which OpenAI would take as absent.
  * @example validateChatBody({ model: 'openai/gpt-4o-mini', messages, max_tokens: '100' }) // 400, param max_tokens
  */
 export function validateChatBody(body: Json): ChatBody {
-  const problem = firstProblem(checkBody, body) ?? firstProblem(checkGatewayFields, body);
+  const problem = firstProblem(checkRoles, body) ?? firstProblem(checkBody, body) ?? firstProblem(checkGatewayFields, body);
   if (problem) throw problemError(problem);
   return body as ChatBody;
 }
@@ -51,6 +52,15 @@ export function checkOpenAiChatFields(body: Json): void {
 /** The first field of a chat completions body that OpenAI would reject, or null. */
 export function findOpenAiChatFieldProblem(body: Json): FieldProblem | null {
   return firstProblem(checkBody, body);
+}
+
+/** A message without a string `role` is named whole (`messages[0]`), as the gateway has always named it. */
+function checkRoles(body: Json): void {
+  const list = body['messages'];
+  if (!Array.isArray(list)) return;
+  for (const [i, m] of list.entries())
+    if (isObject(m) && typeof m['role'] !== 'string')
+      reject(`messages[${i}]`, `messages[${i}] must be an object with a string "role".`, 'invalid_value');
 }
 
 /** The fields the gateway reads as their type: null is refused where OpenAI would take it as absent. */
