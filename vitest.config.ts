@@ -12,6 +12,7 @@ const UNIT = [
   'config-variables',
   'limits-call-bound',
   'limits-rules',
+  'loops-step-account',
   'sse-decoder',
   'tokens-count',
   'tokens-limits',

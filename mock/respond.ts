@@ -10,7 +10,7 @@ import { SSE_HEADERS, dataFrames, writeFrames } from './sse-writer.ts';
 import type { FramePlan } from './sse-writer.ts';
 import type { MockState } from './state.ts';
 import { streamPayloads } from './stream-chunks.ts';
-import { findOpenAiChatFieldProblem } from '../src/routes/openai-fields.ts';
+import { findOpenAiChatFieldProblem } from '../src/wire/openai-chat/request.ts';
 import type { Directive, StreamDirective } from './types.ts';
 
 export async function respond(ex: Exchange, d: Directive, request: ChatRequest, state: MockState): Promise<void> {

@@ -38,7 +38,14 @@ function parseHeaders(raw: string): Record<string, string> {
 
 /** The export settings; undefined when OTEL_EXPORTER_OTLP_ENDPOINT is empty (no export). A bad value is a config_error naming it. */
 export function readTelemetrySettings(env: object): TelemetrySettings | undefined {
+  // Every variable is read (and checked) even with the export off, so a bad value shows before it is turned on.
   const endpoint = readVariable(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const headers = parseHeaders(readVariable(env, 'OTEL_EXPORTER_OTLP_HEADERS'));
+  const serviceName = readVariable(env, 'OTEL_SERVICE_NAME');
+  const raw = readVariable(env, 'OTEL_TRACES_SAMPLE_RATIO');
+  const sampleRatio = Number(raw);
+  if (!Number.isFinite(sampleRatio) || sampleRatio < 0 || sampleRatio > 1)
+    throw configError('OTEL_TRACES_SAMPLE_RATIO', `expected a number from 0 to 1, got "${raw}".`);
   if (endpoint === '') return undefined;
   let url: URL;
   try {
@@ -51,14 +58,5 @@ export function readTelemetrySettings(env: object): TelemetrySettings | undefine
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw configError('OTEL_EXPORTER_OTLP_ENDPOINT', `expected an http(s) URL, got a ${url.protocol} one.`);
-  const raw = readVariable(env, 'OTEL_TRACES_SAMPLE_RATIO');
-  const sampleRatio = Number(raw);
-  if (!Number.isFinite(sampleRatio) || sampleRatio < 0 || sampleRatio > 1)
-    throw configError('OTEL_TRACES_SAMPLE_RATIO', `expected a number from 0 to 1, got "${raw}".`);
-  return {
-    tracesUrl: `${endpoint.replace(/\/+$/, '')}/v1/traces`,
-    headers: parseHeaders(readVariable(env, 'OTEL_EXPORTER_OTLP_HEADERS')),
-    serviceName: readVariable(env, 'OTEL_SERVICE_NAME'),
-    sampleRatio,
-  };
+  return { tracesUrl: `${endpoint.replace(/\/+$/, '')}/v1/traces`, headers, serviceName, sampleRatio };
 }

@@ -2,8 +2,10 @@ import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { startResumable, wantsResumable } from '../resumable/resumable-route.ts';
 import { openAiSse } from '../stream/openai-sse.ts';
-import { completeCall, startCall, streamCall } from './model-call.ts';
-import { validateChatBody } from './validate.ts';
+import { completeCall } from '../calls/complete-call.ts';
+import { startCall } from '../calls/start-call.ts';
+import { streamCall } from '../calls/stream-call.ts';
+import { validateChatBody } from '../wire/openai-chat/request.ts';
 import { parseToolsHeader, resolveServerTools } from '../tools/server-tools.ts';
 
 /** `POST /v1/chat/completions`: OpenAI's wire format in and out, every request field forwarded. */

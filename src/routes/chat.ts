@@ -1,7 +1,8 @@
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
-import { completeCall, startCall } from './model-call.ts';
-import { simpleChatBody } from './simple-input.ts';
+import { completeCall } from '../calls/complete-call.ts';
+import { startCall } from '../calls/start-call.ts';
+import { simpleChatBody } from '../wire/gateway/simple-input.ts';
 import { resolveServerTools } from '../tools/server-tools.ts';
 
 /** `POST /chat`: the simple input, one JSON answer `{ content, model, finish_reason, usage, tool_calls? }`. */

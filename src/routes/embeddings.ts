@@ -1,4 +1,4 @@
-import { embed } from '../embeddings/embed.ts';
+import { embed } from '../calls/embeddings/embed.ts';
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { decodeEmbeddingsRequest } from '../wire/openai-embeddings/request.ts';

@@ -1,21 +1,19 @@
+import { countCall } from '../calls/count-call.ts';
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
 import { locateModel } from '../providers/resolve-model.ts';
-import { admitRequest } from '../limits/admit-request.ts';
-import { rateLimitHeaders } from '../limits/limit-headers.ts';
-import { limitsDepsFor } from '../limits/limits-deps.ts';
-import { countChatTokens, exactAllowance } from '../tokens/count-chat.ts';
-import { maxTokensField } from '../tokens/max-tokens.ts';
 import { type DecodeOptions, decodeMessagesRequest, requestedModel } from '../wire/anthropic-messages/decode-request.ts';
 import { encodeMessage } from '../wire/anthropic-messages/encode-message.ts';
 import { messagesSse } from '../wire/anthropic-messages/stream-encoder.ts';
-import { completeCall, startCall, streamCall } from './model-call.ts';
+import { modelTraits } from '../calls/model-traits.ts';
+import { completeCall } from '../calls/complete-call.ts';
+import { startCall } from '../calls/start-call.ts';
+import { streamCall } from '../calls/stream-call.ts';
 
 /** What decoding needs to know of the model asked for: its wire, whether it reasons, its output-limit field. */
 function decodeOptions(model: string, rc: RequestContext): DecodeOptions {
-  const target = locateModel(model, rc.config);
-  const field = maxTokensField(target.model);
-  return { native: target.provider.spec.wire === 'anthropic', reasoning: field === 'max_completion_tokens', maxTokensField: field };
+  const { wire, reasoning, maxTokensField } = modelTraits(model, rc.config);
+  return { native: wire === 'anthropic', reasoning, maxTokensField };
 }
 
 /** `POST /v1/messages`: Anthropic's Messages API in and out, over the same pipeline as every other route, to any model. */
@@ -40,12 +38,9 @@ export async function messagesCountTokens(request: Request, rc: RequestContext):
   const target = locateModel(requestedModel(input), rc.config);
   const { body } = decodeMessagesRequest(input, { native: false, reasoning: false, maxTokensField: 'max_tokens', counting: true });
   const tools = Array.isArray(body['tools']) ? body['tools'] : undefined;
-  // Rate-limited like a model call, and counted only once the key may call at all (as POST /v1/tokens/count).
-  const limited = await admitRequest(
-    rc.caller,
-    limitsDepsFor(rc.env, rc.config.limits, () => rc.deps.clock.wallNow()),
+  const count = await countCall(rc, target, body.messages, tools);
+  return Response.json(
+    { input_tokens: count.tokens },
+    { headers: { ...count.headers, 'x-gateway-tokens-estimated': String(count.estimated) } },
   );
-  const headers = rateLimitHeaders(limited.requests, limited.tokens);
-  const count = await countChatTokens(target.id, body.messages, tools, exactAllowance(rc.config.tokens.exactMaxChars));
-  return Response.json({ input_tokens: count.tokens }, { headers: { ...headers, 'x-gateway-tokens-estimated': String(count.estimated) } });
 }

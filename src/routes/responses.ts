@@ -1,116 +1,17 @@
+import { modelTraits } from '../calls/model-traits.ts';
+import { responsesCall, storeOf } from '../calls/responses-call.ts';
 import type { JsonObject } from '../core/types.ts';
-import { invalidField } from '../errors.ts';
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
-import { locateModel } from '../providers/resolve-model.ts';
-import { fitsStore, type ResponseStore, responseStore } from '../responses-store/response-store.ts';
 import { withStoredItems } from '../responses-store/stored-items.ts';
 import type { StoredEntry } from '../responses-store/stored-responses.ts';
-import type { SseEncoder } from '../stream/sse-response.ts';
-import { maxTokensField } from '../tokens/max-tokens.ts';
-import {
-  continuedBody,
-  type DecodedResponses,
-  type DecodeOptions,
-  decodeResponsesRequest,
-  outputMessages,
-  requestedModel,
-} from '../wire/openai-responses/decode-request.ts';
-import { encodeResponse, type ResponseContext } from '../wire/openai-responses/encode-response.ts';
-import {
-  deletedResponse,
-  identifiedItems,
-  inputItemsPage,
-  newResponseId,
-  previousResponseNotFound,
-  responseNotFound,
-} from '../wire/openai-responses/stored.ts';
-import { responsesSse } from '../wire/openai-responses/stream-encoder.ts';
-import { completeCall, startCall, streamCall } from './model-call.ts';
+import { type DecodeOptions, decodeResponsesRequest, requestedModel } from '../wire/openai-responses/decode-request.ts';
+import { deletedResponse, inputItemsPage, responseNotFound } from '../wire/openai-responses/stored.ts';
 
 /** What decoding needs to know of the model asked for: whether it reasons, its output-limit field. */
 function decodeOptions(model: string, rc: RequestContext): DecodeOptions {
-  const field = maxTokensField(locateModel(model, rc.config).model);
-  return { reasoning: field === 'max_completion_tokens', maxTokensField: field };
-}
-
-/**
- * The caller's stored responses, or null for an anonymous caller: anonymous callers share no identity, so a
- * store of theirs would be everyone's; they store nothing (`store` is answered false).
- */
-function storeOf(rc: RequestContext): ResponseStore | null {
-  const { keyHash } = rc.caller;
-  if (keyHash === null) return null;
-  return responseStore(rc.env.RESPONSES, keyHash, rc.config.responses, () => rc.deps.clock.wallNow());
-}
-
-/** The stored conversation `previous_response_id` continues. */
-async function history(store: ResponseStore | null, id: string): Promise<JsonObject[]> {
-  if (!store)
-    throw invalidField(
-      'previous_response_id',
-      'Anonymous calls keep no stored responses to continue: send a gateway key, or the whole conversation in `input`.',
-    );
-  const entry = await store.load(id);
-  if (!entry) throw previousResponseNotFound(id);
-  return JSON.parse(entry.messages) as JsonObject[];
-}
-
-/** A finished response and what keeping it takes: the answer as sent (`store` false when too large to keep), and its write. */
-interface Kept {
-  readonly response: JsonObject;
-  readonly entry: StoredEntry | null;
-}
-
-/** The entry that stores a finished response, unless it is larger than RESPONSES_MAX_BYTES (then it is answered `store: false`). */
-function keep(rc: RequestContext, decoded: DecodedResponses, earlier: readonly JsonObject[], response: JsonObject): Kept {
-  const id = String(response['id']);
-  const entry: StoredEntry = {
-    id,
-    response: JSON.stringify(response),
-    messages: JSON.stringify([...earlier, ...decoded.inputMessages, ...outputMessages(response['output'] as JsonObject[])]),
-    input: JSON.stringify(identifiedItems(decoded.inputItems, id)),
-  };
-  if (fitsStore(entry, rc.config.responses)) return { response, entry };
-  return { response: { ...response, store: false }, entry: null };
-}
-
-/** Writes a stored response; a failed write is logged, never the client's failure (the answer is already paid for). */
-function save(rc: RequestContext, store: ResponseStore, entry: StoredEntry): Promise<void> {
-  return store.save(entry).catch((error: unknown) => {
-    console.error(JSON.stringify({ request_id: rc.requestId, error: `storing response ${entry.id} failed: ${String(error)}` }));
-  });
-}
-
-/**
- * A stream whose closing events wait for the response to be stored, so a client that retrieves or continues it
- * on `response.completed` finds it. Only the end waits: every earlier event goes out as it comes.
- */
-function storedStream(rc: RequestContext, store: ResponseStore, settle: (response: JsonObject) => Kept, context: ResponseContext) {
-  let saved: Promise<void> = Promise.resolve();
-  let endFrames = '';
-  const inner = responsesSse(context, (response) => {
-    const kept = settle(response);
-    if (kept.entry) {
-      saved = save(rc, store, kept.entry);
-      rc.exec.waitUntil(saved);
-    }
-    return kept.response;
-  });
-  const encoder: SseEncoder = {
-    ...inner,
-    end: (end) => {
-      endFrames = inner.end(end);
-      return '';
-    },
-  };
-  const holdEnd = new TransformStream<Uint8Array, Uint8Array>({
-    async flush(controller) {
-      await saved;
-      if (endFrames !== '') controller.enqueue(new TextEncoder().encode(endFrames));
-    },
-  });
-  return { encoder, holdEnd };
+  const { reasoning, maxTokensField } = modelTraits(model, rc.config);
+  return { reasoning, maxTokensField };
 }
 
 /**
@@ -123,36 +24,7 @@ export async function responses(request: Request, rc: RequestContext): Promise<R
   const input = await withStoredItems(store, await readJsonObject(request, rc.config.maxBodyBytes));
   const model = requestedModel(input);
   const decoded = decodeResponsesRequest(input, decodeOptions(model, rc));
-  const previousResponseId = decoded.previousResponseId;
-  const earlier = previousResponseId ? await history(store, previousResponseId) : [];
-  const body = previousResponseId ? continuedBody(decoded, earlier) : decoded.body;
-  const storing = decoded.store && store !== null;
-  const context: ResponseContext = {
-    echo: decoded.echo,
-    customTools: decoded.customTools,
-    model,
-    createdAt: Math.floor(rc.deps.clock.wallNow() / 1000),
-    id: newResponseId(),
-    store: storing,
-    previousResponseId,
-  };
-  const started = await startCall(rc, body, { stream: decoded.stream, trimByDefault: decoded.truncate });
-  const settle = (response: JsonObject) => keep(rc, decoded, earlier, response);
-  if (decoded.stream) {
-    if (!storing || !store) return streamCall(rc, started, responsesSse(context));
-    const { encoder, holdEnd } = storedStream(rc, store, settle, context);
-    const answer = await streamCall(rc, started, encoder);
-    return new Response(answer.body?.pipeThrough(holdEnd) ?? null, answer);
-  }
-  const { completion, headers } = await completeCall(started);
-  // An upstream that reported no usage: the outcome holds the gateway's count (already settled by now).
-  const usage = completion.usage ?? (await started.call.outcome).usage;
-  const response = encodeResponse(completion, context, usage);
-  if (!storing || !store) return Response.json(response, { headers });
-  // Stored before the answer goes out, so a retrieve or a continuation right after it finds the response.
-  const kept = settle(response);
-  if (kept.entry) await save(rc, store, kept.entry);
-  return Response.json(kept.response, { headers });
+  return responsesCall(rc, decoded, model, store);
 }
 
 /** The id in the path of a stored-response route. */

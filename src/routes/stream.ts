@@ -3,8 +3,9 @@ import { readJsonObject } from '../http/read-json.ts';
 import { startResumable, wantsResumable } from '../resumable/resumable-route.ts';
 import { gatewaySse } from '../stream/gateway-sse.ts';
 import { resolveServerTools } from '../tools/server-tools.ts';
-import { startCall, streamCall } from './model-call.ts';
-import { simpleChatBody, simpleChatQuery } from './simple-input.ts';
+import { startCall } from '../calls/start-call.ts';
+import { streamCall } from '../calls/stream-call.ts';
+import { simpleChatBody, simpleChatQuery } from '../wire/gateway/simple-input.ts';
 
 /** `POST /stream` and `GET /stream?prompt=…` (for EventSource): the gateway's own SSE events, server tool steps included. */
 export async function stream(request: Request, rc: RequestContext): Promise<Response> {

@@ -1,14 +1,12 @@
+import { countCall } from '../calls/count-call.ts';
 import { invalidField } from '../errors.ts';
 import type { RequestContext } from '../http/context.ts';
 import { readJsonObject } from '../http/read-json.ts';
-import { admitRequest } from '../limits/admit-request.ts';
-import { rateLimitHeaders } from '../limits/limit-headers.ts';
-import { limitsDepsFor } from '../limits/limits-deps.ts';
 import { maxOutputTokens } from '../providers/model-catalog.ts';
 import { locateModel } from '../providers/resolve-model.ts';
-import { countChatTokens, exactAllowance } from '../tokens/count-chat.ts';
 import { modelLimits } from '../tokens/prices.ts';
-import { onlyFields, optional, validateChatBody } from './validate.ts';
+import { onlyFields } from '../wire/gateway/fields.ts';
+import { validateChatBody } from '../wire/openai-chat/request.ts';
 
 /**
  * `POST /v1/tokens/count` `{ model?, messages, tools? }` → `{ tokens, estimated, context_window, max_output_tokens }`:
@@ -17,20 +15,12 @@ import { onlyFields, optional, validateChatBody } from './validate.ts';
 export async function tokensCount(request: Request, rc: RequestContext): Promise<Response> {
   const input = await readJsonObject(request, rc.config.maxBodyBytes);
   onlyFields(input, ['model', 'messages', 'tools']);
-  optional(input, 'model', 'string');
-  optional(input, 'tools', 'array');
   const body = validateChatBody(input);
   // Counting needs no provider: a model whose provider has no key is counted all the same.
   const target = locateModel(body.model, rc.config);
   const tools = Array.isArray(body['tools']) ? body['tools'] : undefined;
   if (body.messages.length > 10_000) throw invalidField('messages', 'At most 10000 messages can be counted at once.');
-  // Counting is real work: it is rate-limited like a model call, and done only once the key may call at all.
-  const limited = await admitRequest(
-    rc.caller,
-    limitsDepsFor(rc.env, rc.config.limits, () => rc.deps.clock.wallNow()),
-  );
-  const headers = rateLimitHeaders(limited.requests, limited.tokens);
-  const count = await countChatTokens(target.id, body.messages, tools, exactAllowance(rc.config.tokens.exactMaxChars));
+  const count = await countCall(rc, target, body.messages, tools);
   const limits = modelLimits(target.id, rc.config.tokens.prices);
   return Response.json(
     {
@@ -40,6 +30,6 @@ export async function tokensCount(request: Request, rc: RequestContext): Promise
       context_window: limits.contextWindow ?? null,
       max_output_tokens: limits.maxOutputTokens ?? maxOutputTokens(target.model) ?? null,
     },
-    { headers },
+    { headers: count.headers },
   );
 }

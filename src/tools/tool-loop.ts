@@ -3,67 +3,21 @@
 import { childController } from '../core/abort.ts';
 import type { CallLimits } from '../core/limit-state.ts';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam } from '../core/types.ts';
-import { abortReason, asGatewayError, clientClosed, GatewayError } from '../errors.ts';
-import type {
-  Answer,
-  Attempt,
-  Call,
-  CallModel,
-  CallRequest,
-  CacheStatus,
-  Cost,
-  GatewayEvent,
-  Outcome,
-  Stage,
-  Usage,
-} from '../gateway/types.ts';
-import type { Target } from '../providers/target.ts';
+import { abortReason, asGatewayError, clientClosed } from '../errors.ts';
+import type { Answer, Call, CallModel, CallRequest, CacheStatus, GatewayEvent, Outcome, Stage } from '../gateway/types.ts';
+import { StepAccount } from '../loops/step-account.ts';
 import { ChunkAccumulator } from '../stream/accumulate.ts';
 import { replay } from '../stream/replay.ts';
-import type { ToolRegistry } from './registry.ts';
-import { startToolCalls, type ToolCall, type ToolResult, type ToolRunContext } from './run-tool-calls.ts';
+import { finishChunks, toolCallsOf } from './finish-chunks.ts';
+import { SentAnswer } from './sent-answer.ts';
+import type { ToolLoopReport } from './loop-report.ts';
+import type { ToolCall, ToolRunContext } from './run-tool-calls.ts';
+import { runServerStep } from './server-step.ts';
 import { SubrequestBudget } from './subrequest-budget.ts';
-import { addCost, addUsage } from './sum-usage.ts';
+import type { ToolLoopOptions } from './tool-loop-options.ts';
 
-/** What the loop needs from the composition root. */
-export interface ToolLoopOptions {
-  readonly registry: ToolRegistry;
-  readonly env: object;
-  /** Unrestricted; each tool gets it narrowed to its declared hosts. */
-  readonly fetch: typeof fetch;
-  /** Monotonic milliseconds. */
-  readonly now: () => number;
-  /** Default time limit of one tool call (TOOL_TIMEOUT_MS). */
-  readonly timeoutMs: number;
-  /** TOOL_RESULT_MAX_BYTES. */
-  readonly resultMaxBytes: number;
-  /** TOOLS_MAX_CALLS_PER_TURN: server calls run from one model answer; the rest are answered as errors. */
-  readonly maxCallsPerTurn: number;
-  /** MAX_SUBREQUESTS: outbound requests (model attempts and tool fetches) of the whole loop. */
-  readonly maxSubrequests: number;
-  /** Waits `ms` or rejects when the signal aborts (tool timeouts), on the gateway's clock. */
-  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-}
-
-/** The extension field on the final chunk and on the completion that reports what the loop did. */
-export const TOOLS_FIELD = 'gateway_tools';
-
-/** The value of TOOLS_FIELD. */
-export interface ToolLoopReport {
-  /** Model calls made. */
-  readonly iterations: number;
-  readonly max_iterations: number;
-  /** True when the model still asked for server tools at the last allowed call (`finish_reason` is then "length"). */
-  readonly max_iterations_reached: boolean;
-  /** True when the model still asked for server tools but MAX_SUBREQUESTS left no request to call it again (`finish_reason` "length"). */
-  readonly max_subrequests_reached: boolean;
-  /**
-   * The messages the server steps added after the client's own: each assistant message with its
-   * `tool_calls`, then one `tool` message per server call. A client answering client tool calls appends
-   * these, then its own `tool` messages, and calls again.
-   */
-  readonly messages: readonly ChatCompletionMessageParam[];
-}
+export { TOOLS_FIELD, type ToolLoopReport } from './loop-report.ts';
+export type { ToolLoopOptions } from './tool-loop-options.ts';
 
 /**
  * The tool-loop stage. A request without `serverTools` passes straight through. Otherwise every
@@ -91,12 +45,6 @@ interface Step {
   readonly completion: ChatCompletion;
 }
 
-const deadlineError = (ms: number) =>
-  new GatewayError(504, `The tool loop did not finish within the request's deadline of ${ms} ms.`, {
-    type: 'timeout_error',
-    code: 'timeout',
-  });
-
 class ToolLoop {
   readonly #next: CallModel;
   readonly #request: CallRequest;
@@ -105,14 +53,11 @@ class ToolLoop {
   readonly #options: ToolLoopOptions;
   readonly #controller: AbortController;
   readonly #dispose: () => void;
-  readonly #deadlineAt: number;
+  /** The one deadline of every step, and their attempts, usage and cost added up. */
+  readonly #account: StepAccount;
   /** What the client was sent, folded: the outcome's completion. */
-  readonly #sent = new ChunkAccumulator();
-  readonly #attempts: Attempt[] = [];
+  readonly #sent = new SentAnswer();
   readonly #messages: ChatCompletionMessageParam[] = [];
-  #usage: Usage | undefined;
-  #cost: Cost | undefined;
-  #target: Target | undefined;
   #cache: CacheStatus = 'BYPASS';
   /** The limits the latest step was reserved under: the loop's answer reports them. */
   #limits: CallLimits | undefined;
@@ -120,9 +65,6 @@ class ToolLoop {
   /** Which bound ended the loop while the model still asked for server tools. */
   #boundHit: 'max_iterations' | 'max_subrequests' | undefined;
   readonly #subrequests: SubrequestBudget;
-  /** The id, created and model of the first chunk: every chunk the client gets carries them. */
-  #head: Pick<ChatCompletionChunk, 'id' | 'created' | 'model'> | undefined;
-  #sentAny = false;
   /** Whether any step's upstream sent a usage chunk. */
   #usageChunks = false;
   /** A step whose outcome is not yet counted. */
@@ -138,7 +80,7 @@ class ToolLoop {
     const { controller, dispose } = childController(request.signal);
     this.#controller = controller;
     this.#dispose = dispose;
-    this.#deadlineAt = options.now() + request.policy.timeoutMs;
+    this.#account = new StepAccount({ now: options.now, timeoutMs: request.policy.timeoutMs, name: 'The tool loop' });
     this.#subrequests = new SubrequestBudget(options.maxSubrequests);
   }
 
@@ -192,7 +134,7 @@ class ToolLoop {
       body: { ...body, messages: [...body.messages, ...this.#messages], tools, ...(forced ? { tool_choice: 'auto' } : {}) },
       signal: this.#controller.signal,
       // The loop's one deadline: each step may only use what is left of it.
-      policy: { ...request.policy, maxAttempts, timeoutMs: Math.max(1, this.#deadlineAt - this.#options.now()) },
+      policy: { ...request.policy, maxAttempts, timeoutMs: this.#account.timeLeft() },
     });
     this.#pending = call;
     return call;
@@ -231,9 +173,7 @@ class ToolLoop {
           yield* this.#runTools(step.completion, calls, server);
           if (client.length > 0) yield* this.#finish(step, client, 'tool_calls');
           else {
-            const signal = this.#controller.signal;
-            if (signal.aborted) throw abortReason(signal);
-            if (this.#options.now() >= this.#deadlineAt) throw deadlineError(this.#request.policy.timeoutMs);
+            this.#account.checkContinue(this.#controller.signal);
             call = this.#step();
             answer = await call.answer;
             this.#limits = answer.limits ?? this.#limits;
@@ -268,7 +208,7 @@ class ToolLoop {
         for (const chunk of chunks) {
           step.add(chunk);
           if (chunk.usage) this.#usageChunks = true;
-          const relayed = this.#filter(chunk);
+          const relayed = this.#sent.pass(chunk);
           if (relayed) out.push(relayed);
         }
         if (out.length > 0 && this.#request.stream) yield { type: 'chunks', chunks: out };
@@ -277,110 +217,34 @@ class ToolLoop {
     return { completion: step.result() };
   }
 
-  /** The part of a chunk the client sees now, or undefined when nothing is left of it. */
-  #filter(chunk: ChatCompletionChunk): ChatCompletionChunk | undefined {
-    this.#head ??= { id: chunk.id, created: chunk.created, model: chunk.model };
-    const choices: ChatCompletionChunk.Choice[] = [];
-    for (const choice of chunk.choices) {
-      const { tool_calls: _heldUntilTheStepEnds, ...delta } = choice.delta;
-      const hasText =
-        (typeof delta.content === 'string' && delta.content !== '') || (typeof delta.refusal === 'string' && delta.refusal !== '');
-      // The role opens the answer once; later steps would only repeat it.
-      const opens = !this.#sentAny && delta.role !== undefined;
-      if (!hasText && !opens && !choice.logprobs) continue;
-      choices.push({ ...choice, delta, finish_reason: null });
-    }
-    if (choices.length === 0) return undefined;
-    const { usage: _summedAtTheEnd, ...rest } = chunk;
-    const relayed: ChatCompletionChunk = { ...rest, ...this.#head, choices };
-    this.#sentAny = true;
-    this.#sent.add(relayed);
-    return relayed;
-  }
-
-  /** Emits `tool_call` events, runs the server calls in parallel, emits each `tool_result` as it lands, appends the messages. */
+  /** Runs the server calls of a step (their events relayed), then appends the assistant and `tool` messages. */
   async *#runTools(completion: ChatCompletion, all: readonly ToolCall[], server: readonly ToolCall[]): AsyncGenerator<GatewayEvent> {
-    for (const c of server) yield { type: 'tool_call', id: c.id, name: c.name, arguments: c.arguments };
     const context: ToolRunContext = {
       env: this.#options.env,
       signal: this.#controller.signal,
       fetch: this.#options.fetch,
       now: this.#options.now,
-      deadlineAt: this.#deadlineAt,
+      deadlineAt: this.#account.deadlineAt,
       timeoutMs: this.#options.timeoutMs,
       resultMaxBytes: this.#options.resultMaxBytes,
       maxCalls: this.#options.maxCallsPerTurn,
       budget: this.#subrequests,
       sleep: this.#options.sleep,
     };
-    const waiting = new Map(
-      startToolCalls(server, this.#options.registry, context).map((p, i) => [i, p.then((result) => ({ i, result }))]),
-    );
-    const results: ToolResult[] = [];
-    while (waiting.size > 0) {
-      const { i, result } = await Promise.race(waiting.values());
-      waiting.delete(i);
-      results[i] = result;
-      yield {
-        type: 'tool_result',
-        id: result.id,
-        name: result.name,
-        ...(result.error === undefined ? { result: result.result ?? '' } : { error: result.error }),
-        ms: result.ms,
-      };
-    }
-    const message = completion.choices[0]?.message;
-    this.#messages.push(
-      {
-        role: 'assistant',
-        content: message?.content ?? null,
-        tool_calls: all.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
-      },
-      ...results.map((r): ChatCompletionMessageParam => ({ role: 'tool', tool_call_id: r.id, content: r.content })),
-    );
+    this.#messages.push(...(yield* runServerStep(completion, all, server, this.#options.registry, context)));
   }
 
-  /** Ends the answer: the client's tool calls (numbered from 0), the finish reason (the loop's when it decided, else the model's), the report, the summed usage. */
+  /** Ends the answer: the client's tool calls, the finish reason (the loop's when it decided, else the model's), the report, the summed usage. */
   *#finish(step: Step, client: readonly ToolCall[], reason: 'length' | 'tool_calls' | undefined): Generator<GatewayEvent> {
-    const head = this.#head ?? { id: step.completion.id, created: step.completion.created, model: step.completion.model };
-    const base = { ...head, object: 'chat.completion.chunk' as const };
-    const calls: ChatCompletionChunk[] =
-      client.length === 0
-        ? []
-        : [
-            {
-              ...base,
-              choices: [
-                {
-                  index: 0,
-                  delta: {
-                    tool_calls: client.map((c, index) => ({
-                      index,
-                      id: c.id,
-                      type: 'function' as const,
-                      function: { name: c.name, arguments: c.arguments },
-                    })),
-                  },
-                  finish_reason: null,
-                  logprobs: null,
-                },
-              ],
-            },
-          ];
-    const finish: ChatCompletionChunk = {
-      ...base,
-      choices: step.completion.choices.map((c) => ({
-        index: c.index,
-        delta: {},
-        finish_reason: reason ?? c.finish_reason,
-        logprobs: null,
-      })),
-    };
-    Object.assign(finish, { [TOOLS_FIELD]: this.#report() });
-    // A usage chunk only if the upstream sent one (the client asked for it): some clients break on a chunk without choices.
-    const chunks = [...calls, finish, ...(this.#usage && this.#usageChunks ? [{ ...base, choices: [], usage: this.#usage }] : [])];
-    for (const c of chunks) this.#sent.add(c);
-    this.#sentAny = true;
+    const chunks = finishChunks({
+      head: this.#sent.headOr(step.completion),
+      last: step.completion,
+      clientCalls: client,
+      reason,
+      report: this.#report(),
+      usage: this.#usageChunks ? this.#account.usage : undefined,
+    });
+    this.#sent.end(chunks);
     if (this.#request.stream) yield { type: 'chunks', chunks };
     else yield { type: 'completion', completion: this.#sentCompletion() };
   }
@@ -396,9 +260,7 @@ class ToolLoop {
   }
 
   #sentCompletion(): ChatCompletion {
-    const completion = this.#sent.result();
-    if (this.#usage) completion.usage = this.#usage;
-    return Object.assign(completion, { [TOOLS_FIELD]: this.#report() });
+    return this.#sent.completion(this.#account.usage, this.#report());
   }
 
   /** Counts a finished step: its attempts, usage and cost. Throws the step's error if it did not end well. */
@@ -406,34 +268,22 @@ class ToolLoop {
     if (!call) return;
     this.#pending = undefined;
     const outcome = await call.outcome;
-    this.#attempts.push(...outcome.attempts);
+    this.#account.count(outcome);
     // An attempt is at most one outbound request (a cooldown skip counts too: an upper bound is what the limit needs).
     this.#subrequests.spend(outcome.attempts.length);
-    this.#usage = addUsage(this.#usage, outcome.usage);
-    this.#cost = addCost(this.#cost, outcome.cost);
-    this.#target = outcome.target ?? this.#target;
     if (outcome.status !== 'ok') throw outcome.error ?? abortReason(this.#controller.signal);
   }
 
   #end(done: boolean, failure: unknown): void {
     this.#dispose();
     const error = done ? undefined : failure === undefined ? abortReason(this.#controller.signal) : asGatewayError(failure);
-    this.#resolveOutcome({
-      status: done ? 'ok' : this.#request.signal.aborted || failure === undefined ? 'aborted' : 'error',
-      target: this.#target,
-      attempts: this.#attempts,
-      completion: this.#sentAny ? this.#sentCompletion() : undefined,
-      usage: this.#usage,
-      cost: this.#cost,
-      cache: this.#cache,
-      error,
-    });
+    this.#resolveOutcome(
+      this.#account.outcome({
+        status: done ? 'ok' : this.#request.signal.aborted || failure === undefined ? 'aborted' : 'error',
+        completion: this.#sent.any ? this.#sentCompletion() : undefined,
+        cache: this.#cache,
+        error,
+      }),
+    );
   }
-}
-
-/** The function calls of the first choice (the loop serves one choice), arguments as the model wrote them. */
-function toolCallsOf(completion: ChatCompletion): ToolCall[] {
-  return (completion.choices[0]?.message.tool_calls ?? []).flatMap((c) =>
-    c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments }] : [],
-  );
 }

@@ -1,4 +1,5 @@
-// Dependencies in src/ go one way: no cycle between folders, none between files anywhere, and errors.ts imports nothing.
+// Dependencies in src/ go one way: no cycle between folders, none between files anywhere, errors.ts imports nothing,
+// and the layers keep their directions (LAYERS below).
 // Run alone: npx vitest run --project workers test/workers/unit-import-graph.test.ts
 import { describe, expect, it } from 'vitest';
 
@@ -99,6 +100,36 @@ function cycles(graph: Map<string, Map<string, string[]>>): string[][] {
   return found;
 }
 
+/**
+ * The layers around a model call, as directions: the route table imports the endpoints (routes/); an endpoint
+ * decodes with its wire's codecs (wire/) and builds its call in calls/; calls/ alone turns a decoded request into
+ * a pipeline call (gateway/, cache/); the loops over the pipeline (loops/) serve calls/ and the tool loop; the
+ * codecs are pure.
+ */
+const LAYERS = {
+  /** Who may import a folder. */
+  importedOnlyBy: { routes: ['app.ts'], calls: ['routes'], loops: ['calls', 'tools'] } as Record<string, readonly string[]>,
+  /** All a folder may import. */
+  importsOnly: { wire: ['client', 'core', 'errors.ts', 'stream'] } as Record<string, readonly string[]>,
+  /** What a folder may not import. */
+  importsNot: { routes: ['gateway', 'cache'] } as Record<string, readonly string[]>,
+};
+
+/** The folder edges that break LAYERS, each with the files that make it. */
+function wrongDirections(graph: Map<string, Map<string, string[]>>, layers: typeof LAYERS): string[] {
+  const wrong: string[] = [];
+  for (const [from, edges] of graph) {
+    for (const [to, files] of edges) {
+      const importers = layers.importedOnlyBy[to];
+      const allowed = layers.importsOnly[from];
+      const refused = layers.importsNot[from];
+      if ((importers && !importers.includes(from)) || (allowed && !allowed.includes(to)) || refused?.includes(to))
+        wrong.push(`${from} → ${to}: ${files.join('; ')}`);
+    }
+  }
+  return wrong.sort();
+}
+
 /** The folder graph, one folder a line, for failure messages. */
 function describeGraph(graph: Map<string, Map<string, string[]>>): string {
   return [...graph.entries()]
@@ -156,6 +187,20 @@ describe('the import graph of src/', () => {
       })
       .join('\n');
     expect(found, `file-level cycles:\n${detail}`).toEqual([]);
+  });
+
+  it('keeps the layers in their directions: app → routes → (wire, calls) → gateway; pure codecs', () => {
+    expect(wrongDirections(graph, LAYERS), `the folder graph:\n${describeGraph(graph)}`).toEqual([]);
+    // The checker itself, on a made-up graph: each kind of rule catches its edge.
+    const edge = (...to: string[]) => new Map(to.map((t) => [t, ['x']]));
+    const made = new Map([
+      ['app.ts', edge('routes')],
+      ['routes', edge('calls', 'wire', 'gateway')],
+      ['calls', edge('gateway', 'wire')],
+      ['tools', edge('calls')],
+      ['wire', edge('core', 'http')],
+    ]);
+    expect(wrongDirections(made, LAYERS)).toEqual(['routes → gateway: x', 'tools → calls: x', 'wire → http: x']);
   });
 
   it('has errors.ts as a leaf that imports nothing', () => {

@@ -1,8 +1,9 @@
-import { CHAT_INPUT_FIELDS } from '../client/chat-input.ts';
-import { commaList } from '../core/comma-list.ts';
-import type { ChatBody } from '../core/types.ts';
-import { invalidField } from '../errors.ts';
-import { onlyFields, optional, validateChatBody } from './validate.ts';
+import { CHAT_INPUT_FIELDS } from '../../client/chat-input.ts';
+import { commaList } from '../../core/comma-list.ts';
+import type { ChatBody } from '../../core/types.ts';
+import { invalidField } from '../../errors.ts';
+import { validateChatBody } from '../openai-chat/request.ts';
+import { onlyFields, optional } from './fields.ts';
 
 /** The simple input as a chat body, plus the server tools it names. */
 export interface SimpleInput {
@@ -15,14 +16,13 @@ export interface SimpleInput {
 /**
  * The simple input of `/chat` and `/stream` — `{ messages | prompt, system?, model?, temperature?, max_tokens?, tools?, … }` —
  * as a chat body. In `tools`, a string names a server tool the gateway runs, an object is the client's own
- * tool definition (passed through). Unknown fields are refused so a typo (`max_token`) is not silently ignored.
+ * tool definition (passed through). Unknown fields are refused so a typo (`max_token`) is not silently ignored;
+ * the chat fields (`temperature`, `max_tokens`, …) are checked by the Chat Completions validator, once.
  */
 export function simpleChatBody(input: Record<string, unknown>): SimpleInput {
   onlyFields(input, CHAT_INPUT_FIELDS);
   optional(input, 'prompt', 'string');
   optional(input, 'system', 'string');
-  optional(input, 'temperature', 'number');
-  optional(input, 'max_tokens', 'number');
   optional(input, 'tools', 'array');
   const { prompt, system, messages, tools, max_iterations: maxIterations, ...rest } = input;
   const all = (tools as unknown[] | undefined) ?? [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.ts';
-import { checkOpenAiChatFields, findOpenAiChatFieldProblem } from '../../src/routes/openai-fields.ts';
+import { checkOpenAiChatFields, findOpenAiChatFieldProblem } from '../../src/wire/openai-chat/request.ts';
 import { call, chatBody, mockCalls } from './support/gateway.ts';
 
 const user = { role: 'user', content: 'Hello' };

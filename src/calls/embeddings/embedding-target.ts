@@ -1,6 +1,6 @@
-import { invalidField } from '../errors.ts';
-import { locateModel, type ModelDirectory, resolveModel } from '../providers/resolve-model.ts';
-import type { Target } from '../providers/target.ts';
+import { invalidField } from '../../errors.ts';
+import { locateModel, type ModelDirectory, resolveModel } from '../../providers/resolve-model.ts';
+import type { Target } from '../../providers/target.ts';
 
 /**
  * The Target of an embedding model (aliases and `provider/model` as for chat): 400 naming the providers that

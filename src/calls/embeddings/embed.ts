@@ -1,19 +1,20 @@
 // One embeddings call, with what holds for every model call: access, budget, cache, usage and cost, the outcome.
-import { roundUsd } from '../core/money.ts';
-import { asGatewayError, clientClosed } from '../errors.ts';
-import { failedOutcome } from '../gateway/outcome.ts';
-import type { Attempt, CacheStatus, Outcome, Usage } from '../gateway/types.ts';
-import type { RequestContext } from '../http/context.ts';
-import { hasLimits, reserveCall, settlement, settleReservation } from '../limits/budget-stage.ts';
-import { checkAccess } from '../limits/check-access.ts';
-import { rateLimitHeaders } from '../limits/limit-headers.ts';
-import { limitsDepsFor } from '../limits/limits-deps.ts';
-import type { ManagedCaller } from '../limits/lookup-key.ts';
-import { callEmbeddings } from '../providers/embeddings.ts';
-import type { Target } from '../providers/target.ts';
-import { costOf } from '../tokens/prices.ts';
-import { decodeEmbeddingsAnswer, type EmbeddingsAnswer } from '../wire/openai-embeddings/answer.ts';
-import { type EmbeddingsRequest, upstreamEmbeddingsBody } from '../wire/openai-embeddings/request.ts';
+import { roundUsd } from '../../core/money.ts';
+import { asGatewayError } from '../../errors.ts';
+import { failedOutcome } from '../../gateway/outcome.ts';
+import type { Attempt, CacheStatus, Outcome, Usage } from '../../gateway/types.ts';
+import type { RequestContext } from '../../http/context.ts';
+import { hasLimits, reserveCall, settlement, settleReservation } from '../../limits/budget-stage.ts';
+import { checkAccess } from '../../limits/check-access.ts';
+import { rateLimitHeaders } from '../../limits/limit-headers.ts';
+import { limitsDepsFor } from '../../limits/limits-deps.ts';
+import type { ManagedCaller } from '../../limits/lookup-key.ts';
+import { callEmbeddings } from '../../providers/embeddings.ts';
+import type { Target } from '../../providers/target.ts';
+import { costOf } from '../../tokens/prices.ts';
+import { decodeEmbeddingsAnswer, type EmbeddingsAnswer } from '../../wire/openai-embeddings/answer.ts';
+import { type EmbeddingsRequest, upstreamEmbeddingsBody } from '../../wire/openai-embeddings/request.ts';
+import { abortedWithClient } from '../abort.ts';
 import { embeddingsCache } from './embeddings-cache.ts';
 import { embeddingTarget } from './embedding-target.ts';
 import { inputTokens } from './input-tokens.ts';
@@ -62,8 +63,7 @@ async function reserveInput(rc: RequestContext, target: Target, request: Embeddi
 
 /** One upstream call, aborted when the client goes away; its attempt is recorded whichever way it ends. */
 async function askUpstream(rc: RequestContext, target: Target, request: EmbeddingsRequest, attempts: Attempt[]): Promise<EmbeddingsAnswer> {
-  const controller = new AbortController();
-  rc.request.signal.addEventListener('abort', () => controller.abort(clientClosed()), { once: true });
+  const controller = abortedWithClient(rc);
   const { clock } = rc.deps;
   const started = clock.now();
   try {

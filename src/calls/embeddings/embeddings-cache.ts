@@ -1,9 +1,9 @@
-import { cacheKey } from '../cache/cache-key.ts';
-import { cachePolicy, cacheScope } from '../cache/cache-policy.ts';
-import { ResponseCache } from '../cache/response-cache.ts';
-import type { RequestContext } from '../http/context.ts';
-import type { Target } from '../providers/target.ts';
-import type { EmbeddingsAnswer } from '../wire/openai-embeddings/answer.ts';
+import { cacheKey } from '../../cache/cache-key.ts';
+import { cachePolicy, cacheScope } from '../../cache/cache-policy.ts';
+import { ResponseCache } from '../../cache/response-cache.ts';
+import type { RequestContext } from '../../http/context.ts';
+import type { Target } from '../../providers/target.ts';
+import type { EmbeddingsAnswer } from '../../wire/openai-embeddings/answer.ts';
 
 /** What is stored per embeddings answer in KV. */
 interface EmbeddingsEntry {

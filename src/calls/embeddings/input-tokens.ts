@@ -1,5 +1,5 @@
-import { loadTokenizer } from '../tokens/encodings.ts';
-import type { EmbeddingInput } from '../wire/openai-embeddings/request.ts';
+import { loadTokenizer } from '../../tokens/encodings.ts';
+import type { EmbeddingInput } from '../../wire/openai-embeddings/request.ts';
 
 /**
  * The tokens of an embeddings request's inputs for a model: texts by the model's tokenizer (an estimate where it

@@ -1,26 +1,43 @@
-// The JSON types of the fields OpenAI documents on Create chat completion (`CreateChatCompletionRequest` in
-// its OpenAPI spec), checked by hand because it runs on every request: a mistake such as `max_tokens: "100"`
-// is a 400 naming the field before an upstream call is spent. Fields it does not know pass untouched.
-// Pure and without imports but the error leaf, so the mock upstream uses the same rules to be as strict as OpenAI.
-import { type GatewayCode, invalidField } from '../errors.ts';
+// The one validator of OpenAI's Chat Completions wire (`CreateChatCompletionRequest` in its OpenAPI spec): the JSON
+// types, ranges and enums of the fields OpenAI documents, checked by hand because it runs on every request, so a
+// mistake such as `max_tokens: "100"` is a 400 naming the field before an upstream call is spent. Fields it does
+// not know pass untouched. Pure and without imports but the error leaf, so the mock upstream uses the same rules to
+// be as strict as OpenAI.
+import type { ChatBody } from '../../core/types.ts';
+import {
+  array,
+  arrayOf,
+  boolean,
+  describe,
+  type FieldProblem,
+  firstProblem,
+  isObject,
+  type Json,
+  list,
+  mapOf,
+  number,
+  object,
+  oneOf,
+  present,
+  problemError,
+  reject,
+  required,
+  string,
+  wrongType,
+} from './checks.ts';
 
-/** A field OpenAI would reject: its path as OpenAI names it (`messages[0].role`), OpenAI's message and code. */
-export interface FieldProblem {
-  param: string;
-  message: string;
-  /** OpenAI's code: `invalid_type`, `invalid_value`, `missing_required_parameter`, `integer_below_min_value`, … */
-  code: string;
-}
+export type { FieldProblem } from './checks.ts';
 
-type Json = Record<string, unknown>;
-
-/** Thrown inside the checker and caught at its door, so each check is one line. */
-class Rejected extends Error {
-  readonly problem: FieldProblem;
-  constructor(problem: FieldProblem) {
-    super(problem.message);
-    this.problem = problem;
-  }
+/**
+ * A Chat Completions body checked: a 400 naming the first field OpenAI would reject, a message without a role
+ * named whole, and the fields the gateway itself reads (`stream`, `stream_options`, `tools`) refused as null too,
+ * which OpenAI would take as absent.
+ * @example validateChatBody({ model: 'openai/gpt-4o-mini', messages, max_tokens: '100' }) // 400, param max_tokens
+ */
+export function validateChatBody(body: Json): ChatBody {
+  const problem = firstProblem(checkRoles, body) ?? firstProblem(checkBody, body) ?? firstProblem(checkGatewayFields, body);
+  if (problem) throw problemError(problem);
+  return body as ChatBody;
 }
 
 /**
@@ -29,24 +46,28 @@ class Rejected extends Error {
  */
 export function checkOpenAiChatFields(body: Json): void {
   const problem = findOpenAiChatFieldProblem(body);
-  if (problem) throw invalidField(problem.param, problem.message, gatewayCode(problem.code));
+  if (problem) throw problemError(problem);
 }
 
 /** The first field of a chat completions body that OpenAI would reject, or null. */
 export function findOpenAiChatFieldProblem(body: Json): FieldProblem | null {
-  try {
-    checkBody(body);
-    return null;
-  } catch (error) {
-    if (error instanceof Rejected) return error.problem;
-    throw error;
-  }
+  return firstProblem(checkBody, body);
 }
 
-function gatewayCode(openAiCode: string): GatewayCode {
-  if (openAiCode === 'invalid_type') return 'invalid_type';
-  if (openAiCode === 'missing_required_parameter') return 'missing_field';
-  return 'invalid_value';
+/** A message without a string `role` is named whole (`messages[0]`), as the gateway has always named it. */
+function checkRoles(body: Json): void {
+  const list = body['messages'];
+  if (!Array.isArray(list)) return;
+  for (const [i, m] of list.entries())
+    if (isObject(m) && typeof m['role'] !== 'string')
+      reject(`messages[${i}]`, `messages[${i}] must be an object with a string "role".`, 'invalid_value');
+}
+
+/** The fields the gateway reads as their type: null is refused where OpenAI would take it as absent. */
+function checkGatewayFields(body: Json): void {
+  if (body['stream'] === null) wrongType('stream', 'a boolean', null);
+  if (body['stream_options'] === null) wrongType('stream_options', 'an object', null);
+  if (body['tools'] === null) wrongType('tools', 'an array', null);
 }
 
 /**
@@ -276,95 +297,4 @@ function prediction(value: Json): void {
       'invalid_type',
     );
   }
-}
-
-// Primitive checks: each returns the value, narrowed, or throws OpenAI's message for it.
-
-function present(value: unknown): boolean {
-  return value !== undefined && value !== null;
-}
-
-function required(obj: Json, field: string, path: string): unknown {
-  const value = obj[field];
-  if (value === undefined) reject(`${path}.${field}`, `Missing required parameter: '${path}.${field}'.`, 'missing_required_parameter');
-  return value;
-}
-
-function string(value: unknown, path: string): string {
-  if (typeof value !== 'string') wrongType(path, 'a string', value);
-  return value;
-}
-
-function boolean(value: unknown, path: string): boolean {
-  if (typeof value !== 'boolean') wrongType(path, 'a boolean', value);
-  return value;
-}
-
-function object(value: unknown, path: string): Json {
-  if (!isObject(value)) wrongType(path, 'an object', value);
-  return value;
-}
-
-function array(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) wrongType(path, 'an array', value);
-  return value;
-}
-
-function number(value: unknown, path: string, min: number, max: number, integer: boolean): void {
-  if (typeof value !== 'number' || !Number.isFinite(value)) wrongType(path, integer ? 'an integer' : 'a number', value);
-  if (integer && !Number.isInteger(value)) wrongType(path, 'an integer', value);
-  const kind = integer ? 'integer' : 'decimal';
-  if (value < min)
-    reject(
-      path,
-      `Invalid '${path}': ${kind} below minimum value. Expected a value >= ${min}, but got ${value} instead.`,
-      `${kind}_below_min_value`,
-    );
-  if (value > max)
-    reject(
-      path,
-      `Invalid '${path}': ${kind} above maximum value. Expected a value <= ${max}, but got ${value} instead.`,
-      `${kind}_above_max_value`,
-    );
-}
-
-function oneOf(value: unknown, path: string, values: readonly string[]): string {
-  const text = string(value, path);
-  if (!values.includes(text)) reject(path, `Invalid value: '${text}'. Supported values are: ${list(values)}.`, 'invalid_value');
-  return text;
-}
-
-function arrayOf(value: unknown, path: string, each: (item: unknown, path: string) => unknown): void {
-  for (const [i, item] of array(value, path).entries()) each(item, `${path}[${i}]`);
-}
-
-function mapOf(value: unknown, path: string, each: (item: unknown, path: string) => unknown): void {
-  for (const [key, item] of Object.entries(object(value, path))) each(item, `${path}.${key}`);
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** How OpenAI names a JSON value's type in its messages: "a string", "a decimal", "null", … */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a decimal';
-  if (typeof value === 'object') return 'an object';
-  return typeof value === 'boolean' ? 'a boolean' : 'a string';
-}
-
-/** 'a', 'b', and 'c', as OpenAI lists supported values. */
-function list(values: readonly string[]): string {
-  const quoted = values.map((v) => `'${v}'`);
-  return quoted.length <= 2 ? quoted.join(' and ') : `${quoted.slice(0, -1).join(', ')}, and ${quoted.at(-1)}`;
-}
-
-function wrongType(path: string, expected: string, value: unknown): never {
-  return reject(path, `Invalid type for '${path}': expected ${expected}, but got ${describe(value)} instead.`, 'invalid_type');
-}
-
-function reject(param: string, message: string, code: string): never {
-  throw new Rejected({ param, message, code });
 }

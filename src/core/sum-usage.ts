@@ -1,5 +1,5 @@
-import { isJsonObject } from '../core/types.ts';
-import type { Cost, Usage } from '../gateway/types.ts';
+// The one adder of token counts and costs, for every place that sums several model calls (a loop's steps).
+import { type Cost, isJsonObject, type Usage } from './types.ts';
 
 /** Adds two token counts field by field, nested details included; either may be missing. Estimated if either was. */
 export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
