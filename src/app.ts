@@ -115,7 +115,7 @@ async function exportTrace(
     startMs: rc.startedWallAt,
     endMs: rc.startedWallAt + (clock.now() - rc.startedAt),
     outcomes,
-    attemptStartMs: (attempt) => rc.startedWallAt + ((attempt.at ?? rc.startedAt) - rc.startedAt),
+    wallOf: (monotonicMs) => rc.startedWallAt + (monotonicMs - rc.startedAt),
   });
   await exportSpans(telemetry, body, rc.config.secrets, rc.deps.fetch);
 }

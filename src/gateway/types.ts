@@ -72,6 +72,15 @@ export interface Answer {
   readonly events: AsyncIterable<GatewayEvent>;
 }
 
+/** One server tool the gateway ran for a call: which, when (monotonic ms) and for how long, and its error if it failed. */
+export interface ToolRun {
+  readonly id: string;
+  readonly name: string;
+  readonly at: number;
+  readonly ms: number;
+  readonly error?: string;
+}
+
 /** How a call ended; produced on every exit (success, upstream error, deadline, client gone). */
 export interface Outcome {
   readonly status: 'ok' | 'error' | 'aborted';
@@ -84,6 +93,8 @@ export interface Outcome {
   readonly cost: Cost | undefined;
   readonly cache: CacheStatus;
   readonly error: GatewayError | undefined;
+  /** The server tools the tool loop ran between model steps, in the order they finished; absent without any. */
+  readonly tools?: readonly ToolRun[];
 }
 
 /** A model call under way. */

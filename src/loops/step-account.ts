@@ -1,7 +1,7 @@
 // The account of a loop over the pipeline (the tool loop, /extract's re-ask): one deadline for every step, each
 // finished step's attempts, usage and cost added up, and the one outcome the loop ends with.
 import { abortReason, GatewayError } from '../errors.ts';
-import type { Attempt, Cost, Outcome, Usage } from '../gateway/types.ts';
+import type { Attempt, Cost, Outcome, ToolRun, Usage } from '../gateway/types.ts';
 import type { Target } from '../providers/target.ts';
 import { addCost, addUsage } from '../core/sum-usage.ts';
 
@@ -27,6 +27,7 @@ export class StepAccount {
   readonly deadlineAt: number;
   readonly #options: StepAccountOptions;
   readonly #attempts: Attempt[] = [];
+  readonly #tools: ToolRun[] = [];
   #usage: Usage | undefined;
   #cost: Cost | undefined;
   #target: Target | undefined;
@@ -59,9 +60,15 @@ export class StepAccount {
     this.#target = outcome.target ?? this.#target;
   }
 
-  /** The loop's one outcome: every step's attempts, the summed usage and cost, and how the loop itself ended. */
+  /** Adds the server tools a step ran. */
+  countTools(runs: readonly ToolRun[]): void {
+    for (const { id, name, at, ms, error } of runs) this.#tools.push({ id, name, at, ms, ...(error === undefined ? {} : { error }) });
+  }
+
+  /** The loop's one outcome: every step's attempts and tools, the summed usage and cost, and how the loop itself ended. */
   outcome(end: Pick<Outcome, 'status' | 'completion' | 'cache' | 'error'>): Outcome {
-    return { ...end, target: this.#target, attempts: this.#attempts, usage: this.#usage, cost: this.#cost };
+    const tools = this.#tools.length > 0 ? { tools: this.#tools } : {};
+    return { ...end, target: this.#target, attempts: this.#attempts, usage: this.#usage, cost: this.#cost, ...tools };
   }
 
   /** The usage summed so far (the loop's last chunk reports it). */

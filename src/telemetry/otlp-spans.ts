@@ -1,8 +1,8 @@
 // A request as OTLP/HTTP JSON spans in OpenTelemetry's GenAI conventions (gen_ai.*): one server span for the
-// request, one client span per upstream attempt. Pure: facts in, the export body out; sending is export.ts's.
-import type { Attempt, Outcome } from '../gateway/types.ts';
+// request, one client span per upstream attempt, one internal span per server tool run. Pure: facts in, the export body out; sending is export.ts's.
+import type { Outcome } from '../gateway/types.ts';
 import { roundUsd } from '../core/money.ts';
-import type { TraceContext } from '../core/trace-context.ts';
+import { newSpanId, type TraceContext } from '../core/trace-context.ts';
 
 /** What one request gives its spans; times are wall-clock milliseconds. */
 export interface RequestSpanFacts {
@@ -16,8 +16,8 @@ export interface RequestSpanFacts {
   readonly startMs: number;
   readonly endMs: number;
   readonly outcomes: readonly Outcome[];
-  /** When an attempt began, wall-clock ms (attempts record the gateway's monotonic clock). */
-  readonly attemptStartMs: (attempt: Attempt) => number;
+  /** A time of the gateway's monotonic clock (attempts and tool runs record it) as wall-clock ms. */
+  readonly wallOf: (monotonicMs: number) => number;
 }
 
 type AnyValue =
@@ -32,7 +32,7 @@ interface KeyValue {
 }
 
 /** OTLP span kinds and status codes (opentelemetry-proto trace.proto). */
-const KIND = { server: 2, client: 3 } as const;
+const KIND = { internal: 1, server: 2, client: 3 } as const;
 const STATUS = { unset: 0, error: 2 } as const;
 
 // The provider names the GenAI conventions list, where the gateway's differ.
@@ -143,9 +143,9 @@ function attemptSpans(facts: RequestSpanFacts) {
   const operation = operationOf(facts.route);
   return facts.outcomes.flatMap((outcome) =>
     outcome.attempts.flatMap((attempt, index) => {
-      if (attempt.spanId === undefined) return [];
+      if (attempt.spanId === undefined || attempt.at === undefined) return [];
       const { provider, model } = modelParts(attempt.model);
-      const start = facts.attemptStartMs(attempt);
+      const start = facts.wallOf(attempt.at);
       const answered = attempt.status === 200 && index === outcome.attempts.length - 1;
       const usage = answered ? outcome.usage : undefined;
       const failed = attempt.status !== 200;
@@ -176,17 +176,43 @@ function attemptSpans(facts: RequestSpanFacts) {
   );
 }
 
+/** One internal span per server tool the tool loop ran, a child of the request's span. */
+function toolSpans(facts: RequestSpanFacts) {
+  return facts.outcomes.flatMap((outcome) =>
+    (outcome.tools ?? []).map((run) => {
+      const start = facts.wallOf(run.at);
+      return {
+        traceId: facts.trace.traceId,
+        spanId: newSpanId(),
+        parentSpanId: facts.trace.spanId,
+        name: `execute_tool ${run.name}`,
+        kind: KIND.internal,
+        startTimeUnixNano: nanos(start),
+        endTimeUnixNano: nanos(start + run.ms),
+        attributes: attributes({
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': run.name,
+          'gen_ai.tool.call.id': run.id,
+          'gen_ai.tool.type': 'function',
+          'error.type': run.error === undefined ? undefined : 'tool_error',
+        }),
+        status: run.error === undefined ? { code: STATUS.unset } : { code: STATUS.error, message: run.error },
+      };
+    }),
+  );
+}
+
 /**
  * The OTLP/HTTP JSON body (`ExportTraceServiceRequest`) for one request: its server span, parented to the
- * caller's span when it sent `traceparent`, and one client span per upstream attempt, whose ids are the
- * ones sent upstream in `traceparent`.
+ * caller's span when it sent `traceparent`; one client span per upstream attempt, whose ids are the
+ * ones sent upstream in `traceparent`; one internal span per server tool run.
  */
 export function requestSpans(facts: RequestSpanFacts): unknown {
   return {
     resourceSpans: [
       {
         resource: { attributes: attributes({ 'service.name': facts.serviceName }) },
-        scopeSpans: [{ scope: { name: 'edge-llm-gateway' }, spans: [requestSpan(facts), ...attemptSpans(facts)] }],
+        scopeSpans: [{ scope: { name: 'edge-llm-gateway' }, spans: [requestSpan(facts), ...attemptSpans(facts), ...toolSpans(facts)] }],
       },
     ],
   };

@@ -18,6 +18,8 @@ export interface ToolResult {
   readonly result?: string;
   readonly error?: string;
   readonly content: string;
+  /** When it started (the context's monotonic clock) and how long it took. */
+  readonly at: number;
   readonly ms: number;
 }
 
@@ -57,7 +59,7 @@ export function startToolCalls(calls: readonly ToolCall[], registry: ToolRegistr
     i < max
       ? runOne(call, registry, context)
       : Promise.resolve(
-          settled(call, context, 0, {
+          settled(call, context, context.now(), 0, {
             error: `not run: this answer asked for ${calls.length} tool calls and at most ${max} run per answer (TOOLS_MAX_CALLS_PER_TURN); ask for fewer at a time`,
           }),
         ),
@@ -65,19 +67,25 @@ export function startToolCalls(calls: readonly ToolCall[], registry: ToolRegistr
 }
 
 /** A call's result as the model reads it, size-capped. */
-function settled(call: ToolCall, context: ToolRunContext, ms: number, outcome: { result: string } | { error: string }): ToolResult {
+function settled(
+  call: ToolCall,
+  context: ToolRunContext,
+  at: number,
+  ms: number,
+  outcome: { result: string } | { error: string },
+): ToolResult {
   if ('result' in outcome) {
     const result = capBytes(outcome.result, context.resultMaxBytes);
-    return { id: call.id, name: call.name, result, content: result, ms };
+    return { id: call.id, name: call.name, result, content: result, at, ms };
   }
   const content = capBytes(`error: ${outcome.error}`, context.resultMaxBytes);
-  return { id: call.id, name: call.name, error: content.slice('error: '.length), content, ms };
+  return { id: call.id, name: call.name, error: content.slice('error: '.length), content, at, ms };
 }
 
 async function runOne(call: ToolCall, registry: ToolRegistry, context: ToolRunContext): Promise<ToolResult> {
   const started = context.now();
   const settle = (outcome: { result: string } | { error: string }): ToolResult =>
-    settled(call, context, Math.round(context.now() - started), outcome);
+    settled(call, context, started, Math.round(context.now() - started), outcome);
 
   const registered = registry.get(call.name);
   if (!registered) return settle({ error: `unknown tool "${call.name}"; the tools here are ${registry.names().join(', ')}` });

@@ -6,7 +6,8 @@ import { startToolCalls, type ToolCall, type ToolResult, type ToolRunContext } f
 /**
  * One server step of the tool loop: a `tool_call` event per server call, the calls run in parallel, each
  * `tool_result` emitted as it lands. Returns the messages the step adds to the conversation: the assistant's, with
- * every tool call it made (the client's too), then one `tool` message per server call, in the model's order.
+ * every tool call it made (the client's too), then one `tool` message per server call, in the model's order; and
+ * each call's result (its timing, for the trace).
  */
 export async function* runServerStep(
   completion: ChatCompletion,
@@ -14,7 +15,7 @@ export async function* runServerStep(
   server: readonly ToolCall[],
   registry: ToolRegistry,
   context: ToolRunContext,
-): AsyncGenerator<GatewayEvent, ChatCompletionMessageParam[]> {
+): AsyncGenerator<GatewayEvent, { messages: ChatCompletionMessageParam[]; results: ToolResult[] }> {
   for (const c of server) yield { type: 'tool_call', id: c.id, name: c.name, arguments: c.arguments };
   const waiting = new Map(startToolCalls(server, registry, context).map((p, i) => [i, p.then((result) => ({ i, result }))]));
   const results: ToolResult[] = [];
@@ -31,7 +32,7 @@ export async function* runServerStep(
     };
   }
   const message = completion.choices[0]?.message;
-  return [
+  const messages: ChatCompletionMessageParam[] = [
     {
       role: 'assistant',
       content: message?.content ?? null,
@@ -39,4 +40,5 @@ export async function* runServerStep(
     },
     ...results.map((r): ChatCompletionMessageParam => ({ role: 'tool', tool_call_id: r.id, content: r.content })),
   ];
+  return { messages, results };
 }

@@ -231,7 +231,9 @@ class ToolLoop {
       budget: this.#subrequests,
       sleep: this.#options.sleep,
     };
-    this.#messages.push(...(yield* runServerStep(completion, all, server, this.#options.registry, context)));
+    const step = yield* runServerStep(completion, all, server, this.#options.registry, context);
+    this.#messages.push(...step.messages);
+    this.#account.countTools(step.results);
   }
 
   /** Ends the answer: the client's tool calls, the finish reason (the loop's when it decided, else the model's), the report, the summed usage. */

@@ -2,7 +2,7 @@
 // stand-in), one server span per request and one client span per upstream attempt; W3C traceparent taken from
 // the caller and sent upstream; nothing secret in an export.
 import { describe, expect, it } from 'vitest';
-import { call, chatBody, mockCalls, mockUrl, scriptedApp, settled, UPSTREAM_KEY } from './support/gateway.ts';
+import { call, chatBody, mockCalls, mockUrl, scenario, scriptedApp, settled, UPSTREAM_KEY } from './support/gateway.ts';
 
 const COLLECTOR_TOKEN = 'otel-collector-token-0123456789';
 const EXPORTING = {
@@ -153,6 +153,47 @@ describe('OpenTelemetry export', () => {
       'gen_ai.usage.output_tokens': usage.completion_tokens,
       'gateway.outcome': 'ok',
     });
+  });
+
+  it('gives a tool loop one client span per model step and one execute_tool span per server tool run, between them', async () => {
+    const { model } = await scenario({
+      steps: [
+        {
+          tool_calls: [
+            { name: 'calculate', arguments: { expression: '2+2' } },
+            { name: 'calculate', arguments: { expression: '1/' } },
+          ],
+        },
+        { content: 'It is 4.' },
+      ],
+    });
+    const traceId = randomHex(16);
+    const response = await call('/chat', {
+      json: { prompt: 'What is 2+2?', model, tools: ['calculate'] },
+      env: EXPORTING,
+      headers: { traceparent: `00-${traceId}-${randomHex(8)}-01` },
+    });
+    expect(response.status).toBe(200);
+    const { spans } = await received(traceId);
+    const server = spans.find((s) => s.kind === 2)!;
+    const steps = spans.filter((s) => s.kind === 3);
+    const tools = spans.filter((s) => s.kind === 1);
+    expect(steps).toHaveLength(2);
+    expect(tools.map((s) => s.name)).toEqual(['execute_tool calculate', 'execute_tool calculate']);
+    for (const tool of tools) {
+      expect(tool.parentSpanId).toBe(server.spanId);
+      expect(attrs(tool)).toMatchObject({
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'calculate',
+        'gen_ai.tool.type': 'function',
+      });
+      // Each tool ran after the first model step ended and before the second began.
+      expect(BigInt(tool.startTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(steps[0]!.endTimeUnixNano) - 1_000_000n);
+      expect(BigInt(tool.endTimeUnixNano)).toBeLessThanOrEqual(BigInt(steps[1]!.startTimeUnixNano) + 1_000_000n);
+    }
+    // The one that failed (a bad expression) says so; the other does not.
+    expect(tools.map((s) => s.status.code).sort()).toEqual([0, 2]);
+    expect(new Set(tools.map((s) => attrs(s)['gen_ai.tool.call.id'])).size).toBe(2);
   });
 
   it("follows the caller's unsampled flag: nothing exported, the caller's traceparent passed upstream as it came", async () => {
