@@ -50,6 +50,7 @@ export async function startCall(rc: RequestContext, body: ChatBody, options: Cal
   const cache = cachePolicy(rc.config.cache, upstreamBody, rc.request.headers, options.deterministic === true);
   const controller = abortedWithClient(rc);
   rc.log.stream = options.stream;
+  if (typeof body.model === 'string') rc.log.model_requested ??= body.model;
   const call = rc.callModel({
     body: upstreamBody,
     targets,

@@ -13,6 +13,8 @@ export type Handler = (request: Request, rc: RequestContext) => Response | Promi
 /** The route's facts for the one log line written per request; who answered, tokens and cost come from the call outcomes. */
 export interface LogFields {
   route?: string;
+  /** The model as the client named it (an alias, a bare name), before the gateway resolved it. */
+  model_requested?: string;
   /** Who called: the key's name, or a short prefix of its hash; never the key. */
   caller?: string | undefined;
   status?: number;

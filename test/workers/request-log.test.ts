@@ -47,12 +47,22 @@ describe('the request log', () => {
       surface: 'chat_completions',
       status: 200,
       model: response.headers.get('x-gateway-model'),
+      model_requested: chatBody().body.model,
       attempts: Number(response.headers.get('x-gateway-attempts')),
       cache: response.headers.get('x-gateway-cache'),
       prompt_tokens: Number(response.headers.get('x-gateway-prompt-tokens')),
       completion_tokens: Number(response.headers.get('x-gateway-completion-tokens')),
     });
     expect(row['cost_usd']).toBeCloseTo(Number(response.headers.get('x-gateway-cost-usd')), 10);
+  });
+
+  it('keeps the model as the client named it beside the one that answered (an alias here)', async () => {
+    const response = await call('/v1/chat/completions', {
+      json: { ...chatBody().body, model: 'cheap' },
+      env: { MODEL_ALIASES: JSON.stringify({ cheap: 'openai/gpt-4o-mini' }) },
+    });
+    expect(response.status).toBe(200);
+    expect(await consume(response)).toMatchObject({ model_requested: 'cheap', model: 'openai/gpt-4o-mini' });
   });
 
   it('holds a row for a failed call with its status and error code', async () => {
