@@ -51,6 +51,9 @@ export function logRow(line: Record<string, unknown>): LogRow | null {
   const route = text(line['route']);
   const status = number(line['status']);
   if (!requestId || Number.isNaN(at) || !route || status === null) return null;
+  // A resumable stream's starting request is logged with its usage by the stream's object, under the same id; the
+  // route's own line (written first, with nothing of the call in it) would take the id and hide that row.
+  if (line['stream_op'] === 'start') return null;
   const attempts = line['attempts'];
   return {
     request_id: requestId,

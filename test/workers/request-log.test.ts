@@ -65,6 +65,27 @@ describe('the request log', () => {
     expect(await consume(response)).toMatchObject({ model_requested: 'cheap', model: 'openai/gpt-4o-mini' });
   });
 
+  it("holds one row for a resumable stream: its object's line with the call's usage, not the starting route's", async () => {
+    const { model } = await scenario({ content: 'resumed words', usage: { prompt_tokens: 7, completion_tokens: 3 } });
+    const response = await call('/stream', { json: { model, prompt: 'hi' }, headers: { 'x-gateway-resumable': 'true' } });
+    expect(response.status).toBe(200);
+    await response.text();
+    await settled(response);
+    const id = response.headers.get('x-request-id');
+    const lines = log.mock.calls.map((c) => String(c[0])).filter((l) => l.includes(`"request_id":"${id}"`) && l.includes('"status"'));
+    expect(lines.length).toBe(2);
+    const batch = createMessageBatch(
+      'edge-llm-gateway-request-log',
+      lines.map((body, i) => ({ id: `r${i}`, timestamp: Date.now(), attempts: 1, body })),
+    );
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env as Env);
+    expect((await getQueueResult(batch, ctx)).outcome).toBe('ok');
+    const rows = (await db.prepare('SELECT * FROM request_log WHERE request_id = ?').bind(id).all()).results;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ route: '/stream', stream: 1, prompt_tokens: 7, completion_tokens: 3, model });
+  });
+
   it('holds a row for a failed call with its status and error code', async () => {
     const response = await call('/v1/chat/completions', { json: chatBody({ status: 400 }).body });
     expect(response.status).toBe(400);
