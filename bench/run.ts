@@ -32,6 +32,7 @@ import { portkeyTarget, startPortkey, type PeerServer } from './peer-portkey.ts'
 import { PORTKEY_WORKER, portkeyWorkerModule, startPortkeyWorker, type PortkeyWorkerServer } from './peer-portkey-worker.ts';
 import { rssMiB } from './proc.ts';
 import { checkTargets, renderReport } from './report.ts';
+import { measureFeatureCosts } from './feature-costs.ts';
 import {
   cacheableBody,
   completionBody,
@@ -72,6 +73,10 @@ if (bundleDir) {
 }
 const facts = readWranglerFacts(configPath, env);
 if (facts.unsupported.length > 0) log(`warning: bindings the bench cannot provide locally are not wired: ${facts.unsupported.join(', ')}`);
+if (facts.queueProducers.length > 0 || facts.d1Databases.length > 0)
+  log(
+    `Queues and D1 (the request log): wired only for the feature-cost figures (workerd's bundled Queues and D1 Workers, --experimental); the other figures are of the gateway without them`,
+  );
 if (facts.assets)
   log(
     `static assets: ${facts.assets.directory} as the Worker's ${facts.assets.binding ?? '(unbound)'} binding (the tokenizer's rank files); the bench sends only Worker routes, so nothing serves them in front of it`,
@@ -195,6 +200,18 @@ await portkeyWorker?.workerd.stop();
 
 const rssAfterLoadMiB = rssMiB(gateway.pid);
 await floor?.workerd.stop();
+
+// The request log, OTLP export and resumable streams, each against the gateway without it (fresh processes).
+const featureCosts = settings.featureCosts
+  ? await measureFeatureCosts({
+      bundle,
+      facts,
+      mockUrl: mock.url,
+      workDir: join(workDir, 'features'),
+      settings: settings.featureCosts,
+      log,
+    })
+  : null;
 
 // Cold start: fresh processes of the bare proxy, the gateway and Portkey's Worker, one per sample.
 const coldTargets: ColdTarget[] = [
@@ -347,6 +364,7 @@ const withoutTargets: Omit<BenchResults, 'targets'> = {
     },
   },
   wranglerDev,
+  featureCosts,
 };
 const results: BenchResults = { ...withoutTargets, targets: checkTargets(withoutTargets) };
 const resultsPath = join(benchDir, settings.resultsFile);

@@ -1,14 +1,35 @@
 // Renders the Cap'n Proto text config that runs the gateway's production bundle in plain `workerd serve`:
 // the bundle's modules, compatibility date and flags from wrangler.toml, vars as text/JSON bindings, KV
 // namespaces backed by the local KV service (kv-service.worker.ts) on disk, Durable Objects on disk, the
-// static assets directory as the ASSETS binding (a read-only disk service), and an outbound network that may
-// reach loopback (the mock upstream). Pure: paths in, text out.
+// static assets directory as the ASSETS binding (a read-only disk service), Queues and D1 (when the plan has
+// them) served by workerd's own bundled Workers (`/workerd/queues.js`, `/workerd/d1.js`) on disk, and an
+// outbound network that may reach loopback (the mock upstream). Pure: paths in, text out.
 
 /** One module of a worker, its path relative to the config file. */
 export interface ModuleFile {
   readonly name: string;
   readonly path: string;
   readonly type: 'esModule' | 'commonJsModule' | 'wasm' | 'text' | 'data';
+}
+
+/** A queue the Worker sends to (`[[queues.producers]]`). */
+export interface QueueProducer {
+  readonly binding: string;
+  readonly queue: string;
+}
+
+/** A queue whose batches the Worker's `queue()` handler receives (`[[queues.consumers]]`). */
+export interface QueueConsumer {
+  readonly queue: string;
+  readonly maxBatchSize?: number;
+  readonly maxBatchTimeout?: number;
+}
+
+/** A D1 database (`[[d1_databases]]`); its migrations folder is applied by the bench, not by the config. */
+export interface D1Binding {
+  readonly binding: string;
+  readonly databaseId: string;
+  readonly migrationsDir: string | null;
 }
 
 export interface DurableObjectBinding {
@@ -30,6 +51,10 @@ export interface GatewayWorkerPlan {
   /** KV binding names; each gets its own local KV service and storage directory. */
   readonly kvNamespaces: readonly string[];
   readonly durableObjects: readonly DurableObjectBinding[];
+  /** Queues and D1: empty lists leave the bindings out (the Worker then runs as a deployer without them). */
+  readonly queueProducers: readonly QueueProducer[];
+  readonly queueConsumers: readonly QueueConsumer[];
+  readonly d1Databases: readonly D1Binding[];
   /**
    * wrangler.toml's [assets]: the absolute directory, and the binding the Worker reads it through (the tokenizer's
    * rank files are there). Outside callers never reach it here: the bench's socket serves the Worker alone.
@@ -74,7 +99,58 @@ function kvServices(plan: GatewayConfigPlan): string[] {
   ]);
 }
 
-/** The config for `workerd serve`: one socket `http` serving the gateway. */
+/** The socket on which a D1 database answers POST /execute (the bench applies its migrations there). */
+export const d1SocketName = (binding: string) => `d1-${binding}`;
+
+// workerd's bundled Queues Worker: one QueueShard object class on disk, the consumers by service binding.
+function queueServices(plan: GatewayConfigPlan): string[] {
+  const g = plan.gateway;
+  if (g.queueProducers.length === 0 && g.queueConsumers.length === 0) return [];
+  const consumers = Object.fromEntries(
+    g.queueConsumers.map((c) => [
+      c.queue,
+      {
+        consumer: 'CONSUMER',
+        ...(c.maxBatchSize !== undefined ? { maxBatchSize: c.maxBatchSize } : {}),
+        ...(c.maxBatchTimeout !== undefined ? { maxBatchTimeout: c.maxBatchTimeout } : {}),
+      },
+    ]),
+  );
+  return [
+    `(name = "queues", worker = (
+      modules = [(name = "queues.js", bundled = "/workerd/queues.js")],
+      compatibilityDate = ${capnpString(g.compatibilityDate)},
+      compatibilityFlags = ["service_binding_extra_handlers"],
+      bindings = [
+        (name = "SHARD", durableObjectNamespace = "QueueShard"),
+        (name = "CONSUMERS", json = ${capnpString(JSON.stringify(consumers))}),
+        (name = "CONSUMER", service = "gateway"),
+      ],
+      durableObjectNamespaces = [(className = "QueueShard", uniqueKey = "bench-queues", enableSql = true)],
+      durableObjectStorage = (localDisk = "queues-disk"),
+    ))`,
+    `(name = "queues-disk", disk = (path = ${capnpString(`${plan.storageDir}/queues`)}, writable = true))`,
+  ];
+}
+
+// workerd's bundled D1 Worker: one D1Database object per database id, on disk.
+function d1Services(plan: GatewayConfigPlan): string[] {
+  if (plan.gateway.d1Databases.length === 0) return [];
+  return [
+    `(name = "d1", worker = (
+      modules = [(name = "d1.js", bundled = "/workerd/d1.js")],
+      compatibilityDate = ${capnpString(plan.gateway.compatibilityDate)},
+      bindings = [(name = "DATABASE", durableObjectNamespace = "D1Database")],
+      durableObjectNamespaces = [(className = "D1Database", uniqueKey = "bench-d1", enableSql = true)],
+      durableObjectStorage = (localDisk = "d1-disk"),
+    ))`,
+    `(name = "d1-disk", disk = (path = ${capnpString(`${plan.storageDir}/d1`)}, writable = true))`,
+  ];
+}
+
+const d1Designator = (d: D1Binding) => `(name = "d1", props = (json = ${capnpString(JSON.stringify({ database: d.databaseId }))}))`;
+
+/** The config for `workerd serve`: socket `http` serving the gateway (and one `d1-<binding>` socket per D1 database). */
 export function gatewayWorkerdConfig(plan: GatewayConfigPlan): string {
   const g = plan.gateway;
   const bindings = [
@@ -83,6 +159,14 @@ export function gatewayWorkerdConfig(plan: GatewayConfigPlan): string {
     ...g.kvNamespaces.map((binding) => `(name = ${capnpString(binding)}, kvNamespace = ${capnpString(kvServiceName(binding))})`),
     ...g.durableObjects.map((d) => `(name = ${capnpString(d.binding)}, durableObjectNamespace = ${capnpString(d.className)})`),
     ...(g.assets?.binding ? [`(name = ${capnpString(g.assets.binding)}, service = "gateway-assets")`] : []),
+    ...g.queueProducers.map(
+      (q) =>
+        `(name = ${capnpString(q.binding)}, queue = (name = "queues", props = (json = ${capnpString(JSON.stringify({ queue: q.queue }))})))`,
+    ),
+    ...g.d1Databases.map(
+      (d) =>
+        `(name = ${capnpString(d.binding)}, wrapped = (moduleName = "cloudflare-internal:d1-api", innerBindings = [(name = "fetcher", service = ${d1Designator(d)})]))`,
+    ),
   ];
   const classes = [...new Map(g.durableObjects.map((d) => [d.className, d])).values()];
   const durable =
@@ -113,13 +197,21 @@ export function gatewayWorkerdConfig(plan: GatewayConfigPlan): string {
       : [`(name = "gateway-do-disk", disk = (path = ${capnpString(`${plan.storageDir}/durable-objects`)}, writable = true))`]),
     // GET /<path> answers the file at that path, as env.ASSETS.fetch() does deployed.
     ...(g.assets?.binding ? [`(name = "gateway-assets", disk = (path = ${capnpString(g.assets.directory)}, writable = false))`] : []),
+    ...queueServices(plan),
+    ...d1Services(plan),
+  ];
+  const sockets = [
+    `(name = "http", address = ${capnpString(plan.address)}, http = (), service = "gateway")`,
+    ...g.d1Databases.map(
+      (d) => `(name = ${capnpString(d1SocketName(d.binding))}, address = "127.0.0.1:0", http = (), service = ${d1Designator(d)})`,
+    ),
   ];
   return `# Generated by bench/workerd-config.ts for one bench run; not meant to be edited.
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
   services = ${list(services)},
-  sockets = [(name = "http", address = ${capnpString(plan.address)}, http = (), service = "gateway")],
+  sockets = ${list(sockets)},
 );
 `;
 }
