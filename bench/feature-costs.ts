@@ -2,9 +2,10 @@
 //   - the request log: the log line sent to a Queue under waitUntil, consumed by the same Worker into D1;
 //   - OTLP export: each request's spans POSTed under waitUntil to a collector (the mock's /v1/traces);
 //   - resumable streams (`x-gateway-resumable: true`): the stream runs inside a Durable Object.
-// Each gateway variant is its own fresh workerd process (so /proc CPU is that variant's alone, the queue
-// consumer's batches included); variants take turns round by round (ABBA). The request-log variant runs
-// workerd's own bundled Queues and D1 Workers (`--experimental`), so the whole pipeline runs on this machine.
+// Each gateway variant is its own fresh workerd process (so /proc CPU is that variant's alone); variants take
+// turns round by round (ABBA). The request-log variant's queue binding sends to one more process, which runs
+// the rest of the pipeline as deployed: a Queue (workerd's bundled Queues Worker), the same Worker's `queue()`
+// consumer, and D1 (workerd's bundled D1 Worker), all `--experimental`; its CPU is reported beside.
 import { join } from 'node:path';
 import type { Bundle } from './bundle.ts';
 import { loadRun } from './autocannon-run.ts';
@@ -13,7 +14,7 @@ import type { CpuFigures } from './measure-cpu.ts';
 import { cpuTimeMs } from './proc.ts';
 import { completionBody, gatewayTarget, registerStreams, streamBody, type Target } from './requests.ts';
 import { interleave } from './rounds.ts';
-import { queryD1, startGateway, type GatewayServer } from './servers.ts';
+import { queryD1, startGateway, startRequestLog, type GatewayServer, type RequestLogServer } from './servers.ts';
 import type { BenchSettings } from './settings.ts';
 
 type Settings = NonNullable<BenchSettings['featureCosts']>;
@@ -43,8 +44,16 @@ export interface FeatureCosts {
   readonly nonStream: {
     readonly cpuConcurrency: number;
     readonly byVariant: Readonly<Record<string, VariantFigures>>;
-    /** The request log's proof: rows in D1 after the CPU turns, of the requests the variant answered by then. */
-    readonly requestLogRows: { readonly requests: number; readonly rows: number } | null;
+    /**
+     * The request log's own process (its Queue, the Worker's consumer, D1): CPU per row, over every request the
+     * request-log variant answered, until its last batch is in D1; `requests`: those counted by the load runs.
+     */
+    readonly requestLogPipeline: {
+      readonly requests: number;
+      readonly rows: number;
+      readonly cpuMs: number;
+      readonly msPerRequest: number;
+    } | null;
   };
   readonly streams: {
     readonly pieces: number;
@@ -65,13 +74,16 @@ export async function measureFeatureCosts(options: {
   log: (line: string) => void;
 }): Promise<FeatureCosts> {
   const { bundle, facts, mockUrl, workDir, settings: s, log } = options;
-  const start = (name: string, extra: { requestLog?: boolean; vars?: Record<string, string> }) =>
+  const start = (name: string, extra: { requestLog?: RequestLogServer; vars?: Record<string, string> }) =>
     startGateway({ bundle, facts, mockUrl, workDir: join(workDir, name.replace(/ /g, '-')), ...extra });
   const servers = new Map<string, GatewayServer>();
+  let requestLog: RequestLogServer | null = null;
   try {
     servers.set(PLAIN, await start(PLAIN, {}));
-    if (facts.queueProducers.length > 0 && facts.d1Databases.length > 0)
-      servers.set(REQUEST_LOG, await start(REQUEST_LOG, { requestLog: true }));
+    requestLog =
+      facts.d1Databases.length > 0 ? await startRequestLog({ bundle, facts, workDir: join(workDir, 'request-log-pipeline') }) : null;
+    const pipelineCpuBefore = requestLog ? cpuTimeMs(requestLog.pid) : 0;
+    if (requestLog) servers.set(REQUEST_LOG, await start(REQUEST_LOG, { requestLog }));
     else log(`feature costs: no Queue and D1 bindings in the config, no ${REQUEST_LOG} row`);
     // Every request traced (OTEL_TRACES_SAMPLE_RATIO defaults to 1): the figure is the cost of one export.
     servers.set(OTLP, await start(OTLP, { vars: { OTEL_EXPORTER_OTLP_ENDPOINT: mockUrl } }));
@@ -79,7 +91,7 @@ export async function measureFeatureCosts(options: {
     const targets = new Map([...servers].map(([name, server]) => [name, gatewayTarget(name, server.url)]));
     const names = [...targets.keys()];
     log(
-      `feature costs: ${names.join(' / ')} (a fresh workerd each), ${s.rounds} rounds of ${s.cpuRequests} requests at concurrency ${s.cpuConcurrency} (CPU), then of ${s.latencySeconds} s at concurrency 1 (latency)`,
+      `feature costs: ${names.join(' / ')} (a fresh workerd each${requestLog ? `; the request log's Queue, consumer and D1 in one more, pid ${requestLog.pid}` : ''}), ${s.rounds} rounds of ${s.cpuRequests} requests at concurrency ${s.cpuConcurrency} (CPU), then of ${s.latencySeconds} s at concurrency 1 (latency)`,
     );
     const cpuTurns = await interleave(names, s.rounds, async (name) => {
       const pid = servers.get(name)!.pid;
@@ -87,14 +99,6 @@ export async function measureFeatureCosts(options: {
       const sample = await loadRun(targets.get(name)!, completionBody(), { connections: s.cpuConcurrency, amount: s.cpuRequests });
       return { cpuMs: cpuTimeMs(pid) - before, sample };
     });
-    // Counted before the latency turns add rows: the first chat of startGateway, then the CPU turns' requests.
-    const logServer = servers.get(REQUEST_LOG);
-    const requestLogRows = logServer
-      ? {
-          requests: 1 + cpuTurns.get(REQUEST_LOG)!.reduce((n, t) => n + t.sample.latencies.length, 0),
-          rows: Number((await queryD1(logServer.workerd, 'REQUEST_LOG_DB', 'SELECT count(*) AS n FROM request_log'))[0]?.['n']),
-        }
-      : null;
     const latencyTurns = await interleave(names, s.rounds, (name) =>
       loadRun(targets.get(name)!, completionBody(), { connections: 1, seconds: s.latencySeconds }),
     );
@@ -118,6 +122,13 @@ export async function measureFeatureCosts(options: {
         },
       };
     }
+    // Every request the request-log variant answered: its first chat, the CPU turns and the latency turns.
+    const loggedRequests = requestLog
+      ? 1 +
+        cpuTurns.get(REQUEST_LOG)!.reduce((n, t) => n + t.sample.latencies.length, 0) +
+        latencyTurns.get(REQUEST_LOG)!.reduce((n, t) => n + t.latencies.length, 0)
+      : 0;
+    const drainBy = performance.now() + ((facts.queueConsumers[0]?.maxBatchTimeout ?? 5) + 3) * 1000;
 
     // Resumable streams, on the plain variant (RESUMABLE is bound there as in wrangler.toml).
     const plain = servers.get(PLAIN)!;
@@ -152,12 +163,27 @@ export async function measureFeatureCosts(options: {
         cpu: { count, cpuMs, msPerRequest: cpuMs / count, msPerChunk: cpuMs / frames },
       };
     }
+    // The last batch waits for the consumer's batch timeout (it ran down during the streams): then every row is in D1.
+    let requestLogPipeline: FeatureCosts['nonStream']['requestLogPipeline'] = null;
+    if (requestLog) {
+      let rows = 0;
+      for (;;) {
+        rows = Number((await queryD1(requestLog.workerd, 'REQUEST_LOG_DB', 'SELECT count(*) AS n FROM request_log'))[0]?.['n']);
+        if (rows >= loggedRequests || performance.now() > drainBy) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const cpuMs = cpuTimeMs(requestLog.pid) - pipelineCpuBefore;
+      // Per row: a load run's last requests may be answered after it stops counting, and they are logged too.
+      requestLogPipeline = { requests: loggedRequests, rows, cpuMs, msPerRequest: cpuMs / rows };
+      if (rows < loggedRequests) log(`feature costs: warning: only ${rows} request-log rows in D1 for ${loggedRequests} requests`);
+    }
     return {
-      nonStream: { cpuConcurrency: s.cpuConcurrency, byVariant, requestLogRows },
+      nonStream: { cpuConcurrency: s.cpuConcurrency, byVariant, requestLogPipeline },
       streams: { pieces, cpuConcurrency: s.streamConcurrency, byMode },
     };
   } finally {
     for (const server of servers.values()) await server.workerd.stop();
+    await requestLog?.workerd.stop();
   }
 }
 

@@ -456,13 +456,22 @@ function featureCostTables(r: BenchResults): string[] {
     plain && name !== PLAIN ? plusMs(v.latency.p50 - plain.latency.p50) : '',
     ms(v.latency.p99),
   ]);
+  const pipeline = f.nonStream.requestLogPipeline;
+  if (pipeline)
+    rows.splice(Object.keys(f.nonStream.byVariant).indexOf(REQUEST_LOG) + 1, 0, [
+      '↳ its Queue, consumer and D1 (their own process)',
+      `${ms(pipeline.msPerRequest)} ms`,
+      '',
+      '',
+      '',
+      '',
+    ]);
   const logged = r.cpu.floor['logged'];
   const minimal = r.cpu.floor['minimal'];
-  const rows2 = f.nonStream.requestLogRows;
   const notes = [
     `Each row is a fresh \`workerd serve\` process of the same bundle; rows take turns round by round${settings ? ` (${settings.rounds} rounds)` : ''}. CPU: user + system of the process over ${int(plain?.cpu.count ?? 0)} requests per row at concurrency ${f.nonStream.cpuConcurrency}; latency at concurrency 1.`,
     `Every row writes the JSON log line (console.log; workerd's stdout goes to /dev/null here)${logged && minimal ? `: its own cost is the reference workers' logged − minimal, ${plusMs(logged.msPerRequest - minimal.msPerRequest)} CPU per request` : ''}.`,
-    `Request log: the Queue send under waitUntil, and, in the same process here, the local Queue (workerd's bundled Queues Worker, a SQLite Durable Object), the Worker's own queue() consumer (batches of up to 100) and its D1 insert (workerd's bundled D1 Worker): the whole pipeline, an upper bound. Deployed, the request's invocation pays the send only; the consumer is its own invocation per batch; the Queue and D1 are Cloudflare's.${rows2 ? ` Rows in D1 after the CPU turns: ${int(rows2.rows)} of ${int(rows2.requests)} requests (the rest wait for the batch timeout).` : ''}`,
+    `Request log: the row is the gateway's own process, the Queue send under waitUntil (an HTTP request to the Queue's process); the line below it is that process, the Queue (workerd's bundled Queues Worker, a SQLite Durable Object on disk), the same Worker's queue() consumer (batches of up to 100, its own invocations) and D1 (workerd's bundled D1 Worker), per request${pipeline ? `, over the ${int(pipeline.rows)} rows in D1 at the end` : ''}. Deployed, the Queue and D1 are Cloudflare's and only the consumer's invocations are the Worker's, so that line is an upper bound of what the log adds after the answer.`,
     "OTLP export: one OTLP/HTTP JSON POST per request under waitUntil to the mock's /v1/traces (the collector's own work is another process's). p50 is the client's: work under waitUntil shows there only through the CPU it takes from the next requests.",
   ];
   const out = [

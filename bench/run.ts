@@ -75,7 +75,7 @@ const facts = readWranglerFacts(configPath, env);
 if (facts.unsupported.length > 0) log(`warning: bindings the bench cannot provide locally are not wired: ${facts.unsupported.join(', ')}`);
 if (facts.queueProducers.length > 0 || facts.d1Databases.length > 0)
   log(
-    `Queues and D1 (the request log): wired only for the feature-cost figures (workerd's bundled Queues and D1 Workers, --experimental); the other figures are of the gateway without them`,
+    `Queues and D1 (the request log): wired only for the feature-cost figures (workerd's bundled Queues and D1 Workers in a process of their own, --experimental); the other figures are of the gateway without them`,
   );
 if (facts.assets)
   log(

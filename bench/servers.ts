@@ -5,7 +5,14 @@ import { stripTypeScriptTypes } from 'node:module';
 import { join } from 'node:path';
 import type { Bundle } from './bundle.ts';
 import { completionBody, GATEWAY_KEY, gatewayTarget, UPSTREAM_KEY, type Target } from './requests.ts';
-import { d1SocketName, floorWorkerdConfig, gatewayWorkerdConfig, type D1Binding } from './workerd-config.ts';
+import {
+  d1SocketName,
+  floorWorkerdConfig,
+  gatewayWorkerdConfig,
+  queueSocketName,
+  requestLogWorkerdConfig,
+  type D1Binding,
+} from './workerd-config.ts';
 import { startWorkerd, type WorkerdServer } from './workerd-process.ts';
 import type { WranglerFacts } from './wrangler-config.ts';
 
@@ -31,10 +38,62 @@ export interface GatewayServer {
   readonly firstRequestMs: number;
 }
 
+/** The request log's own process: the Queue, the Worker's consumer and D1 (requestLogWorkerdConfig). */
+export interface RequestLogServer {
+  readonly pid: number;
+  readonly workerd: WorkerdServer;
+  /** Where each queue binding of the gateway sends (host:port). */
+  readonly queueAddresses: readonly { readonly binding: string; readonly address: string }[];
+}
+
+/**
+ * Starts the request-log process for the config's Queue and D1 bindings (workerd's bundled Queues and D1 Workers,
+ * `--experimental`) and applies the databases' migrations; null when the config has no queue producer.
+ */
+export async function startRequestLog(options: {
+  bundle: Bundle;
+  facts: WranglerFacts;
+  workDir: string;
+}): Promise<RequestLogServer | null> {
+  const { facts, workDir } = options;
+  if (facts.queueProducers.length === 0) return null;
+  mkdirSync(join(workDir, 'modules'), { recursive: true });
+  const modules = options.bundle.modules.map((m) => {
+    copyFileSync(m.path, join(workDir, 'modules', m.name));
+    return { ...m, path: `modules/${m.name}` };
+  });
+  const storageDir = join(workDir, 'storage');
+  for (const d of ['queues', 'd1']) mkdirSync(join(storageDir, d), { recursive: true });
+  const configFile = join(workDir, 'request-log.capnp');
+  writeFileSync(
+    configFile,
+    requestLogWorkerdConfig({
+      modules,
+      compatibilityDate: facts.compatibilityDate,
+      compatibilityFlags: facts.compatibilityFlags,
+      queueProducers: facts.queueProducers,
+      queueConsumers: facts.queueConsumers,
+      d1Databases: facts.d1Databases,
+      storageDir,
+    }),
+  );
+  const workerd = await startWorkerd({
+    configFile,
+    sockets: [...facts.queueProducers.map((q) => queueSocketName(q.binding)), ...facts.d1Databases.map((d) => d1SocketName(d.binding))],
+    experimental: true,
+  });
+  for (const d of facts.d1Databases) await applyMigrations(workerd, d);
+  const queueAddresses = facts.queueProducers.map((q) => ({
+    binding: q.binding,
+    address: `127.0.0.1:${workerd.ports[queueSocketName(q.binding)]}`,
+  }));
+  return { pid: workerd.pid, workerd, queueAddresses };
+}
+
 /**
  * Runs the bundle in plain `workerd serve` and checks that it answers a chat completion through the mock.
- * Queues and D1 (the request log) are wired only with `requestLog` (workerd's bundled Queues and D1 Workers,
- * migrations applied); without it the gateway runs as a deployer who has not created them. `vars` are set last.
+ * The queue bindings are wired only with `requestLog` (its process serves them); without it the gateway runs as
+ * a deployer who has not created them. `vars` are set last.
  */
 export async function startGateway(options: {
   bundle: Bundle;
@@ -42,11 +101,10 @@ export async function startGateway(options: {
   mockUrl: string;
   workDir: string;
   inspectorAddress?: string;
-  requestLog?: boolean;
+  requestLog?: RequestLogServer | null;
   vars?: Readonly<Record<string, string>>;
 }): Promise<GatewayServer> {
   const { bundle, facts, workDir } = options;
-  const d1Databases = options.requestLog ? facts.d1Databases : [];
   mkdirSync(join(workDir, 'modules'), { recursive: true });
   const modules = bundle.modules.map((m) => {
     copyFileSync(m.path, join(workDir, 'modules', m.name));
@@ -56,7 +114,6 @@ export async function startGateway(options: {
   const storageDir = join(workDir, 'storage');
   for (const kv of facts.kvNamespaces) mkdirSync(join(storageDir, `kv-${kv}`), { recursive: true });
   if (facts.durableObjects.length > 0) mkdirSync(join(storageDir, 'durable-objects'), { recursive: true });
-  if (options.requestLog) for (const d of ['queues', 'd1']) mkdirSync(join(storageDir, d), { recursive: true });
   const configFile = join(workDir, 'gateway.capnp');
   writeFileSync(
     configFile,
@@ -70,9 +127,7 @@ export async function startGateway(options: {
         json: facts.json,
         kvNamespaces: facts.kvNamespaces,
         durableObjects: facts.durableObjects,
-        queueProducers: options.requestLog ? facts.queueProducers : [],
-        queueConsumers: options.requestLog ? facts.queueConsumers : [],
-        d1Databases,
+        queues: options.requestLog?.queueAddresses ?? [],
         assets: facts.assets,
       },
       kvServiceModule: 'kv-service.js',
@@ -82,11 +137,9 @@ export async function startGateway(options: {
   );
   const workerd = await startWorkerd({
     configFile,
-    sockets: ['http', ...d1Databases.map((d) => d1SocketName(d.binding))],
-    ...(options.requestLog ? { experimental: true } : {}),
+    sockets: ['http'],
     ...(options.inspectorAddress ? { inspectorAddress: options.inspectorAddress } : {}),
   });
-  for (const d of d1Databases) await applyMigrations(workerd, d);
   const url = `http://127.0.0.1:${workerd.ports['http']}`;
   const firstRequestMs = await firstChat(workerd, gatewayTarget('gateway', url));
   return { url, pid: workerd.pid, workerd, firstRequestMs };
@@ -118,7 +171,7 @@ async function applyMigrations(workerd: WorkerdServer, d: D1Binding): Promise<vo
     throw new Error(`${d.binding}: migrations failed: ${JSON.stringify(answer).slice(0, 400)}\n${workerd.stderr()}`);
 }
 
-/** One SQL query on a D1 database of a gateway started with `requestLog`; resolves to its rows. */
+/** One SQL query on a D1 database of the request-log process; resolves to its rows. */
 export async function queryD1(workerd: WorkerdServer, binding: string, sql: string): Promise<Record<string, unknown>[]> {
   const response = await fetch(`http://127.0.0.1:${workerd.ports[d1SocketName(binding)]}/query`, {
     method: 'POST',

@@ -85,7 +85,7 @@ export const FULL: BenchSettings = {
   wranglerDev: true,
   featureCosts: {
     rounds: 4,
-    cpuRequests: 1500,
+    cpuRequests: 2500,
     cpuConcurrency: 16,
     latencySeconds: 1.5,
     streamPieces: 50,

@@ -1,9 +1,10 @@
 // Renders the Cap'n Proto text config that runs the gateway's production bundle in plain `workerd serve`:
 // the bundle's modules, compatibility date and flags from wrangler.toml, vars as text/JSON bindings, KV
 // namespaces backed by the local KV service (kv-service.worker.ts) on disk, Durable Objects on disk, the
-// static assets directory as the ASSETS binding (a read-only disk service), Queues and D1 (when the plan has
-// them) served by workerd's own bundled Workers (`/workerd/queues.js`, `/workerd/d1.js`) on disk, and an
-// outbound network that may reach loopback (the mock upstream). Pure: paths in, text out.
+// static assets directory as the ASSETS binding (a read-only disk service), queue bindings served by another
+// process, and an outbound network that may reach loopback (the mock upstream). That other process (the request
+// log's: its Queue, its consumer and D1) runs workerd's own bundled Workers (`/workerd/queues.js`,
+// `/workerd/d1.js`) on disk. Pure: paths in, text out.
 
 /** One module of a worker, its path relative to the config file. */
 export interface ModuleFile {
@@ -51,10 +52,8 @@ export interface GatewayWorkerPlan {
   /** KV binding names; each gets its own local KV service and storage directory. */
   readonly kvNamespaces: readonly string[];
   readonly durableObjects: readonly DurableObjectBinding[];
-  /** Queues and D1: empty lists leave the bindings out (the Worker then runs as a deployer without them). */
-  readonly queueProducers: readonly QueueProducer[];
-  readonly queueConsumers: readonly QueueConsumer[];
-  readonly d1Databases: readonly D1Binding[];
+  /** Queue bindings, each served at `address` (the request-log process's socket); empty: the Worker runs without them. */
+  readonly queues: readonly { readonly binding: string; readonly address: string }[];
   /**
    * wrangler.toml's [assets]: the absolute directory, and the binding the Worker reads it through (the tokenizer's
    * rank files are there). Outside callers never reach it here: the bench's socket serves the Worker alone.
@@ -99,58 +98,7 @@ function kvServices(plan: GatewayConfigPlan): string[] {
   ]);
 }
 
-/** The socket on which a D1 database answers POST /execute (the bench applies its migrations there). */
-export const d1SocketName = (binding: string) => `d1-${binding}`;
-
-// workerd's bundled Queues Worker: one QueueShard object class on disk, the consumers by service binding.
-function queueServices(plan: GatewayConfigPlan): string[] {
-  const g = plan.gateway;
-  if (g.queueProducers.length === 0 && g.queueConsumers.length === 0) return [];
-  const consumers = Object.fromEntries(
-    g.queueConsumers.map((c) => [
-      c.queue,
-      {
-        consumer: 'CONSUMER',
-        ...(c.maxBatchSize !== undefined ? { maxBatchSize: c.maxBatchSize } : {}),
-        ...(c.maxBatchTimeout !== undefined ? { maxBatchTimeout: c.maxBatchTimeout } : {}),
-      },
-    ]),
-  );
-  return [
-    `(name = "queues", worker = (
-      modules = [(name = "queues.js", bundled = "/workerd/queues.js")],
-      compatibilityDate = ${capnpString(g.compatibilityDate)},
-      compatibilityFlags = ["service_binding_extra_handlers"],
-      bindings = [
-        (name = "SHARD", durableObjectNamespace = "QueueShard"),
-        (name = "CONSUMERS", json = ${capnpString(JSON.stringify(consumers))}),
-        (name = "CONSUMER", service = "gateway"),
-      ],
-      durableObjectNamespaces = [(className = "QueueShard", uniqueKey = "bench-queues", enableSql = true)],
-      durableObjectStorage = (localDisk = "queues-disk"),
-    ))`,
-    `(name = "queues-disk", disk = (path = ${capnpString(`${plan.storageDir}/queues`)}, writable = true))`,
-  ];
-}
-
-// workerd's bundled D1 Worker: one D1Database object per database id, on disk.
-function d1Services(plan: GatewayConfigPlan): string[] {
-  if (plan.gateway.d1Databases.length === 0) return [];
-  return [
-    `(name = "d1", worker = (
-      modules = [(name = "d1.js", bundled = "/workerd/d1.js")],
-      compatibilityDate = ${capnpString(plan.gateway.compatibilityDate)},
-      bindings = [(name = "DATABASE", durableObjectNamespace = "D1Database")],
-      durableObjectNamespaces = [(className = "D1Database", uniqueKey = "bench-d1", enableSql = true)],
-      durableObjectStorage = (localDisk = "d1-disk"),
-    ))`,
-    `(name = "d1-disk", disk = (path = ${capnpString(`${plan.storageDir}/d1`)}, writable = true))`,
-  ];
-}
-
-const d1Designator = (d: D1Binding) => `(name = "d1", props = (json = ${capnpString(JSON.stringify({ database: d.databaseId }))}))`;
-
-/** The config for `workerd serve`: socket `http` serving the gateway (and one `d1-<binding>` socket per D1 database). */
+/** The config for `workerd serve`: one socket `http` serving the gateway. */
 export function gatewayWorkerdConfig(plan: GatewayConfigPlan): string {
   const g = plan.gateway;
   const bindings = [
@@ -159,14 +107,7 @@ export function gatewayWorkerdConfig(plan: GatewayConfigPlan): string {
     ...g.kvNamespaces.map((binding) => `(name = ${capnpString(binding)}, kvNamespace = ${capnpString(kvServiceName(binding))})`),
     ...g.durableObjects.map((d) => `(name = ${capnpString(d.binding)}, durableObjectNamespace = ${capnpString(d.className)})`),
     ...(g.assets?.binding ? [`(name = ${capnpString(g.assets.binding)}, service = "gateway-assets")`] : []),
-    ...g.queueProducers.map(
-      (q) =>
-        `(name = ${capnpString(q.binding)}, queue = (name = "queues", props = (json = ${capnpString(JSON.stringify({ queue: q.queue }))})))`,
-    ),
-    ...g.d1Databases.map(
-      (d) =>
-        `(name = ${capnpString(d.binding)}, wrapped = (moduleName = "cloudflare-internal:d1-api", innerBindings = [(name = "fetcher", service = ${d1Designator(d)})]))`,
-    ),
+    ...g.queues.map((q) => `(name = ${capnpString(q.binding)}, queue = ${capnpString(queueServiceName(q.binding))})`),
   ];
   const classes = [...new Map(g.durableObjects.map((d) => [d.className, d])).values()];
   const durable =
@@ -197,12 +138,98 @@ export function gatewayWorkerdConfig(plan: GatewayConfigPlan): string {
       : [`(name = "gateway-do-disk", disk = (path = ${capnpString(`${plan.storageDir}/durable-objects`)}, writable = true))`]),
     // GET /<path> answers the file at that path, as env.ASSETS.fetch() does deployed.
     ...(g.assets?.binding ? [`(name = "gateway-assets", disk = (path = ${capnpString(g.assets.directory)}, writable = false))`] : []),
-    ...queueServices(plan),
-    ...d1Services(plan),
+    // A queue binding speaks HTTP (POST /message, /batch) to its service: here, the request-log process.
+    ...g.queues.map(
+      (q) => `(name = ${capnpString(queueServiceName(q.binding))}, external = (address = ${capnpString(q.address)}, http = ()))`,
+    ),
+  ];
+  return `# Generated by bench/workerd-config.ts for one bench run; not meant to be edited.
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = ${list(services)},
+  sockets = [(name = "http", address = ${capnpString(plan.address)}, http = (), service = "gateway")],
+);
+`;
+}
+
+const queueServiceName = (binding: string) => `queue-${binding}`;
+
+/** The request-log process's socket for a queue binding (the gateway's queue binding sends there). */
+export const queueSocketName = (binding: string) => `queue-${binding}`;
+/** The request-log process's socket on which a D1 database answers POST /query and /execute (the bench applies migrations there). */
+export const d1SocketName = (binding: string) => `d1-${binding}`;
+
+/** The request log's side of the pipeline, in a process of its own: the Queue, the Worker's consumer, D1. */
+export interface RequestLogConfigPlan {
+  /** The gateway's modules: the consumer is the same Worker's `queue()` handler, in an invocation of its own. */
+  readonly modules: readonly ModuleFile[];
+  readonly compatibilityDate: string;
+  readonly compatibilityFlags: readonly string[];
+  readonly queueProducers: readonly QueueProducer[];
+  readonly queueConsumers: readonly QueueConsumer[];
+  readonly d1Databases: readonly D1Binding[];
+  /** Absolute directory under which the queue's and the databases' data is kept. */
+  readonly storageDir: string;
+}
+
+const d1Designator = (d: D1Binding) => `(name = "d1", props = (json = ${capnpString(JSON.stringify({ database: d.databaseId }))}))`;
+
+/**
+ * The config for the request-log process: workerd's bundled Queues Worker (one SQLite QueueShard class on disk)
+ * delivering batches to `consumer` (the gateway's bundle, bound to D1 only), and the bundled D1 Worker. Sockets:
+ * `queue-<binding>` per producer (the queue named by props) and `d1-<binding>` per database. Needs `--experimental`.
+ */
+export function requestLogWorkerdConfig(plan: RequestLogConfigPlan): string {
+  const consumers = Object.fromEntries(
+    plan.queueConsumers.map((c) => [
+      c.queue,
+      {
+        consumer: 'CONSUMER',
+        ...(c.maxBatchSize !== undefined ? { maxBatchSize: c.maxBatchSize } : {}),
+        ...(c.maxBatchTimeout !== undefined ? { maxBatchTimeout: c.maxBatchTimeout } : {}),
+      },
+    ]),
+  );
+  const d1Bindings = plan.d1Databases.map(
+    (d) =>
+      `(name = ${capnpString(d.binding)}, wrapped = (moduleName = "cloudflare-internal:d1-api", innerBindings = [(name = "fetcher", service = ${d1Designator(d)})]))`,
+  );
+  const services = [
+    `(name = "consumer", worker = (
+      modules = ${list(plan.modules.map(moduleEntry), '        ')},
+      compatibilityDate = ${capnpString(plan.compatibilityDate)},
+      compatibilityFlags = [${plan.compatibilityFlags.map(capnpString).join(', ')}],
+      bindings = ${list(d1Bindings, '        ')},
+    ))`,
+    `(name = "queues", worker = (
+      modules = [(name = "queues.js", bundled = "/workerd/queues.js")],
+      compatibilityDate = ${capnpString(plan.compatibilityDate)},
+      compatibilityFlags = ["service_binding_extra_handlers"],
+      bindings = [
+        (name = "SHARD", durableObjectNamespace = "QueueShard"),
+        (name = "CONSUMERS", json = ${capnpString(JSON.stringify(consumers))}),
+        (name = "CONSUMER", service = "consumer"),
+      ],
+      durableObjectNamespaces = [(className = "QueueShard", uniqueKey = "bench-queues", enableSql = true)],
+      durableObjectStorage = (localDisk = "queues-disk"),
+    ))`,
+    `(name = "queues-disk", disk = (path = ${capnpString(`${plan.storageDir}/queues`)}, writable = true))`,
+    `(name = "d1", worker = (
+      modules = [(name = "d1.js", bundled = "/workerd/d1.js")],
+      compatibilityDate = ${capnpString(plan.compatibilityDate)},
+      bindings = [(name = "DATABASE", durableObjectNamespace = "D1Database")],
+      durableObjectNamespaces = [(className = "D1Database", uniqueKey = "bench-d1", enableSql = true)],
+      durableObjectStorage = (localDisk = "d1-disk"),
+    ))`,
+    `(name = "d1-disk", disk = (path = ${capnpString(`${plan.storageDir}/d1`)}, writable = true))`,
   ];
   const sockets = [
-    `(name = "http", address = ${capnpString(plan.address)}, http = (), service = "gateway")`,
-    ...g.d1Databases.map(
+    ...plan.queueProducers.map(
+      (q) =>
+        `(name = ${capnpString(queueSocketName(q.binding))}, address = "127.0.0.1:0", http = (), service = (name = "queues", props = (json = ${capnpString(JSON.stringify({ queue: q.queue }))})))`,
+    ),
+    ...plan.d1Databases.map(
       (d) => `(name = ${capnpString(d1SocketName(d.binding))}, address = "127.0.0.1:0", http = (), service = ${d1Designator(d)})`,
     ),
   ];

@@ -3,10 +3,14 @@
 // Durable Objects, Queues, D1 databases and static assets of one environment (the top level unless told).
 import { dirname, resolve } from 'node:path';
 import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from 'wrangler';
-import type { GatewayWorkerPlan } from './workerd-config.ts';
+import type { D1Binding, GatewayWorkerPlan, QueueConsumer, QueueProducer } from './workerd-config.ts';
 
 /** The parts of a Worker's wrangler config that the bench wires into workerd: the worker plan, less its modules. */
-export interface WranglerFacts extends Omit<GatewayWorkerPlan, 'modules'> {
+export interface WranglerFacts extends Omit<GatewayWorkerPlan, 'modules' | 'queues'> {
+  /** The request log's Queue and D1: wired only into the request-log process (servers.ts startRequestLog). */
+  readonly queueProducers: readonly QueueProducer[];
+  readonly queueConsumers: readonly QueueConsumer[];
+  readonly d1Databases: readonly D1Binding[];
   /** Binding kinds present in the config that the bench cannot provide locally (reported, not wired). */
   readonly unsupported: readonly string[];
 }
