@@ -493,7 +493,7 @@ function featureCostTables(r: BenchResults): string[] {
   out.push(
     `### Feature costs: resumable streams (${s.pieces} chunks)`,
     table(['stream', 'TTFB p50 ms', 'vs plain', 'TTLB p50 ms', 'CPU per chunk', 'vs plain', 'CPU per stream'], streamRows),
-    `Same gateway process, modes interleaved. Time to first/last byte: streams one at a time; CPU: ${int(base?.cpu.count ?? 0)} streams per mode, ${s.cpuConcurrency} at a time, per SSE frame received. Resumable: the call runs inside the stream's Durable Object (RESUMABLE, in the same process), which gives every event an id and keeps it for a reconnecting client.`,
+    `Same gateway process, modes interleaved. Time to first/last byte: streams one at a time; CPU: ${int(base?.cpu.count ?? 0)} streams per mode, ${s.cpuConcurrency} at a time, per SSE frame received. Resumable: a new Durable Object per stream (RESUMABLE, in the same process, SQLite-backed on local disk) runs the call and relays every event with an id, keeping it for a reconnecting client; the alarm that forgets it (RESUMABLE_KEEP_SECONDS later) is not in the figure. Deployed, reaching a new object may add a network hop that no local figure shows.`,
   );
   return out;
 }

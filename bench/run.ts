@@ -1,12 +1,13 @@
 // `npm run bench` / `npm run bench:smoke`: the gateway's production bundle in plain `workerd serve`, the
 // project's mock upstream in its own process, and the same requests sent to it, to a bare fetch-proxy
 // Worker, to Portkey's own Worker (same workerd binary, ../shared/peers/portkey-workerd) and to Portkey on
-// Node (../shared/peers/portkey), interleaved round by round; then cold starts of fresh processes of the
-// bare proxy, the gateway and Portkey's Worker. Prints Markdown tables and writes bench/results.json
-// (smoke: bench/results.smoke.json). Peers that are absent are skipped with a message.
+// Node (../shared/peers/portkey), interleaved round by round; what the request log, OTLP export and resumable
+// streams cost (feature-costs.ts); then cold starts of fresh processes of the bare proxy, the gateway and
+// Portkey's Worker. Prints Markdown tables and writes bench/results.json (smoke: bench/results.smoke.json).
+// Peers that are absent are skipped with a message.
 //
-//   npm run bench                               full run (about 6–7 minutes on 2 cores)
-//   npm run bench:smoke                         about 20 s, proves the bench works
+//   npm run bench                               full run (about 7–8 minutes on 2 cores)
+//   npm run bench:smoke                         about 30 s, proves the bench works
 //   npm run bench -- --bundle-dir ../old/dist   an already-built bundle (BENCH_BUNDLE_DIR) instead of this tree
 //   npm run bench -- --config ../old/wrangler.toml   its wrangler config (BENCH_WRANGLER_CONFIG)
 //   npm run bench -- --env production           a wrangler environment (BENCH_WRANGLER_ENV); default: the top level
