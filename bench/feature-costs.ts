@@ -16,11 +16,11 @@ import { completionBody, gatewayTarget, registerStreams, streamBody, type Target
 import { interleave } from './rounds.ts';
 import { queryD1, startGateway, startRequestLog, type GatewayServer, type RequestLogServer } from './servers.ts';
 import type { BenchSettings } from './settings.ts';
-
-type Settings = NonNullable<BenchSettings['featureCosts']>;
 import { summarize, type LatencySummary } from './stats.ts';
 import { streamRun } from './stream-run.ts';
 import type { WranglerFacts } from './wrangler-config.ts';
+
+type Settings = NonNullable<BenchSettings['featureCosts']>;
 
 export const PLAIN = 'plain';
 export const REQUEST_LOG = 'request log';
@@ -168,7 +168,8 @@ export async function measureFeatureCosts(options: {
     if (requestLog) {
       let rows = 0;
       for (;;) {
-        rows = Number((await queryD1(requestLog.workerd, 'REQUEST_LOG_DB', 'SELECT count(*) AS n FROM request_log'))[0]?.['n']);
+        const [count] = await queryD1(requestLog.workerd, facts.d1Databases[0]!.binding, 'SELECT count(*) AS n FROM request_log');
+        rows = Number(count?.['n']);
         if (rows >= loggedRequests || performance.now() > drainBy) break;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
