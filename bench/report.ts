@@ -1,5 +1,6 @@
 // Turns a run's figures into the issue-5 target checks and the Markdown tables printed at the end
 // (and pasted into BENCHMARKS.md).
+import { OTLP, PLAIN, REQUEST_LOG, RESUMABLE } from './feature-costs.ts';
 import type { LoadFigures } from './measure-latency.ts';
 import type { BenchResults, TargetCheck } from './results.ts';
 
@@ -436,6 +437,67 @@ function coldStartTable(r: BenchResults): string {
   return `${table(['figure', ...names.map(label)], rows)}\n\nMedian of ${cold.samples} fresh \`workerd serve\` process(es) per Worker, interleaved${cold.samples > 1 ? ' (range in brackets)' : ''}, load average ${cold.loadAverage1m.toFixed(2)} when they began; CPU in 10 ms ticks. The bare proxy's module is floor.worker.ts (all the reference Workers, one served).`;
 }
 
+/** Issues 27 and 28: the request log, OTLP export and resumable streams, each against the gateway without it. */
+function featureCostTables(r: BenchResults): string[] {
+  const f = r.featureCosts;
+  if (!f) return [];
+  const settings = r.meta.settings.featureCosts;
+  const plain = f.nonStream.byVariant[PLAIN];
+  const label: Record<string, string> = {
+    [PLAIN]: 'plain (the JSON log line only)',
+    [REQUEST_LOG]: 'request log on (Queue → D1)',
+    [OTLP]: 'OTLP export on (every request traced)',
+  };
+  const rows = Object.entries(f.nonStream.byVariant).map(([name, v]) => [
+    label[name] ?? name,
+    `${ms(v.cpu.msPerRequest)} ms`,
+    plain && name !== PLAIN ? plusMs(v.cpu.msPerRequest - plain.cpu.msPerRequest) : '',
+    ms(v.latency.p50),
+    plain && name !== PLAIN ? plusMs(v.latency.p50 - plain.latency.p50) : '',
+    ms(v.latency.p99),
+  ]);
+  const pipeline = f.nonStream.requestLogPipeline;
+  if (pipeline)
+    rows.splice(Object.keys(f.nonStream.byVariant).indexOf(REQUEST_LOG) + 1, 0, [
+      '↳ its Queue, consumer and D1 (their own process)',
+      `${ms(pipeline.msPerRequest)} ms`,
+      '',
+      '',
+      '',
+      '',
+    ]);
+  const logged = r.cpu.floor['logged'];
+  const minimal = r.cpu.floor['minimal'];
+  const notes = [
+    `Each row is a fresh \`workerd serve\` process of the same bundle; rows take turns round by round${settings ? ` (${settings.rounds} rounds)` : ''}. CPU: user + system of the process over ${int(plain?.cpu.count ?? 0)} requests per row at concurrency ${f.nonStream.cpuConcurrency}; latency at concurrency 1.`,
+    `Every row writes the JSON log line (console.log; workerd's stdout goes to /dev/null here)${logged && minimal ? `: its own cost is the reference workers' logged − minimal, ${plusMs(logged.msPerRequest - minimal.msPerRequest)} CPU per request` : ''}.`,
+    `Request log: the row is the gateway's own process, the Queue send under waitUntil (an HTTP request to the Queue's process); the line below it is that process, the Queue (workerd's bundled Queues Worker, a SQLite Durable Object on disk), the same Worker's queue() consumer (batches of up to 100, its own invocations) and D1 (workerd's bundled D1 Worker), per request${pipeline ? `, over the ${int(pipeline.rows)} rows in D1 at the end` : ''}. Deployed, the Queue and D1 are Cloudflare's and only the consumer's invocations are the Worker's, so that line is an upper bound of what the log adds after the answer.`,
+    "OTLP export: one OTLP/HTTP JSON POST per request under waitUntil to the mock's /v1/traces (the collector's own work is another process's). p50 is the client's: work under waitUntil shows there only through the CPU it takes from the next requests.",
+  ];
+  const out = [
+    '### Feature costs: request log and OTLP export (non-stream, per request)',
+    table(['gateway', 'CPU per request', 'vs plain', 'p50 ms', 'vs plain', 'p99 ms'], rows),
+    notes.join(' '),
+  ];
+  const s = f.streams;
+  const base = s.byMode[PLAIN];
+  const streamRows = Object.entries(s.byMode).map(([mode, m]) => [
+    mode === RESUMABLE ? 'resumable (`x-gateway-resumable: true`)' : 'plain',
+    ms(m.ttfb.p50),
+    base && mode !== PLAIN ? plusMs(m.ttfb.p50 - base.ttfb.p50) : '',
+    ms(m.ttlb.p50),
+    `${ms(m.cpu.msPerChunk)} ms`,
+    base && mode !== PLAIN ? plusMs((m.cpu.msPerChunk ?? Number.NaN) - (base.cpu.msPerChunk ?? Number.NaN)) : '',
+    `${ms(m.cpu.msPerRequest)} ms`,
+  ]);
+  out.push(
+    `### Feature costs: resumable streams (${s.pieces} chunks)`,
+    table(['stream', 'TTFB p50 ms', 'vs plain', 'TTLB p50 ms', 'CPU per chunk', 'vs plain', 'CPU per stream'], streamRows),
+    `Same gateway process, modes interleaved. Time to first/last byte: streams one at a time; CPU: ${int(base?.cpu.count ?? 0)} streams per mode, ${s.cpuConcurrency} at a time, per SSE frame received. Resumable: a new Durable Object per stream (RESUMABLE, in the same process, SQLite-backed on local disk) runs the call and relays every event with an id, keeping it for a reconnecting client; the alarm that forgets it (RESUMABLE_KEEP_SECONDS later) is not in the figure. Deployed, reaching a new object may add a network hop that no local figure shows.`,
+  );
+  return out;
+}
+
 /** The Markdown tables of a run: side by side, latency and throughput, streams, cache, CPU, memory and size, references, targets. */
 export function renderReport(r: BenchResults): string {
   const out: string[] = [];
@@ -583,6 +645,8 @@ export function renderReport(r: BenchResults): string {
       : `${ms(s.startup.wranglerStartupMs)} ms`,
   ]);
   out.push('### Memory, size, startup', table(['figure', 'value'], sizeRows));
+
+  out.push(...featureCostTables(r));
 
   if (r.wranglerDev) {
     if ('error' in r.wranglerDev) out.push('### Reference: `wrangler dev`', `not measured: ${r.wranglerDev.error}`);

@@ -2,6 +2,7 @@
 import type { Bundle, ModuleSize } from './bundle.ts';
 import type { CacheResult } from './measure-cache.ts';
 import type { ColdStartResult } from './measure-cold-start.ts';
+import type { FeatureCosts } from './feature-costs.ts';
 import type { CpuFigures } from './measure-cpu.ts';
 import type { JsTimeFigures } from './measure-js-time.ts';
 import type { LatencyResult } from './measure-latency.ts';
@@ -97,5 +98,7 @@ export interface BenchResults {
     };
   };
   readonly wranglerDev: { readonly readyMs: number; readonly latency: readonly LatencyResult[] } | { readonly error: string } | null;
+  /** What the request log, OTLP export and resumable streams cost, each against the gateway without it (issues 27, 28). */
+  readonly featureCosts: FeatureCosts | null;
   readonly targets: readonly TargetCheck[];
 }

@@ -1,12 +1,13 @@
 // `npm run bench` / `npm run bench:smoke`: the gateway's production bundle in plain `workerd serve`, the
 // project's mock upstream in its own process, and the same requests sent to it, to a bare fetch-proxy
 // Worker, to Portkey's own Worker (same workerd binary, ../shared/peers/portkey-workerd) and to Portkey on
-// Node (../shared/peers/portkey), interleaved round by round; then cold starts of fresh processes of the
-// bare proxy, the gateway and Portkey's Worker. Prints Markdown tables and writes bench/results.json
-// (smoke: bench/results.smoke.json). Peers that are absent are skipped with a message.
+// Node (../shared/peers/portkey), interleaved round by round; what the request log, OTLP export and resumable
+// streams cost (feature-costs.ts); then cold starts of fresh processes of the bare proxy, the gateway and
+// Portkey's Worker. Prints Markdown tables and writes bench/results.json (smoke: bench/results.smoke.json).
+// Peers that are absent are skipped with a message.
 //
-//   npm run bench                               full run (about 6–7 minutes on 2 cores)
-//   npm run bench:smoke                         about 20 s, proves the bench works
+//   npm run bench                               full run (about 7–8 minutes on 2 cores)
+//   npm run bench:smoke                         about 30 s, proves the bench works
 //   npm run bench -- --bundle-dir ../old/dist   an already-built bundle (BENCH_BUNDLE_DIR) instead of this tree
 //   npm run bench -- --config ../old/wrangler.toml   its wrangler config (BENCH_WRANGLER_CONFIG)
 //   npm run bench -- --env production           a wrangler environment (BENCH_WRANGLER_ENV); default: the top level
@@ -32,6 +33,7 @@ import { portkeyTarget, startPortkey, type PeerServer } from './peer-portkey.ts'
 import { PORTKEY_WORKER, portkeyWorkerModule, startPortkeyWorker, type PortkeyWorkerServer } from './peer-portkey-worker.ts';
 import { rssMiB } from './proc.ts';
 import { checkTargets, renderReport } from './report.ts';
+import { measureFeatureCosts } from './feature-costs.ts';
 import {
   cacheableBody,
   completionBody,
@@ -72,6 +74,10 @@ if (bundleDir) {
 }
 const facts = readWranglerFacts(configPath, env);
 if (facts.unsupported.length > 0) log(`warning: bindings the bench cannot provide locally are not wired: ${facts.unsupported.join(', ')}`);
+if (facts.queueProducers.length > 0 || facts.d1Databases.length > 0)
+  log(
+    `Queues and D1 (the request log): wired only for the feature-cost figures (workerd's bundled Queues and D1 Workers in a process of their own, --experimental); the other figures are of the gateway without them`,
+  );
 if (facts.assets)
   log(
     `static assets: ${facts.assets.directory} as the Worker's ${facts.assets.binding ?? '(unbound)'} binding (the tokenizer's rank files); the bench sends only Worker routes, so nothing serves them in front of it`,
@@ -195,6 +201,18 @@ await portkeyWorker?.workerd.stop();
 
 const rssAfterLoadMiB = rssMiB(gateway.pid);
 await floor?.workerd.stop();
+
+// The request log, OTLP export and resumable streams, each against the gateway without it (fresh processes).
+const featureCosts = settings.featureCosts
+  ? await measureFeatureCosts({
+      bundle,
+      facts,
+      mockUrl: mock.url,
+      workDir: join(workDir, 'features'),
+      settings: settings.featureCosts,
+      log,
+    })
+  : null;
 
 // Cold start: fresh processes of the bare proxy, the gateway and Portkey's Worker, one per sample.
 const coldTargets: ColdTarget[] = [
@@ -347,6 +365,7 @@ const withoutTargets: Omit<BenchResults, 'targets'> = {
     },
   },
   wranglerDev,
+  featureCosts,
 };
 const results: BenchResults = { ...withoutTargets, targets: checkTargets(withoutTargets) };
 const resultsPath = join(benchDir, settings.resultsFile);

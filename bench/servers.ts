@@ -1,11 +1,18 @@
 // Starts the two workerd processes of a run: the gateway's production bundle with its bindings, and the
 // reference (floor) Workers. Each gets a directory with its generated config and stripped helper workers.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { join } from 'node:path';
 import type { Bundle } from './bundle.ts';
 import { completionBody, GATEWAY_KEY, gatewayTarget, UPSTREAM_KEY, type Target } from './requests.ts';
-import { floorWorkerdConfig, gatewayWorkerdConfig } from './workerd-config.ts';
+import {
+  d1SocketName,
+  floorWorkerdConfig,
+  gatewayWorkerdConfig,
+  queueSocketName,
+  requestLogWorkerdConfig,
+  type D1Binding,
+} from './workerd-config.ts';
 import { startWorkerd, type WorkerdServer } from './workerd-process.ts';
 import type { WranglerFacts } from './wrangler-config.ts';
 
@@ -31,13 +38,71 @@ export interface GatewayServer {
   readonly firstRequestMs: number;
 }
 
-/** Runs the bundle in plain `workerd serve` and checks that it answers a chat completion through the mock. */
+/** The request log's own process: the Queue, the Worker's consumer and D1 (requestLogWorkerdConfig). */
+export interface RequestLogServer {
+  readonly pid: number;
+  readonly workerd: WorkerdServer;
+  /** Where each queue binding of the gateway sends (host:port). */
+  readonly queueAddresses: readonly { readonly binding: string; readonly address: string }[];
+}
+
+/**
+ * Starts the request-log process for the config's Queue and D1 bindings (workerd's bundled Queues and D1 Workers,
+ * `--experimental`) and applies the databases' migrations; null when the config has no queue producer.
+ */
+export async function startRequestLog(options: {
+  bundle: Bundle;
+  facts: WranglerFacts;
+  workDir: string;
+}): Promise<RequestLogServer | null> {
+  const { facts, workDir } = options;
+  if (facts.queueProducers.length === 0) return null;
+  mkdirSync(join(workDir, 'modules'), { recursive: true });
+  const modules = options.bundle.modules.map((m) => {
+    copyFileSync(m.path, join(workDir, 'modules', m.name));
+    return { ...m, path: `modules/${m.name}` };
+  });
+  const storageDir = join(workDir, 'storage');
+  for (const d of ['queues', 'd1']) mkdirSync(join(storageDir, d), { recursive: true });
+  const configFile = join(workDir, 'request-log.capnp');
+  writeFileSync(
+    configFile,
+    requestLogWorkerdConfig({
+      modules,
+      compatibilityDate: facts.compatibilityDate,
+      compatibilityFlags: facts.compatibilityFlags,
+      queueProducers: facts.queueProducers,
+      queueConsumers: facts.queueConsumers,
+      d1Databases: facts.d1Databases,
+      storageDir,
+    }),
+  );
+  const workerd = await startWorkerd({
+    configFile,
+    sockets: [...facts.queueProducers.map((q) => queueSocketName(q.binding)), ...facts.d1Databases.map((d) => d1SocketName(d.binding))],
+    experimental: true,
+  });
+  for (const d of facts.d1Databases) await applyMigrations(workerd, d);
+  const queueAddresses = facts.queueProducers.map((q) => ({
+    binding: q.binding,
+    address: `127.0.0.1:${workerd.ports[queueSocketName(q.binding)]}`,
+  }));
+  return { pid: workerd.pid, workerd, queueAddresses };
+}
+
+/**
+ * Runs the bundle in plain `workerd serve` and checks that it answers a chat completion through the mock.
+ * The queue bindings are wired only with `requestLog` (its process serves them); without it the gateway runs as
+ * a deployer who has not created them. `vars` are set last.
+ */
 export async function startGateway(options: {
   bundle: Bundle;
   facts: WranglerFacts;
   mockUrl: string;
   workDir: string;
   inspectorAddress?: string;
+  requestLog?: RequestLogServer | null;
+  vars?: Readonly<Record<string, string>>;
 }): Promise<GatewayServer> {
   const { bundle, facts, workDir } = options;
   mkdirSync(join(workDir, 'modules'), { recursive: true });
@@ -58,10 +123,11 @@ export async function startGateway(options: {
         modules,
         compatibilityDate: facts.compatibilityDate,
         compatibilityFlags: facts.compatibilityFlags,
-        text: { ...facts.text, ...benchVars(options.mockUrl) },
+        text: { ...facts.text, ...benchVars(options.mockUrl), ...options.vars },
         json: facts.json,
         kvNamespaces: facts.kvNamespaces,
         durableObjects: facts.durableObjects,
+        queues: options.requestLog?.queueAddresses ?? [],
         assets: facts.assets,
       },
       kvServiceModule: 'kv-service.js',
@@ -77,6 +143,44 @@ export async function startGateway(options: {
   const url = `http://127.0.0.1:${workerd.ports['http']}`;
   const firstRequestMs = await firstChat(workerd, gatewayTarget('gateway', url));
   return { url, pid: workerd.pid, workerd, firstRequestMs };
+}
+
+/** SQL text as statements: `--` comments dropped (they may hold a `;`), split at each `;`. Enough for migrations/. */
+export function sqlStatements(text: string): string[] {
+  return text
+    .replace(/--[^\n]*/g, '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Applies a D1 database's migrations (its folder's .sql files in name order) through the D1 Worker's POST /execute. */
+async function applyMigrations(workerd: WorkerdServer, d: D1Binding): Promise<void> {
+  if (!d.migrationsDir) return;
+  const files = readdirSync(d.migrationsDir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
+  const queries = files.flatMap((f) => sqlStatements(readFileSync(join(d.migrationsDir!, f), 'utf8')).map((sql) => ({ sql, params: [] })));
+  if (queries.length === 0) return;
+  const response = await fetch(`http://127.0.0.1:${workerd.ports[d1SocketName(d.binding)]}/execute`, {
+    method: 'POST',
+    body: JSON.stringify(queries),
+  });
+  const answer: unknown = await response.json();
+  if (!Array.isArray(answer) || answer.some((a: unknown) => !(typeof a === 'object' && a !== null && 'success' in a && a.success)))
+    throw new Error(`${d.binding}: migrations failed: ${JSON.stringify(answer).slice(0, 400)}\n${workerd.stderr()}`);
+}
+
+/** One SQL query on a D1 database of the request-log process; resolves to its rows. */
+export async function queryD1(workerd: WorkerdServer, binding: string, sql: string): Promise<Record<string, unknown>[]> {
+  const response = await fetch(`http://127.0.0.1:${workerd.ports[d1SocketName(binding)]}/query`, {
+    method: 'POST',
+    body: JSON.stringify({ sql, params: [] }),
+  });
+  const answer = (await response.json()) as { success?: boolean; results?: Record<string, unknown>[]; error?: string }[];
+  const first = answer[0];
+  if (!first?.success || !first.results) throw new Error(`${binding}: ${sql}: ${JSON.stringify(answer).slice(0, 300)}`);
+  return first.results;
 }
 
 /** Sends a fresh process its first chat completion; resolves to its latency, or stops the process and throws. */

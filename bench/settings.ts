@@ -39,6 +39,24 @@ export interface BenchSettings {
   /** Also measure the reference Workers (runtime floor) and `wrangler dev`. */
   readonly floor: boolean;
   readonly wranglerDev: boolean;
+  /**
+   * Feature costs (feature-costs.ts): gateway variants with and without the request log and OTLP export, and
+   * streams of `streamPieces` chunks with and without resumable mode, in `rounds` interleaved rounds; null skips them.
+   */
+  readonly featureCosts: {
+    readonly rounds: number;
+    /** Non-stream CPU: requests per turn, at this concurrency. */
+    readonly cpuRequests: number;
+    readonly cpuConcurrency: number;
+    /** Non-stream latency: one turn's length at concurrency 1, seconds. */
+    readonly latencySeconds: number;
+    readonly streamPieces: number;
+    /** Streams per turn for time to first byte, one at a time. */
+    readonly streamsPerRound: number;
+    /** Streams per turn for CPU per chunk, `streamConcurrency` at a time. */
+    readonly cpuStreams: number;
+    readonly streamConcurrency: number;
+  } | null;
 }
 
 export const FULL: BenchSettings = {
@@ -65,6 +83,16 @@ export const FULL: BenchSettings = {
   memoryStreams: 1000,
   floor: true,
   wranglerDev: true,
+  featureCosts: {
+    rounds: 4,
+    cpuRequests: 2500,
+    cpuConcurrency: 16,
+    latencySeconds: 1.5,
+    streamPieces: 50,
+    streamsPerRound: 30,
+    cpuStreams: 30,
+    streamConcurrency: 4,
+  },
 };
 
 export const SMOKE: BenchSettings = {
@@ -88,4 +116,14 @@ export const SMOKE: BenchSettings = {
   memoryStreams: 0,
   floor: false,
   wranglerDev: false,
+  featureCosts: {
+    rounds: 2,
+    cpuRequests: 200,
+    cpuConcurrency: 16,
+    latencySeconds: 0.3,
+    streamPieces: 50,
+    streamsPerRound: 4,
+    cpuStreams: 4,
+    streamConcurrency: 4,
+  },
 };

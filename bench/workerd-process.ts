@@ -32,12 +32,15 @@ export interface WorkerdOptions {
   /** e.g. 127.0.0.1:9229, to attach a CPU profiler. */
   readonly inspectorAddress?: string;
   readonly timeoutMs?: number;
+  /** `--experimental`: needed by workerd's bundled Queues and D1 Workers. */
+  readonly experimental?: boolean;
 }
 
 /** Starts workerd and resolves once every named socket is listening. */
 export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdServer> {
   const args = ['serve', options.configFile, '--control-fd=3'];
   if (options.inspectorAddress) args.push(`--inspector-addr=${options.inspectorAddress}`);
+  if (options.experimental) args.push('--experimental');
   const started = performance.now();
   // Logs (one JSON line per request) go to /dev/null, as they would leave the Worker in production.
   const child = spawnTracked(workerdBinary(), args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });

@@ -1,12 +1,16 @@
 // Reads what the workerd config needs from wrangler.toml, through wrangler's own reader (so `env`
 // inheritance, defaults and validation are wrangler's): compatibility date and flags, vars, KV namespaces,
-// Durable Objects and static assets of one environment (the top level unless told).
+// Durable Objects, Queues, D1 databases and static assets of one environment (the top level unless told).
 import { dirname, resolve } from 'node:path';
 import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from 'wrangler';
-import type { GatewayWorkerPlan } from './workerd-config.ts';
+import type { D1Binding, GatewayWorkerPlan, QueueConsumer, QueueProducer } from './workerd-config.ts';
 
 /** The parts of a Worker's wrangler config that the bench wires into workerd: the worker plan, less its modules. */
-export interface WranglerFacts extends Omit<GatewayWorkerPlan, 'modules'> {
+export interface WranglerFacts extends Omit<GatewayWorkerPlan, 'modules' | 'queues'> {
+  /** The request log's Queue and D1: wired only into the request-log process (servers.ts startRequestLog). */
+  readonly queueProducers: readonly QueueProducer[];
+  readonly queueConsumers: readonly QueueConsumer[];
+  readonly d1Databases: readonly D1Binding[];
   /** Binding kinds present in the config that the bench cannot provide locally (reported, not wired). */
   readonly unsupported: readonly string[];
 }
@@ -22,9 +26,7 @@ function str(config: Record<string, unknown>, field: string, where: string): str
 
 const UNSUPPORTED_KINDS = [
   'r2_buckets',
-  'd1_databases',
   'services',
-  'queues',
   'ai',
   'vectorize',
   'hyperdrive',
@@ -35,6 +37,40 @@ const UNSUPPORTED_KINDS = [
   'images',
   'send_email',
 ];
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
+/** [[queues.producers]] and [[queues.consumers]]. */
+function queuesOf(queues: unknown, configPath: string): Pick<WranglerFacts, 'queueProducers' | 'queueConsumers'> {
+  const q = isRecord(queues) ? queues : {};
+  return {
+    queueProducers: records(q['producers']).map((p) => ({
+      binding: str(p, 'binding', `${configPath} queues.producers`),
+      queue: str(p, 'queue', `${configPath} queues.producers`),
+    })),
+    queueConsumers: records(q['consumers']).map((c) => {
+      const maxBatchSize = num(c['max_batch_size']);
+      const maxBatchTimeout = num(c['max_batch_timeout']);
+      return {
+        queue: str(c, 'queue', `${configPath} queues.consumers`),
+        ...(maxBatchSize !== undefined ? { maxBatchSize } : {}),
+        ...(maxBatchTimeout !== undefined ? { maxBatchTimeout } : {}),
+      };
+    }),
+  };
+}
+
+/** [[d1_databases]]: the binding, its id (names the local database) and its migrations folder, resolved. */
+function d1Of(databases: unknown, configPath: string): WranglerFacts['d1Databases'] {
+  return records(databases).map((d) => {
+    const dir = d['migrations_dir'];
+    return {
+      binding: str(d, 'binding', `${configPath} d1_databases`),
+      databaseId: str(d, 'database_id', `${configPath} d1_databases`),
+      migrationsDir: resolve(dirname(configPath), typeof dir === 'string' && dir !== '' ? dir : 'migrations'),
+    };
+  });
+}
 
 /** [assets]: its directory resolved against the config file's folder, and its binding's name, if any. */
 function assetsOf(assets: unknown, configPath: string): WranglerFacts['assets'] {
@@ -76,8 +112,7 @@ export function readWranglerFacts(configPath: string, env?: string): WranglerFac
   const unsupported = UNSUPPORTED_KINDS.filter((kind) => {
     const value = raw[kind];
     if (Array.isArray(value)) return value.length > 0;
-    if (isRecord(value)) return kind === 'queues' ? records(value['producers']).length > 0 : Object.keys(value).length > 0;
-    return false;
+    return isRecord(value) && Object.keys(value).length > 0;
   });
   const flags = raw['compatibility_flags'];
   return {
@@ -88,6 +123,8 @@ export function readWranglerFacts(configPath: string, env?: string): WranglerFac
     json,
     kvNamespaces,
     durableObjects,
+    ...queuesOf(raw['queues'], configPath),
+    d1Databases: d1Of(raw['d1_databases'], configPath),
     unsupported,
     assets: assetsOf(raw['assets'], configPath),
   };
