@@ -10,7 +10,6 @@ export interface NativeEvent {
   readonly json: JsonObject;
 }
 
-
 /**
  * One event of an answer, in the order the client should see them. Chunks come in batches (all one
  * upstream read brought) so per-chunk overhead stays small; a whole answer (non-stream upstream, cache

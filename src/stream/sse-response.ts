@@ -53,8 +53,7 @@ function framesOf(event: GatewayEvent, encoder: SseEncoder): string {
   if (event.type === 'chunks') {
     if (event.native && encoder.native) return encoder.native(event.native);
     for (const chunk of event.chunks) frames += encoder.chunk(chunk);
-  }
-  else if (event.type === 'completion') for (const chunk of replay(event.completion)) frames += encoder.chunk(chunk);
+  } else if (event.type === 'completion') for (const chunk of replay(event.completion)) frames += encoder.chunk(chunk);
   else if (event.type !== 'keep_alive') frames = encoder.step(event);
   return frames;
 }

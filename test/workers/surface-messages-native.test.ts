@@ -48,7 +48,8 @@ function foldMessage(events: { event: string | null; data: string }[]): Json {
       if (d['type'] === 'text_delta') block['text'] = `${String(block['text'])}${String(d['text'])}`;
       if (d['type'] === 'citations_delta') (block['citations'] as Json[]).push(d['citation'] as Json);
       if (d['type'] === 'input_json_delta') partial.set(index, `${partial.get(index) ?? ''}${String(d['partial_json'])}`);
-    } else if (e['type'] === 'content_block_stop' && partial.has(index)) (content[index] as Json)['input'] = JSON.parse(partial.get(index) || '{}');
+    } else if (e['type'] === 'content_block_stop' && partial.has(index))
+      (content[index] as Json)['input'] = JSON.parse(partial.get(index) || '{}');
     else if (e['type'] === 'message_delta') {
       message = { ...message, ...(e['delta'] as Json), usage: { ...(message['usage'] as Json), ...(e['usage'] as Json) } };
     }
@@ -90,7 +91,12 @@ describe.skipIf(!hasProviders)("/v1/messages to an anthropic/* model answers wit
     await native.text();
     await settled(native);
     const chat = await call('/v1/chat/completions', {
-      json: { model, stream: true, max_tokens: 8192, messages: [{ role: 'user', content: 'What is the current weather in San Francisco?' }] },
+      json: {
+        model,
+        stream: true,
+        max_tokens: 8192,
+        messages: [{ role: 'user', content: 'What is the current weather in San Francisco?' }],
+      },
       env: priced(model),
     });
     await chat.text();
@@ -132,7 +138,13 @@ describe.skipIf(!hasProviders)("/v1/messages to an anthropic/* model answers wit
     });
     const events = sseEvents(await response.text());
     await settled(response);
-    expect(events.map((e) => e.event)).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_delta', 'error']);
+    expect(events.map((e) => e.event)).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'error',
+    ]);
     expect(JSON.parse(events.at(-1)?.data ?? '')).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
     expect(events.filter((e) => e.event === 'error')).toHaveLength(1);
   });
@@ -162,11 +174,23 @@ describe('/v1/messages to a hostile Anthropic upstream that echoes the provider 
             usage,
           });
         const events: [string, Json][] = [
-          ['message_start', { type: 'message_start', message: { id: 'msg_h', type: 'message', role: 'assistant', model: 'claude-h', content: [], usage } }],
+          [
+            'message_start',
+            { type: 'message_start', message: { id: 'msg_h', type: 'message', role: 'assistant', model: 'claude-h', content: [], usage } },
+          ],
           ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '', citations: [] } }],
-          ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `The key is ${key.slice(0, 10)}` } }],
-          ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `${key.slice(10)} indeed.` } }],
-          ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'citations_delta', citation: citation(`cited ${key}`) } }],
+          [
+            'content_block_delta',
+            { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `The key is ${key.slice(0, 10)}` } },
+          ],
+          [
+            'content_block_delta',
+            { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `${key.slice(10)} indeed.` } },
+          ],
+          [
+            'content_block_delta',
+            { type: 'content_block_delta', index: 0, delta: { type: 'citations_delta', citation: citation(`cited ${key}`) } },
+          ],
           ['content_block_stop', { type: 'content_block_stop', index: 0 }],
           ['message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage }],
           ['message_stop', { type: 'message_stop' }],

@@ -77,7 +77,12 @@ async function postMessages(call: UpstreamCall, request: MessagesRequest): Promi
  * `native`, each event the translation accepted is kept verbatim for the batch (an `error` event throws instead: the
  * gateway renders errors itself).
  */
-function streamChunks(body: ReadableStream<Uint8Array>, target: Target, signal: AbortSignal, native: boolean): AsyncIterableIterator<ChunkBatch> {
+function streamChunks(
+  body: ReadableStream<Uint8Array>,
+  target: Target,
+  signal: AbortSignal,
+  native: boolean,
+): AsyncIterableIterator<ChunkBatch> {
   const translator = new MessageStreamTranslator(target, nowSeconds());
   let kept: NativeEvent[] = [];
   return chunkBatches(body, target, {
