@@ -17,7 +17,9 @@ function streamedText(json: JsonObject): { index: unknown; kind: string; field: 
 /** An event scrubbed: the same event when nothing matched (its data byte for byte), else its scrubbed JSON re-serialised. */
 function scrubEvent(event: NativeEvent, secrets: readonly string[]): NativeEvent {
   const json = scrubJson(event.json, secrets);
-  return json === event.json ? event : { event: event.event, data: JSON.stringify(json), json };
+  const name = scrubText(event.event, secrets);
+  if (json === event.json && name === event.event) return event;
+  return { event: name, data: json === event.json ? event.data : JSON.stringify(json), json };
 }
 
 /** The deltas of one block held back while their joined text ends in what could begin a secret, and the pings among them. */
