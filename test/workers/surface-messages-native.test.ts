@@ -1,7 +1,8 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { anthropicClient } from './support/anthropic-client.ts';
-import { call, scriptedApp, settled, sseEvents } from './support/gateway.ts';
+import { FakeClock } from './support/fake-clock.ts';
+import { call, heldFetch, scriptedApp, settled, sseEvents } from './support/gateway.ts';
 import { hasProviders, meta, PROVIDER_ENV, recording, scenario } from './support/providers.ts';
 
 // `/v1/messages` to an anthropic/* model answers with Anthropic's own answer, not a translation of it: every stream
@@ -127,6 +128,33 @@ describe.skipIf(!hasProviders)("/v1/messages to an anthropic/* model answers wit
     for (const header of ['x-gateway-model', 'x-gateway-prompt-tokens', 'x-gateway-completion-tokens', 'x-gateway-cost-usd'])
       expect([header, native.headers.get(header)]).toEqual([header, chat.headers.get(header)]);
     expect(native.headers.get('x-gateway-cost-usd')).not.toBeNull();
+  });
+
+  it("sends only pings while Anthropic's answer is slow, so its own message_start is the first event and the only one", async () => {
+    const clock = new FakeClock();
+    const upstream = heldFetch();
+    const { app } = scriptedApp({ clock, fetch: upstream.fetch });
+    const { name } = await scenario({ content: 'Late but whole.' });
+    const pending = call('/v1/messages', {
+      app,
+      env: { ...PROVIDER_ENV, KEEPALIVE_INTERVAL_MS: '100' },
+      json: { model: `anthropic/${name}`, max_tokens: 20, stream: true, messages: [{ role: 'user', content: 'hi' }] },
+    });
+    await upstream.answered;
+    await clock.advanceWhenScheduled(100);
+    const response = await pending;
+    expect(response.status).toBe(200);
+    const read = response.text();
+    await clock.advanceWhenScheduled(100);
+    upstream.release();
+    const events = sseEvents(await read);
+    await settled(response);
+    expect(events[0]?.event).toBe('ping');
+    const start = events.find((e) => e.event !== 'ping');
+    expect(start?.event).toBe('message_start');
+    expect(events.filter((e) => e.event === 'message_start')).toHaveLength(1);
+    expect(JSON.parse(start?.data ?? '')).toMatchObject({ message: { id: expect.stringMatching(/^msg_mock_/) } });
+    expect(events.at(-1)?.event).toBe('message_stop');
   });
 
   it('ends a stream that Anthropic broke off with its error as `event: error`, after the events relayed before it', async () => {
