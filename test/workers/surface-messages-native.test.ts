@@ -114,6 +114,22 @@ describe.skipIf(!hasProviders)("/v1/messages to an anthropic/* model answers wit
     expect(logLineOf(native)).toMatchObject({ prompt_tokens: 10423, completion_tokens: 341, cost_usd: expect.any(Number) });
   });
 
+  it('answers a non-stream web search with the Message Anthropic sent: server_tool_use, web_search_tool_result, citations', async () => {
+    // No non-stream recording of a web search: the recorded stream folded into its Message stands for one.
+    const message = foldMessage(sseEvents(await recording(WEB_SEARCH)));
+    const { app } = scriptedApp({ fetch: async () => Response.json(message) });
+    const response = await call('/v1/messages', {
+      json: await recordedBody(WEB_SEARCH, 'anthropic/claude-opus-4-1-20250805', false),
+      env: PROVIDER_ENV,
+      app,
+    });
+    expect(response.status).toBe(200);
+    const answered = (await response.json()) as Json;
+    expect(answered).toEqual(message);
+    expect((answered['content'] as Json[]).map((b) => b['type'])).toContain('web_search_tool_result');
+    expect(response.headers.get('x-gateway-prompt-tokens')).toBe('10423');
+  });
+
   it('answers a non-stream request with the Message Anthropic sent, and the same usage headers as the translated path', async () => {
     const file = 'anthropic-messages-cache-read-and-creation.json';
     const { name } = await scenario({ fixture: file });
