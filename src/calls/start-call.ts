@@ -27,6 +27,8 @@ export interface CallOptions {
   readonly trimByDefault: boolean;
   /** Server tools the gateway runs for this request. */
   readonly serverTools?: CallRequest['serverTools'];
+  /** Whether to carry the provider's own answer alongside the translation (`/v1/messages` to an Anthropic model). */
+  readonly native?: boolean;
   /** What is left of a loop's deadline (/extract's asks share one): narrows the request's timeout. */
   readonly timeoutMs?: number;
 }
@@ -63,6 +65,7 @@ export async function startCall(rc: RequestContext, body: ChatBody, options: Cal
     waitUntil: (work) => rc.exec.waitUntil(work),
     cache: cache ? { policy: cache, scope: cacheScope(rc.config.cache, rc.caller.keyHash) } : undefined,
     ...(options.serverTools ? { serverTools: options.serverTools } : {}),
+    ...(options.native ? { native: true } : {}),
   });
   rc.outcomes.push(call.outcome);
   return { call, controller, headers };

@@ -4,8 +4,11 @@ import { deferred, failedOutcome, tracked } from './outcome.ts';
 import { run, type RunAnswer, type RunDeps } from './run.ts';
 import type { Attempt, CallModel, GatewayEvent, Outcome } from './types.ts';
 
-const eventsOf = (answer: RunAnswer): AsyncIterable<GatewayEvent> =>
-  answer.kind === 'completion' ? once<GatewayEvent>({ type: 'completion', completion: answer.completion }) : answer.events;
+const eventsOf = (answer: RunAnswer): AsyncIterable<GatewayEvent> => {
+  if (answer.kind === 'stream') return answer.events;
+  const { completion, native } = answer;
+  return once<GatewayEvent>(native ? { type: 'completion', completion, native } : { type: 'completion', completion });
+};
 
 /**
  * The innermost stage: the attempt loop over the model chain (retries, fallbacks, deadline, cooldown).

@@ -1,6 +1,7 @@
 import { ITERATION_DONE } from '../core/iteration.ts';
 import { childController } from '../core/abort.ts';
-import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
+import type { ChatCompletion, JsonObject } from '../core/types.ts';
+import type { ChunkBatch } from '../providers/wire.ts';
 import { abortReason, asGatewayError, GatewayError, type GatewayCode } from '../errors.ts';
 import type { Target } from '../providers/target.ts';
 import { callUpstream } from '../providers/upstream.ts';
@@ -31,7 +32,7 @@ export interface RunDeps {
 export type RunAnswer = { readonly target: Target } & Answer;
 
 type Answer =
-  | { readonly kind: 'completion'; readonly completion: ChatCompletion }
+  | { readonly kind: 'completion'; readonly completion: ChatCompletion; readonly native?: JsonObject }
   | { readonly kind: 'stream'; readonly events: AsyncIterableIterator<GatewayEvent> };
 
 // The gateway's own timer (on the injected clock) ends every attempt at its deadline; the SDK's real-time timeout is only a backstop.
@@ -150,6 +151,7 @@ async function attempt(
       signal: controller.signal,
       timeoutMs: SDK_TIMEOUT_MS,
       fetch: tracedFetch(deps.fetch, request.trace, spanId),
+      ...(request.native ? { native: true } : {}),
     });
     if (answer.kind === 'completion') {
       dispose();
@@ -167,6 +169,10 @@ async function attempt(
   }
 }
 
+/** A batch as a `chunks` event, with the provider's own events when the wire kept them. */
+const eventOf = (batch: ChunkBatch): GatewayEvent =>
+  batch.native ? { type: 'chunks', chunks: batch, native: batch.native } : { type: 'chunks', chunks: batch };
+
 /**
  * The rest of a started stream as `chunks` events, ended with a 504 (an error event for the client) when
  * the upstream goes silent for `idleMs`. One timer per stream, re-armed only when it fires; only time spent
@@ -174,8 +180,8 @@ async function attempt(
  * each batch costs one promise here, not a generator's queue and frames.
  */
 class IdleGuarded implements AsyncIterableIterator<GatewayEvent> {
-  readonly #iterator: AsyncIterator<ChatCompletionChunk[]>;
-  #first: ChatCompletionChunk[] | undefined;
+  readonly #iterator: AsyncIterator<ChunkBatch>;
+  #first: ChunkBatch | undefined;
   readonly #controller: AbortController;
   readonly #clock: Clock;
   readonly #dispose: () => void;
@@ -185,8 +191,8 @@ class IdleGuarded implements AsyncIterableIterator<GatewayEvent> {
   #closed = false;
 
   constructor(
-    iterator: AsyncIterator<ChatCompletionChunk[]>,
-    first: IteratorResult<ChatCompletionChunk[]>,
+    iterator: AsyncIterator<ChunkBatch>,
+    first: IteratorResult<ChunkBatch>,
     idleMs: number,
     controller: AbortController,
     clock: Clock,
@@ -226,13 +232,13 @@ class IdleGuarded implements AsyncIterableIterator<GatewayEvent> {
     if (first) {
       this.#first = undefined;
       this.#arm();
-      return Promise.resolve({ done: false, value: { type: 'chunks', chunks: first } });
+      return Promise.resolve({ done: false, value: eventOf(first) });
     }
     this.#waitingSince = this.#clock.now();
     return this.#iterator.next().then(
       (step): IteratorResult<GatewayEvent> => {
         this.#waitingSince = undefined;
-        if (!step.done) return { done: false, value: { type: 'chunks', chunks: step.value } };
+        if (!step.done) return { done: false, value: eventOf(step.value) };
         this.#close(true);
         return ITERATION_DONE;
       },

@@ -1,7 +1,8 @@
 import { ITERATION_DONE } from '../core/iteration.ts';
 import { isJsonObject, type ChatCompletionChunk, type JsonObject } from '../core/types.ts';
 import { SecretPrefixes, scrubError, scrubJson, scrubText } from '../core/scrub.ts';
-import type { GatewayEvent, Outcome, Stage } from './types.ts';
+import { NativeScrubber } from './scrub-native.ts';
+import type { GatewayEvent, NativeEvent, Outcome, Stage } from './types.ts';
 
 /**
  * Nothing an upstream sends reaches the client with a configured secret in it, whoever put it there: a model
@@ -93,6 +94,8 @@ function scrubbed(
   let seq = 0;
   let ended = false;
   let failure: { error: unknown } | undefined;
+  /** The provider's own events' scrubber, once a batch carries them. */
+  let native: NativeScrubber | undefined;
 
   // The choice whose delta holdText is working on: one callback for every delta, not a closure made per chunk.
   let choice = 0;
@@ -189,8 +192,24 @@ function scrubbed(
     return { type: 'chunks', chunks: [{ ...last, choices, usage: null } as ChatCompletionChunk] };
   };
 
+  /**
+   * A batch with the provider's own events: the client is sent those (scrubbed, held back where a text's end is
+   * suspect); its chunks only feed the outcome, which is scrubbed whole, so each is scrubbed alone.
+   */
+  const takeNative = (chunks: readonly ChatCompletionChunk[], events: readonly NativeEvent[]): GatewayEvent | undefined => {
+    native ??= new NativeScrubber(secrets, prefixes);
+    const out = native.push(events);
+    return out.length === 0 ? undefined : { type: 'chunks', chunks: chunks.map((c) => scrubJson(c, secrets)), native: out };
+  };
+  /** What the provider's own events' scrubber still holds, as one event. */
+  const nativeRest = (): GatewayEvent | undefined => {
+    const rest = native?.flush() ?? [];
+    return rest.length === 0 ? undefined : { type: 'chunks', chunks: [], native: rest };
+  };
+
   /** What goes out for an event: the event scrubbed, after what was held back; nothing while a batch's end is suspect. */
   const take = (event: GatewayEvent): GatewayEvent | undefined => {
+    if (event.type === 'chunks' && event.native) return takeNative(event.chunks, event.native);
     if (event.type !== 'chunks') {
       const held = release();
       if (!held) return scrubJson(event, secrets);
@@ -225,7 +244,7 @@ function scrubbed(
       (result): IteratorResult<GatewayEvent> | Promise<IteratorResult<GatewayEvent>> => {
         if (result.done) {
           ended = true;
-          for (const event of [release(true), tail()]) if (event) ready.push(event);
+          for (const event of [release(true), tail(), nativeRest()]) if (event) ready.push(event);
           return pull();
         }
         const out = take(result.value);
@@ -233,7 +252,7 @@ function scrubbed(
       },
       (error: unknown) => {
         // What was held back still goes out before the failure.
-        const rest = release(true);
+        const rest = release(true) ?? nativeRest();
         failure = { error };
         return rest ? { done: false, value: rest } : pull();
       },

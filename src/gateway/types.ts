@@ -7,7 +7,7 @@ import type { ChatBody, ChatCompletion } from '../core/types.ts';
 import type { GatewayError } from '../errors.ts';
 import type { Target } from '../providers/target.ts';
 
-export type { GatewayEvent } from '../core/events.ts';
+export type { GatewayEvent, NativeEvent } from '../core/events.ts';
 import type { GatewayEvent } from '../core/events.ts';
 
 /** Who is calling: the hash of their gateway key (never the key), a name for logs, or anonymous. */
@@ -37,6 +37,8 @@ export interface CallRequest {
   readonly waitUntil: (work: Promise<unknown>) => void;
   /** What the request asks of the cache (already clamped to the deployer's settings); undefined bypasses it. */
   readonly cache: CacheRequest | undefined;
+  /** Whether the answer should also carry the provider's own events (Anthropic's, for `/v1/messages`); wires without a dialect of their own ignore it. */
+  readonly native?: boolean;
   /** Server tools the gateway runs for this request (names already checked against the registry); absent: none. */
   readonly serverTools?: { readonly names: readonly string[]; readonly maxIterations: number };
 }

@@ -3,6 +3,8 @@ import type { ChatCompletionChunk } from '../core/types.ts';
 import { GatewayError } from '../errors.ts';
 import { readSse, type SseEvent } from '../stream/sse-decoder.ts';
 import type { Target } from './target.ts';
+import type { ChunkBatch } from './wire.ts';
+import type { NativeEvent } from '../core/events.ts';
 
 /** How one wire's SSE events become chat completion chunks. */
 export interface ChunkTranslation {
@@ -12,6 +14,8 @@ export interface ChunkTranslation {
   finished(): boolean;
   /** Any failure (a read, a parse, an error event) as the error to report. */
   toError(error: unknown): GatewayError;
+  /** The provider's own events translated since the last call, to go with the batch (wires asked for them only). */
+  takeNative?(): NativeEvent[];
 }
 
 /** The stream ended before its answer finished. */
@@ -31,7 +35,7 @@ export function chunkBatches(
   body: ReadableStream<Uint8Array>,
   target: Target,
   translation: ChunkTranslation,
-): AsyncIterableIterator<ChatCompletionChunk[]> {
+): AsyncIterableIterator<ChunkBatch> {
   const sse = readSse(body);
   let ended = false;
   let failure: unknown;
@@ -40,15 +44,15 @@ export function chunkBatches(
     void sse.return?.();
     throw translation.toError(error);
   };
-  const read = (): Promise<IteratorResult<ChatCompletionChunk[]>> =>
-    sse.next().then((step): IteratorResult<ChatCompletionChunk[]> | Promise<IteratorResult<ChatCompletionChunk[]>> => {
+  const read = (): Promise<IteratorResult<ChunkBatch>> =>
+    sse.next().then((step): IteratorResult<ChunkBatch> | Promise<IteratorResult<ChunkBatch>> => {
       if (ended) return ITERATION_DONE;
       if (step.done) {
         if (!translation.finished()) fail(streamCut(target));
         ended = true;
         return ITERATION_DONE;
       }
-      const batch: ChatCompletionChunk[] = [];
+      const batch: ChunkBatch = [];
       for (const event of step.value) {
         try {
           const chunks = translation.chunksOf(event);
@@ -63,7 +67,10 @@ export function chunkBatches(
           break;
         }
       }
-      if (batch.length > 0) return { done: false, value: batch };
+      // A read that brought only events without chunks (a ping, a block start) still goes out when they are wanted.
+      const native = translation.takeNative?.();
+      if (native && native.length > 0) batch.native = native;
+      if (batch.length > 0 || batch.native) return { done: false, value: batch };
       if (failure !== undefined) {
         const error = failure;
         failure = undefined;

@@ -1,14 +1,18 @@
 // The contract every provider wire meets: one upstream attempt in, one normalised answer out. No SDK in here.
-import type { ChatBody, ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
+import type { NativeEvent } from '../core/events.ts';
+import type { ChatBody, ChatCompletion, ChatCompletionChunk, JsonObject } from '../core/types.ts';
 import type { AdaptedRequest } from './adapt-request.ts';
 import type { Target } from './target.ts';
 
 /** Normalised chunks in batches: all the chunks one network read brought, so per-chunk overhead stays small. */
-export type ChunkBatches = AsyncIterable<ChatCompletionChunk[]>;
+export type ChunkBatches = AsyncIterable<ChunkBatch>;
+
+/** One read's chunks; when the call asked for them (`native`), the provider's own events they came from ride along. */
+export type ChunkBatch = ChatCompletionChunk[] & { native?: NativeEvent[] };
 
 /** What an upstream answered: one completion, or a stream of normalised chunks. */
 export type UpstreamAnswer =
-  | { readonly kind: 'completion'; readonly completion: ChatCompletion; readonly headers: Headers }
+  | { readonly kind: 'completion'; readonly completion: ChatCompletion; readonly headers: Headers; readonly native?: JsonObject }
   | { readonly kind: 'stream'; readonly chunks: ChunkBatches; readonly headers: Headers };
 
 export interface UpstreamCall {
@@ -20,6 +24,8 @@ export interface UpstreamCall {
   /** The wire's own timeout for this attempt (the SDK's; Anthropic's: until the answer's headers); the gateway's deadline also aborts through `signal`. */
   readonly timeoutMs: number;
   readonly fetch: typeof fetch;
+  /** Whether to keep the provider's own answer alongside the translation (a wire that has none ignores it). */
+  readonly native?: boolean;
 }
 
 /** One attempt on one wire: the call and its request adapted to the target; every failure is a GatewayError. */

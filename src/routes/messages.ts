@@ -20,10 +20,14 @@ function decodeOptions(model: string, rc: RequestContext): DecodeOptions {
 export async function messages(request: Request, rc: RequestContext): Promise<Response> {
   const input = await readJsonObject(request, rc.config.maxBodyBytes);
   const model = requestedModel(input);
-  const { body, stream, thinking } = decodeMessagesRequest(input, decodeOptions(model, rc));
-  const started = await startCall(rc, body, { stream, trimByDefault: false });
-  if (stream) return streamCall(rc, started, messagesSse({ model, thinking }));
-  const { completion, headers } = await completeCall(started);
+  const options = decodeOptions(model, rc);
+  const { body, stream, thinking } = decodeMessagesRequest(input, options);
+  // To an Anthropic model, Anthropic's own answer goes back as it came (server tool blocks, citations); else the translation.
+  const { native } = options;
+  const started = await startCall(rc, body, { stream, trimByDefault: false, native });
+  if (stream) return streamCall(rc, started, messagesSse({ model, thinking, native }));
+  const { completion, headers, native: message } = await completeCall(started);
+  if (message) return Response.json(message, { headers });
   // An upstream that reported no usage: the outcome holds the gateway's count (already settled by now).
   const usage = completion.usage ?? (await started.call.outcome).usage;
   return Response.json(encodeMessage(completion, { thinking, usage }), { headers });

@@ -1,4 +1,4 @@
-import type { GatewayEvent } from '../core/events.ts';
+import type { GatewayEvent, NativeEvent } from '../core/events.ts';
 import type { ChatCompletionChunk, CompletionUsage } from '../core/types.ts';
 import type { GatewayError } from '../errors.ts';
 import { replay } from './replay.ts';
@@ -24,6 +24,8 @@ export interface SseEncoder {
   error(error: GatewayError): string;
   /** Frames sent while the answer is awaited; an SSE comment (`: ping`) when absent. */
   keepAlive?(): string;
+  /** Frames for a provider's own events, sent instead of their chunks (a dialect that is that provider's); absent: chunks. */
+  native?(events: readonly NativeEvent[]): string;
 }
 
 const PING = new TextEncoder().encode(': ping\n\n');
@@ -48,8 +50,10 @@ export const SSE_HEADERS = {
 
 function framesOf(event: GatewayEvent, encoder: SseEncoder): string {
   let frames = '';
-  if (event.type === 'chunks') for (const chunk of event.chunks) frames += encoder.chunk(chunk);
-  else if (event.type === 'completion') for (const chunk of replay(event.completion)) frames += encoder.chunk(chunk);
+  if (event.type === 'chunks') {
+    if (event.native && encoder.native) return encoder.native(event.native);
+    for (const chunk of event.chunks) frames += encoder.chunk(chunk);
+  } else if (event.type === 'completion') for (const chunk of replay(event.completion)) frames += encoder.chunk(chunk);
   else if (event.type !== 'keep_alive') frames = encoder.step(event);
   return frames;
 }

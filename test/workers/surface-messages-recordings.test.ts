@@ -106,9 +106,11 @@ const NON_STREAM = [
   'stop-max-tokens',
 ].map((name) => `anthropic-messages-${name}.json`);
 
-// Left out: web-search (server tool blocks are not translated to the chat wire; the native pass-through is not
-// built) and stop-sequence (the chat wire says `stop` for both end_turn and stop_sequence).
+// Anthropic's own events go back as they came (surface-messages-native.test.ts checks them byte for byte), so the
+// server tool blocks of web-search and stop-sequence's `stop_sequence` come back too.
 const STREAM = [
+  'web-search',
+  'stop-sequence',
   'text',
   'tool-use',
   'tool-use-empty-input',

@@ -2,6 +2,7 @@
 import type { ChatCompletionChunk } from '../../core/types.ts';
 import { isJsonObject, type JsonObject } from '../../core/types.ts';
 import type { GatewayError } from '../../errors.ts';
+import type { NativeEvent } from '../../core/events.ts';
 import type { SseEncoder } from '../../stream/sse-response.ts';
 import { messageId } from './encode-message.ts';
 import { messagesErrorBody } from './error-body.ts';
@@ -21,6 +22,11 @@ export interface MessagesStreamOptions {
   readonly model: string;
   /** Whether the client asked for thinking: another provider's reasoning text streams as thinking blocks only then. */
   readonly thinking: boolean;
+  /**
+   * Whether the call asked for Anthropic's own events (an Anthropic model): while they are awaited only `ping`s go
+   * out, so the upstream's own `message_start` can be the first event.
+   */
+  readonly native?: boolean;
 }
 
 /**
@@ -28,7 +34,9 @@ export interface MessagesStreamOptions {
  * `content_block_start`, its deltas (`text_delta`, `thinking_delta` and `signature_delta`, `input_json_delta`)
  * and `content_block_stop`, then `message_delta` (stop reason, usage) and `message_stop`. While the answer is
  * awaited: `message_start` and `ping` events. A failure after the start is `event: error` with Anthropic's
- * error object. One encoder per stream (it keeps the open block).
+ * error object. One encoder per stream (it keeps the open block). Anthropic's own events, when the answer carries them
+ * (an Anthropic model), go out verbatim instead, in order, server tool and citation blocks included; the translation
+ * is used otherwise (another provider, a fallback to one, a cached answer).
  * @example sseBody(events, { encoder: messagesSse({ model: 'openai/gpt-4o-mini', thinking: false }), … })
  */
 export function messagesSse(options: MessagesStreamOptions): SseEncoder {
@@ -36,6 +44,9 @@ export function messagesSse(options: MessagesStreamOptions): SseEncoder {
   let open: OpenBlock | undefined;
   let blocks = 0;
   let refused = false;
+  /** Whether Anthropic's own events are being relayed, and whether its `message_stop` went out. */
+  let relaying = false;
+  let stopped = false;
   /** The content block each tool call (by its chat index) streams into. */
   const tools = new Map<number, number>();
 
@@ -79,7 +90,21 @@ export function messagesSse(options: MessagesStreamOptions): SseEncoder {
     return out + delta(index, { type: 'thinking_delta', thinking: String(block['thinking'] ?? '') }) + delta(index, signature) + close();
   };
 
+  /** Anthropic's own events as they came (data byte for byte), bar a second `message_start` after a keep-alive's. */
+  const relay = (events: readonly NativeEvent[]): string => {
+    let out = '';
+    for (const { event, data } of events) {
+      if (event === 'message_start' && started && !relaying) continue;
+      if (event === 'message_stop') stopped = true;
+      out += `event: ${event}\ndata: ${data}\n\n`;
+    }
+    started = true;
+    relaying = true;
+    return out;
+  };
+
   return {
+    native: relay,
     chunk(chunk) {
       let out = start(chunk);
       for (const choice of chunk.choices) {
@@ -117,8 +142,10 @@ export function messagesSse(options: MessagesStreamOptions): SseEncoder {
     },
     // Server tools are the gateway's business; an Anthropic client sees the final answer.
     step: () => '',
-    keepAlive: () => `${start()}event: ping\ndata: {"type": "ping"}\n\n`,
+    keepAlive: () => `${options.native ? '' : start()}event: ping\ndata: {"type": "ping"}\n\n`,
     end(end) {
+      // The upstream sent its own message_delta (stop reason, usage); a stream that ended without message_stop gets one.
+      if (relaying) return stopped ? '' : frame('message_stop', { type: 'message_stop' });
       const usage = messagesUsage(end.usage);
       return (
         start() +
