@@ -1,6 +1,6 @@
 import { roundUsd } from '../core/money.ts';
 import type { Outcome } from '../gateway/types.ts';
-import type { RequestContext } from './context.ts';
+import type { RequestStart } from './context.ts';
 import { scrubText } from '../core/scrub.ts';
 
 /** The fields the call outcomes give the log line: who answered, every attempt, tokens and cost spent, what the cache did. */
@@ -55,7 +55,7 @@ function toolLoopFields(outcome: Outcome): Record<string, unknown> {
  * Writes the one structured log line of a request, from its route facts and its call outcomes, and returns it
  * (scrubbed) for the request log. Never includes keys, tokens or the query string.
  */
-export function writeLogLine(rc: RequestContext, method: string, status: number, outcomes: readonly Outcome[]): string {
+export function writeLogLine(rc: RequestStart, method: string, status: number, outcomes: readonly Outcome[]): string {
   const last = outcomes.at(-1);
   // A stream that failed or was abandoned after it started carries its error only in its outcome.
   const streamError = rc.streamed && last?.error ? { error_type: last.error.type, error_code: last.error.code ?? undefined } : {};
