@@ -43,12 +43,10 @@ function outcomeFields(outcomes: readonly Outcome[]): Record<string, unknown> {
   };
 }
 
-/** What the tool loop did, from the report it leaves on the completion: steps taken, and whether the bound stopped it. */
-function toolLoopFields(outcome: Outcome): Record<string, unknown> {
-  const report = (outcome.completion as { gateway_tools?: { iterations?: unknown; max_iterations_reached?: unknown } } | undefined)
-    ?.gateway_tools;
-  if (!report) return {};
-  return { tool_iterations: report.iterations, ...(report.max_iterations_reached === true ? { tool_bound_hit: true } : {}) };
+/** What the tool loop did, from its report on the outcome: steps taken, and whether the iteration bound stopped it. */
+function toolLoopFields({ loop }: Outcome): Record<string, unknown> {
+  if (!loop) return {};
+  return { tool_iterations: loop.iterations, ...(loop.maxIterationsReached ? { tool_bound_hit: true } : {}) };
 }
 
 /**

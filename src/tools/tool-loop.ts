@@ -285,6 +285,11 @@ class ToolLoop {
         completion: this.#sent.any ? this.#sentCompletion() : undefined,
         cache: this.#cache,
         error,
+        loop: {
+          iterations: this.#iterations,
+          maxIterationsReached: this.#boundHit === 'max_iterations',
+          maxSubrequestsReached: this.#boundHit === 'max_subrequests',
+        },
       }),
     );
   }

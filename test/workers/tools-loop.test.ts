@@ -281,6 +281,18 @@ describe('the tool loop stage', () => {
     expect(outcome.usage).toEqual(usage(30, 6));
   });
 
+  it('reports on its outcome, typed, how many model calls it made and which bound stopped it', async () => {
+    const answered = await drain(
+      toolLoop(options())(scripted([asks([{ id: 'c', name: 'calculate', args: '{"expression":"1"}' }]), says('1')]).next)(request()),
+    );
+    expect(answered.outcome.loop).toEqual({ iterations: 2, maxIterationsReached: false, maxSubrequestsReached: false });
+    const bounded = scripted([asks([{ id: 'again', name: 'calculate', args: '{"expression":"1+1"}' }])]);
+    const stopped = await drain(toolLoop(options())(bounded.next)(request({ serverTools: { names: ['calculate'], maxIterations: 2 } })));
+    expect(stopped.outcome.loop).toEqual({ iterations: 2, maxIterationsReached: true, maxSubrequestsReached: false });
+    const fannedOut = await drain(toolLoop(options({ maxSubrequests: 1 }))(bounded.next)(request()));
+    expect(fannedOut.outcome.loop).toEqual({ iterations: 1, maxIterationsReached: false, maxSubrequestsReached: true });
+  });
+
   it("ends the loop at a client tool call, returning it as tool_calls with the server steps' messages", async () => {
     const { next, requests } = scripted([
       asks([
