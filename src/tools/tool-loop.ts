@@ -65,7 +65,7 @@ class ToolLoop {
   /** Which bound ended the loop while the model still asked for server tools. */
   #boundHit: 'max_iterations' | 'max_subrequests' | undefined;
   readonly #subrequests: SubrequestBudget;
-  /** Whether any step's upstream sent a usage chunk. */
+  /** Whether any step's upstream reported usage (a usage chunk, or on a step answered whole). */
   #usageChunks = false;
   /** A step whose outcome is not yet counted. */
   #pending: Call | undefined;
@@ -197,12 +197,18 @@ class ToolLoop {
   /**
    * Relays one step's answer: content as it comes. Tool-call deltas, finish reasons and usage are held
    * back: whether a call is the client's is known only once its name is whole, and how the answer ends
-   * only once the loop has decided.
+   * only once the loop has decided. A non-stream request's step answered whole is taken whole; a stream
+   * request's is replayed, so it streams like a live one.
    */
   async *#relay(answer: Answer): AsyncGenerator<GatewayEvent, Step> {
     const step = new ChunkAccumulator();
+    let whole: ChatCompletion | undefined;
     for await (const event of answer.events) {
-      if (event.type === 'chunks' || event.type === 'completion') {
+      if (event.type === 'completion' && !this.#request.stream) {
+        whole = event.completion;
+        if (whole.usage) this.#usageChunks = true;
+        this.#sent.take(whole);
+      } else if (event.type === 'chunks' || event.type === 'completion') {
         const chunks = event.type === 'chunks' ? event.chunks : replay(event.completion);
         const out: ChatCompletionChunk[] = [];
         for (const chunk of chunks) {
@@ -214,7 +220,7 @@ class ToolLoop {
         if (out.length > 0 && this.#request.stream) yield { type: 'chunks', chunks: out };
       } else yield event;
     }
-    return { completion: step.result() };
+    return { completion: whole ?? step.result() };
   }
 
   /** Runs the server calls of a step (their events relayed), then appends the assistant and `tool` messages. */
