@@ -65,7 +65,7 @@ class ToolLoop {
   /** Which bound ended the loop while the model still asked for server tools. */
   #boundHit: 'max_iterations' | 'max_subrequests' | undefined;
   readonly #subrequests: SubrequestBudget;
-  /** Whether any step's upstream reported usage (a usage chunk, or on a step answered whole). */
+  /** Whether any step's upstream sent a usage chunk. */
   #usageChunks = false;
   /** A step whose outcome is not yet counted. */
   #pending: Call | undefined;
@@ -195,10 +195,9 @@ class ToolLoop {
   }
 
   /**
-   * Relays one step's answer: content as it comes. Tool-call deltas, finish reasons and usage are held
-   * back: whether a call is the client's is known only once its name is whole, and how the answer ends
-   * only once the loop has decided. A non-stream request's step answered whole is taken whole; a stream
-   * request's is replayed, so it streams like a live one.
+   * Relays one step's answer: content as it comes (a completion taken whole for a non-stream request, replayed for a
+   * stream). Tool-call deltas, finish reasons and usage are held back: whether a call is the client's is known only
+   * once its name is whole, and how the answer ends only once the loop has decided.
    */
   async *#relay(answer: Answer): AsyncGenerator<GatewayEvent, Step> {
     const step = new ChunkAccumulator();
@@ -206,7 +205,6 @@ class ToolLoop {
     for await (const event of answer.events) {
       if (event.type === 'completion' && !this.#request.stream) {
         whole = event.completion;
-        if (whole.usage) this.#usageChunks = true;
         this.#sent.take(whole);
       } else if (event.type === 'chunks' || event.type === 'completion') {
         const chunks = event.type === 'chunks' ? event.chunks : replay(event.completion);
