@@ -83,6 +83,15 @@ export interface ToolRun {
   readonly error?: string;
 }
 
+/** What a loop over the pipeline did (the tool loop): the model calls it made, and which bound stopped it. */
+export interface LoopReport {
+  readonly iterations: number;
+  /** The model still asked for server tools at the last allowed call. */
+  readonly maxIterationsReached: boolean;
+  /** The model still asked for server tools but MAX_SUBREQUESTS left no request to call it again. */
+  readonly maxSubrequestsReached: boolean;
+}
+
 /** How a call ended; produced on every exit (success, upstream error, deadline, client gone). */
 export interface Outcome {
   readonly status: 'ok' | 'error' | 'aborted';
@@ -97,6 +106,8 @@ export interface Outcome {
   readonly error: GatewayError | undefined;
   /** The server tools the tool loop ran between model steps, in the order they finished; absent without any. */
   readonly tools?: readonly ToolRun[];
+  /** The tool loop's report (for the log line); absent for a call that is not a loop. */
+  readonly loop?: LoopReport;
 }
 
 /** A model call under way. */

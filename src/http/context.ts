@@ -34,8 +34,11 @@ export interface AppDeps extends RunDeps {
   readonly singleFlight: SingleFlight<SharedAnswer>;
 }
 
-/** Per-request state handed to every router stage. */
-export interface RequestContext {
+/**
+ * A request as it arrives, and what the `before` stages have learnt of it so far. The `catch` and `finally`
+ * stages read this, since they also run when a `before` stage stopped the request (a bad variable, a 404, a 401).
+ */
+export interface RequestStart {
   readonly request: Request;
   readonly env: Env;
   readonly exec: ExecutionContext;
@@ -44,23 +47,29 @@ export interface RequestContext {
   /** When the request arrived: on the gateway's monotonic clock, and on the wall clock (for trace spans). */
   readonly startedAt: number;
   readonly startedWallAt: number;
-  /** The request's trace (set with the config): undefined when it is not traced. */
-  trace: TraceContext | undefined;
-  /** Set by the first `before` stage. */
-  config: Config;
-  caller: Caller;
-  /** The route the request matched (set by the before stage, with its guard). */
-  route: RouteMatch<Handler> | undefined;
-  handler: Handler;
+  /** Set once read: undefined when reading it failed (then the error is rendered without it). */
+  config?: Config;
+  /** The request's trace, set with the config: undefined when it is not traced. */
+  trace?: TraceContext | undefined;
+  /** The route the request matched, set before auth: undefined for a path not served. */
+  route?: RouteMatch<Handler> | undefined;
   readonly log: LogFields;
-  /** The model-call pipeline for this request (stages composed by the app). */
-  callModel: CallModel;
-  /** The server tools this gateway offers. */
-  tools: ToolRegistry;
   /** The outcome of every model call the request made, for the log line. */
   readonly outcomes: Promise<Outcome>[];
   /** Time the upstream attempts took to start answering, summed, for Server-Timing (ms). */
   upstreamMs: number;
   /** Whether the answer went out as a stream (its status was sent before it ended: a failure after that is in its outcome). */
   streamed: boolean;
+}
+
+/** A request the `before` stages let through, handed to its route's handler: complete when it is made. */
+export interface RequestContext extends RequestStart {
+  readonly config: Config;
+  readonly trace: TraceContext | undefined;
+  readonly route: RouteMatch<Handler>;
+  readonly caller: Caller;
+  /** The model-call pipeline for this request (stages composed by the app). */
+  readonly callModel: CallModel;
+  /** The server tools this gateway offers. */
+  readonly tools: ToolRegistry;
 }

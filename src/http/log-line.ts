@@ -1,6 +1,6 @@
 import { roundUsd } from '../core/money.ts';
 import type { Outcome } from '../gateway/types.ts';
-import type { RequestContext } from './context.ts';
+import type { RequestStart } from './context.ts';
 import { scrubText } from '../core/scrub.ts';
 
 /** The fields the call outcomes give the log line: who answered, every attempt, tokens and cost spent, what the cache did. */
@@ -43,19 +43,17 @@ function outcomeFields(outcomes: readonly Outcome[]): Record<string, unknown> {
   };
 }
 
-/** What the tool loop did, from the report it leaves on the completion: steps taken, and whether the bound stopped it. */
-function toolLoopFields(outcome: Outcome): Record<string, unknown> {
-  const report = (outcome.completion as { gateway_tools?: { iterations?: unknown; max_iterations_reached?: unknown } } | undefined)
-    ?.gateway_tools;
-  if (!report) return {};
-  return { tool_iterations: report.iterations, ...(report.max_iterations_reached === true ? { tool_bound_hit: true } : {}) };
+/** What the tool loop did, from its report on the outcome: steps taken, and whether the iteration bound stopped it. */
+function toolLoopFields({ loop }: Outcome): Record<string, unknown> {
+  if (!loop) return {};
+  return { tool_iterations: loop.iterations, ...(loop.maxIterationsReached ? { tool_bound_hit: true } : {}) };
 }
 
 /**
  * Writes the one structured log line of a request, from its route facts and its call outcomes, and returns it
  * (scrubbed) for the request log. Never includes keys, tokens or the query string.
  */
-export function writeLogLine(rc: RequestContext, method: string, status: number, outcomes: readonly Outcome[]): string {
+export function writeLogLine(rc: RequestStart, method: string, status: number, outcomes: readonly Outcome[]): string {
   const last = outcomes.at(-1);
   // A stream that failed or was abandoned after it started carries its error only in its outcome.
   const streamError = rc.streamed && last?.error ? { error_type: last.error.type, error_code: last.error.code ?? undefined } : {};

@@ -65,8 +65,8 @@ export class StepAccount {
     for (const { id, name, at, ms, error } of runs) this.#tools.push({ id, name, at, ms, ...(error === undefined ? {} : { error }) });
   }
 
-  /** The loop's one outcome: every step's attempts and tools, the summed usage and cost, and how the loop itself ended. */
-  outcome(end: Pick<Outcome, 'status' | 'completion' | 'cache' | 'error'>): Outcome {
+  /** The loop's one outcome: every step's attempts and tools, the summed usage and cost, and how the loop itself ended (with its report, if it gives one). */
+  outcome(end: Pick<Outcome, 'status' | 'completion' | 'cache' | 'error' | 'loop'>): Outcome {
     const tools = this.#tools.length > 0 ? { tools: this.#tools } : {};
     return { ...end, target: this.#target, attempts: this.#attempts, usage: this.#usage, cost: this.#cost, ...tools };
   }

@@ -80,7 +80,7 @@ export async function startResumable(request: Request, rc: RequestContext, readB
 
 /** `GET /stream/:id`: replays the events after `Last-Event-ID` (or `?after=`) and continues live. */
 export function attachStream(request: Request, rc: RequestContext): Promise<Response> {
-  const id = rc.route?.params['id'] ?? '';
+  const id = rc.route.params['id'] ?? '';
   const after = parseEventId(request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('after') ?? '0');
   if (!after)
     throw new GatewayError(400, 'Last-Event-ID or ?after= must be an event id or a sequence number.', {
@@ -112,7 +112,7 @@ const relayed = (answer: Response) => new Response(answer.body, answer);
 
 /** `DELETE /stream/:id`: cancels the model call at once; attached clients get the stream's end. */
 export async function cancelStream(_request: Request, rc: RequestContext): Promise<Response> {
-  const id = rc.route?.params['id'] ?? '';
+  const id = rc.route.params['id'] ?? '';
   rc.log.stream_id = id;
   rc.log.stream_op = 'cancel';
   const answer = await relay(rc, id, 'cancel', { method: 'POST' });

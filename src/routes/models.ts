@@ -65,7 +65,7 @@ export function models(_request: Request, rc: RequestContext): Response {
 
 /** `GET /v1/models/:id`: one of them (any `provider/model` the gateway can call is described). */
 export function model(_request: Request, rc: RequestContext): Response {
-  const params = rc.route?.params ?? {};
+  const params = rc.route.params;
   const id = params['provider'] ? `${params['provider']}/${params['id']}` : (params['id'] ?? '');
   const listed = served(rc);
   if (listed.has(id)) return Response.json(entry(rc, id, listed.get(id)));

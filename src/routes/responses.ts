@@ -28,7 +28,7 @@ export async function responses(request: Request, rc: RequestContext): Promise<R
 }
 
 /** The id in the path of a stored-response route. */
-const pathId = (rc: RequestContext): string => rc.route?.params['id'] ?? '';
+const pathId = (rc: RequestContext): string => rc.route.params['id'] ?? '';
 
 /** The caller's stored entry with the path's id; 404 when it has none (another key's id included). */
 async function storedEntry(rc: RequestContext): Promise<StoredEntry> {

@@ -44,6 +44,26 @@ export class SentAnswer {
     return relayed;
   }
 
+  /**
+   * Records a step answered whole (a non-stream request's) as sent: each choice's text in one piece, as a
+   * replayed stream would have passed it (tool calls, reasoning and logprobs held back the same way).
+   */
+  take(completion: ChatCompletion): void {
+    const { id, created, model, system_fingerprint } = completion;
+    this.pass({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      ...(system_fingerprint ? { system_fingerprint } : {}),
+      choices: completion.choices.map(({ index, message }) => ({
+        index,
+        delta: { role: 'assistant', content: message.content, ...(message.refusal ? { refusal: message.refusal } : {}) },
+        finish_reason: null,
+      })),
+    });
+  }
+
   /** Records the chunks that end the answer as sent. */
   end(chunks: readonly ChatCompletionChunk[]): void {
     for (const c of chunks) this.#folded.add(c);

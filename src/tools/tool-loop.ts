@@ -195,14 +195,18 @@ class ToolLoop {
   }
 
   /**
-   * Relays one step's answer: content as it comes. Tool-call deltas, finish reasons and usage are held
-   * back: whether a call is the client's is known only once its name is whole, and how the answer ends
-   * only once the loop has decided.
+   * Relays one step's answer: content as it comes (a completion taken whole for a non-stream request, replayed for a
+   * stream). Tool-call deltas, finish reasons and usage are held back: whether a call is the client's is known only
+   * once its name is whole, and how the answer ends only once the loop has decided.
    */
   async *#relay(answer: Answer): AsyncGenerator<GatewayEvent, Step> {
     const step = new ChunkAccumulator();
+    let whole: ChatCompletion | undefined;
     for await (const event of answer.events) {
-      if (event.type === 'chunks' || event.type === 'completion') {
+      if (event.type === 'completion' && !this.#request.stream) {
+        whole = event.completion;
+        this.#sent.take(whole);
+      } else if (event.type === 'chunks' || event.type === 'completion') {
         const chunks = event.type === 'chunks' ? event.chunks : replay(event.completion);
         const out: ChatCompletionChunk[] = [];
         for (const chunk of chunks) {
@@ -214,7 +218,7 @@ class ToolLoop {
         if (out.length > 0 && this.#request.stream) yield { type: 'chunks', chunks: out };
       } else yield event;
     }
-    return { completion: step.result() };
+    return { completion: whole ?? step.result() };
   }
 
   /** Runs the server calls of a step (their events relayed), then appends the assistant and `tool` messages. */
@@ -285,6 +289,11 @@ class ToolLoop {
         completion: this.#sent.any ? this.#sentCompletion() : undefined,
         cache: this.#cache,
         error,
+        loop: {
+          iterations: this.#iterations,
+          maxIterationsReached: this.#boundHit === 'max_iterations',
+          maxSubrequestsReached: this.#boundHit === 'max_subrequests',
+        },
       }),
     );
   }

@@ -4,6 +4,8 @@ import { GatewayError } from '../../src/errors.ts';
 import type { Answer, Call, CallModel, CallRequest, GatewayEvent, Outcome, Usage } from '../../src/gateway/types.ts';
 import type { Target } from '../../src/providers/target.ts';
 import { accumulate } from '../../src/stream/accumulate.ts';
+import { replay } from '../../src/stream/replay.ts';
+import { SentAnswer } from '../../src/tools/sent-answer.ts';
 import { ToolRegistry } from '../../src/tools/registry.ts';
 import { defineTool, type Tool } from '../../src/tools/tool.ts';
 import { TOOLS_FIELD, toolLoop, type ToolLoopOptions, type ToolLoopReport } from '../../src/tools/tool-loop.ts';
@@ -281,6 +283,18 @@ describe('the tool loop stage', () => {
     expect(outcome.usage).toEqual(usage(30, 6));
   });
 
+  it('reports on its outcome, typed, how many model calls it made and which bound stopped it', async () => {
+    const answered = await drain(
+      toolLoop(options())(scripted([asks([{ id: 'c', name: 'calculate', args: '{"expression":"1"}' }]), says('1')]).next)(request()),
+    );
+    expect(answered.outcome.loop).toEqual({ iterations: 2, maxIterationsReached: false, maxSubrequestsReached: false });
+    const bounded = scripted([asks([{ id: 'again', name: 'calculate', args: '{"expression":"1+1"}' }])]);
+    const stopped = await drain(toolLoop(options())(bounded.next)(request({ serverTools: { names: ['calculate'], maxIterations: 2 } })));
+    expect(stopped.outcome.loop).toEqual({ iterations: 2, maxIterationsReached: true, maxSubrequestsReached: false });
+    const fannedOut = await drain(toolLoop(options({ maxSubrequests: 1 }))(bounded.next)(request()));
+    expect(fannedOut.outcome.loop).toEqual({ iterations: 1, maxIterationsReached: false, maxSubrequestsReached: true });
+  });
+
   it("ends the loop at a client tool call, returning it as tool_calls with the server steps' messages", async () => {
     const { next, requests } = scripted([
       asks([
@@ -500,5 +514,51 @@ describe('the tool loop stage', () => {
     const call = toolLoop(options())(next)(request());
     await expect(call.answer).rejects.toBe(failure);
     expect(await call.outcome).toBe(failed);
+  });
+});
+
+describe("a step answered whole (a non-stream request's)", () => {
+  const report: ToolLoopReport = {
+    iterations: 2,
+    max_iterations: 5,
+    max_iterations_reached: false,
+    max_subrequests_reached: false,
+    messages: [],
+  };
+  const message = (content: string | null, refusal: string | null = null) => ({ role: 'assistant' as const, content, refusal });
+  const completions: ChatCompletion[] = [
+    {
+      id: 'chatcmpl-a',
+      object: 'chat.completion',
+      created: 7,
+      model: 'gpt-test',
+      system_fingerprint: 'fp_1',
+      choices: [{ index: 0, message: message('Let me  check the\nweather. '), finish_reason: 'tool_calls', logprobs: null }],
+    },
+    {
+      id: 'chatcmpl-b',
+      object: 'chat.completion',
+      created: 8,
+      model: 'gpt-test',
+      choices: [
+        { index: 0, message: message(null, 'I cannot help with that.'), finish_reason: 'stop', logprobs: null },
+        { index: 1, message: message(''), finish_reason: 'stop', logprobs: null },
+      ],
+      usage: usage(5, 3),
+    },
+  ];
+
+  it('is sent as the replayed stream would have been, taken in one piece per choice', () => {
+    const taken = new SentAnswer();
+    const replayed = new SentAnswer();
+    for (const completion of completions) {
+      taken.take(completion);
+      for (const c of replay(completion)) replayed.pass(c);
+    }
+    expect(taken.completion(usage(5, 3), report)).toEqual(replayed.completion(usage(5, 3), report));
+    expect(taken.completion(undefined, report).choices[0]?.message).toMatchObject({
+      content: 'Let me  check the\nweather. ',
+      refusal: 'I cannot help with that.',
+    });
   });
 });
