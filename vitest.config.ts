@@ -58,6 +58,8 @@ export default defineConfig({
                 OPENAI_API_KEY: 'sk-test-upstream-key-0123456789',
                 GATEWAY_API_KEYS: 'gw-test-key-1,gw-test-key-2',
                 ALLOW_ANONYMOUS: 'false',
+                // TEST_RELAY_PROVIDERS=openai runs the tests with the mock's streams on the relay path (RELAY_PROVIDERS).
+                ...(process.env['TEST_RELAY_PROVIDERS'] ? { RELAY_PROVIDERS: process.env['TEST_RELAY_PROVIDERS'] } : {}),
                 // The request log's schema, applied to the local D1 by the tests that read it (applyD1Migrations).
                 TEST_MIGRATIONS: await readD1Migrations('migrations'),
               },

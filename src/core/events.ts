@@ -6,7 +6,16 @@ import type { ChatCompletion, ChatCompletionChunk } from './types.ts';
  * hit) is one `completion` event, which stream encoders replay as chunks.
  */
 export type GatewayEvent =
-  | { readonly type: 'chunks'; readonly chunks: readonly ChatCompletionChunk[] }
+  | {
+      readonly type: 'chunks';
+      readonly chunks: readonly ChatCompletionChunk[];
+      /**
+       * The upstream's own bytes that carried exactly these chunks, whole `data:` frames of the OpenAI wire, when
+       * nothing in them was changed (a relayed provider, RELAY_PROVIDERS). Whoever changes a chunk makes a new
+       * event without them; an OpenAI-wire encoder may send them instead of re-encoding the chunks.
+       */
+      readonly raw?: Uint8Array;
+    }
   | { readonly type: 'completion'; readonly completion: ChatCompletion }
   | { readonly type: 'keep_alive' }
   | { readonly type: 'tool_call'; readonly id: string; readonly name: string; readonly arguments: string }

@@ -1,6 +1,7 @@
 import { ITERATION_DONE } from '../core/iteration.ts';
 import { childController } from '../core/abort.ts';
-import type { ChatCompletion, ChatCompletionChunk } from '../core/types.ts';
+import type { ChatCompletion } from '../core/types.ts';
+import type { ChunkBatch } from '../providers/wire.ts';
 import { abortReason, asGatewayError, GatewayError, type GatewayCode } from '../errors.ts';
 import type { Target } from '../providers/target.ts';
 import { callUpstream } from '../providers/upstream.ts';
@@ -153,6 +154,10 @@ async function attempt(target: Target, request: CallRequest, deps: RunDeps, dead
   }
 }
 
+/** A batch as the event that carries it, with the bytes it came in when it has them. */
+const chunksEvent = (batch: ChunkBatch): GatewayEvent =>
+  batch.raw ? { type: 'chunks', chunks: batch, raw: batch.raw } : { type: 'chunks', chunks: batch };
+
 /**
  * The rest of a started stream as `chunks` events, ended with a 504 (an error event for the client) when
  * the upstream goes silent for `idleMs`. One timer per stream, re-armed only when it fires; only time spent
@@ -160,8 +165,8 @@ async function attempt(target: Target, request: CallRequest, deps: RunDeps, dead
  * each batch costs one promise here, not a generator's queue and frames.
  */
 class IdleGuarded implements AsyncIterableIterator<GatewayEvent> {
-  readonly #iterator: AsyncIterator<ChatCompletionChunk[]>;
-  #first: ChatCompletionChunk[] | undefined;
+  readonly #iterator: AsyncIterator<ChunkBatch>;
+  #first: ChunkBatch | undefined;
   readonly #controller: AbortController;
   readonly #clock: Clock;
   readonly #dispose: () => void;
@@ -171,8 +176,8 @@ class IdleGuarded implements AsyncIterableIterator<GatewayEvent> {
   #closed = false;
 
   constructor(
-    iterator: AsyncIterator<ChatCompletionChunk[]>,
-    first: IteratorResult<ChatCompletionChunk[]>,
+    iterator: AsyncIterator<ChunkBatch>,
+    first: IteratorResult<ChunkBatch>,
     idleMs: number,
     controller: AbortController,
     clock: Clock,
@@ -212,13 +217,13 @@ class IdleGuarded implements AsyncIterableIterator<GatewayEvent> {
     if (first) {
       this.#first = undefined;
       this.#arm();
-      return Promise.resolve({ done: false, value: { type: 'chunks', chunks: first } });
+      return Promise.resolve({ done: false, value: chunksEvent(first) });
     }
     this.#waitingSince = this.#clock.now();
     return this.#iterator.next().then(
       (step): IteratorResult<GatewayEvent> => {
         this.#waitingSince = undefined;
-        if (!step.done) return { done: false, value: { type: 'chunks', chunks: step.value } };
+        if (!step.done) return { done: false, value: chunksEvent(step.value) };
         this.#close(true);
         return ITERATION_DONE;
       },

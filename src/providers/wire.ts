@@ -3,8 +3,14 @@ import type { ChatBody, ChatCompletion, ChatCompletionChunk } from '../core/type
 import type { AdaptedRequest } from './adapt-request.ts';
 import type { Target } from './target.ts';
 
-/** Normalised chunks in batches: all the chunks one network read brought, so per-chunk overhead stays small. */
-export type ChunkBatches = AsyncIterable<ChatCompletionChunk[]>;
+/**
+ * The chunks one network read brought, normalised; `raw` holds that read's bytes when they are exactly these chunks,
+ * unchanged (a relayed provider's read of whole frames that needed no normalising).
+ */
+export type ChunkBatch = ChatCompletionChunk[] & { raw?: Uint8Array };
+
+/** Normalised chunks in batches, one per network read, so per-chunk overhead stays small. */
+export type ChunkBatches = AsyncIterable<ChunkBatch>;
 
 /** What an upstream answered: one completion, or a stream of normalised chunks. */
 export type UpstreamAnswer =
