@@ -25,6 +25,7 @@ const UNIT = [
   'unit-cooldown',
   'unit-fake-clock',
   'unit-import-graph',
+  'unit-normalize-skip',
   'unit-replay',
   'unit-retry-timing',
 ].map((name) => `test/workers/${name}.test.ts`);
