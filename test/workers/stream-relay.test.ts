@@ -148,6 +148,18 @@ describe('a relayed provider (RELAY_PROVIDERS)', () => {
     expect(JSON.parse(events.at(-1)!.data).error.code).toBe('stream_idle_timeout');
   });
 
+  it.each([
+    ['an unknown provider', 'openai,skynet', 'unknown provider "skynet"'],
+    ["a provider on Anthropic's wire", 'anthropic', "Anthropic's wire"],
+  ])('is a 500 config_error naming RELAY_PROVIDERS for %s', async (_what, value, says) => {
+    const response = await call('/v1/models', { env: { RELAY_PROVIDERS: value } });
+    expect(response.status).toBe(500);
+    const { error } = await response.json<{ error: { code: string; message: string } }>();
+    expect(error.code).toBe('config_error');
+    expect(error.message).toContain('RELAY_PROVIDERS');
+    expect(error.message).toContain(says);
+  });
+
   it("settles a managed key's dollar budget once, to the cost of the usage the provider reported", async () => {
     const ADMIN_TOKEN = 'adm-relay-test-token-0123456789';
     // $1 per token each way: 5 prompt and 2 completion tokens cost $7.
