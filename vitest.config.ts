@@ -26,6 +26,7 @@ const UNIT = [
   'unit-cooldown',
   'unit-fake-clock',
   'unit-import-graph',
+  'unit-normalize-skip',
   'unit-replay',
   'unit-retry-timing',
   'unit-trace-context',
@@ -35,46 +36,69 @@ const UNIT = [
 // that start a gateway (wrangler.toml's [build] command does the same for wrangler dev and deploy).
 const TOKENIZER_ASSETS = 'test/setup/tokenizer-assets.ts';
 
+/**
+ * A project of tests inside workerd against the mock upstream; `extra` bindings on top of the test env. The same files
+ * run twice where a variable chooses between two paths that must behave alike.
+ */
+const workersProject = (name: string, include: string[], extra: Record<string, string> = {}) => ({
+  plugins: [
+    cloudflareTest(async ({ inject }) => ({
+      wrangler: { configPath: './wrangler.toml' },
+      // workerd's --verbose logs every expected disconnect (a mock upstream that resets or cuts a
+      // connection, a client that hangs up) as an "uncaught exception … Network connection lost" trace,
+      // even when the code handles it, and passing tests then look failed. Real errors stay loud:
+      // assertions, unhandled rejections (Vitest reports them and fails the run) and runtime crashes.
+      verbose: false,
+      miniflare: {
+        // The Worker under test talks to the mock upstream started in globalSetup.
+        bindings: {
+          // A developer's .dev.vars (ADMIN_TOKEN, provider keys…) never changes what the tests see.
+          ...withoutDevVars(readWranglerFacts('wrangler.toml').text),
+          OPENAI_BASE_URL: `${inject<string>('mockUrl')}/v1`,
+          OPENAI_API_KEY: 'sk-test-upstream-key-0123456789',
+          GATEWAY_API_KEYS: 'gw-test-key-1,gw-test-key-2',
+          ALLOW_ANONYMOUS: 'false',
+          // The request log's schema, applied to the local D1 by the tests that read it (applyD1Migrations).
+          TEST_MIGRATIONS: await readD1Migrations('migrations'),
+          ...extra,
+        },
+      },
+    })),
+  ],
+  test: {
+    name,
+    include,
+    exclude: UNIT,
+    globalSetup: ['test/setup/mock-upstream.ts', TOKENIZER_ASSETS],
+    // Fails a file whose responses or log lines contain a configured secret's value; counts read ASSETS as the Worker does.
+    setupFiles: ['test/workers/support/secret-scan.ts', 'test/workers/support/rank-files.ts'],
+    typecheck: { enabled: false },
+  },
+});
+
+// The stream tests again with the mock's provider relayed (RELAY_PROVIDERS): every feature holds on both paths.
+const RELAYED = [
+  'cancellation',
+  'chat-completions',
+  'pipeline-outcomes',
+  'recorded-responses',
+  'resilience',
+  'security-secrets',
+  'security-secrets-hostile-upstream',
+  'tools-routes',
+].map((name) => `test/workers/${name}.test.ts`);
+
 export default defineConfig({
   test: {
     // Each gateway request writes one JSON log line; show them only for failing tests.
     silent: 'passed-only',
     projects: [
-      {
-        plugins: [
-          cloudflareTest(async ({ inject }) => ({
-            wrangler: { configPath: './wrangler.toml' },
-            // workerd's --verbose logs every expected disconnect (a mock upstream that resets or cuts a
-            // connection, a client that hangs up) as an "uncaught exception … Network connection lost" trace,
-            // even when the code handles it, and passing tests then look failed. Real errors stay loud:
-            // assertions, unhandled rejections (Vitest reports them and fails the run) and runtime crashes.
-            verbose: false,
-            miniflare: {
-              // The Worker under test talks to the mock upstream started in globalSetup.
-              bindings: {
-                // A developer's .dev.vars (ADMIN_TOKEN, provider keys…) never changes what the tests see.
-                ...withoutDevVars(readWranglerFacts('wrangler.toml').text),
-                OPENAI_BASE_URL: `${inject<string>('mockUrl')}/v1`,
-                OPENAI_API_KEY: 'sk-test-upstream-key-0123456789',
-                GATEWAY_API_KEYS: 'gw-test-key-1,gw-test-key-2',
-                ALLOW_ANONYMOUS: 'false',
-                // The request log's schema, applied to the local D1 by the tests that read it (applyD1Migrations).
-                TEST_MIGRATIONS: await readD1Migrations('migrations'),
-              },
-            },
-          })),
-        ],
-        test: {
-          name: 'workers',
-          // RUNTIME_OUTPUT_FIXTURES: test/node/quiet-output.test.ts runs these fixtures alone to check what a run prints.
-          include: process.env['RUNTIME_OUTPUT_FIXTURES'] ? ['test/setup/fixtures/*.fixture.ts'] : ['test/workers/**/*.test.ts'],
-          exclude: UNIT,
-          globalSetup: ['test/setup/mock-upstream.ts', TOKENIZER_ASSETS],
-          // Fails a file whose responses or log lines contain a configured secret's value; counts read ASSETS as the Worker does.
-          setupFiles: ['test/workers/support/secret-scan.ts', 'test/workers/support/rank-files.ts'],
-          typecheck: { enabled: false },
-        },
-      },
+      workersProject(
+        'workers',
+        // RUNTIME_OUTPUT_FIXTURES: test/node/quiet-output.test.ts runs these fixtures alone to check what a run prints.
+        process.env['RUNTIME_OUTPUT_FIXTURES'] ? ['test/setup/fixtures/*.fixture.ts'] : ['test/workers/**/*.test.ts'],
+      ),
+      ...(process.env['RUNTIME_OUTPUT_FIXTURES'] ? [] : [workersProject('workers-relay', RELAYED, { RELAY_PROVIDERS: 'openai' })]),
       {
         // On Node, the tokenizer's rank files are read from node_modules.
         test: { name: 'unit', include: UNIT, environment: 'node', setupFiles: ['test/setup/unit-rank-files.ts'] },

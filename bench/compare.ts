@@ -1,4 +1,4 @@
-// `npx node bench/compare.ts --bundle-dir A --bundle-dir B [--bundle-dir C…] [--rounds 4] [--seconds 1] [--js-streams 3] [--relays]`
+// `npx node bench/compare.ts --bundle-dir A --bundle-dir B [--bundle-dir C…] [--rounds 4] [--seconds 1] [--js-streams 3] [--relays] [--portkey-worker]`
 // Several builds of the gateway side by side in one run (one workerd each, plus the bare proxy Worker),
 // interleaved round by round: how a change moves the stream and latency figures, in ratios that one
 // loaded machine can still compare. Build a variant with `npx wrangler deploy --dry-run --outdir DIR`.
@@ -13,6 +13,7 @@ import { connectInspector } from './inspector.ts';
 import { combine } from './measure-latency.ts';
 import { loadRun } from './autocannon-run.ts';
 import { measureJsTime } from './measure-js-time.ts';
+import { portkeyWorkerModule, startPortkeyWorker } from './peer-portkey-worker.ts';
 import { cpuPerStream } from './measure-cpu.ts';
 import { startMock } from './mock-process.ts';
 import { completionBody, gatewayTarget, registerStreams, streamBody, type Target } from './requests.ts';
@@ -29,6 +30,8 @@ const { values: args } = parseArgs({
     'bundle-dir': { type: 'string', multiple: true },
     rounds: { type: 'string', default: '4' },
     relays: { type: 'boolean', default: false },
+    // Portkey's own Worker (../shared/peers/portkey-workerd) in the same run: the issue-24 ratios beside the A/B.
+    'portkey-worker': { type: 'boolean', default: false },
     seconds: { type: 'string', default: '1' },
     // 1,000-chunk streams per build for the isolate figure: each takes over a second, and three are a noisy sample.
     'js-streams': { type: 'string', default: '3' },
@@ -64,8 +67,15 @@ const floor = await startFloor({ facts, mockUrl: mock.url, workDir: join(workDir
 const proxy = gatewayTarget('bare proxy', floor.urls.proxy);
 // --relays: the reference stream relays too (floor.worker.ts), what each streaming primitive costs.
 const relays = args.relays ? RELAY_NAMES.map((n) => gatewayTarget(n, floor.urls[n])) : [];
-const targets: Target[] = [proxy, ...relays, ...servers.map((s) => s.target)];
+const portkeyModule = args['portkey-worker'] ? portkeyWorkerModule() : undefined;
+if (portkeyModule && 'skipped' in portkeyModule) log(portkeyModule.skipped);
+const portkey =
+  portkeyModule && 'path' in portkeyModule
+    ? await startPortkeyWorker({ modulePath: portkeyModule.path, mockUrl: mock.url, workDir: join(workDir, 'portkey-worker') })
+    : undefined;
+const targets: Target[] = [proxy, ...relays, ...(portkey ? [portkey.target] : []), ...servers.map((s) => s.target)];
 const pids = new Map<string, number>([
+  ...(portkey ? [[portkey.target.name, portkey.pid] as [string, number]] : []),
   ...[proxy, ...relays].map((t) => [t.name, floor.pid] as [string, number]),
   ...servers.map((s) => [s.name, s.server.pid] as [string, number]),
 ]);
@@ -126,4 +136,5 @@ const head = [
 console.log([`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n'));
 for (const s of servers) await s.server.workerd.stop();
 await floor.workerd.stop();
+await portkey?.workerd.stop();
 await mock.stop();

@@ -156,13 +156,25 @@ function customSecret(env: object, name: string): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-function providerConfig(env: object, spec: ProviderSpec): ProviderConfig {
+function providerConfig(env: object, spec: ProviderSpec, relay: ReadonlySet<string>): ProviderConfig {
   const keyVar = spec.keyVar;
   const apiKey =
     keyVar === null ? undefined : spec.baseUrlVar === null ? customSecret(env, keyVar) : readVariable(env, keyVar) || undefined;
   let baseURL = (spec.baseUrlVar === null ? spec.defaultBaseUrl : readVariable(env, spec.baseUrlVar)).replace(/\/+$/, '');
   if (baseURL.includes('{account}')) baseURL = baseURL.replace('{account}', readVariable(env, 'CLOUDFLARE_ACCOUNT_ID'));
-  return { spec, baseURL, apiKey, azureApiVersion: readVariable(env, 'AZURE_OPENAI_API_VERSION') };
+  return { spec, baseURL, apiKey, azureApiVersion: readVariable(env, 'AZURE_OPENAI_API_VERSION'), relay: relay.has(spec.name) };
+}
+
+/** RELAY_PROVIDERS: OpenAI-wire providers only (an Anthropic stream is always translated, so there are no bytes to relay). */
+function relayProviders(env: object, specs: readonly ProviderSpec[]): ReadonlySet<string> {
+  const names = commaList(readVariable(env, 'RELAY_PROVIDERS'));
+  for (const name of names) {
+    const spec = specs.find((s) => s.name === name);
+    if (!spec) throw configError('RELAY_PROVIDERS', `unknown provider "${name}"; known providers: ${specs.map((s) => s.name).join(', ')}.`);
+    if (spec.wire === 'anthropic')
+      throw configError('RELAY_PROVIDERS', `"${name}" speaks Anthropic's wire, not OpenAI's: its stream is always translated.`);
+  }
+  return new Set(names);
 }
 
 /** The values of every secret variable, longest first (so a key that contains another is scrubbed whole). */
@@ -210,7 +222,8 @@ export function parseConfig(env: object): Config {
     );
   }
   const origins = commaList(readVariable(env, 'ALLOWED_ORIGINS'));
-  const providers = new Map(specs.map((spec) => [spec.name, providerConfig(env, spec)]));
+  const relay = relayProviders(env, specs);
+  const providers = new Map(specs.map((spec) => [spec.name, providerConfig(env, spec, relay)]));
   const telemetry = readTelemetrySettings(env);
   return {
     gatewayKeys: commaList(readVariable(env, 'GATEWAY_API_KEYS')),

@@ -81,6 +81,13 @@ const core: VariableSpec[] = [
     description: 'A stream whose upstream sends nothing for this long is ended with an error event.',
   },
   {
+    name: 'RELAY_PROVIDERS',
+    secret: false,
+    default: '',
+    description:
+      'Comma-separated OpenAI-wire providers (e.g. `openai`) whose streamed chunks reach the client as the upstream\'s own bytes wherever the gateway would change nothing (see "The relay path").',
+  },
+  {
     name: 'KEEPALIVE_INTERVAL_MS',
     secret: false,
     default: '15000',

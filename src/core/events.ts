@@ -22,6 +22,12 @@ export type GatewayEvent =
       readonly chunks: readonly ChatCompletionChunk[];
       /** The provider's own events these chunks were translated from, in order; only when the call asked (`native`). */
       readonly native?: readonly NativeEvent[];
+      /**
+       * The upstream's own bytes that carried exactly these chunks, whole `data:` frames of the OpenAI wire, when
+       * nothing in them was changed (a relayed provider, RELAY_PROVIDERS). Whoever changes a chunk makes a new
+       * event without them; an OpenAI-wire encoder may send them instead of re-encoding the chunks.
+       */
+      readonly raw?: Uint8Array;
     }
   | {
       readonly type: 'completion';

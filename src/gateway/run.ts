@@ -169,9 +169,11 @@ async function attempt(
   }
 }
 
-/** A batch as a `chunks` event, with the provider's own events when the wire kept them. */
+/** A batch as the event that carries it, with the provider's own events or the bytes it came in when it has them. */
 const eventOf = (batch: ChunkBatch): GatewayEvent =>
-  batch.native ? { type: 'chunks', chunks: batch, native: batch.native } : { type: 'chunks', chunks: batch };
+  batch.native || batch.raw
+    ? { type: 'chunks', chunks: batch, ...(batch.native ? { native: batch.native } : {}), ...(batch.raw ? { raw: batch.raw } : {}) }
+    : { type: 'chunks', chunks: batch };
 
 /**
  * The rest of a started stream as `chunks` events, ended with a 504 (an error event for the client) when

@@ -92,6 +92,8 @@ function scrubbed(
   const ready: GatewayEvent[] = [];
   let last: ChatCompletionChunk | undefined;
   let seq = 0;
+  /** Edits made in place to chunks (held text moved or cut): a batch that had any no longer matches its upstream bytes. */
+  let edits = 0;
   let ended = false;
   let failure: { error: unknown } | undefined;
   /** The provider's own events' scrubber, once a batch carries them. */
@@ -105,6 +107,7 @@ function scrubbed(
     let whole = text;
     const before = busy ? carried.get(key) : undefined;
     if (before) {
+      edits++;
       carried.delete(key);
       whole = scrubText(before.text + text, secrets);
       owner[field] = whole;
@@ -116,6 +119,7 @@ function scrubbed(
       const joined = open.text + whole;
       const clean = scrubText(joined, secrets);
       if (clean !== joined) {
+        edits++;
         // A secret completed: its beginning leaves the held chunks, and this field carries the redaction.
         for (const part of open.parts) part.owner[part.field] = (part.owner[part.field] as string).slice(0, part.from);
         owner[field] = clean;
@@ -135,6 +139,7 @@ function scrubbed(
 
   /** Takes a suspect's text out of the held chunks, to go before its field's next text. */
   const carry = (key: string, suspect: Suspect) => {
+    edits++;
     suspects.delete(key);
     for (const part of suspect.parts) part.owner[part.field] = (part.owner[part.field] as string).slice(0, part.from);
     carried.set(key, { choice: suspect.choice, path: suspect.path, text: suspect.text });
@@ -157,6 +162,7 @@ function scrubbed(
       if (at.finish_reason)
         for (const [key, held] of carried)
           if (held.choice === choice) {
+            edits++;
             carried.delete(key);
             putText(delta, held.path, held.text);
           }
@@ -217,6 +223,7 @@ function scrubbed(
       return held;
     }
     let chunks: ChatCompletionChunk[] | undefined;
+    const editsBefore = edits;
     for (let i = 0; i < event.chunks.length; i++) {
       const chunk = event.chunks[i] as ChatCompletionChunk;
       const clean = scrubChunk(chunk);
@@ -224,8 +231,9 @@ function scrubbed(
       chunks ??= [...event.chunks];
       chunks[i] = clean;
     }
-    // The usual case: nothing suspect, nothing waiting, the batch goes out as it came.
-    if (suspects.size === 0 && waiting.length === 0) return chunks ? { type: 'chunks', chunks } : event;
+    // The usual case: nothing suspect, nothing waiting, the batch goes out as it came (with its upstream bytes, if untouched).
+    if (suspects.size === 0 && waiting.length === 0)
+      return chunks ? { type: 'chunks', chunks } : edits === editsBefore ? event : { type: 'chunks', chunks: event.chunks };
     waiting.push(...(chunks ?? event.chunks));
     return suspects.size === 0 ? release() : undefined;
   };

@@ -114,6 +114,44 @@ export class ChunkNormalizer {
     this.#options = options;
   }
 
+  /**
+   * Whether `normalize(raw)` would change nothing (the usual chunk of a spec-following provider), so the chunk may be
+   * used, and its bytes sent, as they came. Conservative: tool-call deltas, structured output, content parts and
+   * anything else that normalising may touch answer false. Takes the stream's id and created from a chunk it accepts.
+   */
+  isNormal(raw: unknown): raw is ChatCompletionChunk {
+    if (!isJsonObject(raw) || this.#options.structuredTool !== undefined) return false;
+    const { id, created } = raw;
+    if (typeof id !== 'string' || id === '' || (this.#id !== undefined && id !== this.#id)) return false;
+    if (typeof created !== 'number' || !Number.isInteger(created) || (this.#created !== undefined && created !== this.#created))
+      return false;
+    if (raw['object'] !== 'chat.completion.chunk' || typeof raw['model'] !== 'string' || raw['model'] === '') return false;
+    if (raw['system_fingerprint'] === null) return false;
+    const tier = raw['service_tier'];
+    if (tier !== undefined && !SERVICE_TIERS.has(String(tier))) return false;
+    const choices = raw['choices'];
+    if (!Array.isArray(choices)) return false;
+    let final = true;
+    for (let i = 0; i < choices.length; i++) {
+      const c: unknown = choices[i];
+      if (!isJsonObject(c) || !normalChoice(c)) return false;
+      if (c['finish_reason'] === null) final = false;
+    }
+    const usage = raw['usage'];
+    if (usage !== undefined && usage !== null) {
+      if (!isJsonObject(usage) || (this.#options.usageUnasked === true && !final)) return false;
+      if (
+        typeof usage['prompt_tokens'] !== 'number' ||
+        typeof usage['completion_tokens'] !== 'number' ||
+        typeof usage['total_tokens'] !== 'number'
+      )
+        return false;
+    } else if (isJsonObject(raw['x_groq']) && raw['x_groq']['usage'] !== undefined) return false;
+    this.#id = id;
+    this.#created = created;
+    return true;
+  }
+
   /** Normalises one parsed `data:` payload in place and returns it typed. */
   normalize(raw: unknown): ChatCompletionChunk {
     if (!isJsonObject(raw)) throw malformed('stream chunk (not a JSON object)');
@@ -193,6 +231,20 @@ export class ChunkNormalizer {
     } else delete t['function'];
     return t;
   }
+}
+
+/** Whether `#choice` would leave a choice as it is: a delta without tool calls, every field already in the spec's shape. */
+function normalChoice(c: JsonObject): boolean {
+  if (typeof c['index'] !== 'number' || 'message' in c) return false;
+  const finish = c['finish_reason'];
+  if (finish !== null && !(typeof finish === 'string' && FINISH_REASONS.has(finish))) return false;
+  if ('logprobs' in c && c['logprobs'] !== null && !isJsonObject(c['logprobs'])) return false;
+  const delta = c['delta'];
+  if (!isJsonObject(delta) || 'tool_calls' in delta || delta['function_call'] === null) return false;
+  if ('role' in delta && !ROLES.has(String(delta['role']))) return false;
+  const { content, refusal } = delta;
+  if (content !== undefined && content !== null && typeof content !== 'string') return false;
+  return refusal === undefined || refusal === null || typeof refusal === 'string';
 }
 
 /** Normalises a non-stream answer to a spec-valid `ChatCompletion`. */

@@ -7,4 +7,6 @@ export interface ProviderConfig {
   /** Undefined when the secret is not set. */
   readonly apiKey: string | undefined;
   readonly azureApiVersion: string;
+  /** RELAY_PROVIDERS names it: its stream chunks that need no change go to the client as the bytes it sent. */
+  readonly relay: boolean;
 }

@@ -7,8 +7,12 @@ import type { Target } from './target.ts';
 /** Normalised chunks in batches: all the chunks one network read brought, so per-chunk overhead stays small. */
 export type ChunkBatches = AsyncIterable<ChunkBatch>;
 
-/** One read's chunks; when the call asked for them (`native`), the provider's own events they came from ride along. */
-export type ChunkBatch = ChatCompletionChunk[] & { native?: NativeEvent[] };
+/**
+ * One read's chunks, normalised. When the call asked for them (`native`), the provider's own events they came from
+ * ride along; `raw` holds that read's bytes when they are exactly these chunks, unchanged (a relayed provider's read
+ * of whole frames that needed no normalising).
+ */
+export type ChunkBatch = ChatCompletionChunk[] & { native?: NativeEvent[]; raw?: Uint8Array };
 
 /** What an upstream answered: one completion, or a stream of normalised chunks. */
 export type UpstreamAnswer =

@@ -16,6 +16,12 @@ export function openAiSse(includeUsage: boolean): SseEncoder {
       }
       return `data: ${JSON.stringify(chunk)}\n\n`;
     },
+    // A relayed provider's unchanged frames go out as its bytes. A client that did not ask for usage must not get the
+    // usage chunk the gateway asked for; the `"usage":null` its other chunks carry is spec-valid and stays.
+    raw(chunks, raw) {
+      if (!includeUsage) for (const chunk of chunks) if (chunk.choices.length === 0 || chunk.usage) return undefined;
+      return raw;
+    },
     // Server tool steps are the gateway's business; an OpenAI client sees only the final answer.
     step: () => '',
     // Cost has no field in OpenAI's chunks: a client that asked for usage gets it in a comment just before [DONE].

@@ -22,6 +22,11 @@ export interface SseEncoder {
   end(end: StreamEnd): string;
   /** The frame ending a stream that failed after it started. */
   error(error: GatewayError): string;
+  /**
+   * The upstream's own bytes for a batch of chunks that came unchanged in them (`raw`), when this dialect sends
+   * them as they are; undefined to encode the chunks instead. Absent: always encoded.
+   */
+  raw?(chunks: readonly ChatCompletionChunk[], raw: Uint8Array): Uint8Array | undefined;
   /** Frames sent while the answer is awaited; an SSE comment (`: ping`) when absent. */
   keepAlive?(): string;
   /** Frames for a provider's own events, sent instead of their chunks (a dialect that is that provider's); absent: chunks. */
@@ -91,13 +96,15 @@ export function sseBody(source: AsyncIterable<GatewayEvent>, options: SseStreamO
         controller.enqueue(encoder.keepAlive ? bytes.encode(encoder.keepAlive()) : PING);
         return undefined;
       }
-      const frames = framesOf(next.value, encoder);
+      const event = next.value;
+      const raw = event.type === 'chunks' && event.raw ? encoder.raw?.(event.chunks, event.raw) : undefined;
+      const frames = raw ?? framesOf(event, encoder);
       if (frames === '') return pump(controller);
       if (!started) {
         started = true;
         options.firstFrame?.();
       }
-      controller.enqueue(bytes.encode(frames));
+      controller.enqueue(raw ?? bytes.encode(frames as string));
       return undefined;
     });
   return new ReadableStream<Uint8Array>(

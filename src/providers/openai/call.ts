@@ -1,13 +1,12 @@
-import { isJsonObject, type ChatCompletionChunk } from '../../core/types.ts';
-import type { SseEvent } from '../../stream/sse-decoder.ts';
 import { chunkBatches } from '../chunk-batches.ts';
 import { ChunkNormalizer, normalizeCompletion, type NormalizeOptions } from '../normalize.ts';
 import { openAiClientFor as clientFor } from '../openai-client.ts';
 import { requestTemplates, statusError } from '../request-template.ts';
 import type { Target } from '../target.ts';
 import { isEventStream, upstreamJson } from '../upstream-body.ts';
-import { fromUpstreamBody, toGatewayError } from '../upstream-error.ts';
-import type { UpstreamAnswer, WireCall } from '../wire.ts';
+import { toGatewayError } from '../upstream-error.ts';
+import type { ChunkBatch, UpstreamAnswer, WireCall } from '../wire.ts';
+import { finishes, parseChunk, relayBatches } from './relay-batches.ts';
 import { openAiFailure } from './sdk-failure.ts';
 
 const templateFor = requestTemplates();
@@ -38,37 +37,30 @@ export const callOpenAi: WireCall = async (call, adapted): Promise<UpstreamAnswe
   }
 };
 
-/** Whether a chunk finishes any choice. */
-function finishes(chunk: ChatCompletionChunk): boolean {
-  for (const c of chunk.choices) if (c.finish_reason !== null) return true;
-  return false;
-}
-
-/** The normalised chunks of an OpenAI-wire stream: `[DONE]` ends it, comment lines are skipped. */
+/**
+ * The normalised chunks of an OpenAI-wire stream: `[DONE]` ends it, comment lines are skipped. A chunk that needs no
+ * normalising is used as it came. A relayed provider's (RELAY_PROVIDERS) batches also carry the bytes they came in.
+ */
 function streamChunks(
   body: ReadableStream<Uint8Array>,
   target: Target,
   signal: AbortSignal,
   options: NormalizeOptions,
-): AsyncIterableIterator<ChatCompletionChunk[]> {
+): AsyncIterableIterator<ChunkBatch> {
   const normalizer = new ChunkNormalizer(target.model, options);
+  const toError = (error: unknown) => toGatewayError(error, target, signal, openAiFailure);
+  if (target.provider.relay) return relayBatches(body, target, normalizer, toError);
   let finished = false;
   return chunkBatches(body, target, {
     chunksOf(event) {
       if (event.comment !== undefined) return [];
       if (event.data === '[DONE]') return null;
-      const chunk = normalizer.normalize(parseChunk(event, target));
+      const parsed = parseChunk(event.data, event.event, target);
+      const chunk = normalizer.isNormal(parsed) ? parsed : normalizer.normalize(parsed);
       if (!finished) finished = finishes(chunk);
       return [chunk];
     },
     finished: () => finished,
-    toError: (error) => toGatewayError(error, target, signal, openAiFailure),
+    toError,
   });
-}
-
-/** One `data:` payload as JSON; an error frame (`event: error`, or an `error` object) as the error it carries. */
-function parseChunk(event: SseEvent, target: Target): unknown {
-  const parsed = upstreamJson(event.data, target, 'a stream chunk');
-  if (event.event === 'error' || (isJsonObject(parsed) && parsed['error'] != null)) throw fromUpstreamBody(502, parsed, undefined, target);
-  return parsed;
 }
