@@ -10,7 +10,8 @@ import {
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index.ts';
-import { call, chatBody, scenario, settled } from './support/gateway.ts';
+import { call, chatBody, scenario, scriptedApp, settled } from './support/gateway.ts';
+import { FakeClock } from './support/fake-clock.ts';
 
 const db = (env as unknown as { REQUEST_LOG_DB: D1Database }).REQUEST_LOG_DB;
 const ADMIN = { ADMIN_TOKEN: 'admin-token-for-request-log-tests' };
@@ -106,7 +107,44 @@ describe('the request log', () => {
     const row = await consume(streamed);
     expect(row).toMatchObject({ stream: 1, status: 200 });
     expect(row['ttfb_ms']).toEqual(expect.any(Number));
+    expect(row['completion_tokens'], JSON.stringify(row)).toBeGreaterThan(0);
+  });
+
+  it("holds a retried call as one row with every attempt counted and the answering attempt's tokens", async () => {
+    const { app } = scriptedApp();
+    const response = await call('/v1/chat/completions', { app, json: chatBody({ steps: [{ status: 500 }, { status: 503 }] }).body });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-gateway-attempts')).toBe('3');
+    expect(await consume(response)).toMatchObject({
+      status: 200,
+      attempts: 3,
+      error_code: null,
+      prompt_tokens: Number(response.headers.get('x-gateway-prompt-tokens')),
+      completion_tokens: Number(response.headers.get('x-gateway-completion-tokens')),
+    });
+  });
+
+  it('holds an aborted stream with what was sent before the client left, counted by the gateway and marked estimated', async () => {
+    const { app } = scriptedApp({ clock: new FakeClock() });
+    // Two long pieces, then the upstream holds the connection open: only the client leaving ends it.
+    const stalled = chatBody({ content: 'word '.repeat(40), stream: { pieces: 4, stall_after: 3 } }, { stream: true });
+    const response = await call('/v1/chat/completions', { app, json: stalled.body });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = '';
+    while (!seen.includes('word')) seen += decoder.decode((await reader.read()).value, { stream: true });
+    await reader.cancel();
+    await settled(response);
+    const row = await consume(response);
+    expect(row).toMatchObject({
+      stream: 1,
+      status: 200,
+      error_code: 'client_closed_request',
+      cost_estimated: 1,
+      model: 'openai/gpt-4o-mini',
+    });
     expect(row['completion_tokens']).toBeGreaterThan(0);
+    expect(row['cost_usd']).toBeGreaterThan(0);
   });
 
   it('holds a tool-loop row with its steps and the tokens of both model calls', async () => {
