@@ -1,17 +1,14 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium, noteMissingChromium } from './support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_KEY, NO_GATEWAY_RETRIES, startGateway } from './support/gateway-server.ts';
 import { scenario } from './support/mock-scenario.ts';
 
 // Debian's Chromium (`apt-get install -y chromium`); .ci/run installs it. Never downloaded by the tests.
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 // Written straight to stderr: Vitest hides console output of files whose tests did not fail.
-if (!hasChromium)
-  process.stderr.write(`[tests] ${CHROMIUM} not found: the browser EventSource tests are skipped (apt-get install -y chromium).\n`);
+noteMissingChromium('the browser EventSource tests');
 
 interface Collected {
   deltas: string[];
@@ -67,22 +64,7 @@ describe.skipIf(!hasChromium)('a browser EventSource on GET /stream (headless Ch
   let site: Server;
   let siteUrl: string;
   beforeAll(async () => {
-    [gateway, browser] = await Promise.all([
-      startGateway({ ...NO_GATEWAY_RETRIES, ALLOWED_ORIGINS: '*' }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    ]);
+    [gateway, browser] = await Promise.all([startGateway({ ...NO_GATEWAY_RETRIES, ALLOWED_ORIGINS: '*' }), launchChromium()]);
     page = await browser.newPage();
     site = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>frontend</title>'));
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));

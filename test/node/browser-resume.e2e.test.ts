@@ -1,19 +1,16 @@
 // Resumable streams in a real browser (headless Chromium) against the gateway in wrangler's dev runtime and the
 // mock upstream's slow stream: the playground resumes an answer across a page reload, and a plain EventSource
 // resumes across a connection the network drops, with no client code.
-import { existsSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium, noteMissingChromium } from './support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintKey, NO_GATEWAY_RETRIES, startGateway } from './support/gateway-server.ts';
 import { mockCalls, scenario } from './support/mock-scenario.ts';
 
 // Debian's Chromium (`apt-get install -y chromium`); .ci/run installs it. Never downloaded by the tests.
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  process.stderr.write(`[tests] ${CHROMIUM} not found: the browser resume tests are skipped (apt-get install -y chromium).\n`);
+noteMissingChromium('the browser resume tests');
 
 const WORDS = Array.from({ length: 24 }, (_, i) => `word${i + 1}`).join(' ');
 /** The mock's slow stream: 24 pieces, 120 ms apart (about 3 s), long enough to reload or drop in the middle. */
@@ -78,19 +75,7 @@ describe.skipIf(!hasChromium)('resumable streams in headless Chromium', () => {
     [gateway, browser] = await Promise.all([
       // As `npm start` runs it; the playground's key is a managed key minted with the admin token.
       startGateway({ ...NO_GATEWAY_RETRIES, ALLOW_ANONYMOUS: 'true', ALLOWED_ORIGINS: '*' }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
+      launchChromium(),
     ]);
     key = await mintKey(gateway.url);
   });

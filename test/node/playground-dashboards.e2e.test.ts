@@ -3,29 +3,17 @@
 // upstream; the six days before from log lines sent to the same Queue, so the same consumer writes them. The
 // screenshots committed under docs/ are taken here: `UPDATE_DOCS_SCREENSHOTS=1 npx vitest run --project node
 // test/node/playground-dashboards.e2e.test.ts` writes them there (otherwise to test-output/, to look at).
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium, noteMissingChromium } from './support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_ADMIN_TOKEN, NO_GATEWAY_RETRIES, startGateway } from './support/gateway-server.ts';
+import { prng } from '../support/prng.ts';
 
 // Debian's Chromium (`apt-get install -y chromium`); .ci/run installs it. Never downloaded by the tests.
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) process.stderr.write(`[tests] ${CHROMIUM} not found: the dashboard tests are skipped (apt-get install -y chromium).\n`);
+noteMissingChromium('the dashboard tests');
 const SHOTS = process.env['UPDATE_DOCS_SCREENSHOTS'] ? 'docs' : 'test-output/dashboards';
 const DAY_MS = 86_400_000;
-
-/** A small seeded PRNG (mulberry32), so the seeded days look the same on every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return (n: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
 
 /** Per million tokens (input, output), as the gateway's price data has them for these models. */
 const MODELS = [
@@ -96,22 +84,7 @@ describe.skipIf(!hasChromium)('the Logs and Usage tabs (headless Chromium, a see
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     mkdirSync('test-output/dashboards', { recursive: true });
-    [gateway, browser] = await Promise.all([
-      startGateway({ ...NO_GATEWAY_RETRIES, ALLOW_ANONYMOUS: 'true' }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    ]);
+    [gateway, browser] = await Promise.all([startGateway({ ...NO_GATEWAY_RETRIES, ALLOW_ANONYMOUS: 'true' }), launchChromium()]);
     const worker = gateway.harness.getWorker();
     await worker.applyD1Migrations('REQUEST_LOG_DB');
     webKey = await mint(gateway.url, 'web-app');

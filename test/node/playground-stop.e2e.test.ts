@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { hasChromium, launchChromium, noteMissingChromium } from './support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../bench/bundle.ts';
 import { GATEWAY_KEY } from '../../bench/requests.ts';
@@ -9,9 +10,8 @@ import { startGateway, type GatewayServer } from '../../bench/servers.ts';
 import { readWranglerFacts } from '../../bench/wrangler-config.ts';
 import { mockCalls, scenario } from './support/mock-scenario.ts';
 import { mockUrl } from './support/gateway-server.ts';
+noteMissingChromium('the playground Stop tests');
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const TYPES: Record<string, string> = { '.html': 'text/html', '.css': 'text/css', '.js': 'text/javascript' };
 
 // The Stop button against the production bundle in plain workerd: the one local setup where a client hanging
@@ -27,19 +27,7 @@ describe.skipIf(!hasChromium)('the playground Stop button against the production
     const bundle = await buildBundle('wrangler.toml', join(dir, 'dist'));
     [gateway, browser] = await Promise.all([
       startGateway({ bundle, facts: readWranglerFacts('wrangler.toml'), mockUrl, workDir: join(dir, 'run') }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
+      launchChromium(),
     ]);
   });
   afterAll(async () => {

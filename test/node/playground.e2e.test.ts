@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium, noteMissingChromium } from './support/chromium.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mintKey, NO_GATEWAY_RETRIES, startGateway } from './support/gateway-server.ts';
 import { mockCalls, scenario } from './support/mock-scenario.ts';
 
 // Debian's Chromium (`apt-get install -y chromium`); .ci/run installs it. Never downloaded by the tests.
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) process.stderr.write(`[tests] ${CHROMIUM} not found: the playground tests are skipped (apt-get install -y chromium).\n`);
+noteMissingChromium('the playground tests');
 /** Screenshots of each state, to look at (not committed). */
 const SHOTS = 'test-output/playground';
 
@@ -24,19 +23,7 @@ describe.skipIf(!hasChromium)('the playground at / (headless Chromium, gateway i
     [gateway, browser] = await Promise.all([
       // As `npm start` runs it (anonymous calls allowed), with an alias so the picker has more than the default.
       startGateway({ ...NO_GATEWAY_RETRIES, ALLOW_ANONYMOUS: 'true', MODEL_ALIASES: JSON.stringify({ fast: 'openai/mock-model' }) }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
+      launchChromium(),
     ]);
     GATEWAY_KEY = await mintKey(gateway.url);
   });

@@ -6,22 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { resumeStream, type StreamEvent, streamChat } from '../../src/client/index.ts';
 import { eventually, KEY, mockCalls, scenario } from './support/gateway.ts';
+import { prng } from '../support/prng.ts';
 
 /** The client talks to the gateway app itself, in workerd, as a browser would over the network. */
 const gatewayFetch: typeof fetch = (input, init) => createApp().fetch(new Request(input, init), env, createExecutionContext());
 const client = { baseUrl: 'http://gateway.test', key: KEY };
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same cuts. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return (n: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
 
 /**
  * A network that drops: the first `cuts` event-stream bodies break off (as a lost connection does: a read

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, KEY, mockCalls, scenario, UPSTREAM_KEY } from './support/gateway.ts';
+import { seeded } from '../support/prng.ts';
 
 // Issue 9: the body fuzzing never varied paths, methods or headers, so a trailing slash walked past the key
 // check. Here every request carries no valid key and a randomly mutated path, method and header set: it is
@@ -12,16 +13,9 @@ const PER_ROUTE = 40;
 const ADMIN_TOKEN = 'admin-fuzz-token-0123456789';
 const ENV = { ADMIN_TOKEN };
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same requests. */
+/** Random requests from a seed (the same seed, the same requests): numbers, whole numbers below n, picks. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seeded(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(list: readonly T[]): T => list[int(list.length)] as T;
   return { next, int, pick };

@@ -4,6 +4,7 @@ import { refusal } from '../../src/limits/refusal.ts';
 import type { CallBound, ReserveInput, ReserveResult } from '../../src/limits/key-limits-rpc.ts';
 import { type KeyLimitValues, staticRecord, UNLIMITED } from '../../src/limits/key-record.ts';
 import { warmUpLimits } from './support/limits.ts';
+import { seeded } from '../support/prng.ts';
 
 // A budget refuses only what it cannot pay for: the key's object narrows a call's output to what is left, and
 // refuses only when the prompt plus the shortest answer worth sending cannot be paid. Real local Durable Objects.
@@ -114,23 +115,11 @@ describe('numbers no counter can hold', () => {
   });
 });
 
-/** mulberry32: the same seed gives the same cases. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('property: seeded budgets, prices, prompts, output limits and concurrency', () => {
   const seen = { admitted: 0, narrowed: 0, refused: 0 };
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`seed ${seed}: settled spend never exceeds the budget, and only unaffordable calls are refused`, async () => {
-      const random = prng(seed);
+      const random = seeded(seed);
       const stub = fresh();
       const budget = Math.round((0.01 + random() * 1.5) * 1e6) / 1e6;
       const inputRate = (0.05 + random() * 15) / 1e6;

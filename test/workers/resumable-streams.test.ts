@@ -5,18 +5,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { until } from './support/fake-clock.ts';
 import { call, KEY, mockCalls, scenario, sseEvents } from './support/gateway.ts';
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same cuts. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return (n: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
+import { prng } from '../support/prng.ts';
 
 interface Event {
   readonly id: string | null;
