@@ -22,9 +22,8 @@ function decodeOptions(model: string, rc: RequestContext): DecodeOptions {
 export async function responses(request: Request, rc: RequestContext): Promise<Response> {
   const store = storeOf(rc);
   const input = await withStoredItems(store, await readJsonObject(request, rc.config.maxBodyBytes));
-  const model = requestedModel(input);
-  const decoded = decodeResponsesRequest(input, decodeOptions(model, rc));
-  return responsesCall(rc, decoded, model, store);
+  const decoded = decodeResponsesRequest(input, decodeOptions(requestedModel(input), rc));
+  return responsesCall(rc, decoded, input, store);
 }
 
 /** The id in the path of a stored-response route. */
