@@ -145,6 +145,17 @@ describe('/v1/responses to openai/*: what stays as on the translated path', () =
     });
   }
 
+  it('sends max_output_tokens clamped to MAX_TOKENS_CEILING, as the translated path does, and says so', async () => {
+    const { model, id } = await mainScenario({ content: 'Short.' });
+    const response = await call('/v1/responses', {
+      json: { model, input: 'Hi', store: false, max_output_tokens: 50000 },
+      env: { MAX_TOKENS_CEILING: '1000' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-gateway-max-tokens-clamped')).toBe('50000; to=1000; reason=ceiling');
+    expect((await mockCalls(id)).requests[0]).toMatchObject({ url: '/v1/responses', body: { max_output_tokens: 1000 } });
+  });
+
   it('keeps a stored response (store:true) on the translated path, retrievable afterwards', async () => {
     const { model, id } = await mainScenario({ content: 'Kept for later' });
     const response = await call('/v1/responses', { json: { model, input: 'Hi', store: true } });

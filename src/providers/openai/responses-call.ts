@@ -23,6 +23,16 @@ function responsesUrl(template: RequestTemplate): string {
   return template.url.replace(/\/chat\/completions(?=$|\?)/, '/responses');
 }
 
+/**
+ * `max_output_tokens` lowered to what the gateway fitted the call to (the model's output limit, the context left),
+ * as the translated path sends it; nothing when the client's fits.
+ */
+function clampedLimit(call: UpstreamCall, request: JsonObject): JsonObject {
+  const asked = request['max_output_tokens'];
+  const fitted = call.body['max_completion_tokens'] ?? call.body['max_tokens'];
+  return typeof asked === 'number' && typeof fitted === 'number' && fitted < asked ? { max_output_tokens: fitted } : {};
+}
+
 /** A failed Response's error (`response.failed`, an `error` event) as the error the gateway reports. */
 const failedWith = (error: unknown, target: Target) =>
   fromUpstreamBody(502, { error: isJsonObject(error) ? error : { message: String(error) } }, undefined, target);
@@ -34,7 +44,7 @@ const failedWith = (error: unknown, target: Target) =>
  */
 export async function callResponses(call: UpstreamCall, request: JsonObject, template: RequestTemplate): Promise<UpstreamAnswer> {
   const { target } = call;
-  const body = JSON.stringify({ ...request, model: target.model });
+  const body = JSON.stringify({ ...request, model: target.model, ...clampedLimit(call, request) });
   const response = await call.fetch(responsesUrl(template), { ...template.init, body, signal: call.signal });
   if (!response.ok) throw await statusError(response);
   if (isEventStream(response, call.stream))
