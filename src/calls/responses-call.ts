@@ -3,6 +3,8 @@
 import type { JsonObject } from '../core/types.ts';
 import { invalidField } from '../errors.ts';
 import type { RequestContext } from '../http/context.ts';
+import { speaksResponses } from '../providers/openai/responses-call.ts';
+import { locateModel } from '../providers/resolve-model.ts';
 import { fitsStore, type ResponseStore, responseStore } from '../responses-store/response-store.ts';
 import type { StoredEntry } from '../responses-store/stored-responses.ts';
 import type { SseEncoder } from '../stream/sse-response.ts';
@@ -119,9 +121,9 @@ export async function responsesCall(
     store: storing,
     previousResponseId,
   };
-  // Stateless (`store: false`, nothing continued): the request itself goes to a target that speaks it (OpenAI) and its
-  // answer comes back as OpenAI sent it. The gateway's stored responses are the translation's.
-  const native = !decoded.store && !previousResponseId;
+  // Stateless (`store: false`, nothing continued) to OpenAI: the request itself goes there and its answer comes back as
+  // OpenAI sent it. The gateway's stored responses, and every other provider, are the translation's.
+  const native = !decoded.store && !previousResponseId && speaksResponses(locateModel(model, rc.config));
   const started = await startCall(rc, body, {
     stream: decoded.stream,
     trimByDefault: decoded.truncate,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call, mockCalls, scenario as mainScenario, scriptedApp, settled, sseEvents } from './support/gateway.ts';
+import { FakeClock } from './support/fake-clock.ts';
+import { call, heldFetch, mockCalls, scenario as mainScenario, scriptedApp, settled, sseEvents } from './support/gateway.ts';
 import { openaiClient } from './support/openai-client.ts';
 import { hasProviders, PROVIDER_ENV, PROVIDERS_URL, recording, scenario } from './support/providers.ts';
 
@@ -154,6 +155,33 @@ describe('/v1/responses to openai/*: what stays as on the translated path', () =
     expect(response.status).toBe(200);
     expect(response.headers.get('x-gateway-max-tokens-clamped')).toBe('50000; to=1000; reason=ceiling');
     expect((await mockCalls(id)).requests[0]).toMatchObject({ url: '/v1/responses', body: { max_output_tokens: 1000 } });
+  });
+
+  it("sends only SSE comments while OpenAI's answer is slow, so its own response.created is the first event and the only one", async () => {
+    const clock = new FakeClock();
+    const upstream = heldFetch();
+    const { app } = scriptedApp({ clock, fetch: upstream.fetch });
+    const { model } = await mainScenario({ content: 'Late but whole.' });
+    const pending = call('/v1/responses', {
+      app,
+      env: { KEEPALIVE_INTERVAL_MS: '100' },
+      json: { model, input: 'Hi', stream: true, store: false },
+    });
+    await upstream.answered;
+    await clock.advanceWhenScheduled(100);
+    const response = await pending;
+    expect(response.status).toBe(200);
+    const read = response.text();
+    await clock.advanceWhenScheduled(100);
+    upstream.release();
+    const text = await read;
+    await settled(response);
+    expect(text.startsWith(': ping\n\n')).toBe(true);
+    const events = sseEvents(text);
+    expect(events[0]?.event).toBe('response.created');
+    expect(events.filter((e) => e.event === 'response.created')).toHaveLength(1);
+    expect(JSON.parse(events[0]?.data ?? '{}')).toMatchObject({ response: { id: expect.stringMatching(/^resp_mock_/) } });
+    expect(events.at(-1)?.event).toBe('response.completed');
   });
 
   it('keeps a stored response (store:true) on the translated path, retrievable afterwards', async () => {
