@@ -8,6 +8,7 @@ import { invalidKeyError, openAIError } from './errors.ts';
 import type { Exchange } from './exchange.ts';
 import { send, sendJson } from './http.ts';
 import { MODELS_BODY } from './models.ts';
+import { handleResponses } from './responses.ts';
 import type { MockState } from './state.ts';
 import { receiveTraces } from './traces.ts';
 
@@ -21,6 +22,7 @@ export async function route(ex: Exchange, state: MockState): Promise<void> {
   if (pathname.startsWith('/__mock/')) return handleControl(ex, pathname, state);
   if (method === 'POST' && pathname.endsWith('/v1/traces')) return receiveTraces(ex, state.traces);
   if (method === 'POST' && pathname.endsWith('/chat/completions')) return handleChat(ex, pathname, state);
+  if (method === 'POST' && pathname.endsWith('/responses')) return handleResponses(ex, state);
   if (method === 'POST' && pathname.endsWith('/embeddings')) return handleEmbeddings(ex, pathname, state);
   if (method === 'GET' && pathname.endsWith('/models')) {
     const auth = checkAuth(req.headers);

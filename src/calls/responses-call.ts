@@ -3,10 +3,12 @@
 import type { JsonObject } from '../core/types.ts';
 import { invalidField } from '../errors.ts';
 import type { RequestContext } from '../http/context.ts';
+import { speaksResponses } from '../providers/openai/responses-call.ts';
+import { locateModel } from '../providers/resolve-model.ts';
 import { fitsStore, type ResponseStore, responseStore } from '../responses-store/response-store.ts';
 import type { StoredEntry } from '../responses-store/stored-responses.ts';
 import type { SseEncoder } from '../stream/sse-response.ts';
-import { continuedBody, type DecodedResponses, outputMessages } from '../wire/openai-responses/decode-request.ts';
+import { continuedBody, type DecodedResponses, outputMessages, requestedModel } from '../wire/openai-responses/decode-request.ts';
 import { encodeResponse, type ResponseContext } from '../wire/openai-responses/encode-response.ts';
 import { identifiedItems, newResponseId, previousResponseNotFound } from '../wire/openai-responses/stored.ts';
 import { responsesSse } from '../wire/openai-responses/stream-encoder.ts';
@@ -96,14 +98,16 @@ function storedStream(rc: RequestContext, store: ResponseStore, settle: (respons
 /**
  * Calls the model for a decoded Responses request and answers in the Responses wire, streamed or whole. The
  * response is stored for the caller's key unless `store` is false (or the caller is anonymous), and
- * `previous_response_id` continues a stored one: its conversation, then this input, go to the model.
+ * `previous_response_id` continues a stored one: its conversation, then this input, go to the model. A stateless
+ * request (`store: false`, nothing continued) to OpenAI passes through: `request` as the client sent it.
  */
 export async function responsesCall(
   rc: RequestContext,
   decoded: DecodedResponses,
-  model: string,
+  request: JsonObject,
   store: ResponseStore | null,
 ): Promise<Response> {
+  const model = requestedModel(request);
   const previousResponseId = decoded.previousResponseId;
   const earlier = previousResponseId ? await history(store, previousResponseId) : [];
   const body = previousResponseId ? continuedBody(decoded, earlier) : decoded.body;
@@ -117,15 +121,23 @@ export async function responsesCall(
     store: storing,
     previousResponseId,
   };
-  const started = await startCall(rc, body, { stream: decoded.stream, trimByDefault: decoded.truncate });
+  // Stateless (`store: false`, nothing continued) to OpenAI: the request itself goes there and its answer comes back as
+  // OpenAI sent it. The gateway's stored responses, and every other provider, are the translation's.
+  const native = !decoded.store && !previousResponseId && speaksResponses(locateModel(model, rc.config));
+  const started = await startCall(rc, body, {
+    stream: decoded.stream,
+    trimByDefault: decoded.truncate,
+    ...(native ? { native, responsesRequest: request } : {}),
+  });
   const settle = (response: JsonObject) => keep(rc, decoded, earlier, response);
   if (decoded.stream) {
-    if (!storing || !store) return streamCall(rc, started, responsesSse(context));
+    if (!storing || !store) return streamCall(rc, started, responsesSse(context, undefined, native));
     const { encoder, holdEnd } = storedStream(rc, store, settle, context);
     const answer = await streamCall(rc, started, encoder);
     return new Response(answer.body?.pipeThrough(holdEnd) ?? null, answer);
   }
-  const { completion, headers } = await completeCall(started);
+  const { completion, headers, native: answered } = await completeCall(started);
+  if (answered) return Response.json(answered, { headers });
   // An upstream that reported no usage: the outcome holds the gateway's count (already settled by now).
   const usage = completion.usage ?? (await started.call.outcome).usage;
   const response = encodeResponse(completion, context, usage);

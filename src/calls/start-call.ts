@@ -29,6 +29,8 @@ export interface CallOptions {
   readonly serverTools?: CallRequest['serverTools'];
   /** Whether to carry the provider's own answer alongside the translation (`/v1/messages` to an Anthropic model). */
   readonly native?: boolean;
+  /** The client's own Responses request, passed through to a target that speaks it (OpenAI), with `native`. */
+  readonly responsesRequest?: CallRequest['responsesRequest'];
   /** What is left of a loop's deadline (/extract's asks share one): narrows the request's timeout. */
   readonly timeoutMs?: number;
 }
@@ -66,6 +68,7 @@ export async function startCall(rc: RequestContext, body: ChatBody, options: Cal
     cache: cache ? { policy: cache, scope: cacheScope(rc.config.cache, rc.caller.keyHash) } : undefined,
     ...(options.serverTools ? { serverTools: options.serverTools } : {}),
     ...(options.native ? { native: true } : {}),
+    ...(options.responsesRequest ? { responsesRequest: options.responsesRequest } : {}),
   });
   rc.outcomes.push(call.outcome);
   return { call, controller, headers };

@@ -152,6 +152,7 @@ async function attempt(
       timeoutMs: SDK_TIMEOUT_MS,
       fetch: tracedFetch(deps.fetch, request.trace, spanId),
       ...(request.native ? { native: true } : {}),
+      ...(request.responsesRequest ? { responsesRequest: request.responsesRequest } : {}),
     });
     if (answer.kind === 'completion') {
       dispose();

@@ -2,10 +2,22 @@ import type { NativeEvent } from '../core/events.ts';
 import { isJsonObject, type JsonObject } from '../core/types.ts';
 import { type SecretPrefixes, scrubJson, scrubText } from '../core/scrub.ts';
 
-/** Deltas whose text is joined across events (`text_delta`, `thinking_delta`, `input_json_delta`): the field that holds it. */
-function streamedText(json: JsonObject): { index: unknown; kind: string; field: string; text: string } | undefined {
-  if (json['type'] !== 'content_block_delta') return undefined;
+/**
+ * Deltas whose text is joined across events: Anthropic's (`text_delta`, `thinking_delta`, `input_json_delta`: the
+ * field of `delta` that holds it) and the Responses API's (`response.output_text.delta` and every other `*.delta`
+ * whose `delta` is the text itself: `field` null), with what tells their block and kind apart.
+ */
+function streamedText(json: JsonObject): { index: unknown; kind: string; field: string | null; text: string } | undefined {
+  const type = json['type'];
   const delta = json['delta'];
+  if (typeof type === 'string' && type.startsWith('response.') && type.endsWith('.delta') && typeof delta === 'string')
+    return {
+      index: `${String(json['item_id'])}:${String(json['output_index'])}:${String(json['content_index'])}`,
+      kind: type,
+      field: null,
+      text: delta,
+    };
+  if (type !== 'content_block_delta') return undefined;
   if (!isJsonObject(delta) || typeof delta['type'] !== 'string') return undefined;
   for (const field of ['text', 'thinking', 'partial_json']) {
     const text = delta[field];
@@ -26,7 +38,7 @@ function scrubEvent(event: NativeEvent, secrets: readonly string[]): NativeEvent
 interface Held {
   readonly index: unknown;
   readonly kind: string;
-  readonly field: string;
+  readonly field: string | null;
   readonly events: NativeEvent[];
   text: string;
 }
@@ -86,7 +98,8 @@ export class NativeScrubber {
     if (clean === held.text) return held.events.map((event) => scrubEvent(event, this.#secrets));
     // A secret straddled the deltas: one delta carries their joined text, redacted; the pings among them follow it.
     const first = held.events.find((event) => event.event !== 'ping') as NativeEvent;
-    const json = scrubJson({ ...first.json, delta: { ...(first.json['delta'] as JsonObject), [held.field]: clean } }, this.#secrets);
+    const delta = held.field === null ? clean : { ...(first.json['delta'] as JsonObject), [held.field]: clean };
+    const json = scrubJson({ ...first.json, delta }, this.#secrets);
     return [{ event: first.event, data: JSON.stringify(json), json }, ...held.events.filter((event) => event.event === 'ping')];
   }
 }

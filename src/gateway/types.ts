@@ -3,7 +3,7 @@ import type { TraceContext } from '../core/trace-context.ts';
 import type { CacheRequest } from '../cache/cache-policy.ts';
 import type { CallLimits } from '../core/limit-state.ts';
 import type { RunPolicy } from '../config/settings.ts';
-import type { ChatBody, ChatCompletion } from '../core/types.ts';
+import type { ChatBody, ChatCompletion, JsonObject } from '../core/types.ts';
 import type { GatewayError } from '../errors.ts';
 import type { Target } from '../providers/target.ts';
 
@@ -39,6 +39,8 @@ export interface CallRequest {
   readonly cache: CacheRequest | undefined;
   /** Whether the answer should also carry the provider's own events (Anthropic's, for `/v1/messages`); wires without a dialect of their own ignore it. */
   readonly native?: boolean;
+  /** The client's own Responses request, sent as it came to a target that speaks it (OpenAI); others get `body`. */
+  readonly responsesRequest?: JsonObject;
   /** Server tools the gateway runs for this request (names already checked against the registry); absent: none. */
   readonly serverTools?: { readonly names: readonly string[]; readonly maxIterations: number };
 }

@@ -30,6 +30,11 @@ export interface UpstreamCall {
   readonly fetch: typeof fetch;
   /** Whether to keep the provider's own answer alongside the translation (a wire that has none ignores it). */
   readonly native?: boolean;
+  /**
+   * The client's own Responses API request, for a target that speaks it (OpenAI): sent as it came, `model` replaced,
+   * instead of `body`, and answered natively. Other targets ignore it and get `body`.
+   */
+  readonly responsesRequest?: JsonObject;
 }
 
 /** One attempt on one wire: the call and its request adapted to the target; every failure is a GatewayError. */

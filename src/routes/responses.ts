@@ -15,16 +15,16 @@ function decodeOptions(model: string, rc: RequestContext): DecodeOptions {
 }
 
 /**
- * `POST /v1/responses`: OpenAI's Responses API in and out, translated to the one pipeline for every model. The
+ * `POST /v1/responses`: OpenAI's Responses API in and out, over the one pipeline for every model (translated, but
+ * passed through to OpenAI when stateless: `store` false, nothing continued). The
  * response is stored for the caller's key unless `store` is false (or the caller is anonymous), and
  * `previous_response_id` continues a stored one: its conversation, then this input, go to the model.
  */
 export async function responses(request: Request, rc: RequestContext): Promise<Response> {
   const store = storeOf(rc);
   const input = await withStoredItems(store, await readJsonObject(request, rc.config.maxBodyBytes));
-  const model = requestedModel(input);
-  const decoded = decodeResponsesRequest(input, decodeOptions(model, rc));
-  return responsesCall(rc, decoded, model, store);
+  const decoded = decodeResponsesRequest(input, decodeOptions(requestedModel(input), rc));
+  return responsesCall(rc, decoded, input, store);
 }
 
 /** The id in the path of a stored-response route. */

@@ -131,13 +131,13 @@ describe('the coding CLIs through the gateway, on an openai/ model at the mock',
       expect(tools.length).toBeGreaterThan(3);
       expect(request['client_metadata']).toBeTypeOf('object');
 
+      // Stateless (store:false) to an openai/ model: passed through to OpenAI's Responses API as Codex sent it, model replaced.
       const calls = await mockCalls(id);
       expect(calls.count).toBe(sent.length);
+      expect(calls.requests[0]!.url).toBe('/v1/responses');
       const upstream = calls.requests[0]!.body;
+      expect(upstream).toEqual({ ...request, model: model.slice('openai/'.length) });
       expect(upstream['tools']).toHaveLength(tools.length);
-      expect((upstream['messages'] as { role: string }[])[0]).toMatchObject({ role: 'system' });
-      expect(upstream).not.toHaveProperty('store');
-      expect(upstream).not.toHaveProperty('include');
     },
   );
 
@@ -194,10 +194,11 @@ describe('the coding CLIs through the gateway, on an openai/ model at the mock',
       const items = sent[1]!.json['input'] as Record<string, unknown>[];
       expect(items).toContainEqual(expect.objectContaining({ type: 'function_call', call_id: 'call_exec_1', name: 'exec_command' }));
       expect(items).toContainEqual(expect.objectContaining({ type: 'function_call_output', call_id: 'call_exec_1' }));
-      const upstream = (await mockCalls(id)).requests[1]!.body['messages'] as Record<string, unknown>[];
-      expect(upstream.find((m) => m['role'] === 'tool')).toMatchObject({
-        tool_call_id: 'call_exec_1',
-        content: expect.stringContaining('gateway-ok'),
+      // Passed through natively (store:false to an openai/ model): the command's output reaches OpenAI as Codex's own item.
+      const upstream = (await mockCalls(id)).requests[1]!.body['input'] as Record<string, unknown>[];
+      expect(upstream.find((item) => item['type'] === 'function_call_output')).toMatchObject({
+        call_id: 'call_exec_1',
+        output: expect.stringContaining('gateway-ok'),
       });
     },
   );

@@ -65,3 +65,30 @@ describe('the native events scrubber', () => {
     expect(t.flush()).toEqual([suspect]);
   });
 });
+
+describe("the native events scrubber on OpenAI's Responses events", () => {
+  const delta = (item: string, t: string, type = 'response.output_text.delta') =>
+    event({ type, item_id: item, output_index: 0, content_index: 0, delta: t, sequence_number: 1 });
+
+  it('sends a secret cut across two output_text deltas as one redacted delta, its other fields kept', () => {
+    const out = run([[delta('msg_1', `key: ${SECRET.slice(0, 9)}`)], [delta('msg_1', `${SECRET.slice(9)} done`)]]);
+    expect(out.map((e) => e.json)).toEqual([
+      {
+        type: 'response.output_text.delta',
+        item_id: 'msg_1',
+        output_index: 0,
+        content_index: 0,
+        delta: 'key: [redacted] done',
+        sequence_number: 1,
+      },
+    ]);
+    expect(JSON.stringify(out)).not.toContain(SECRET.slice(9));
+  });
+
+  it('passes deltas of different items, or a text that only looked like a secret, on byte for byte', () => {
+    const events = [delta('msg_1', 'Keys begin sk-'), delta('fc_2', 'an', 'response.function_call_arguments.delta'), delta('msg_1', 'x.')];
+    const out = run([events]);
+    expect(out).toEqual(events);
+    for (const [i, e] of out.entries()) expect(e).toBe(events[i]);
+  });
+});

@@ -7,6 +7,7 @@ import { isEventStream, upstreamJson } from '../upstream-body.ts';
 import { toGatewayError } from '../upstream-error.ts';
 import type { ChunkBatch, UpstreamAnswer, WireCall } from '../wire.ts';
 import { finishes, parseChunk, relayBatches } from './relay-batches.ts';
+import { callResponses, speaksResponses } from './responses-call.ts';
 import { openAiFailure } from './sdk-failure.ts';
 
 const templateFor = requestTemplates();
@@ -22,6 +23,8 @@ export const callOpenAi: WireCall = async (call, adapted): Promise<UpstreamAnswe
   try {
     const client = clientFor(target.provider, call.fetch);
     const template = await templateFor(client, target.model, target.provider.spec.wire === 'azure', call.timeoutMs);
+    // A Responses request to OpenAI goes as it came, to its Responses API; every other target gets the translation.
+    if (call.responsesRequest && speaksResponses(target)) return await callResponses(call, call.responsesRequest, template);
     // The body is the client's own JSON, validated by the route, every field forwarded as it is.
     const send = call.fetch;
     const response = await send(template.url, { ...template.init, body: JSON.stringify(adapted.body), signal });

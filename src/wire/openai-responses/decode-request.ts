@@ -1,6 +1,7 @@
 // OpenAI's Responses request (POST /v1/responses), checked and turned into the pipeline's chat body. One
 // validator for this wire: every field is checked where it is decoded, and a bad one is a 400 naming it the
-// way OpenAI does (`input[2].content[0].type`). Every model is reached by translation to chat completions.
+// way OpenAI does (`input[2].content[0].type`). Models are reached by translation to chat completions, but for a
+// stateless request to OpenAI, which goes as it came once checked here (src/providers/openai/responses-call.ts).
 import type { ChatBody, JsonObject } from '../../core/types.ts';
 import { invalidField } from '../../errors.ts';
 import { boolean, fail, given, list, number, object, oneOf, string } from './checks.ts';

@@ -1,4 +1,5 @@
 // The pipeline's chunks as the Responses API's event stream, event for event, each with its sequence_number.
+import type { NativeEvent } from '../../core/events.ts';
 import type { ChatCompletionChunk } from '../../core/types.ts';
 import type { JsonObject } from '../../core/types.ts';
 import type { GatewayError } from '../../errors.ts';
@@ -53,10 +54,17 @@ const failureCode = (error: GatewayError): string => (error.status === 429 ? 'ra
  * deltas and done (`output_text`, `refusal`, or `reasoning_text` in a reasoning item), `content_part.done`; or
  * `function_call_arguments.delta`/`.done`; or `custom_tool_call_input.delta`/`.done`. A failure after the start is
  * an `error` event, then `response.failed`. One encoder per stream. The final response of a stream that ended well
- * passes through `settle` before it is sent (the route stores it there, and answers whether it did).
+ * passes through `settle` before it is sent (the route stores it there, and answers whether it did). With `native`
+ * (a request passed through to OpenAI), OpenAI's own events go out verbatim instead, in order, and while they are
+ * awaited only SSE comments, so its own `response.created` is the first event; the translation is used otherwise
+ * (a fallback to another provider, a cached answer).
  * @example sseBody(events, { encoder: responsesSse(context), … })
  */
-export function responsesSse(context: ResponseContext, settle: (response: JsonObject) => JsonObject = (r) => r): SseEncoder {
+export function responsesSse(
+  context: ResponseContext,
+  settle: (response: JsonObject) => JsonObject = (r) => r,
+  native = false,
+): SseEncoder {
   let sequence = 0;
   let id = '';
   let model = context.model;
@@ -66,6 +74,9 @@ export function responsesSse(context: ResponseContext, settle: (response: JsonOb
   let open: OpenMessage | OpenCall | undefined;
   /** Output indexes of tool calls by their chat index. */
   const calls = new Map<number, number>();
+
+  /** Whether OpenAI's own events are being relayed. */
+  let relaying = false;
 
   const event = (type: string, fields: JsonObject): string =>
     `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...fields })}\n\n`;
@@ -177,7 +188,24 @@ export function responsesSse(context: ResponseContext, settle: (response: JsonOb
     return out + event('response.function_call_arguments.delta', { item_id: open.id, output_index: open.index, delta: args });
   };
 
+  /** OpenAI's own events as they came (data byte for byte); later events of the gateway's number on from theirs. */
+  const relay = (events: readonly NativeEvent[]): string => {
+    let out = '';
+    for (const { event: name, data, json } of events) {
+      const response = json['response'];
+      if (name === 'response.created' && typeof response === 'object' && response !== null && !Array.isArray(response)) {
+        id = String((response as JsonObject)['id'] ?? id);
+        model = String((response as JsonObject)['model'] ?? model);
+      }
+      if (typeof json['sequence_number'] === 'number') sequence = json['sequence_number'] + 1;
+      out += `event: ${name}\ndata: ${data}\n\n`;
+    }
+    relaying = true;
+    return out;
+  };
+
   return {
+    ...(native ? { native: relay } : {}),
     chunk(chunk) {
       let out = start(chunk);
       for (const choice of chunk.choices) {
@@ -195,14 +223,16 @@ export function responsesSse(context: ResponseContext, settle: (response: JsonOb
     // Server tools are the gateway's business; a Responses client sees the final answer.
     step: () => '',
     // Responses has no ping event: the response is announced, then SSE comments keep the connection open.
-    keepAlive: () => start() || ': ping\n\n',
+    keepAlive: () => (native ? '' : start()) || ': ping\n\n',
     end(end) {
+      // OpenAI sent its own final event (a stream without one fails as cut short): nothing is added to what it said.
+      if (relaying) return '';
       const status = finishedStatus(end.finishReason);
       const out = start() + close(status);
       return out + event(`response.${status}`, { response: settle(snapshot(status, { finishReason: end.finishReason }, end.usage)) });
     },
     error(error: GatewayError) {
-      const out = start();
+      const out = relaying ? '' : start();
       const code = failureCode(error);
       return (
         out +
