@@ -1,20 +1,11 @@
 // /extract's validation work is bounded before the model is paid for: issue 23 findings 2 and 7 (its /extract item).
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call, mockCalls, scenario } from './support/gateway.ts';
+import { watchLogLines } from './support/log-lines.ts';
 
 type ErrorJson = { error: { message: string; code: string | null; param: string | null } };
 
-const log = vi.spyOn(console, 'log');
-afterEach(() => log.mockClear());
-
-/** The log line of the request the response answered (matched by its x-request-id). */
-function logLineOf(response: Response): Record<string, unknown> {
-  const requestId = response.headers.get('x-request-id');
-  const lines = log.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('{') && l.includes('"request_id"'));
-  const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['request_id'] === requestId && 'status' in l);
-  expect(line, `a log line for request ${requestId}`).toBeDefined();
-  return line ?? {};
-}
+const { logLineOf } = watchLogLines();
 
 /** A schema whose `$defs` each apply the next one twice: `levels` levels expand to 2^levels `$ref`s. */
 function fanOut(levels: number): Record<string, unknown> {

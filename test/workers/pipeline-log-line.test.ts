@@ -1,21 +1,12 @@
 // The one log line per request is built from the call outcomes: checked through HTTP, on what it prints.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from './support/fake-clock.ts';
 import { call, chatBody, mockCalls, scenario, scriptedApp } from './support/gateway.ts';
+import { watchLogLines } from './support/log-lines.ts';
 
 type LogLine = Record<string, unknown> & { attempts?: { model: string; status: number; error?: string; ms: number }[] };
 
-const log = vi.spyOn(console, 'log');
-afterEach(() => log.mockClear());
-
-/** The log line of the request the response answered (matched by its x-request-id). */
-function logLineOf(response: Response): LogLine {
-  const requestId = response.headers.get('x-request-id');
-  const lines = log.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('{') && l.includes('"request_id"'));
-  const line = lines.map((l) => JSON.parse(l) as LogLine).find((l) => l['request_id'] === requestId && 'status' in l);
-  expect(line, `a log line for request ${requestId}`).toBeDefined();
-  return line!;
-}
+const { logLineOf } = watchLogLines<LogLine>();
 
 const city = {
   type: 'object',

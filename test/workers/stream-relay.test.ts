@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from './support/fake-clock.ts';
 import { call, scriptedApp, settled, sseEvents, UPSTREAM_KEY } from './support/gateway.ts';
 import { joinedStreamStrings } from './support/secret-recorder.ts';
+import { watchLogLines } from './support/log-lines.ts';
 
 // The relay path (RELAY_PROVIDERS): a relayed provider's stream frames that need no change reach the client as the
 // bytes the provider sent, while usage, cost, budgets, secret scrubbing, the idle timeout and the error events hold as
@@ -57,17 +58,7 @@ async function streamed(reads: readonly string[], env: Record<string, string>, e
   return { response, text };
 }
 
-const log = vi.spyOn(console, 'log');
-afterEach(() => log.mockClear());
-
-/** The log line of the request a response answered. */
-function logLineOf(response: Response): Record<string, unknown> {
-  const id = response.headers.get('x-request-id');
-  const lines = log.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('{') && l.includes('"request_id"'));
-  const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['request_id'] === id && 'status' in l);
-  expect(line, `a log line for request ${id}`).toBeDefined();
-  return line!;
-}
+const { logLineOf } = watchLogLines();
 
 describe('a relayed provider (RELAY_PROVIDERS)', () => {
   it("sends the provider's frames as the bytes it sent, then the gateway's own [DONE]", async () => {

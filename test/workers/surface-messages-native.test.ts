@@ -1,9 +1,10 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anthropicClient } from './support/anthropic-client.ts';
 import { FakeClock } from './support/fake-clock.ts';
 import { call, heldFetch, scriptedApp, settled, sseEvents } from './support/gateway.ts';
 import { hasProviders, meta, PROVIDER_ENV, recording, scenario } from './support/providers.ts';
+import { watchLogLines } from './support/log-lines.ts';
 
 // `/v1/messages` to an anthropic/* model answers with Anthropic's own answer, not a translation of it: every stream
 // event in order with its data byte for byte (server tool blocks, search results, citations), the Message as Anthropic
@@ -13,17 +14,7 @@ type Json = Record<string, unknown>;
 
 const WEB_SEARCH = 'anthropic-messages-stream-web-search.sse';
 
-const log = vi.spyOn(console, 'log');
-afterEach(() => log.mockClear());
-
-/** The log line of the request a response answered. */
-function logLineOf(response: Response): Json {
-  const id = response.headers.get('x-request-id');
-  const lines = log.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('{') && l.includes('"request_id"'));
-  const line = lines.map((l) => JSON.parse(l) as Json).find((l) => l['request_id'] === id && 'status' in l);
-  expect(line, `a log line for request ${id}`).toBeDefined();
-  return line as Json;
-}
+const { logLineOf } = watchLogLines();
 
 /** The providers' env with a price for a scenario model, so that its cost is computed (per million tokens). */
 const priced = (model: string) => ({ ...PROVIDER_ENV, MODEL_PRICES: JSON.stringify({ [model]: { input: 3, output: 15 } }) });

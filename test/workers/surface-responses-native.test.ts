@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from './support/fake-clock.ts';
 import { call, heldFetch, mockCalls, scenario as mainScenario, scriptedApp, settled, sseEvents } from './support/gateway.ts';
 import { openaiClient } from './support/openai-client.ts';
 import { hasProviders, PROVIDER_ENV, PROVIDERS_URL, recording, scenario } from './support/providers.ts';
+import { watchLogLines } from './support/log-lines.ts';
 
 // `/v1/responses` with `store: false` to an openai/* model passes through to OpenAI's Responses API: the client's body
 // goes as it came (model replaced), every stream event comes back in order with its data byte for byte, the Response
@@ -17,17 +18,7 @@ const FUNCTION_CALL = 'openai-responses-stream-function-call.sse';
 /** OpenAI pointed at the mock's recordings. */
 const RECORDED = { ...PROVIDER_ENV, OPENAI_BASE_URL: `${PROVIDERS_URL}/v1` };
 
-const log = vi.spyOn(console, 'log');
-afterEach(() => log.mockClear());
-
-/** The log line of the request a response answered. */
-function logLineOf(response: Response): Json {
-  const id = response.headers.get('x-request-id');
-  const lines = log.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('{') && l.includes('"request_id"'));
-  const line = lines.map((l) => JSON.parse(l) as Json).find((l) => l['request_id'] === id && 'status' in l);
-  expect(line, `a log line for request ${id}`).toBeDefined();
-  return line as Json;
-}
+const { logLineOf } = watchLogLines();
 
 /** What the log line says of an answer's accounting. */
 const facts = (line: Json) => ({
