@@ -10,7 +10,7 @@ import type { StoredEntry } from '../responses-store/stored-responses.ts';
 import type { SseEncoder } from '../stream/sse-response.ts';
 import { continuedBody, type DecodedResponses, outputMessages, requestedModel } from '../wire/openai-responses/decode-request.ts';
 import { encodeResponse, type ResponseContext } from '../wire/openai-responses/encode-response.ts';
-import { identifiedItems, newResponseId, previousResponseNotFound } from '../wire/openai-responses/stored.ts';
+import { identifiedItems, newResponseId, previousResponseNotFound, replayedItems } from '../wire/openai-responses/stored.ts';
 import { responsesSse } from '../wire/openai-responses/stream-encoder.ts';
 import { completeCall } from './complete-call.ts';
 import { startCall } from './start-call.ts';
@@ -26,8 +26,14 @@ export function storeOf(rc: RequestContext): ResponseStore | null {
   return responseStore(rc.env.RESPONSES, keyHash, rc.config.responses, () => rc.deps.clock.wallNow());
 }
 
-/** The stored conversation `previous_response_id` continues. */
-async function history(store: ResponseStore | null, id: string): Promise<JsonObject[]> {
+/** The stored conversation `previous_response_id` continues: as chat messages, and as Responses items where it was kept so. */
+interface History {
+  readonly messages: readonly JsonObject[];
+  readonly items: readonly JsonObject[] | null;
+}
+
+/** The stored response `previous_response_id` names, as the conversation it continues. */
+async function history(store: ResponseStore | null, id: string): Promise<History> {
   if (!store)
     throw invalidField(
       'previous_response_id',
@@ -35,7 +41,21 @@ async function history(store: ResponseStore | null, id: string): Promise<JsonObj
     );
   const entry = await store.load(id);
   if (!entry) throw previousResponseNotFound(id);
-  return JSON.parse(entry.messages) as JsonObject[];
+  return {
+    messages: JSON.parse(entry.messages) as JsonObject[],
+    items: entry.items === null ? null : (JSON.parse(entry.items) as JsonObject[]),
+  };
+}
+
+/**
+ * The request OpenAI gets when one passes through: the client's, asked with `store: false` (the gateway keeps what is
+ * kept, so a response is stored once, where its key can reach it), and a continuation's stored conversation in
+ * `input` before its own in place of `previous_response_id` (an id OpenAI never stored).
+ */
+function passedThrough(request: JsonObject, decoded: DecodedResponses, earlier: History | null): JsonObject {
+  if (!earlier?.items) return { ...request, store: false };
+  const { previous_response_id: _continued, ...rest } = request;
+  return { ...rest, store: false, input: [...replayedItems(earlier.items), ...decoded.inputItems] };
 }
 
 /** A finished response and what keeping it takes: the answer as sent (`store` false when too large to keep), and its write. */
@@ -45,13 +65,17 @@ interface Kept {
 }
 
 /** The entry that stores a finished response, unless it is larger than RESPONSES_MAX_BYTES (then it is answered `store: false`). */
-function keep(rc: RequestContext, decoded: DecodedResponses, earlier: readonly JsonObject[], response: JsonObject): Kept {
+function keep(rc: RequestContext, decoded: DecodedResponses, earlier: History | null, response: JsonObject): Kept {
   const id = String(response['id']);
+  const output = Array.isArray(response['output']) ? (response['output'] as JsonObject[]) : [];
+  // A conversation continued from an entry kept without its items has none to keep either (it continues translated).
+  const items = earlier && !earlier.items ? null : [...(earlier?.items ?? []), ...decoded.inputItems, ...output];
   const entry: StoredEntry = {
     id,
     response: JSON.stringify(response),
-    messages: JSON.stringify([...earlier, ...decoded.inputMessages, ...outputMessages(response['output'] as JsonObject[])]),
+    messages: JSON.stringify([...(earlier?.messages ?? []), ...decoded.inputMessages, ...outputMessages(output)]),
     input: JSON.stringify(identifiedItems(decoded.inputItems, id)),
+    items: items && JSON.stringify(items),
   };
   if (fitsStore(entry, rc.config.responses)) return { response, entry };
   return { response: { ...response, store: false }, entry: null };
@@ -66,40 +90,56 @@ function save(rc: RequestContext, store: ResponseStore, entry: StoredEntry): Pro
 
 /**
  * A stream whose closing events wait for the response to be stored, so a client that retrieves or continues it
- * on `response.completed` finds it. Only the end waits: every earlier event goes out as it comes.
+ * on `response.completed` finds it. Only the end waits: every event before the one that settles (stores) the
+ * response goes out as it comes; that one and what follows are held until the write is done.
  */
-function storedStream(rc: RequestContext, store: ResponseStore, settle: (response: JsonObject) => Kept, context: ResponseContext) {
-  let saved: Promise<void> = Promise.resolve();
-  let endFrames = '';
-  const inner = responsesSse(context, (response) => {
+function storedStream(
+  rc: RequestContext,
+  store: ResponseStore,
+  settle: (response: JsonObject) => Kept,
+  inner: (settle: (response: JsonObject) => JsonObject) => SseEncoder,
+) {
+  let saved: Promise<void> | null = null;
+  let held = '';
+  const encoder = inner((response) => {
     const kept = settle(response);
-    if (kept.entry) {
-      saved = save(rc, store, kept.entry);
-      rc.exec.waitUntil(saved);
-    }
+    saved = kept.entry ? save(rc, store, kept.entry) : Promise.resolve();
+    rc.exec.waitUntil(saved);
     return kept.response;
   });
-  const encoder: SseEncoder = {
-    ...inner,
-    end: (end) => {
-      endFrames = inner.end(end);
+  /** Frames as they come until the response is settled, then held. */
+  const holding =
+    <A extends unknown[]>(frames: (...args: A) => string) =>
+    (...args: A): string => {
+      const out = frames(...args);
+      if (saved === null) return out;
+      held += out;
       return '';
-    },
-  };
+    };
   const holdEnd = new TransformStream<Uint8Array, Uint8Array>({
     async flush(controller) {
       await saved;
-      if (endFrames !== '') controller.enqueue(new TextEncoder().encode(endFrames));
+      if (held !== '') controller.enqueue(new TextEncoder().encode(held));
     },
   });
-  return { encoder, holdEnd };
+  const wrapped: SseEncoder = {
+    ...encoder,
+    chunk: holding(encoder.chunk),
+    step: holding(encoder.step),
+    end: holding(encoder.end),
+    error: holding(encoder.error),
+    ...(encoder.keepAlive ? { keepAlive: holding(encoder.keepAlive) } : {}),
+    ...(encoder.native ? { native: holding(encoder.native) } : {}),
+  };
+  return { encoder: wrapped, holdEnd };
 }
 
 /**
  * Calls the model for a decoded Responses request and answers in the Responses wire, streamed or whole. The
  * response is stored for the caller's key unless `store` is false (or the caller is anonymous), and
- * `previous_response_id` continues a stored one: its conversation, then this input, go to the model. A stateless
- * request (`store: false`, nothing continued) to OpenAI passes through: `request` as the client sent it.
+ * `previous_response_id` continues a stored one: its conversation, then this input, go to the model. To OpenAI the
+ * request passes through (`passedThrough`) and its answer comes back as OpenAI sent it, but for `store` and
+ * `previous_response_id`, which say what the gateway did; the gateway stores it as it stores a translated one.
  */
 export async function responsesCall(
   rc: RequestContext,
@@ -109,8 +149,8 @@ export async function responsesCall(
 ): Promise<Response> {
   const model = requestedModel(request);
   const previousResponseId = decoded.previousResponseId;
-  const earlier = previousResponseId ? await history(store, previousResponseId) : [];
-  const body = previousResponseId ? continuedBody(decoded, earlier) : decoded.body;
+  const earlier = previousResponseId ? await history(store, previousResponseId) : null;
+  const body = earlier ? continuedBody(decoded, earlier.messages) : decoded.body;
   const storing = decoded.store && store !== null;
   const context: ResponseContext = {
     echo: decoded.echo,
@@ -121,27 +161,29 @@ export async function responsesCall(
     store: storing,
     previousResponseId,
   };
-  // Stateless (`store: false`, nothing continued) to OpenAI: the request itself goes there and its answer comes back as
-  // OpenAI sent it. The gateway's stored responses, and every other provider, are the translation's.
-  const native = !decoded.store && !previousResponseId && speaksResponses(locateModel(model, rc.config));
+  // To OpenAI the request itself goes, unless it continues a response kept before its items were (that one is
+  // translated, from its chat messages). Every other provider is the translation's.
+  const native = (!earlier || earlier.items !== null) && speaksResponses(locateModel(model, rc.config));
   const started = await startCall(rc, body, {
     stream: decoded.stream,
     trimByDefault: decoded.truncate,
-    ...(native ? { native, responsesRequest: request } : {}),
+    ...(native ? { native, responsesRequest: passedThrough(request, decoded, earlier) } : {}),
   });
-  const settle = (response: JsonObject) => keep(rc, decoded, earlier, response);
+  // OpenAI's answer says it kept nothing and continued nothing (it was asked so): the answer says what the gateway did.
+  const said = (response: JsonObject): JsonObject =>
+    storing || previousResponseId ? { ...response, store: storing, previous_response_id: previousResponseId } : response;
+  const settle = (response: JsonObject) => keep(rc, decoded, earlier, said(response));
+  const encoder = (settled: (response: JsonObject) => JsonObject) => responsesSse(context, settled, native);
   if (decoded.stream) {
-    if (!storing || !store) return streamCall(rc, started, responsesSse(context, undefined, native));
-    const { encoder, holdEnd } = storedStream(rc, store, settle, context);
-    const answer = await streamCall(rc, started, encoder);
-    return new Response(answer.body?.pipeThrough(holdEnd) ?? null, answer);
+    if (!storing || !store) return streamCall(rc, started, encoder(said));
+    const stored = storedStream(rc, store, settle, encoder);
+    const answer = await streamCall(rc, started, stored.encoder);
+    return new Response(answer.body?.pipeThrough(stored.holdEnd) ?? null, answer);
   }
   const { completion, headers, native: answered } = await completeCall(started);
-  if (answered) return Response.json(answered, { headers });
   // An upstream that reported no usage: the outcome holds the gateway's count (already settled by now).
-  const usage = completion.usage ?? (await started.call.outcome).usage;
-  const response = encodeResponse(completion, context, usage);
-  if (!storing || !store) return Response.json(response, { headers });
+  const response = answered ?? encodeResponse(completion, context, completion.usage ?? (await started.call.outcome).usage);
+  if (!storing || !store) return Response.json(said(response), { headers });
   // Stored before the answer goes out, so a retrieve or a continuation right after it finds the response.
   const kept = settle(response);
   if (kept.entry) await save(rc, store, kept.entry);

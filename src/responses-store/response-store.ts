@@ -3,7 +3,7 @@ import type { StoredEntry, StoredResponses } from './stored-responses.ts';
 /** RESPONSES_RETENTION_DAYS, RESPONSES_MAX_BYTES and RESPONSES_MAX_PER_KEY, read once per isolate. */
 export interface ResponseStoreSettings {
   readonly retentionMs: number;
-  /** Largest entry kept (UTF-8 bytes of the response, its conversation and its input); a larger one is not stored. */
+  /** Largest entry kept (UTF-8 bytes of the response, its conversation, twice, and its input); a larger one is not stored. */
   readonly maxBytes: number;
   /** Responses one key keeps; past it the oldest are dropped. */
   readonly maxRows: number;
@@ -20,7 +20,8 @@ export interface ResponseStore {
 /** The size of an entry as it is kept. */
 const bytesOf = (entry: StoredEntry): number => {
   const encoder = new TextEncoder();
-  return encoder.encode(entry.response).length + encoder.encode(entry.messages).length + encoder.encode(entry.input).length;
+  const texts = [entry.response, entry.messages, entry.input, entry.items ?? ''];
+  return texts.reduce((bytes, text) => bytes + encoder.encode(text).length, 0);
 };
 
 /** Whether an entry is small enough to be kept. */

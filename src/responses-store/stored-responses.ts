@@ -13,6 +13,11 @@ export interface StoredEntry {
   readonly messages: string;
   /** This request's input items, for `GET /v1/responses/{id}/input_items`. */
   readonly input: string;
+  /**
+   * The whole conversation as Responses items (earlier turns' input and output items, this input, this output): what a
+   * continuation passed through to OpenAI sends as its input. Null in entries kept before it was.
+   */
+  readonly items: string | null;
 }
 
 /** How long entries live and how many a key keeps; `now` is ms since the epoch (injected, so tests use a fake clock). */
@@ -31,9 +36,12 @@ export class StoredResponses extends DurableObject {
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS responses (
         id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-        response TEXT NOT NULL, messages TEXT NOT NULL, input TEXT NOT NULL
+        response TEXT NOT NULL, messages TEXT NOT NULL, input TEXT NOT NULL, items TEXT
       );
       CREATE INDEX IF NOT EXISTS responses_expires_at ON responses (expires_at);`);
+    // A table made before `items` was kept gets the column (its rows have none: they continue translated).
+    const columns = this.sql.exec<{ name: string }>('PRAGMA table_info(responses)').toArray();
+    if (!columns.some((c) => c.name === 'items')) this.sql.exec('ALTER TABLE responses ADD COLUMN items TEXT');
   }
 
   /** Keeps a response until `now + retentionMs`; past `maxRows` the oldest of this key's responses are dropped. */
@@ -41,13 +49,14 @@ export class StoredResponses extends DurableObject {
     this.expire(policy.now);
     const expiresAt = policy.now + policy.retentionMs;
     this.sql.exec(
-      'INSERT OR REPLACE INTO responses (id, created_at, expires_at, response, messages, input) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO responses (id, created_at, expires_at, response, messages, input, items) VALUES (?, ?, ?, ?, ?, ?, ?)',
       entry.id,
       policy.now,
       expiresAt,
       entry.response,
       entry.messages,
       entry.input,
+      entry.items,
     );
     // rowid grows with every insert: the newest rows have the highest.
     this.sql.exec('DELETE FROM responses WHERE rowid NOT IN (SELECT rowid FROM responses ORDER BY rowid DESC LIMIT ?)', policy.maxRows);
@@ -65,8 +74,8 @@ export class StoredResponses extends DurableObject {
     this.expire(now);
     if (ids.length === 0) return [];
     return this.sql
-      .exec<{ id: string; response: string; messages: string; input: string }>(
-        `SELECT id, response, messages, input FROM responses WHERE id IN (${ids.map(() => '?').join(', ')})`,
+      .exec<{ id: string; response: string; messages: string; input: string; items: string | null }>(
+        `SELECT id, response, messages, input, items FROM responses WHERE id IN (${ids.map(() => '?').join(', ')})`,
         ...ids,
       )
       .toArray();

@@ -3,12 +3,14 @@ import { generateText, stepCountIs, streamText, tool } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { gatewayFetch } from './support/anthropic-client.ts';
-import { KEY, mockCalls, scenario } from './support/gateway.ts';
+import { KEY, mockCalls } from './support/gateway.ts';
+import { TRANSLATED_ENV, translatedScenario as scenario } from './support/translated.ts';
 
 // `@ai-sdk/openai`'s default provider, `openai(model)`, speaks the Responses API: pointed at the gateway with
-// its baseURL, it reaches any model the gateway serves (here the mock upstream, by translation).
+// its baseURL, it reaches any model the gateway serves (here the mock upstream as xAI, by translation; OpenAI's own
+// are passed through, surface-responses-native.test.ts).
 
-const openai = createOpenAI({ baseURL: 'http://gateway.test/v1', apiKey: KEY, fetch: gatewayFetch() });
+const openai = createOpenAI({ baseURL: 'http://gateway.test/v1', apiKey: KEY, fetch: gatewayFetch({ env: TRANSLATED_ENV }) });
 
 describe("@ai-sdk/openai's default (Responses) provider against /v1/responses", () => {
   it('generates text with generateText and reports the usage', async () => {

@@ -4,11 +4,13 @@ import { call, heldFetch, mockCalls, scenario as mainScenario, scriptedApp, sett
 import { openaiClient } from './support/openai-client.ts';
 import { hasProviders, PROVIDER_ENV, PROVIDERS_URL, recording, scenario } from './support/providers.ts';
 import { watchLogLines } from './support/log-lines.ts';
+import { TRANSLATED_ENV, translatedScenario } from './support/translated.ts';
 
 // `/v1/responses` with `store: false` to an openai/* model passes through to OpenAI's Responses API: the client's body
 // goes as it came (model replaced), every stream event comes back in order with its data byte for byte, the Response
 // object as OpenAI sent it; usage, cost, the log line, secret scrubbing and the error shapes are the translated path's.
-// Stored responses (`store` true) and every other provider keep the translation.
+// Stored responses (`store` true) pass through alike and are kept by the gateway (surface-responses-stored-native.test.ts);
+// every other provider keeps the translation.
 
 type Json = Record<string, unknown>;
 
@@ -114,14 +116,17 @@ describe('/v1/responses to openai/*: what stays as on the translated path', () =
     it(`accounts a native ${stream ? 'stream' : 'answer'} as the translated one: usage headers, cost and the log line`, async () => {
       const directive = { content: 'Hello there, friend', usage: { prompt_tokens: 17, completion_tokens: 4 } };
       const native = await mainScenario(directive);
-      const translated = await mainScenario(directive);
+      const translated = await translatedScenario(directive);
       const ask = async (model: string, store: boolean) => {
-        const response = await call('/v1/responses', { json: { model, input: 'Hi', stream, store }, env: priced(model) });
+        const response = await call('/v1/responses', {
+          json: { model, input: 'Hi', stream, store },
+          env: { ...TRANSLATED_ENV, ...priced(model) },
+        });
         await response.text();
         await settled(response);
         return response;
       };
-      // The same upstream answer, once through OpenAI's Responses API (store:false), once translated (store:true).
+      // The same upstream answer, once through OpenAI's Responses API, once translated (as xAI).
       const a = await ask(native.model, false);
       const b = await ask(translated.model, true);
       expect((await mockCalls(native.id)).requests.map((r) => r.url)).toEqual(['/v1/responses']);
@@ -175,15 +180,17 @@ describe('/v1/responses to openai/*: what stays as on the translated path', () =
     expect(events.at(-1)?.event).toBe('response.completed');
   });
 
-  it('keeps a stored response (store:true) on the translated path, retrievable afterwards', async () => {
+  it('passes a stored response (store:true) through too, asking OpenAI store:false, and keeps it itself', async () => {
     const { model, id } = await mainScenario({ content: 'Kept for later' });
     const response = await call('/v1/responses', { json: { model, input: 'Hi', store: true } });
     const answered = (await response.json()) as Json;
-    expect((await mockCalls(id)).requests.map((r) => r.url)).toEqual(['/v1/chat/completions']);
+    const [sent] = (await mockCalls(id)).requests;
+    expect(sent?.url).toBe('/v1/responses');
+    expect(sent?.body['store']).toBe(false);
     expect(answered['store']).toBe(true);
     const retrieved = await call(`/v1/responses/${String(answered['id'])}`);
     expect(retrieved.status).toBe(200);
-    expect(((await retrieved.json()) as Json)['id']).toBe(answered['id']);
+    expect(await retrieved.json()).toEqual(answered);
   });
 
   it('answers an upstream error before the answer in the Responses error shape and status', async () => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { openaiClient } from './support/openai-client.ts';
-import { call, scenario, sseEvents } from './support/gateway.ts';
+import { sseEvents } from './support/gateway.ts';
 import { hasProviders, meta, PROVIDER_ENV, payloads, recording, scenario as providerScenario } from './support/providers.ts';
+import { translatedCall as call, translatedScenario as scenario } from './support/translated.ts';
 
 // OpenAI's real Responses streams (../shared/providers/openai-responses-stream-*.sse) set the standard for the
-// gateway's stream encoder: the request each was recorded with is sent to the gateway as it was, the mock
-// upstream answers the same text or call with the same usage through chat completions, and the events the
+// gateway's stream encoder: the request each was recorded with is sent to the gateway as it was (to a provider it
+// translates to: OpenAI's own are passed through, surface-responses-native.test.ts), the mock upstream answers the same text or call with the same usage through chat completions, and the events the
 // gateway sends must be the recording's: the same types in the same order, each with the recording's fields
 // (plus `sequence_number`, which the API has sent since the recording was made), and the same final response.
 

@@ -6,14 +6,20 @@ import { BadRequestError, NotFoundError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './support/fake-clock.ts';
 import { gatewayFetch } from './support/anthropic-client.ts';
-import { call, heldFetch, KEY, mockCalls, scenario, scriptedApp, sseEvents } from './support/gateway.ts';
+import { heldFetch, KEY, mockCalls, scriptedApp, sseEvents } from './support/gateway.ts';
 import { GatewayError } from '../../src/errors.ts';
 import { inputItemsPage, itemPlace } from '../../src/wire/openai-responses/stored.ts';
-import { openaiClient } from './support/openai-client.ts';
+import {
+  TRANSLATED_ENV,
+  translatedCall as call,
+  translatedClient as openaiClient,
+  translatedScenario as scenario,
+} from './support/translated.ts';
 
 // Stored responses (issue 21): `store` (default true) keeps a response in the caller's key's Durable Object;
 // `GET`/`DELETE /v1/responses/{id}` and `previous_response_id` reach only that key's responses. The official
-// openai SDK is the client; the mock upstream shows what a continuation sent.
+// openai SDK is the client; the mock upstream shows what a continuation sent (as xAI, by translation; OpenAI's own
+// Responses requests pass through, and are stored alike: surface-responses-stored-native.test.ts).
 
 type Json = Record<string, unknown>;
 
@@ -262,7 +268,7 @@ describe('stored responses: store, retrieve, continue, delete', () => {
 
   it('continues a conversation of @ai-sdk/openai, which sends earlier answers as item_reference when store is on', async () => {
     const { model, id } = await scenario({ steps: [{ content: 'Hello, Ada.' }, { content: 'You are Ada.' }] });
-    const openai = createOpenAI({ baseURL: 'http://gateway.test/v1', apiKey: KEY, fetch: gatewayFetch() });
+    const openai = createOpenAI({ baseURL: 'http://gateway.test/v1', apiKey: KEY, fetch: gatewayFetch({ env: TRANSLATED_ENV }) });
     const messages: ModelMessage[] = [{ role: 'user', content: 'I am Ada.' }];
     const first = await generateText({ model: openai(model), messages });
     messages.push(...first.response.messages, { role: 'user', content: 'Who am I?' });
@@ -303,7 +309,7 @@ describe('stored responses: retention and caps', () => {
 
   it('deletes expired responses by its alarm, keeping those whose time has not come', async () => {
     const stub = env.RESPONSES.get(env.RESPONSES.idFromName(`alarm-${crypto.randomUUID()}`));
-    const entry = (id: string) => ({ id, response: '{}', messages: '[]', input: '[]' });
+    const entry = (id: string) => ({ id, response: '{}', messages: '[]', input: '[]', items: null });
     const past = Date.now() - 40 * DAY_MS;
     await stub.put(entry('resp_old'), { now: past, retentionMs: 30 * DAY_MS, maxRows: 10 });
     await stub.put(entry('resp_new'), { now: Date.now(), retentionMs: 30 * DAY_MS, maxRows: 10 });

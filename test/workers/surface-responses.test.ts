@@ -1,11 +1,12 @@
 import { APIError, BadRequestError, RateLimitError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { openaiClient } from './support/openai-client.ts';
 import { FakeClock } from './support/fake-clock.ts';
-import { call, heldFetch, mockCalls, mockUrl, scenario, scriptedApp, settled, sseEvents } from './support/gateway.ts';
+import { heldFetch, mockCalls, scriptedApp, settled, sseEvents } from './support/gateway.ts';
+import { translatedCall as call, translatedClient as openaiClient, translatedScenario as scenario } from './support/translated.ts';
 
 // OpenAI's Responses API as a surface of the one pipeline: the official openai SDK's `responses` talks to the
-// gateway app, which answers by translation to chat completions, here from the mock upstream.
+// gateway app, which answers by translation to chat completions, here from the mock upstream (as xAI: OpenAI's own
+// Responses requests pass through, test/workers/surface-responses-native.test.ts).
 
 type Json = Record<string, unknown>;
 
@@ -497,7 +498,7 @@ describe('POST /v1/responses with the openai SDK, answered by translation to cha
   it('answers a request shaped as the Codex CLI sends it: dozens of tools, developer items, reasoning items, store false, encrypted reasoning asked for', async () => {
     // To a provider reached by translation: a stateless request to openai/* passes through natively instead
     // (surface-responses-native.test.ts).
-    const { model, id } = await scenario({ content: 'Patched.' }, 'groq');
+    const { model, id } = await scenario({ content: 'Patched.' });
     const tools = [
       ...Array.from({ length: 40 }, (_, i) => ({
         type: 'function',
@@ -521,7 +522,6 @@ describe('POST /v1/responses with the openai SDK, answered by translation to cha
       },
     ];
     const response = await call('/v1/responses', {
-      env: { GROQ_BASE_URL: `${mockUrl}/v1`, GROQ_API_KEY: 'gsk-test-key-0123456789' },
       headers: { originator: 'codex_cli_rs', 'openai-beta': 'responses=experimental', session_id: 'sess-1', accept: 'text/event-stream' },
       json: {
         model,

@@ -96,3 +96,17 @@ export function withReferencesResolved(input: readonly unknown[], found: Readonl
     return stored;
   });
 }
+
+/**
+ * A stored conversation's items as the input of a stateless request to OpenAI (`store: false`, whose own ids name
+ * nothing there): every item without its `id`, but reasoning items, which are kept (id included) only with their
+ * `encrypted_content`, the one form OpenAI takes back without storing; others are dropped, as OpenAI's stateless
+ * multi-turn guide says.
+ */
+export function replayedItems(items: readonly JsonObject[]): JsonObject[] {
+  return items.flatMap((item) => {
+    if (item['type'] === 'reasoning') return typeof item['encrypted_content'] === 'string' ? [item] : [];
+    const { id: _id, ...rest } = item;
+    return [rest];
+  });
+}

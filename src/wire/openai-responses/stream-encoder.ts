@@ -1,7 +1,7 @@
 // The pipeline's chunks as the Responses API's event stream, event for event, each with its sequence_number.
 import type { NativeEvent } from '../../core/events.ts';
 import type { ChatCompletionChunk } from '../../core/types.ts';
-import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject, type JsonObject } from '../../core/types.ts';
 import type { GatewayError } from '../../errors.ts';
 import type { SseEncoder } from '../../stream/sse-response.ts';
 import {
@@ -17,6 +17,9 @@ import {
   responseObject,
   wirePart,
 } from './encode-response.ts';
+
+/** The events that end a response well, carrying it whole: the one the route settles (stores). */
+const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete']);
 
 /** The message (or reasoning) item being written: its content parts, the last one open. */
 interface OpenMessage {
@@ -55,7 +58,8 @@ const failureCode = (error: GatewayError): string => (error.status === 429 ? 'ra
  * `function_call_arguments.delta`/`.done`; or `custom_tool_call_input.delta`/`.done`. A failure after the start is
  * an `error` event, then `response.failed`. One encoder per stream. The final response of a stream that ended well
  * passes through `settle` before it is sent (the route stores it there, and answers whether it did). With `native`
- * (a request passed through to OpenAI), OpenAI's own events go out verbatim instead, in order, and while they are
+ * (a request passed through to OpenAI), OpenAI's own events go out verbatim instead (the final one's response
+ * settled, re-serialised only if that changed it), in order, and while they are
  * awaited only SSE comments, so its own `response.created` is the first event; the translation is used otherwise
  * (a fallback to another provider, a cached answer).
  * @example sseBody(events, { encoder: responsesSse(context), … })
@@ -188,17 +192,23 @@ export function responsesSse(
     return out + event('response.function_call_arguments.delta', { item_id: open.id, output_index: open.index, delta: args });
   };
 
+  /** A final event's data with its response settled: as it came unless `settle` changed the response. */
+  const settled = (json: JsonObject, response: JsonObject, data: string): string => {
+    const answered = settle(response);
+    return answered === response ? data : JSON.stringify({ ...json, response: answered });
+  };
+
   /** OpenAI's own events as they came (data byte for byte); later events of the gateway's number on from theirs. */
   const relay = (events: readonly NativeEvent[]): string => {
     let out = '';
     for (const { event: name, data, json } of events) {
       const response = json['response'];
-      if (name === 'response.created' && typeof response === 'object' && response !== null && !Array.isArray(response)) {
+      if (name === 'response.created' && isJsonObject(response)) {
         id = String((response as JsonObject)['id'] ?? id);
         model = String((response as JsonObject)['model'] ?? model);
       }
       if (typeof json['sequence_number'] === 'number') sequence = json['sequence_number'] + 1;
-      out += `event: ${name}\ndata: ${data}\n\n`;
+      out += `event: ${name}\ndata: ${FINAL_EVENTS.has(name) && isJsonObject(response) ? settled(json, response, data) : data}\n\n`;
     }
     relaying = true;
     return out;
