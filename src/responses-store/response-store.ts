@@ -14,6 +14,8 @@ export interface ResponseStore {
   save(entry: StoredEntry): Promise<void>;
   load(id: string): Promise<StoredEntry | null>;
   loadMany(ids: readonly string[]): Promise<StoredEntry[]>;
+  /** The entries whose responses hold output items with these ids (one each, the newest). */
+  loadHolding(itemIds: readonly string[]): Promise<StoredEntry[]>;
   remove(id: string): Promise<boolean>;
 }
 
@@ -43,6 +45,7 @@ export function responseStore(
     save: (entry) => object.put(entry, { now: now(), retentionMs: settings.retentionMs, maxRows: settings.maxRows }),
     load: (id) => object.get(id, now()),
     loadMany: (ids) => object.getMany([...ids], now()),
+    loadHolding: (itemIds) => object.getHolding([...itemIds], now()),
     remove: (id) => object.remove(id, now()),
   };
 }

@@ -10,7 +10,8 @@ const MAX_REFERENCED_RESPONSES = 20;
 /**
  * The request with each `item_reference` input item replaced by the item it names: an output or input item of a
  * response this key stored (@ai-sdk/openai refers to earlier answers this way when `store` is on). One read of the
- * key's object for all of them; an id that names nothing is a 400 naming the item.
+ * key's object for all the gateway's own ids, one more for OpenAI's (output items of a response passed through);
+ * an id that names nothing is a 400 naming the item.
  * @example const input = await withStoredItems(store, await readJsonObject(request, maxBytes))
  */
 export async function withStoredItems(store: ResponseStore | null, request: JsonObject): Promise<JsonObject> {
@@ -45,6 +46,12 @@ export async function withStoredItems(store: ResponseStore | null, request: Json
     const entry = entries.get(place.responseId);
     const item = entry ? listOf(entry, place.input)[place.index] : undefined;
     if (item?.['id'] === id) found.set(id, item);
+  }
+  // Ids of OpenAI's own output items (a response passed through), looked for in the key's responses.
+  const unplaced = [...new Set(ids.filter((id) => !places.has(id)))].slice(0, MAX_REFERENCED_RESPONSES);
+  for (const entry of unplaced.length > 0 ? ((await store?.loadHolding(unplaced)) ?? []) : []) {
+    for (const item of listOf(entry, false))
+      if (typeof item['id'] === 'string' && unplaced.includes(item['id'])) found.set(item['id'], item);
   }
   return { ...request, input: withReferencesResolved(request['input'] as unknown[], found) };
 }

@@ -81,6 +81,23 @@ export class StoredResponses extends DurableObject {
       .toArray();
   }
 
+  /**
+   * The newest unexpired entry whose response holds an output item with each of these ids (OpenAI's own ids, in a
+   * response passed through, say nothing of where they are kept): a scan of this key's responses, at most
+   * RESPONSES_MAX_PER_KEY, made only for such ids.
+   */
+  getHolding(itemIds: readonly string[], now: number): StoredEntry[] {
+    this.expire(now);
+    return itemIds.flatMap((itemId) =>
+      this.sql
+        .exec<{ id: string; response: string; messages: string; input: string; items: string | null }>(
+          'SELECT id, response, messages, input, items FROM responses WHERE instr(response, ?) > 0 ORDER BY rowid DESC LIMIT 1',
+          `"id":${JSON.stringify(itemId)}`,
+        )
+        .toArray(),
+    );
+  }
+
   /** Deletes the entry with this id; false when there was none (or it had expired). */
   remove(id: string, now: number): boolean {
     this.expire(now);
