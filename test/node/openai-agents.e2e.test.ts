@@ -42,15 +42,20 @@ describe('the OpenAI Agents SDK against the running gateway (Responses API)', ()
     expect(asked).toEqual(['Paris']);
     const calls = await mockCalls(id);
     expect(calls.count).toBe(2);
-    const [first, second] = calls.requests.map((r) => r.body as { messages: Record<string, unknown>[]; tools?: unknown[] });
-    expect(first!.tools).toEqual([
-      expect.objectContaining({ type: 'function', function: expect.objectContaining({ name: 'get_weather' }) }),
+    // To openai/* the Agents SDK's Responses requests pass through (the gateway stores them, OpenAI is asked store:false).
+    expect(calls.requests.map((r) => [r.url, r.body['store']])).toEqual([
+      ['/v1/responses', false],
+      ['/v1/responses', false],
     ]);
-    expect(first!.messages[0]).toMatchObject({ role: 'system', content: 'Answer with the weather.' });
-    // The second turn carries the call and its result back, as chat messages.
-    expect(second!.messages.slice(-2)).toMatchObject([
-      { role: 'assistant', tool_calls: [{ id: 'call_weather_1', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
-      { role: 'tool', tool_call_id: 'call_weather_1', content: 'sunny, 24 °C in Paris' },
+    const [first, second] = calls.requests.map(
+      (r) => r.body as { input: Record<string, unknown>[]; tools?: unknown[]; instructions?: string },
+    );
+    expect(first!.tools).toEqual([expect.objectContaining({ type: 'function', name: 'get_weather' })]);
+    expect(first!.instructions).toBe('Answer with the weather.');
+    // The second turn carries the call and its result back, as Responses items.
+    expect(second!.input.slice(-2)).toMatchObject([
+      { type: 'function_call', call_id: 'call_weather_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      { type: 'function_call_output', call_id: 'call_weather_1', output: 'sunny, 24 °C in Paris' },
     ]);
   });
 

@@ -20,11 +20,18 @@ describe('stored Responses API answers against the running gateway', () => {
     expect((await client.responses.retrieve(first.id)).output_text).toBe('Noted: blue.');
     const second = await client.responses.stream({ model, previous_response_id: first.id, input: 'My colour?' }).finalResponse();
     expect(second.output_text).toBe('Blue.');
-    expect((await mockCalls(id)).requests[1]?.body['messages']).toEqual([
-      { role: 'user', content: 'My colour is blue.' },
-      { role: 'assistant', content: 'Noted: blue.' },
-      { role: 'user', content: 'My colour?' },
-    ]);
+    // To openai/* the continuation passes through stateless: the stored conversation, then the new input, as items.
+    const sent = (await mockCalls(id)).requests[1];
+    expect(sent?.url).toBe('/v1/responses');
+    expect(sent?.body).toMatchObject({
+      store: false,
+      input: [
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'My colour is blue.' }] },
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Noted: blue.' }] },
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'My colour?' }] },
+      ],
+    });
+    expect(sent?.body).not.toHaveProperty('previous_response_id');
     expect((await client.responses.retrieve(second.id)).previous_response_id).toBe(first.id);
     await client.responses.delete(first.id);
     await expect(client.responses.retrieve(first.id)).rejects.toBeInstanceOf(NotFoundError);
