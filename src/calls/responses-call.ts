@@ -50,12 +50,15 @@ async function history(store: ResponseStore | null, id: string): Promise<History
 /**
  * The request OpenAI gets when one passes through: the client's, asked with `store: false` (the gateway keeps what is
  * kept, so a response is stored once, where its key can reach it), and a continuation's stored conversation in
- * `input` before its own in place of `previous_response_id` (an id OpenAI never stored).
+ * `input` before its own in place of `previous_response_id` (an id OpenAI never stored). A client that asked
+ * `store: true` may send back items by the ids of a store it believes OpenAI keeps: its items go as replayed ones
+ * (`replayedItems`); a stateless client's go as it sent them.
  */
 function passedThrough(request: JsonObject, decoded: DecodedResponses, earlier: History | null): JsonObject {
-  if (!earlier?.items) return { ...request, store: false };
+  const own = decoded.store ? replayedItems(decoded.inputItems) : decoded.inputItems;
+  if (!earlier?.items) return { ...request, store: false, ...(decoded.store && Array.isArray(request['input']) ? { input: own } : {}) };
   const { previous_response_id: _continued, ...rest } = request;
-  return { ...rest, store: false, input: [...replayedItems(earlier.items), ...decoded.inputItems] };
+  return { ...rest, store: false, input: [...replayedItems(earlier.items), ...own] };
 }
 
 /** A finished response and what keeping it takes: the answer as sent (`store` false when too large to keep), and its write. */

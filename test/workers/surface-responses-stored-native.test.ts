@@ -128,6 +128,26 @@ describe('stored responses to openai/* pass through natively', () => {
     ]);
   });
 
+  it('sends a store:true client’s own items as replayed ones: no ids OpenAI never kept, no reasoning item it cannot read', async () => {
+    const { model, id } = await scenario({ content: 'ok' });
+    const input = [
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Hi' }] },
+      { id: 'rs_1', type: 'reasoning', summary: [] },
+      { id: 'fc_1', type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'call_1', output: 'done' },
+    ];
+    const stateless = await scenario({ content: 'ok' });
+    await call('/v1/responses', { json: { model, input } });
+    await call('/v1/responses', { json: { model: stateless.model, input, store: false } });
+    expect((await upstream(id))[0]?.body['input']).toEqual([
+      input[0],
+      { type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{}' },
+      input[3],
+    ]);
+    // A stateless client (store:false) knows nothing is kept: its items go as it sent them.
+    expect((await upstream(stateless.id))[0]?.body['input']).toEqual(input);
+  });
+
   it('refuses a previous_response_id that was never stored with OpenAI’s 400, before any upstream call', async () => {
     const { model, id } = await scenario({ content: 'unused' });
     const error = await thrown(openaiClient().responses.create({ model, input: 'hi', previous_response_id: 'resp_nope' }));
