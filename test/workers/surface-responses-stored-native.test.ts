@@ -148,6 +148,24 @@ describe('stored responses to openai/* pass through natively', () => {
     expect((await upstream(stateless.id))[0]?.body['input']).toEqual(input);
   });
 
+  it('stores a cache hit too: the translated answer, under the gateway’s own id', async () => {
+    const { model, id } = await scenario({ content: 'Cached and kept.' });
+    const body = { model, temperature: 0, input: 'cache me' };
+    const first = await call('/v1/responses', { json: { ...body, stream: true } });
+    expect(first.headers.get('x-gateway-cache')).toBe('MISS');
+    const events = sseEvents(await first.text());
+    await settled(first);
+    const relayed = (JSON.parse(events.at(-1)?.data ?? '{}') as Json)['response'] as Json;
+    expect(relayed['id']).toMatch(/^resp_mock_/);
+    expect((await call(`/v1/responses/${String(relayed['id'])}`)).status).toBe(200);
+    const second = await call('/v1/responses', { json: body });
+    expect(second.headers.get('x-gateway-cache')).toBe('HIT');
+    const hit = (await second.json()) as Json;
+    expect(hit).toMatchObject({ id: expect.stringMatching(/^resp_[0-9a-f]{48}$/), store: true });
+    expect(await (await call(`/v1/responses/${String(hit['id'])}`)).json()).toEqual(hit);
+    expect((await mockCalls(id)).count).toBe(1);
+  });
+
   it('refuses a previous_response_id that was never stored with OpenAI’s 400, before any upstream call', async () => {
     const { model, id } = await scenario({ content: 'unused' });
     const error = await thrown(openaiClient().responses.create({ model, input: 'hi', previous_response_id: 'resp_nope' }));
