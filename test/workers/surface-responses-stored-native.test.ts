@@ -1,7 +1,10 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, type ModelMessage } from 'ai';
 import { BadRequestError, NotFoundError } from 'openai';
 import { describe, expect, it } from 'vitest';
+import { StoredResponses } from '../../src/responses-store/stored-responses.ts';
 import { replayedItems } from '../../src/wire/openai-responses/stored.ts';
 import { gatewayFetch } from './support/anthropic-client.ts';
 import { call, KEY, mockCalls, scenario, settled, sseEvents } from './support/gateway.ts';
@@ -186,6 +189,53 @@ describe('stored responses to openai/* pass through natively', () => {
     const input = sent?.body['input'] as Json[];
     expect(input[1]).toMatchObject({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hello, Ada.' }] });
     expect(input.some((item) => item['type'] === 'item_reference')).toBe(false);
+  });
+});
+
+describe('responses stored before the conversation was kept as items', () => {
+  it('gets the items column on a table made without it, and continues such an entry translated, from its chat messages', async () => {
+    const hash = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(OTHER_KEY))), (b) =>
+      b.toString(16).padStart(2, '0'),
+    ).join('');
+    const stub = env.RESPONSES.get(env.RESPONSES.idFromName(hash));
+    const old = `resp_${'ab'.repeat(24)}`;
+    const columns = await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(`DROP TABLE IF EXISTS responses;
+        CREATE TABLE responses (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+          response TEXT NOT NULL, messages TEXT NOT NULL, input TEXT NOT NULL)`);
+      const messages = [
+        { role: 'user', content: 'My name is Ada.' },
+        { role: 'assistant', content: 'Hello, Ada.' },
+      ];
+      state.storage.sql.exec(
+        'INSERT INTO responses VALUES (?, ?, ?, ?, ?, ?)',
+        old,
+        Date.now(),
+        Date.now() + 86_400_000,
+        JSON.stringify({ id: old, object: 'response', output: [] }),
+        JSON.stringify(messages),
+        '[]',
+      );
+      new StoredResponses(state, env);
+      return state.storage.sql
+        .exec<{ name: string }>('PRAGMA table_info(responses)')
+        .toArray()
+        .map((c) => c.name);
+    });
+    expect(columns).toContain('items');
+    const { model, id } = await scenario({ steps: [{ content: 'You are Ada.' }, { content: 'Still Ada.' }] });
+    const client = openaiClient({ apiKey: OTHER_KEY });
+    const second = await client.responses.create({ model, previous_response_id: old, input: 'Who am I?' });
+    expect(second.output_text).toBe('You are Ada.');
+    const third = await client.responses.create({ model, previous_response_id: second.id, input: 'Again?' });
+    expect(third.output_text).toBe('Still Ada.');
+    const sent = await upstream(id);
+    expect(sent.map((r) => r.url)).toEqual(['/v1/chat/completions', '/v1/chat/completions']);
+    expect(sent[0]?.body['messages']).toEqual([
+      { role: 'user', content: 'My name is Ada.' },
+      { role: 'assistant', content: 'Hello, Ada.' },
+      { role: 'user', content: 'Who am I?' },
+    ]);
   });
 });
 
