@@ -15,9 +15,8 @@ function decodeOptions(model: string, rc: RequestContext): DecodeOptions {
 }
 
 /**
- * `POST /v1/responses`: OpenAI's Responses API in and out, over the one pipeline for every model (translated, but
- * passed through to OpenAI when stateless: `store` false, nothing continued). The
- * response is stored for the caller's key unless `store` is false (or the caller is anonymous), and
+ * `POST /v1/responses`: OpenAI's Responses API in and out, over the one pipeline for every model (passed through to
+ * OpenAI's own, translated for every other provider). The response is stored for the caller's key unless `store` is false (or the caller is anonymous), and
  * `previous_response_id` continues a stored one: its conversation, then this input, go to the model.
  */
 export async function responses(request: Request, rc: RequestContext): Promise<Response> {
