@@ -124,7 +124,7 @@ describe('stored responses to openai/* pass through natively', () => {
     const second = await client.responses.create({ model, tools, previous_response_id: first.id, input: [output] });
     expect(second.output_text).toBe('Sunny.');
     const [, sent] = await upstream(id);
-    expect((sent?.body['input'] as Json[]).map((item) => [item['type'], item['call_id'] ?? null])).toEqual([
+    expect(((sent?.body['input'] ?? []) as Json[]).map((item) => [item['type'], item['call_id'] ?? null])).toEqual([
       ['message', null],
       ['function_call', 'call_lisbon'],
       ['function_call_output', 'call_lisbon'],
