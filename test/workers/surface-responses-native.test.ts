@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './support/fake-clock.ts';
-import { call, heldFetch, mockCalls, scenario as mainScenario, scriptedApp, settled, sseEvents } from './support/gateway.ts';
+import { call, heldFetch, mockCalls, mockUrl, scenario as mainScenario, scriptedApp, settled, sseEvents } from './support/gateway.ts';
 import { openaiClient } from './support/openai-client.ts';
 import { hasProviders, PROVIDER_ENV, PROVIDERS_URL, recording, scenario } from './support/providers.ts';
 import { watchLogLines } from './support/log-lines.ts';
@@ -234,6 +234,23 @@ describe.skipIf(!hasProviders)('/v1/responses with store:false to another provid
     expect(await calledUrls(id)).toEqual(['/v1/chat/completions']);
     expect(answered).toMatchObject({ object: 'response', status: 'completed' });
     expect(JSON.stringify(answered['output'])).toContain('Translated answer');
+  });
+});
+
+describe('/v1/responses with store:false to Azure OpenAI', () => {
+  it("passes through to the resource's v1 Responses API with its api-key, the deployment as the model", async () => {
+    const env = { AZURE_OPENAI_API_KEY: 'azure-secret-123456', AZURE_OPENAI_ENDPOINT: mockUrl, AZURE_OPENAI_API_VERSION: '2024-10-21' };
+    const { model, id } = await mainScenario({ content: 'From the deployment.' }, 'azure');
+    const response = await call('/v1/responses', { json: { model, input: 'Hi', store: false }, env });
+    expect(response.status).toBe(200);
+    const answered = (await response.json()) as Json;
+    const sent = (await mockCalls(id)).requests;
+    expect(sent.map((r) => r.url)).toEqual(['/openai/v1/responses']);
+    expect(sent[0]?.headers['api-key']).toBe('azure-secret-123456');
+    expect(sent[0]?.body).toEqual({ model: model.slice('azure/'.length), input: 'Hi', store: false });
+    expect(answered).toMatchObject({ object: 'response', status: 'completed' });
+    expect(JSON.stringify(answered['output'])).toContain('From the deployment.');
+    expect(response.headers.get('x-gateway-model')).toBe(model);
   });
 });
 

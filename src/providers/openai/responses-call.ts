@@ -12,14 +12,19 @@ import { completionOfResponse, ResponsesStreamTranslator } from './from-response
 import { openAiFailure } from './sdk-failure.ts';
 
 /**
- * Whether a target takes a Responses request as it came: OpenAI itself. Azure's Responses API lives at another path
- * (`/openai/v1/responses`, not beside its deployment's `/chat/completions`) and other OpenAI-wire providers have none.
+ * Whether a target takes a Responses request as it came: OpenAI itself, and Azure OpenAI (its v1 Responses API, where
+ * `model` names the deployment). Other OpenAI-wire providers have none, or not OpenAI's.
  */
 export const speaksResponses = (target: Target): boolean =>
-  target.provider.spec.name === 'openai' && target.provider.spec.wire === 'openai';
+  (target.provider.spec.name === 'openai' && target.provider.spec.wire === 'openai') || target.provider.spec.wire === 'azure';
 
-/** `POST …/responses` beside the SDK's `…/chat/completions`, with the same headers (key, SDK headers). */
-function responsesUrl(template: RequestTemplate): string {
+// Azure's chat URL is `{endpoint}/openai/deployments/{name}/chat/completions?api-version=…`; its Responses API is the
+// resource's v1 API, `{endpoint}/openai/v1/responses`, no deployment in the path and no api-version.
+const AZURE_DEPLOYMENT = /\/openai\/deployments\/[^/]+\/chat\/completions(\?.*)?$/;
+
+/** The Responses URL for the SDK's chat URL: `…/responses` beside `…/chat/completions`, or Azure's v1 path; same headers (key, SDK headers). */
+function responsesUrl(template: RequestTemplate, target: Target): string {
+  if (target.provider.spec.wire === 'azure') return template.url.replace(AZURE_DEPLOYMENT, '/openai/v1/responses');
   return template.url.replace(/\/chat\/completions(?=$|\?)/, '/responses');
 }
 
@@ -45,7 +50,7 @@ const failedWith = (error: unknown, target: Target) =>
 export async function callResponses(call: UpstreamCall, request: JsonObject, template: RequestTemplate): Promise<UpstreamAnswer> {
   const { target } = call;
   const body = JSON.stringify({ ...request, model: target.model, ...clampedLimit(call, request) });
-  const response = await call.fetch(responsesUrl(template), { ...template.init, body, signal: call.signal });
+  const response = await call.fetch(responsesUrl(template, target), { ...template.init, body, signal: call.signal });
   if (!response.ok) throw await statusError(response);
   if (isEventStream(response, call.stream))
     return { kind: 'stream', chunks: streamChunks(response.body, target, call.signal), headers: response.headers };
