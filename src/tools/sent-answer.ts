@@ -11,11 +11,11 @@ type Head = Pick<ChatCompletionChunk, 'id' | 'created' | 'model'>;
 export class SentAnswer {
   readonly #folded = new ChunkAccumulator();
   #head: Head | undefined;
-  #any = false;
+  #started = false;
 
   /** Whether anything was sent yet. */
-  get any(): boolean {
-    return this.#any;
+  get started(): boolean {
+    return this.#started;
   }
 
   /** The head every chunk carries: the first chunk's, or `completion`'s when no chunk came. */
@@ -32,14 +32,14 @@ export class SentAnswer {
       const hasText =
         (typeof delta.content === 'string' && delta.content !== '') || (typeof delta.refusal === 'string' && delta.refusal !== '');
       // The role opens the answer once; later steps would only repeat it.
-      const opens = !this.#any && delta.role !== undefined;
+      const opens = !this.#started && delta.role !== undefined;
       if (!hasText && !opens && !choice.logprobs) continue;
       choices.push({ ...choice, delta, finish_reason: null });
     }
     if (choices.length === 0) return undefined;
     const { usage: _summedAtTheEnd, ...rest } = chunk;
     const relayed: ChatCompletionChunk = { ...rest, ...this.#head, choices };
-    this.#any = true;
+    this.#started = true;
     this.#folded.add(relayed);
     return relayed;
   }
@@ -67,7 +67,7 @@ export class SentAnswer {
   /** Records the chunks that end the answer as sent. */
   end(chunks: readonly ChatCompletionChunk[]): void {
     for (const c of chunks) this.#folded.add(c);
-    this.#any = true;
+    this.#started = true;
   }
 
   /** Everything sent, folded into one completion, with the loop's summed usage and its report. */

@@ -286,7 +286,7 @@ class ToolLoop {
     this.#resolveOutcome(
       this.#account.outcome({
         status: done ? 'ok' : this.#request.signal.aborted || failure === undefined ? 'aborted' : 'error',
-        completion: this.#sent.any ? this.#sentCompletion() : undefined,
+        completion: this.#sent.started ? this.#sentCompletion() : undefined,
         cache: this.#cache,
         error,
         loop: {
