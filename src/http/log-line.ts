@@ -1,5 +1,6 @@
 import { roundUsd } from '../core/money.ts';
 import type { Outcome } from '../gateway/types.ts';
+import { outcomeTotals } from '../gateway/outcome-totals.ts';
 import type { RequestStart } from './context.ts';
 import { scrubText } from '../core/scrub.ts';
 
@@ -7,27 +8,7 @@ import { scrubText } from '../core/scrub.ts';
 function outcomeFields(outcomes: readonly Outcome[]): Record<string, unknown> {
   const last = outcomes.at(-1);
   if (!last) return {};
-  let prompt = 0;
-  let cached = 0;
-  let completion = 0;
-  let usd = 0;
-  let counted = false;
-  let priced = false;
-  let estimated = false;
-  for (const o of outcomes) {
-    if (o.usage) {
-      counted = true;
-      prompt += o.usage.prompt_tokens;
-      cached += o.usage.prompt_tokens_details?.cached_tokens ?? 0;
-      completion += o.usage.completion_tokens;
-      estimated ||= o.usage.estimated === true;
-    }
-    if (o.cost) {
-      priced = true;
-      usd += o.cost.usd;
-      estimated ||= o.cost.estimated;
-    }
-  }
+  const { prompt, cached, completion, usd, counted, priced, estimated } = outcomeTotals(outcomes);
   return {
     ...(last.target ? { provider: last.target.provider.spec.name, model: last.target.id } : {}),
     cache: last.cache,

@@ -1,6 +1,7 @@
 // A request as OTLP/HTTP JSON spans in OpenTelemetry's GenAI conventions (gen_ai.*): one server span for the
 // request, one client span per upstream attempt, one internal span per server tool run. Pure: facts in, the export body out; sending is export.ts's.
 import type { Outcome } from '../gateway/types.ts';
+import { outcomeTotals } from '../gateway/outcome-totals.ts';
 import { roundUsd } from '../core/money.ts';
 import { newSpanId, type TraceContext } from '../core/trace-context.ts';
 
@@ -67,36 +68,16 @@ const nanos = (ms: number): string => `${BigInt(Math.round(ms * 1000)) * 1000n}`
 /** `chat` for the model-calling routes, `embeddings` for /v1/embeddings. */
 const operationOf = (route: string | undefined): string => (route?.endsWith('/embeddings') ? 'embeddings' : 'chat');
 
-/** The request's figures, summed over its calls (a tool loop or /extract makes several). */
-function totals(outcomes: readonly Outcome[]) {
-  let input = 0;
-  let output = 0;
-  let cached = 0;
-  let usd = 0;
-  let counted = false;
-  let priced = false;
-  const finishReasons: string[] = [];
-  for (const o of outcomes) {
-    if (o.usage) {
-      counted = true;
-      input += o.usage.prompt_tokens;
-      output += o.usage.completion_tokens;
-      cached += o.usage.prompt_tokens_details?.cached_tokens ?? 0;
-    }
-    if (o.cost) {
-      priced = true;
-      usd += o.cost.usd;
-    }
-    for (const choice of o.completion?.choices ?? []) if (choice.finish_reason) finishReasons.push(choice.finish_reason);
-  }
-  return { input, output, cached, usd, counted, priced, finishReasons };
-}
+/** Every finish reason the request's calls answered with, in order. */
+const finishReasons = (outcomes: readonly Outcome[]): string[] =>
+  outcomes.flatMap((o) => (o.completion?.choices ?? []).flatMap((c) => (c.finish_reason ? [c.finish_reason] : [])));
 
 function requestSpan(facts: RequestSpanFacts) {
   const { outcomes, trace } = facts;
   const last = outcomes.at(-1);
   const firstAttempt = outcomes.find((o) => o.attempts.length > 0)?.attempts[0];
-  const sum = totals(outcomes);
+  const sum = outcomeTotals(outcomes);
+  const reasons = finishReasons(outcomes);
   const asked = firstAttempt ? modelParts(firstAttempt.model) : undefined;
   const answered = last?.target ? modelParts(last.target.id) : undefined;
   const operation = operationOf(facts.route);
@@ -123,9 +104,9 @@ function requestSpan(facts: RequestSpanFacts) {
             'gen_ai.request.model': asked.model,
             'gen_ai.response.model': last?.completion?.model ?? answered?.model,
             'gen_ai.response.id': last?.completion?.id,
-            'gen_ai.response.finish_reasons': sum.finishReasons.length > 0 ? sum.finishReasons : undefined,
-            'gen_ai.usage.input_tokens': sum.counted ? sum.input : undefined,
-            'gen_ai.usage.output_tokens': sum.counted ? sum.output : undefined,
+            'gen_ai.response.finish_reasons': reasons.length > 0 ? reasons : undefined,
+            'gen_ai.usage.input_tokens': sum.counted ? sum.prompt : undefined,
+            'gen_ai.usage.output_tokens': sum.counted ? sum.completion : undefined,
             'gen_ai.usage.cache_read.input_tokens': sum.counted && sum.cached > 0 ? sum.cached : undefined,
             'gateway.cost_usd': sum.priced ? roundUsd(sum.usd) : undefined,
             'gateway.cache': last?.cache,
